@@ -50,7 +50,11 @@ export class KeptnTaskError extends Error {
   /** A stable, machine-readable code. */
   readonly code: ErrorCode;
 
-  constructor(message: string, code: ErrorCode = "KEPTN_TASK_ERROR", options?: KeptnTaskErrorOptions) {
+  constructor(
+    message: string,
+    code: ErrorCode = "KEPTN_TASK_ERROR",
+    options?: KeptnTaskErrorOptions,
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -63,7 +67,12 @@ export class KeptnTaskError extends Error {
 }
 
 /** Where a configuration value came from. */
-export type ConfigSource = "KEPTN_CONTEXT" | "DATA" | "SECURE_DATA" | "KEPTN_TASK_DEADLINE" | "options";
+export type ConfigSource =
+  | "KEPTN_CONTEXT"
+  | "DATA"
+  | "SECURE_DATA"
+  | "KEPTN_TASK_DEADLINE"
+  | "options";
 
 /** One invalid field of the task environment. */
 export interface ConfigIssue {
@@ -187,7 +196,9 @@ function formatIssues(issues: readonly ConfigIssue[]): string {
 function formatLocation(location: ManifestLocation): string {
   const parts: string[] = [];
   if (location.file !== undefined) {
-    parts.push(location.document === undefined ? location.file : `${location.file}:${location.document}`);
+    parts.push(
+      location.document === undefined ? location.file : `${location.file}:${location.document}`,
+    );
   } else if (location.document !== undefined) {
     parts.push(`document ${location.document}`);
   }

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import type { ConfigIssue } from "../errors/errors.js";
+import { issuesFromZod, parseJson } from "./issues.js";
+import { parseTraceparent, type TraceContext } from "./trace-context.js";
+
+/** The phase a task runs in. */
+export const taskTypeSchema = z.enum(["pre", "post", "promotion"], {
+  error: () => 'expected "pre", "post" or "promotion"',
+});
+
+/** The kind of object a task belongs to. Keptn sends `App`, never `Application`. */
+export const objectTypeSchema = z.enum(["App", "Workload"], {
+  error: (issue) =>
+    issue.input === "Application"
+      ? 'expected "App" or "Workload": Keptn sends "App" for applications, not "Application"'
+      : 'expected "App" or "Workload"',
+});
+
+/**
+ * `KEPTN_CONTEXT` as the lifecycle-operator writes it. The six string keys are always present
+ * (empty when unknown); `metadata` carries `traceparent` and the user's app / workload metadata.
+ * Unknown keys are kept, so newer operators' additions pass through.
+ */
+export const keptnContextSchema = z.looseObject({
+  workloadName: z.string().default(""),
+  appName: z.string().default(""),
+  appVersion: z.string().default(""),
+  workloadVersion: z.string().default(""),
+  taskType: taskTypeSchema,
+  objectType: objectTypeSchema,
+  metadata: z.record(z.string(), z.string()).default({}),
+  traceparent: z.string().optional(),
+});
+
+/** `KEPTN_CONTEXT` after validation. */
+export type KeptnContext = z.output<typeof keptnContextSchema>;
+/** The phase a task runs in: `pre`, `post` or `promotion`. */
+export type TaskType = z.output<typeof taskTypeSchema>;
+/** `App` or `Workload`. */
+export type ObjectType = z.output<typeof objectTypeSchema>;
+
+/** The task's context: `KEPTN_CONTEXT` validated, with its trace context parsed. */
+export type TaskContext =
+  | (KeptnContext & {
+      /** `true`: `KEPTN_CONTEXT` was set (the task runs as Keptn runs it). */
+      readonly provided: true;
+      /** The parsed `traceparent` (from `metadata` or the top level), when valid. */
+      readonly trace: TraceContext | undefined;
+    })
+  | {
+      /** `false`: no `KEPTN_CONTEXT` (a local run); every key is empty. */
+      readonly provided: false;
+      readonly workloadName: "";
+      readonly appName: "";
+      readonly appVersion: "";
+      readonly workloadVersion: "";
+      readonly taskType: "";
+      readonly objectType: "";
+      readonly metadata: Readonly<Record<string, string>>;
+      readonly trace: undefined;
+    };
+
+const EMPTY_CONTEXT: TaskContext = Object.freeze({
+  provided: false,
+  workloadName: "",
+  appName: "",
+  appVersion: "",
+  workloadVersion: "",
+  taskType: "",
+  objectType: "",
+  metadata: Object.freeze({}),
+  trace: undefined,
+});
+
+/**
+ * Parses and validates a `KEPTN_CONTEXT` value.
+ *
+ * @param raw - The variable's value; `undefined` or empty gives the empty, not-provided context.
+ * @returns The context, or the issues found (every invalid field).
+ * @example
+ * ```ts
+ * const { context, issues } = parseContext(process.env.KEPTN_CONTEXT);
+ * ```
+ */
+export function parseContext(raw: string | undefined): {
+  context: TaskContext;
+  issues: ConfigIssue[];
+} {
+  if (raw === undefined || raw.trim() === "") return { context: EMPTY_CONTEXT, issues: [] };
+  const json = parseJson(raw, "KEPTN_CONTEXT");
+  if (!json.ok) return { context: EMPTY_CONTEXT, issues: [json.issue] };
+  if (json.value === null || typeof json.value !== "object" || Array.isArray(json.value)) {
+    return {
+      context: EMPTY_CONTEXT,
+      issues: [
+        {
+          source: "KEPTN_CONTEXT",
+          path: "",
+          message: `expected a JSON object, received ${kindOf(json.value)}`,
+        },
+      ],
+    };
+  }
+  const result = keptnContextSchema.safeParse(json.value);
+  if (!result.success) {
+    return { context: EMPTY_CONTEXT, issues: issuesFromZod("KEPTN_CONTEXT", result.error) };
+  }
+  const value = result.data;
+  // The operator puts traceparent in metadata; Keptn's docs show it at the top level.
+  const traceparent = value.metadata.traceparent ?? value.traceparent;
+  const context = {
+    ...value,
+    metadata: Object.freeze({ ...value.metadata }),
+    provided: true as const,
+    trace: traceparent === undefined ? undefined : parseTraceparent(traceparent),
+  };
+  return { context: Object.freeze(context), issues: [] };
+}
+
+/** A short name of a JSON value's kind, for messages. */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,138 @@
+import type { z } from "zod";
+import type { ConfigIssue } from "../errors/errors.js";
+import { kindOf } from "./context.js";
+import { issuesFromZod, parseJson } from "./issues.js";
+
+/** `DATA` without a schema: the flat string map of `spec.<runtime>.parameters.map`. */
+export type TaskData = Readonly<Record<string, string>>;
+
+/**
+ * Parses `DATA`: a JSON object of string values (Keptn omits the variable when there are no
+ * parameters, which gives `{}`). Given a zod schema, string values are coerced where the schema
+ * expects a number or a boolean, then the schema is applied.
+ *
+ * @param raw - The variable's value.
+ * @param schema - Optional schema for the typed value.
+ * @returns The value, or every issue found.
+ * @example
+ * ```ts
+ * const { value } = parseData('{"port":"8080"}', z.object({ port: z.number() })); // { port: 8080 }
+ * ```
+ */
+export function parseData<T = TaskData>(
+  raw: string | undefined,
+  schema?: z.ZodType<T>,
+): { value: T | undefined; issues: ConfigIssue[] } {
+  const map = parseStringMap(raw);
+  if (map.issues.length > 0) return { value: undefined, issues: map.issues };
+  if (schema === undefined) return { value: Object.freeze(map.value) as T, issues: [] };
+  const result = schema.safeParse(coerceForSchema(map.value, schema));
+  if (!result.success) return { value: undefined, issues: issuesFromZod("DATA", result.error) };
+  return { value: freezeShallow(result.data), issues: [] };
+}
+
+function parseStringMap(raw: string | undefined): {
+  value: Record<string, string>;
+  issues: ConfigIssue[];
+} {
+  if (raw === undefined || raw.trim() === "") return { value: {}, issues: [] };
+  const json = parseJson(raw, "DATA");
+  if (!json.ok) return { value: {}, issues: [json.issue] };
+  const parsed = json.value;
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return {
+      value: {},
+      issues: [
+        {
+          source: "DATA",
+          path: "",
+          message: `expected a JSON object of string values (parameters.map), received ${kindOf(parsed)}`,
+        },
+      ],
+    };
+  }
+  const issues: ConfigIssue[] = [];
+  const value: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(parsed)) {
+    if (typeof entry === "string") value[key] = entry;
+    else if (entry !== null && typeof entry === "object") {
+      issues.push({
+        source: "DATA",
+        path: key,
+        message:
+          "nested maps are not supported by Keptn: use a flat map of strings (JSON-encode the value if needed)",
+      });
+    } else {
+      issues.push({
+        source: "DATA",
+        path: key,
+        message: `expected a string, received ${kindOf(entry)}: Keptn passes every parameter as a string, so quote the value`,
+      });
+    }
+  }
+  return { value, issues };
+}
+
+interface ZodDef {
+  type: string;
+  innerType?: ZodLike;
+  in?: ZodLike;
+  shape?: Record<string, ZodLike>;
+  values?: unknown[];
+}
+interface ZodLike {
+  _zod: { def: ZodDef };
+}
+
+const WRAPPERS = new Set([
+  "optional",
+  "nullable",
+  "default",
+  "prefault",
+  "readonly",
+  "catch",
+  "nonoptional",
+]);
+
+function unwrap(schema: ZodLike): ZodLike {
+  let current = schema;
+  for (let depth = 0; depth < 16; depth++) {
+    const def = current._zod.def;
+    const next = WRAPPERS.has(def.type) ? def.innerType : def.type === "pipe" ? def.in : undefined;
+    if (next === undefined) return current;
+    current = next;
+  }
+  return current;
+}
+
+/** Converts the strings Keptn passes into numbers or booleans where the schema's field wants one. */
+function coerceForSchema(map: Record<string, string>, schema: z.ZodType): Record<string, unknown> {
+  const root = unwrap(schema as unknown as ZodLike)._zod.def;
+  if (root.type !== "object" || root.shape === undefined) return map;
+  const out: Record<string, unknown> = { ...map };
+  for (const [key, fieldSchema] of Object.entries(root.shape)) {
+    const raw = map[key];
+    if (raw === undefined) continue;
+    const def = unwrap(fieldSchema)._zod.def;
+    const wants = def.type === "literal" ? typeof def.values?.[0] : def.type;
+    if (wants === "number") {
+      const number = toNumber(raw);
+      if (number !== undefined) out[key] = number;
+    } else if (wants === "boolean") {
+      const lower = raw.trim().toLowerCase();
+      if (lower === "true" || lower === "false") out[key] = lower === "true";
+    }
+  }
+  return out;
+}
+
+function toNumber(raw: string): number | undefined {
+  const text = raw.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) return undefined;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+function freezeShallow<T>(value: T): T {
+  return value !== null && typeof value === "object" ? Object.freeze(value) : value;
+}

@@ -1,0 +1,51 @@
+/**
+ * The only place that touches the host process: environment, signals, exit. Node, Deno (2.x)
+ * and Bun all provide `node:process`.
+ */
+import process from "node:process";
+
+/** A plain map of environment variables, as tests and callers pass them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the named variables from the process's environment. Under Deno a variable the task may
+ * not read (permissions) counts as unset instead of throwing.
+ */
+export function readProcessEnv(names: readonly string[]): Env {
+  const env: Record<string, string | undefined> = {};
+  for (const name of names) {
+    try {
+      env[name] = process.env[name];
+    } catch {
+      env[name] = undefined;
+    }
+  }
+  return env;
+}
+
+/** Signals a task is told about through `task.signal`. */
+export const HANDLED_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+
+/** Listens for SIGTERM / SIGINT; returns a function that stops listening. */
+export function onTerminationSignal(
+  listener: (signal: (typeof HANDLED_SIGNALS)[number]) => void,
+): () => void {
+  const handlers = HANDLED_SIGNALS.map((signal) => {
+    const handler = () => listener(signal);
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
+
+/** Ends the process with `code`. */
+export function exitProcess(code: number): never {
+  process.exit(code);
+}
+
+/** Sets the exit code used when the process ends by itself. */
+export function setExitCode(code: number): void {
+  process.exitCode = code;
+}

@@ -1,0 +1,53 @@
+import type { z } from "zod";
+import type { ConfigIssue } from "../errors/errors.js";
+import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
+import { issuesFromZod, parseJson } from "./issues.js";
+
+/**
+ * Reads `SECURE_DATA` (the key `SECURE_DATA` of the Secret named in `secureParameters.secret`).
+ * The value is registered for masking before anything else happens to it. Without a schema the
+ * raw string is returned; with one, the value is parsed as JSON and validated. Issues never
+ * contain the value.
+ *
+ * @param raw - The variable's value, `undefined` when no secret is named.
+ * @param schema - Optional schema; the value is JSON-parsed first.
+ * @param secrets - Where to register the secret (default: the process-wide registry).
+ * @example
+ * ```ts
+ * const { value } = parseSecureData(env.SECURE_DATA, z.object({ token: z.string() }));
+ * ```
+ */
+export function parseSecureData<T = string | undefined>(
+  raw: string | undefined,
+  schema?: z.ZodType<T>,
+  secrets: SecretRegistry = defaultSecrets,
+): { value: T | undefined; issues: ConfigIssue[] } {
+  if (raw !== undefined) secrets.register(raw);
+  if (schema === undefined) return { value: raw as T, issues: [] };
+  if (raw === undefined || raw === "") {
+    const result = schema.safeParse(undefined);
+    if (result.success) return { value: result.data, issues: [] };
+    return {
+      value: undefined,
+      issues: [
+        {
+          source: "SECURE_DATA",
+          path: "",
+          message:
+            "is not set: name a Secret with the key SECURE_DATA in the definition's secureParameters.secret",
+        },
+      ],
+    };
+  }
+  const json = parseJson(raw, "SECURE_DATA", true);
+  if (!json.ok) return { value: undefined, issues: [json.issue] };
+  const result = schema.safeParse(json.value);
+  if (!result.success) {
+    const issues = issuesFromZod("SECURE_DATA", result.error).map((issue) => ({
+      ...issue,
+      message: secrets.mask(issue.message),
+    }));
+    return { value: undefined, issues };
+  }
+  return { value: result.data, issues: [] };
+}

@@ -1,0 +1,55 @@
+import { spawn } from "node:child_process";
+
+/** What a finished process left behind. */
+export interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of `runProcess`. */
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+  /** Called with each stdout chunk; lets a test react (e.g. send a signal once the task is ready). */
+  onStdout?: (chunk: string, child: import("node:child_process").ChildProcess) => void;
+}
+
+/**
+ * Runs a real process to its end and collects its output. The environment is exactly `env`
+ * plus PATH and HOME, as a Job's container starts with a clean environment.
+ */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+    };
+    for (const [key, value] of Object.entries(options.env ?? {}))
+      if (value !== undefined) env[key] = value;
+    const child = spawn(command, args, { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      options.onStdout?.(chunk, child);
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}

@@ -1,0 +1,6 @@
+import { describe, it } from "vitest";
+import { cases } from "./api-cases.js";
+
+describe("SDK API under Node", () => {
+  for (const apiCase of cases) it(apiCase.name, apiCase.run);
+});

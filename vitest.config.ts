@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/images/**", "**/node_modules/**"],
+    // Real processes (deno, python3) start inside tests; a 2-core CI machine needs headroom.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    typecheck: { enabled: false },
+  },
+});
