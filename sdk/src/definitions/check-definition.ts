@@ -1,0 +1,260 @@
+/**
+ * Checks one definition on its own (no other object needed): the traps of its apiVersion, its
+ * runtime and its code source.
+ */
+import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { parseGoDuration } from "./go-compat.js";
+import type { RuntimeSpec, TaskDefinition } from "./model.js";
+
+/** Where the operator mounts the code of each runner. */
+export const MOUNT_PATHS = Object.freeze({
+  deno: "/var/data/function.ts",
+  python: "/var/data/function.py",
+});
+
+// `objectType` compared with the string "Application", in JS/TS or Python, either side.
+const APPLICATION_COMPARISON =
+  /objectType["'\]]*\s*\)?\s*(?:===?|!==?|is not|is)\s*["']Application["']|["']Application["']\s*(?:===?|!==?)\s*[\w.[\]"'()]*objectType/;
+
+/**
+ * Whether code compares `objectType` with `"Application"`; the operator sends `"App"`.
+ *
+ * @param code Task code (TypeScript, JavaScript or Python).
+ * @returns `true` when such a comparison is found.
+ * @example
+ * ```ts
+ * comparesObjectTypeWithApplication('if (ctx.objectType === "Application") {}'); // true
+ * ```
+ */
+export function comparesObjectTypeWithApplication(code: string): boolean {
+  return APPLICATION_COMPARISON.test(code);
+}
+
+/**
+ * A diagnostic when code compares `objectType` with `"Application"`.
+ *
+ * @param code The task code.
+ * @param where How to name the code in the message.
+ * @param subject The definition the code belongs to.
+ */
+export function checkCode(code: string, where: string, subject: TaskDefinition): Diagnostic[] {
+  if (!comparesObjectTypeWithApplication(code)) return [];
+  return [
+    createDiagnostic(
+      "OBJECTTYPE_APPLICATION",
+      `${where} compares objectType with "Application": the operator sends "App" for app tasks (only old releases sent "Application"), so that branch never runs; compare with "App", or accept both`,
+      subject,
+    ),
+  ];
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const field = `spec.${def.runtimeField ?? "deno"}`;
+  const name = `"${def.name}"`;
+  const hasCode =
+    spec.inline !== undefined || spec.httpRef !== undefined || spec.configMapRef !== undefined;
+  if (spec.functionRef !== undefined && hasCode) {
+    out.push(
+      createDiagnostic(
+        "FUNCTIONREF_WITH_CODE",
+        `${name} has ${field}.functionRef "${spec.functionRef}" and code of its own: Keptn runs the code of "${spec.functionRef}" and ignores this definition's code; remove one of them`,
+        def,
+      ),
+    );
+  }
+  if (spec.functionRef === undefined && !hasCode) {
+    out.push(
+      createDiagnostic(
+        "NO_CODE",
+        `${name} has no code in ${field}: Keptn fails to create the Job ("No ConfigMap specified or HTTP source specified"); set inline.code, httpRef.url, configMapRef.name or functionRef.name`,
+        def,
+      ),
+    );
+  }
+  if (spec.inline !== undefined && spec.httpRef !== undefined) {
+    out.push(
+      createDiagnostic(
+        "INLINE_AND_HTTPREF",
+        `${name} sets both ${field}.inline and ${field}.httpRef: Keptn stores the inline code in ConfigMap "keptnfn-${def.name}" and runs it, ignoring "${spec.httpRef}"; remove one of them`,
+        def,
+      ),
+    );
+  }
+  if (spec.inline !== undefined && spec.configMapRef !== undefined) {
+    out.push(
+      createDiagnostic(
+        "INLINE_AND_CONFIGMAP",
+        `${name} sets both ${field}.inline and ${field}.configMapRef: Keptn runs the inline code and ignores ConfigMap "${spec.configMapRef}"; remove one of them`,
+        def,
+      ),
+    );
+  }
+  if (spec.inline === undefined && spec.configMapRef !== undefined && spec.httpRef !== undefined) {
+    out.push(
+      createDiagnostic(
+        "CONFIGMAP_AND_HTTPREF",
+        `${name} sets both ${field}.configMapRef and ${field}.httpRef: Keptn runs ConfigMap "${spec.configMapRef}" when it exists and ignores "${spec.httpRef}"; remove one of them`,
+        def,
+      ),
+    );
+  }
+  if (spec.httpRef !== undefined) {
+    if (!isHttpUrl(spec.httpRef)) {
+      out.push(
+        createDiagnostic(
+          "HTTPREF_INVALID",
+          `${name} has ${field}.httpRef.url "${spec.httpRef}", which is not an http or https URL: the runner cannot fetch it and the task fails on every retry; use an https URL`,
+          def,
+        ),
+      );
+    } else if (!/#(?:.*&)?sha256=[0-9a-fA-F]{64}(?:&|$)/.test(spec.httpRef)) {
+      out.push(
+        createDiagnostic(
+          "HTTPREF_UNPINNED",
+          `${name} fetches its code from "${stripUrl(spec.httpRef)}" without an integrity pin: the stock images run whatever the server returns, on every retry; append "#sha256=<hex>" to the URL (our runners check it; the fragment is never sent)`,
+          def,
+        ),
+      );
+    }
+  }
+  if (
+    def.runner === "python" &&
+    spec.cmdParameters !== undefined &&
+    /["'\\*?[$`]/.test(spec.cmdParameters)
+  ) {
+    out.push(
+      createDiagnostic(
+        "CMD_PARAMETERS_SPLIT",
+        `${name} has ${field}.cmdParameters with quotes or shell characters: the stock python image expands $CMD_ARGS unquoted, so it is split on spaces and globbed and the quotes reach python literally; pass plain options only, and data through parameters`,
+        def,
+      ),
+    );
+  }
+  if (spec.inline !== undefined) {
+    out.push(...checkCode(spec.inline, `${name} (${field}.inline.code)`, def));
+  }
+  return out;
+}
+
+function stripUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    url.username = "";
+    url.password = "";
+    url.hash = "";
+    return url.href;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Checks a definition on its own: apiVersion traps, runtimes, code sources, timeout.
+ *
+ * @param def The definition.
+ * @returns Its diagnostics, in a stable order.
+ * @example
+ * ```ts
+ * for (const d of checkDefinition(def)) console.log(d.code);
+ * ```
+ */
+export function checkDefinition(def: TaskDefinition): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const name = `"${def.name}"`;
+  if (def.ignoredFunction) {
+    out.push(
+      createDiagnostic(
+        "FUNCTION_IN_V1",
+        def.runner === "none"
+          ? `${name} sets spec.function in lifecycle.keptn.sh/v1: Keptn ignores it, so this definition has no code and its tasks never run; move it to spec.deno (or spec.python)`
+          : `${name} sets spec.function in lifecycle.keptn.sh/v1: Keptn ignores it and runs spec.${def.runtimeField} instead; remove spec.function`,
+        def,
+      ),
+    );
+  }
+  if (
+    def.declaredRuntimes.includes("function") &&
+    def.version !== "v1alpha1" &&
+    def.version !== "v1alpha2"
+  ) {
+    out.push(
+      createDiagnostic(
+        "FUNCTION_DEPRECATED",
+        `${name} uses spec.function, deprecated in ${def.version}: Keptn runs it on the deno image here, but the v1 API drops it; move it to spec.deno`,
+        def,
+      ),
+    );
+  }
+  const webhook = def.version === "v1beta1" || def.version === "v1";
+  if (def.runner === "none" && !def.ignoredFunction) {
+    out.push(
+      createDiagnostic(
+        "NO_RUNTIME",
+        webhook
+          ? `${name} sets no runtime: Keptn's admission webhook rejects it ("Either Container, Python, or Deno field must be defined"); set spec.deno, spec.python or spec.container`
+          : `${name} sets no runnable runtime: Keptn creates no Job, so its tasks never run; set ${def.version === "v1alpha1" || def.version === "v1alpha2" ? "spec.function" : "spec.deno, spec.python or spec.container"}`,
+        def,
+      ),
+    );
+  }
+  const runtimes = def.declaredRuntimes.filter((r) => r !== "function" || !webhook);
+  if (def.version === "v1beta1" && def.runner !== "none" && runtimes.length === 0) {
+    out.push(
+      createDiagnostic(
+        "NO_RUNTIME",
+        `${name} sets only spec.function: Keptn's admission webhook for v1beta1 rejects it ("Either Container, Python, or Deno field must be defined"); move it to spec.deno`,
+        def,
+      ),
+    );
+  }
+  if (runtimes.length > 1) {
+    const list = runtimes.map((r) => `spec.${r}`).join(", ");
+    const chosen = def.runtimeField === undefined ? "nothing" : `spec.${def.runtimeField}`;
+    out.push(
+      createDiagnostic(
+        "MULTIPLE_RUNTIMES",
+        webhook
+          ? `${name} sets ${list}: Keptn's admission webhook rejects it ("Only one of Container, Python, or Deno field can be defined"); keep one`
+          : `${name} sets ${list}: Keptn runs ${chosen} and ignores the rest; keep one`,
+        def,
+        webhook ? "error" : "warning",
+      ),
+    );
+  }
+  if (def.runtime !== undefined) out.push(...checkRuntime(def, def.runtime));
+  if (def.timeout !== undefined) {
+    const nanos = parseGoDuration(def.timeout) ?? 0;
+    if (nanos < 1e9) {
+      out.push(
+        createDiagnostic(
+          "TIMEOUT_TOO_SHORT",
+          `${name} has spec.timeout "${def.timeout}": Keptn sets activeDeadlineSeconds to 0, so the Job is stopped before it can run; use at least "1s"`,
+          def,
+        ),
+      );
+    }
+  }
+  if (def.container?.volumeMounts !== undefined && def.container.volumeMounts.length > 0) {
+    const limit = def.container.resources?.limits?.memory;
+    if (limit === undefined) {
+      out.push(
+        createDiagnostic(
+          "CONTAINER_VOLUME_TINY",
+          `${name} mounts volume "${def.container.volumeMounts[0]?.name ?? ""}" without resources.limits.memory: Keptn backs it with an in-memory emptyDir whose sizeLimit is 1 byte (the operator means 1Gi but builds the quantity 1), so writes fail; set resources.limits.memory`,
+          def,
+        ),
+      );
+    }
+  }
+  return out;
+}

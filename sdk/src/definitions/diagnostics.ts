@@ -1,0 +1,186 @@
+/**
+ * Diagnostics: the traps in Keptn's resolution of task definitions, each with a stable code, a
+ * level, and a message that says what Keptn would do and how to fix it. Messages name objects,
+ * fields and URLs; they never carry a secret value.
+ */
+import type { ManifestLocation } from "../errors/errors.js";
+
+/** `error`: Keptn would not run the task as written. `warning`: it runs, but not as it reads. */
+export type DiagnosticLevel = "error" | "warning";
+
+/** Every diagnostic code with its default level and a one-line summary. */
+export const DIAGNOSTIC_CODES = Object.freeze({
+  FUNCTION_IN_V1: { level: "warning", summary: "spec.function in v1 is ignored by the operator" },
+  FUNCTION_DEPRECATED: {
+    level: "warning",
+    summary: "spec.function is deprecated and dropped in v1",
+  },
+  NO_RUNTIME: { level: "error", summary: "no deno, python or container runtime is set" },
+  MULTIPLE_RUNTIMES: { level: "warning", summary: "more than one runtime is set" },
+  NO_CODE: {
+    level: "error",
+    summary: "a runtime has no inline code, httpRef, configMapRef or functionRef",
+  },
+  INLINE_AND_HTTPREF: { level: "warning", summary: "inline code and httpRef are both set" },
+  INLINE_AND_CONFIGMAP: { level: "warning", summary: "inline code and configMapRef are both set" },
+  CONFIGMAP_AND_HTTPREF: { level: "warning", summary: "configMapRef and httpRef are both set" },
+  FUNCTIONREF_WITH_CODE: {
+    level: "warning",
+    summary: "a definition with functionRef also has code",
+  },
+  FUNCTIONREF_CHAIN: { level: "error", summary: "a functionRef chain is deeper than one level" },
+  CYCLE: { level: "error", summary: "functionRefs form a cycle" },
+  MISSING_PARENT: { level: "error", summary: "a functionRef names no definition" },
+  PARENT_NOT_RUNTIME: {
+    level: "error",
+    summary: "a functionRef names a definition without deno or python",
+  },
+  PARENT_RUNTIME_DIFFERS: {
+    level: "warning",
+    summary: "the parent's runtime replaces the child's",
+  },
+  DEFINITION_NOT_FOUND: { level: "error", summary: "a KeptnTask names no definition" },
+  CONFIGMAP_NOT_FOUND: {
+    level: "warning",
+    summary: "a referenced ConfigMap is not among the manifests",
+  },
+  CONFIGMAP_WITHOUT_CODE: { level: "error", summary: "a code ConfigMap has no key code" },
+  CONFIGMAP_OTHER_NAMESPACE: {
+    level: "warning",
+    summary: "the Job mounts a ConfigMap from its own namespace",
+  },
+  SECRET_NOT_FOUND: {
+    level: "warning",
+    summary: "the secureParameters Secret is not among the manifests",
+  },
+  SECRET_WITHOUT_KEY: {
+    level: "error",
+    summary: "the secureParameters Secret has no key SECURE_DATA",
+  },
+  OBJECTTYPE_APPLICATION: {
+    level: "warning",
+    summary: 'objectType is compared with "Application"',
+  },
+  HTTPREF_INVALID: { level: "error", summary: "httpRef.url is not an http(s) URL" },
+  HTTPREF_UNPINNED: {
+    level: "warning",
+    summary: "httpRef code is fetched without an integrity pin",
+  },
+  CMD_PARAMETERS_SPLIT: { level: "warning", summary: "cmdParameters with quotes are word-split" },
+  CONTAINER_IGNORES_PARAMETERS: {
+    level: "warning",
+    summary: "a container task ignores parameters",
+  },
+  CONTAINER_VOLUME_TINY: {
+    level: "warning",
+    summary: "a container volume gets a 1-byte size limit",
+  },
+  TASK_JOB_FIELDS: {
+    level: "warning",
+    summary: "a hand-made KeptnTask overrides retries or timeout",
+  },
+  TIMEOUT_TOO_SHORT: { level: "error", summary: "the timeout is shorter than one second" },
+  DUPLICATE_OBJECT: { level: "warning", summary: "the same object appears twice" },
+} satisfies Record<string, { level: DiagnosticLevel; summary: string }>);
+
+/** A stable diagnostic code. */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** One finding about a definition, a task or their resolution. */
+export interface Diagnostic {
+  readonly level: DiagnosticLevel;
+  readonly code: DiagnosticCode;
+  /** What is wrong, what Keptn would do, how to fix it. Never holds a secret value. */
+  readonly message: string;
+  /** `Kind/namespace/name` of the object it is about. */
+  readonly object?: string;
+  /** Where that object was read from, when known. */
+  readonly location?: ManifestLocation;
+}
+
+/** The object a diagnostic is about. */
+export interface DiagnosticSubject {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly location?: ManifestLocation | undefined;
+}
+
+/**
+ * Creates a diagnostic with the code's default level (or the one given).
+ *
+ * @param code The stable code.
+ * @param message What is wrong, what Keptn would do, how to fix it.
+ * @param subject The object it is about.
+ * @param level Overrides the code's default level.
+ * @returns A frozen diagnostic.
+ * @example
+ * ```ts
+ * createDiagnostic("CYCLE", 'functionRef cycle "a -> b -> a": ...', definition);
+ * ```
+ */
+export function createDiagnostic(
+  code: DiagnosticCode,
+  message: string,
+  subject?: DiagnosticSubject,
+  level: DiagnosticLevel = DIAGNOSTIC_CODES[code].level,
+): Diagnostic {
+  const diagnostic: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { level, code, message };
+  if (subject !== undefined) {
+    diagnostic.object = objectId(subject);
+    if (subject.location !== undefined) diagnostic.location = subject.location;
+  }
+  return Object.freeze(diagnostic);
+}
+
+/** `Kind/namespace/name` of an object. */
+export function objectId(subject: Pick<DiagnosticSubject, "kind" | "name" | "namespace">): string {
+  return `${subject.kind}/${subject.namespace}/${subject.name}`;
+}
+
+/**
+ * Whether any diagnostic is an error.
+ *
+ * @param diagnostics The diagnostics to check.
+ * @returns `true` when Keptn would not run the task as written.
+ * @example
+ * ```ts
+ * if (hasErrors(resolved.diagnostics)) process.exitCode = 1;
+ * ```
+ */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((diagnostic) => diagnostic.level === "error");
+}
+
+/**
+ * Formats a diagnostic as one line: `file:document: level CODE message` (the location part is
+ * left out when unknown, the object is used instead).
+ *
+ * @param diagnostic The diagnostic.
+ * @returns One line of text.
+ * @example
+ * ```ts
+ * for (const d of diagnostics) console.error(formatDiagnostic(d));
+ * ```
+ */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const where =
+    diagnostic.location?.file === undefined
+      ? diagnostic.object
+      : diagnostic.location.document === undefined
+        ? diagnostic.location.file
+        : `${diagnostic.location.file}:${diagnostic.location.document}`;
+  const prefix = where === undefined ? "" : `${where}: `;
+  return `${prefix}${diagnostic.level} ${diagnostic.code} ${diagnostic.message}`;
+}
+
+/** Removes repeated diagnostics (same code, object and message), keeping the first. */
+export function uniqueDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}\u0000${d.object ?? ""}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

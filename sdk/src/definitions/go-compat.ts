@@ -1,0 +1,111 @@
+/**
+ * Byte-for-byte reproductions of what the operator's Go code produces: `encoding/json` output
+ * (sorted map keys, HTML-safe escaping), `time.ParseDuration`, and the resource-name shortening.
+ * The runner sees these exact strings in `DATA` and `KEPTN_CONTEXT`.
+ */
+
+const GO_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\b": "\\b",
+  "\f": "\\f",
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/**
+ * Encodes a string as Go's `json.Marshal` does: `<`, `>` and `&` become `\u003c`, `\u003e`,
+ * `\u0026`, U+2028/2029 are escaped, lone surrogates become U+FFFD.
+ */
+export function goJsonString(value: string): string {
+  let out = '"';
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if (char.length === 1 && code >= 0xd800 && code <= 0xdfff) {
+      out += "\\ufffd";
+      continue;
+    }
+    const escaped = GO_ESCAPES[char];
+    if (escaped !== undefined) out += escaped;
+    else if (char < " ") out += `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+    else out += char;
+  }
+  return `${out}"`;
+}
+
+/** Encodes a `map[string]string` as Go does: keys sorted bytewise. */
+export function goJsonStringMap(map: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(map).sort(compareBytes);
+  return `{${keys.map((key) => `${goJsonString(key)}:${goJsonString(map[key] ?? "")}`).join(",")}}`;
+}
+
+function compareBytes(a: string, b: string): number {
+  const encoder = new TextEncoder();
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+const UNIT_NANOS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
+
+/**
+ * Parses a Go duration (`90s`, `5m`, `1h30m`, `1.5h`) into nanoseconds.
+ *
+ * @returns The duration in nanoseconds, or `undefined` when the text is not a Go duration.
+ */
+export function parseGoDuration(text: string): number | undefined {
+  if (text === "0") return 0;
+  const part = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0;
+  let index = 0;
+  while (index < text.length) {
+    part.lastIndex = index;
+    const match = part.exec(text);
+    if (match === null) return undefined;
+    total += Number(match[1]) * (UNIT_NANOS[match[2] ?? ""] ?? 0);
+    index = part.lastIndex;
+  }
+  return index === 0 ? undefined : total;
+}
+
+/**
+ * Joins name parts with `-`, shortening the leading parts (never below a minimum) until the
+ * result fits `maxLength`, then lower-cases it: the operator's rule for task and Job names.
+ */
+export function createResourceName(
+  maxLength: number,
+  minPartLength: number,
+  ...parts: string[]
+): string {
+  let min = minPartLength;
+  while (parts.length * min > maxLength) min = Math.floor(min / 2);
+  const work = [...parts];
+  for (let i = 0; i < work.length - 1; i++) {
+    const joined = work.join("-");
+    if (joined.length <= maxLength) return joined.toLowerCase();
+    const current = work[i] ?? "";
+    if (current.length <= min) continue;
+    const cut = joined.length - maxLength;
+    work[i] =
+      cut > current.length - min ? current.slice(0, min) : current.slice(0, current.length - cut);
+  }
+  return work.join("-").toLowerCase();
+}

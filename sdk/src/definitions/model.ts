@@ -1,0 +1,127 @@
+/**
+ * The internal model every apiVersion is normalised to. Unlike the schemas (which describe what a
+ * user writes), these types describe what the SDK has understood: empty strings are absent, the
+ * runtime is chosen, defaults are not yet applied (resolution applies them, as the operator does).
+ */
+import type { ManifestLocation } from "../errors/errors.js";
+import type { ContainerSpecManifest, DefinitionVersion } from "./schemas.js";
+
+/** The kinds the SDK understands. */
+export type KnownKind = "KeptnTaskDefinition" | "KeptnTask" | "ConfigMap" | "Secret";
+
+/** The code and parameters of one runtime spec, with empty values removed. */
+export interface RuntimeSpec {
+  /** `functionRef.name`: the parent definition. */
+  readonly functionRef?: string;
+  /** `inline.code`. */
+  readonly inline?: string;
+  /** `httpRef.url`. */
+  readonly httpRef?: string;
+  /** `configMapRef.name`. */
+  readonly configMapRef?: string;
+  /** `parameters.map`; `undefined` when the definition sets none. */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** `secureParameters.secret`: a Secret name. */
+  readonly secureParameters?: string;
+  /** `cmdParameters`. */
+  readonly cmdParameters?: string;
+}
+
+/** Which field of `spec` held the runtime the operator uses. */
+export type RuntimeField = "deno" | "python" | "function" | "container";
+
+/** A `KeptnTaskDefinition`, whatever its apiVersion. */
+export interface TaskDefinition {
+  readonly kind: "KeptnTaskDefinition";
+  /** The served version it was written in. */
+  readonly version: DefinitionVersion;
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /**
+   * The runner the operator picks: `deno` (also for `spec.function` before `v1`), `python`,
+   * `container`, or `none` when nothing runnable is set.
+   */
+  readonly runner: "deno" | "python" | "container" | "none";
+  /** The field the runner came from. */
+  readonly runtimeField: RuntimeField | undefined;
+  /** The runtime spec the operator reads, for the deno and python runners. */
+  readonly runtime: RuntimeSpec | undefined;
+  /** The container, for the container runner. */
+  readonly container: ContainerSpecManifest | undefined;
+  /** Every runtime field that is set (not nil), in the order deno, python, container, function. */
+  readonly declaredRuntimes: readonly RuntimeField[];
+  /** `spec.function` was set in a version where the operator ignores it (`v1`). */
+  readonly ignoredFunction: boolean;
+  readonly retries: number | undefined;
+  readonly timeout: string | undefined;
+  readonly ttlSecondsAfterFinished: number | undefined;
+  readonly serviceAccountName: string | undefined;
+  readonly automountServiceAccountToken: boolean | undefined;
+  readonly imagePullSecrets: readonly { readonly name: string }[];
+  readonly location: ManifestLocation | undefined;
+}
+
+/** `KEPTN_CONTEXT`, in the operator's key order. */
+export interface TaskContext {
+  readonly workloadName: string;
+  readonly appName: string;
+  readonly appVersion: string;
+  readonly workloadVersion: string;
+  readonly taskType: string;
+  readonly objectType: string;
+  /** Omitted from the JSON when empty. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** A `KeptnTask`, whatever its apiVersion. */
+export interface KeptnTask {
+  readonly kind: "KeptnTask";
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly taskDefinition: string;
+  readonly context: Partial<TaskContext>;
+  readonly parameters: Readonly<Record<string, string>> | undefined;
+  readonly secureParameters: string | undefined;
+  readonly checkType: string | undefined;
+  readonly retries: number | undefined;
+  readonly timeout: string | undefined;
+  readonly location: ManifestLocation | undefined;
+}
+
+/** A `ConfigMap`. */
+export interface ConfigMap {
+  readonly kind: "ConfigMap";
+  readonly name: string;
+  readonly namespace: string;
+  readonly data: Readonly<Record<string, string>>;
+  readonly location: ManifestLocation | undefined;
+}
+
+/** A `Secret`; values are kept out of every message. */
+export interface Secret {
+  readonly kind: "Secret";
+  readonly name: string;
+  readonly namespace: string;
+  /** Key names present in `data` or `stringData`. */
+  readonly keys: readonly string[];
+  /** Decoded values by key. Never put one in a message. */
+  readonly values: Readonly<Record<string, string>>;
+  readonly location: ManifestLocation | undefined;
+}
+
+/** Any object the SDK understands. */
+export type KnownObject = TaskDefinition | KeptnTask | ConfigMap | Secret;
+
+/** A Kubernetes environment variable, as the operator writes it into the Job. */
+export type EnvVar =
+  | { readonly name: string; readonly value: string }
+  | {
+      readonly name: string;
+      readonly valueFrom: {
+        readonly secretKeyRef: { readonly name: string; readonly key: string };
+      };
+    };

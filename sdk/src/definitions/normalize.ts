@@ -1,0 +1,292 @@
+/**
+ * Turns validated manifests of any apiVersion into the one internal model (see `model.ts`), the
+ * way the operator reads them: empty strings count as unset, the runtime is picked in the
+ * operator's order.
+ */
+import type { ManifestLocation } from "../errors/errors.js";
+import type {
+  ConfigMap,
+  KeptnTask,
+  RuntimeField,
+  RuntimeSpec,
+  Secret,
+  TaskContext,
+  TaskDefinition,
+} from "./model.js";
+import type {
+  ConfigMapManifest,
+  DefinitionVersion,
+  KeptnTaskDefinitionManifest,
+  KeptnTaskManifest,
+  RuntimeSpecManifest,
+  SecretManifest,
+} from "./schemas.js";
+
+/** Options of the `normalize*` functions. */
+export interface NormalizeOptions {
+  /** Namespace of objects that name none (default `default`, as kubectl does). */
+  defaultNamespace?: string;
+  /** Where the object was read from. */
+  location?: ManifestLocation;
+}
+
+/** The namespace kubectl applies an object without `metadata.namespace` to. */
+export const DEFAULT_NAMESPACE = "default";
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function frozenRecord(
+  record: Record<string, string> | undefined,
+): Readonly<Record<string, string>> {
+  return Object.freeze({ ...(record ?? {}) });
+}
+
+function toRuntimeSpec(spec: RuntimeSpecManifest | undefined): RuntimeSpec | undefined {
+  if (spec === undefined) return undefined;
+  const out: {
+    -readonly [K in keyof RuntimeSpec]: RuntimeSpec[K];
+  } = {};
+  const functionRef = nonEmpty(spec.functionRef?.name);
+  const inline = nonEmpty(spec.inline?.code);
+  const httpRef = nonEmpty(spec.httpRef?.url);
+  const configMapRef = nonEmpty(spec.configMapRef?.name);
+  const secureParameters = nonEmpty(spec.secureParameters?.secret);
+  const cmdParameters = nonEmpty(spec.cmdParameters);
+  if (functionRef !== undefined) out.functionRef = functionRef;
+  if (inline !== undefined) out.inline = inline;
+  if (httpRef !== undefined) out.httpRef = httpRef;
+  if (configMapRef !== undefined) out.configMapRef = configMapRef;
+  // Go keeps a non-nil empty map as set, so `map: {}` still counts (it makes the spec non-empty).
+  if (spec.parameters?.map !== undefined) out.parameters = frozenRecord(spec.parameters.map);
+  if (secureParameters !== undefined) out.secureParameters = secureParameters;
+  if (cmdParameters !== undefined) out.cmdParameters = cmdParameters;
+  return Object.freeze(out);
+}
+
+/** The operator skips a runtime spec equal to the zero value (`deno: {}`). */
+export function isRuntimeEmpty(spec: RuntimeSpec | undefined): boolean {
+  return spec === undefined || Object.keys(spec).length === 0;
+}
+
+function pickRuntime(
+  version: DefinitionVersion,
+  specs: Partial<Record<RuntimeField, RuntimeSpec | undefined>>,
+  hasContainer: boolean,
+): { runner: TaskDefinition["runner"]; field: RuntimeField | undefined } {
+  // Before v1 the operator looked at `function` first (it ran on the deno image); v1 ignores it.
+  const order: readonly ("function" | "deno" | "python")[] =
+    version === "v1" ? ["deno", "python"] : ["function", "deno", "python"];
+  for (const field of order) {
+    if (!isRuntimeEmpty(specs[field])) {
+      return { runner: field === "python" ? "python" : "deno", field };
+    }
+  }
+  if (hasContainer) return { runner: "container", field: "container" };
+  return { runner: "none", field: undefined };
+}
+
+/**
+ * Normalises a validated `KeptnTaskDefinition` of any served version.
+ *
+ * @param manifest The definition, as validated by `definitionSchemaAny`.
+ * @param options Default namespace and location.
+ * @returns The definition in the internal model, frozen.
+ * @example
+ * ```ts
+ * const def = normalizeDefinition(definitionSchemaAny.parse(yamlObject));
+ * def.runner; // "deno"
+ * ```
+ */
+export function normalizeDefinition(
+  manifest: KeptnTaskDefinitionManifest,
+  options: NormalizeOptions = {},
+): TaskDefinition {
+  const version = manifest.apiVersion.slice(
+    manifest.apiVersion.indexOf("/") + 1,
+  ) as DefinitionVersion;
+  const spec = manifest.spec;
+  const specs: Partial<Record<RuntimeField, RuntimeSpec | undefined>> = {};
+  const declared: RuntimeField[] = [];
+  let container: TaskDefinition["container"];
+  let ignoredFunction = false;
+  let jobFields: {
+    retries?: number | undefined;
+    timeout?: string | undefined;
+    ttlSecondsAfterFinished?: number | undefined;
+    serviceAccount?: { name: string } | undefined;
+    automountServiceAccountToken?: { type?: boolean | undefined } | undefined;
+    imagePullSecrets?: { name?: string | undefined }[] | undefined;
+  } = {};
+
+  if (version !== "v1alpha1" && version !== "v1alpha2") {
+    const s = spec as Extract<
+      KeptnTaskDefinitionManifest,
+      { apiVersion: "lifecycle.keptn.sh/v1" }
+    >["spec"];
+    if (s.deno !== undefined) {
+      declared.push("deno");
+      specs.deno = toRuntimeSpec(s.deno);
+    }
+    if (s.python !== undefined) {
+      declared.push("python");
+      specs.python = toRuntimeSpec(s.python);
+    }
+    if (s.container !== undefined) {
+      declared.push("container");
+      container = s.container;
+    }
+    jobFields = s;
+  }
+  if (spec.function !== undefined) {
+    if (version === "v1") {
+      ignoredFunction = true;
+    } else {
+      declared.push("function");
+      specs.function = toRuntimeSpec(spec.function as RuntimeSpecManifest);
+    }
+  }
+
+  const picked = pickRuntime(version, specs, container !== undefined);
+  const imagePullSecrets = (jobFields.imagePullSecrets ?? [])
+    .map((secret) => nonEmpty(secret.name))
+    .filter((name): name is string => name !== undefined)
+    .map((name) => Object.freeze({ name }));
+
+  return Object.freeze({
+    kind: "KeptnTaskDefinition",
+    version,
+    name: manifest.metadata.name,
+    namespace: manifest.metadata.namespace ?? options.defaultNamespace ?? DEFAULT_NAMESPACE,
+    labels: frozenRecord(manifest.metadata.labels),
+    annotations: frozenRecord(manifest.metadata.annotations),
+    runner: picked.runner,
+    runtimeField: picked.field,
+    runtime:
+      picked.field === undefined || picked.field === "container" ? undefined : specs[picked.field],
+    container: picked.runner === "container" ? container : undefined,
+    declaredRuntimes: Object.freeze(declared),
+    ignoredFunction,
+    retries: jobFields.retries,
+    timeout: jobFields.timeout,
+    ttlSecondsAfterFinished: jobFields.ttlSecondsAfterFinished,
+    serviceAccountName: nonEmpty(jobFields.serviceAccount?.name),
+    automountServiceAccountToken: jobFields.automountServiceAccountToken?.type,
+    imagePullSecrets: Object.freeze(imagePullSecrets),
+    location: options.location,
+  } satisfies TaskDefinition);
+}
+
+/**
+ * Normalises a validated `KeptnTask`. The pre-`v1beta1` top-level `app`, `workload` and version
+ * fields fill the context where `spec.context` leaves them unset.
+ *
+ * @param manifest The task, as validated by `keptnTaskSchema`.
+ * @param options Default namespace and location.
+ * @returns The task in the internal model, frozen.
+ * @example
+ * ```ts
+ * const task = normalizeTask(keptnTaskSchema.parse(yamlObject));
+ * task.taskDefinition; // "slack-notify"
+ * ```
+ */
+export function normalizeTask(
+  manifest: KeptnTaskManifest,
+  options: NormalizeOptions = {},
+): KeptnTask {
+  const spec = manifest.spec;
+  const given = spec.context ?? {};
+  const context: { -readonly [K in keyof TaskContext]?: TaskContext[K] } = {};
+  const pick = (value: string | undefined, fallback: string | undefined) => value ?? fallback;
+  const workloadName = pick(given.workloadName, spec.workload);
+  const appName = pick(given.appName, spec.app);
+  const appVersion = pick(given.appVersion, spec.appVersion);
+  const workloadVersion = pick(given.workloadVersion, spec.workloadVersion);
+  if (workloadName !== undefined) context.workloadName = workloadName;
+  if (appName !== undefined) context.appName = appName;
+  if (appVersion !== undefined) context.appVersion = appVersion;
+  if (workloadVersion !== undefined) context.workloadVersion = workloadVersion;
+  if (given.taskType !== undefined) context.taskType = given.taskType;
+  if (given.objectType !== undefined) context.objectType = given.objectType;
+  if (given.metadata !== undefined) context.metadata = frozenRecord(given.metadata);
+  return Object.freeze({
+    kind: "KeptnTask",
+    name: manifest.metadata.name,
+    namespace: manifest.metadata.namespace ?? options.defaultNamespace ?? DEFAULT_NAMESPACE,
+    labels: frozenRecord(manifest.metadata.labels),
+    annotations: frozenRecord(manifest.metadata.annotations),
+    taskDefinition: spec.taskDefinition,
+    context: Object.freeze(context),
+    parameters: spec.parameters?.map === undefined ? undefined : frozenRecord(spec.parameters.map),
+    secureParameters: nonEmpty(spec.secureParameters?.secret),
+    checkType: nonEmpty(spec.checkType),
+    retries: spec.retries,
+    timeout: spec.timeout,
+    location: options.location,
+  } satisfies KeptnTask);
+}
+
+/**
+ * Normalises a validated `ConfigMap` (binary data is ignored: the operator mounts text code).
+ *
+ * @param manifest The ConfigMap, as validated by `configMapSchema`.
+ * @param options Default namespace and location.
+ * @returns The ConfigMap in the internal model, frozen.
+ * @example
+ * ```ts
+ * normalizeConfigMap(configMapSchema.parse(yamlObject)).data.code;
+ * ```
+ */
+export function normalizeConfigMap(
+  manifest: ConfigMapManifest,
+  options: NormalizeOptions = {},
+): ConfigMap {
+  return Object.freeze({
+    kind: "ConfigMap",
+    name: manifest.metadata.name,
+    namespace: manifest.metadata.namespace ?? options.defaultNamespace ?? DEFAULT_NAMESPACE,
+    data: frozenRecord(manifest.data),
+    location: options.location,
+  } satisfies ConfigMap);
+}
+
+function decodeBase64(value: string): string | undefined {
+  try {
+    const binary = atob(value.replace(/\s+/g, ""));
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Normalises a validated `Secret`: `data` is base64-decoded and `stringData` wins over it, as the
+ * API server does.
+ *
+ * @param manifest The Secret, as validated by `secretSchema`.
+ * @param options Default namespace and location.
+ * @returns The Secret in the internal model, frozen.
+ * @example
+ * ```ts
+ * normalizeSecret(secretSchema.parse(yamlObject)).keys; // ["SECURE_DATA"]
+ * ```
+ */
+export function normalizeSecret(manifest: SecretManifest, options: NormalizeOptions = {}): Secret {
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(manifest.data ?? {})) {
+    const decoded = decodeBase64(value);
+    if (decoded !== undefined) values[key] = decoded;
+  }
+  Object.assign(values, manifest.stringData ?? {});
+  const keys = [...new Set([...Object.keys(manifest.data ?? {}), ...Object.keys(values)])];
+  return Object.freeze({
+    kind: "Secret",
+    name: manifest.metadata.name,
+    namespace: manifest.metadata.namespace ?? options.defaultNamespace ?? DEFAULT_NAMESPACE,
+    keys: Object.freeze(keys),
+    values: Object.freeze(values),
+    location: options.location,
+  } satisfies Secret);
+}

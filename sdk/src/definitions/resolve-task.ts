@@ -1,0 +1,700 @@
+/**
+ * Resolves a task the way the Keptn lifecycle-operator does: which definition, which runner and
+ * image, where the code comes from, the runner's environment in the operator's order, and the Job
+ * fields. Every trap met on the way is reported as a diagnostic.
+ */
+import { CodeResolutionError, ConfigError } from "../errors/errors.js";
+import type { Catalog } from "./catalog.js";
+import { checkCode, checkDefinition, MOUNT_PATHS } from "./check-definition.js";
+import {
+  createDiagnostic,
+  type Diagnostic,
+  hasErrors,
+  objectId,
+  uniqueDiagnostics,
+} from "./diagnostics.js";
+import { goJsonString, goJsonStringMap, parseGoDuration } from "./go-compat.js";
+import type { EnvVar, KeptnTask, TaskContext, TaskDefinition } from "./model.js";
+import type { ContainerSpecManifest, DefinitionVersion } from "./schemas.js";
+
+/** The namespace Keptn is installed in by default; definitions there serve every namespace. */
+export const DEFAULT_KEPTN_NAMESPACE = "keptn-system";
+
+/** The operator's default runner images (`FUNCTION_RUNNER_IMAGE`, `PYTHON_RUNNER_IMAGE`). */
+export const DEFAULT_RUNNER_IMAGES = Object.freeze({
+  deno: "ghcr.io/keptn/deno-runtime:v3.0.1",
+  python: "ghcr.io/keptn/python-runtime:v1.0.8",
+});
+
+/** CRD defaults of the Job fields. */
+export const JOB_DEFAULTS = Object.freeze({
+  retries: 10,
+  timeout: "5m",
+  ttlSecondsAfterFinished: 300,
+});
+
+/** Options of `resolveTask`. */
+export interface ResolveTaskOptions {
+  /** The definition to run; taken from `task` when that is given. */
+  definition?: string;
+  /** The namespace the task runs in (where the Job is created); taken from `task` when given. */
+  namespace?: string;
+  /**
+   * A hand-made `KeptnTask` (normalised), or the name of one in the catalog (then `namespace` is
+   * required). Its parameters fill missing keys, its secret overrides, its retries and timeout
+   * replace the definition's.
+   */
+  task?: KeptnTask | string;
+  /** `KEPTN_CONTEXT` fields; override the task's. Defaults: `taskType` `pre`, `objectType` from the workload. */
+  context?: Partial<TaskContext>;
+  /** Where Keptn is installed (default `keptn-system`): the fallback namespace for definitions. */
+  keptnNamespace?: string;
+  /** Runner images, for example our own (defaults: the operator's). */
+  images?: { deno?: string; python?: string };
+  /**
+   * `keptn` (default): follow one functionRef level, exactly as Keptn does. `full`: follow chains
+   * to the end, with cycle detection; this differs from Keptn and is reported as a warning.
+   */
+  functionRefs?: "keptn" | "full";
+}
+
+/** A definition, by name. */
+export interface DefinitionRef {
+  readonly name: string;
+  readonly namespace: string;
+  readonly version: DefinitionVersion;
+}
+
+/** Where the runner gets its code. */
+export type CodeSource =
+  | {
+      readonly kind: "configMap";
+      /** The ConfigMap the Job mounts (by name, in the Job's namespace). */
+      readonly name: string;
+      /** The namespace the ConfigMap is created in (Keptn's, for inline code) or expected in. */
+      readonly namespace: string;
+      /** Always `code`, mounted with `subPath: code`. */
+      readonly key: "code";
+      /** The code, when known (inline code, or a ConfigMap in the catalog). */
+      readonly code: string | undefined;
+      /** `true` for inline code, which Keptn stores in ConfigMap `keptnfn-<name>`. */
+      readonly createdByKeptn: boolean;
+      /** The definition the code belongs to. */
+      readonly definition: DefinitionRef;
+    }
+  | { readonly kind: "url"; readonly url: string; readonly definition: DefinitionRef }
+  | { readonly kind: "none" };
+
+/** The Job fields the operator sets. */
+export interface JobFields {
+  /** `backoffLimit`. */
+  readonly retries: number;
+  /** The Go duration the deadline comes from. */
+  readonly timeout: string;
+  readonly activeDeadlineSeconds: number;
+  readonly ttlSecondsAfterFinished: number;
+  readonly serviceAccountName: string | undefined;
+  readonly automountServiceAccountToken: boolean | undefined;
+  readonly imagePullSecrets: readonly { readonly name: string }[];
+}
+
+/** The KeptnTask the Job belongs to. */
+export interface TaskInfo {
+  /** The hand-made task's name; `undefined` when Keptn would generate one. */
+  readonly name: string | undefined;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** `pre`, `post` or `promotion`. */
+  readonly checkType: string;
+  readonly definition: string;
+  /** Task-level parameters and secret, as written on a hand-made task. */
+  readonly parameters: Readonly<Record<string, string>> | undefined;
+  readonly secureParameters: string | undefined;
+  readonly handMade: boolean;
+}
+
+/** What the operator would run for a task. Frozen. */
+export interface ResolvedTask {
+  /** How functionRefs were followed. */
+  readonly mode: "keptn" | "full";
+  /** The definition the task names. */
+  readonly definition: DefinitionRef;
+  /** The definitions read, the task's first, then its parents. */
+  readonly chain: readonly DefinitionRef[];
+  readonly runner: "deno" | "python" | "container";
+  readonly image: string;
+  /** Where the code is mounted; `undefined` for container tasks. */
+  readonly mountPath: string | undefined;
+  readonly code: CodeSource;
+  /** Merged parameters (`DATA`). */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** The Secret `SECURE_DATA` comes from. */
+  readonly secureParameters: string | undefined;
+  /** `CMD_ARGS`. */
+  readonly cmdParameters: string;
+  /** `KEPTN_CONTEXT`. */
+  readonly context: TaskContext;
+  /** The runner container's env, in the operator's order. */
+  readonly env: readonly EnvVar[];
+  /** The user's container, with `KEPTN_CONTEXT` set, for container tasks. */
+  readonly container: ContainerSpecManifest | undefined;
+  readonly job: JobFields;
+  readonly task: TaskInfo;
+  readonly diagnostics: readonly Diagnostic[];
+  /** No diagnostic is an error. */
+  readonly ok: boolean;
+}
+
+interface CodeParams {
+  configMap:
+    | { name: string; namespace: string; createdByKeptn: boolean; definition: TaskDefinition }
+    | undefined;
+  url: string | undefined;
+  urlDefinition: TaskDefinition | undefined;
+  parameters: Readonly<Record<string, string>> | undefined;
+  secure: string | undefined;
+  cmd: string | undefined;
+  runner: "deno" | "python";
+  chain: TaskDefinition[];
+}
+
+interface Context {
+  readonly catalog: Catalog;
+  readonly namespace: string;
+  readonly keptnNamespace: string;
+  readonly mode: "keptn" | "full";
+  readonly diagnostics: Diagnostic[];
+}
+
+/** The ConfigMap name the operator stores inline code in. */
+export function inlineConfigMapName(definitionName: string): string {
+  return `keptnfn-${definitionName.slice(0, 245)}`;
+}
+
+function ref(def: TaskDefinition): DefinitionRef {
+  return Object.freeze({ name: def.name, namespace: def.namespace, version: def.version });
+}
+
+function lookup(ctx: Context, name: string): TaskDefinition | undefined {
+  return (
+    ctx.catalog.findDefinition(name, ctx.namespace) ??
+    ctx.catalog.findDefinition(name, ctx.keptnNamespace)
+  );
+}
+
+function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
+  const spec = def.runtime ?? {};
+  let configMap: CodeParams["configMap"];
+  if (spec.inline !== undefined) {
+    configMap = {
+      name: inlineConfigMapName(def.name),
+      namespace: def.namespace,
+      createdByKeptn: true,
+      definition: def,
+    };
+  } else if (spec.configMapRef !== undefined) {
+    if (ctx.catalog.findConfigMap(spec.configMapRef, def.namespace) === undefined) {
+      const otherwise =
+        spec.httpRef !== undefined
+          ? `runs "${spec.httpRef}" instead`
+          : spec.functionRef !== undefined
+            ? "takes the code from the functionRef only"
+            : "fails to create the Job";
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "CONFIGMAP_NOT_FOUND",
+          `ConfigMap "${spec.configMapRef}" (configMapRef of "${def.name}") is not among the manifests: if it does not exist in namespace "${def.namespace}", Keptn ignores configMapRef and ${otherwise}; create the ConfigMap with the code under key "code"`,
+          def,
+        ),
+      );
+    }
+    configMap = {
+      name: spec.configMapRef,
+      namespace: def.namespace,
+      createdByKeptn: false,
+      definition: def,
+    };
+  }
+  return {
+    configMap,
+    url: spec.httpRef,
+    urlDefinition: spec.httpRef === undefined ? undefined : def,
+    parameters: spec.parameters,
+    secure: spec.secureParameters,
+    cmd: spec.cmdParameters,
+    runner: def.runner === "python" ? "python" : "deno",
+    chain: [def],
+  };
+}
+
+/** Follows functionRefs from `start` for a message, stopping at a repeat or a missing definition. */
+function describeChain(ctx: Context, start: TaskDefinition): { names: string[]; cycle: boolean } {
+  const names = [start.name];
+  const seen = new Set([objectId(start)]);
+  let current: TaskDefinition | undefined = start;
+  while (current?.runtime?.functionRef !== undefined) {
+    const next = lookup(ctx, current.runtime.functionRef);
+    names.push(current.runtime.functionRef);
+    if (next === undefined) return { names, cycle: false };
+    if (seen.has(objectId(next))) return { names, cycle: true };
+    seen.add(objectId(next));
+    current = next;
+  }
+  return { names, cycle: false };
+}
+
+function noCode(own: CodeParams): CodeParams {
+  return { ...own, configMap: undefined, url: undefined, urlDefinition: undefined };
+}
+
+function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): CodeParams {
+  const own = ownParams(ctx, def);
+  const parentName = def.runtime?.functionRef;
+  if (parentName === undefined) return own;
+
+  const parent = lookup(ctx, parentName);
+  if (parent === undefined) {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "MISSING_PARENT",
+        `"${def.name}" has functionRef "${parentName}", which is in neither namespace "${ctx.namespace}" nor "${ctx.keptnNamespace}": Keptn cannot create the Job and retries forever, so the task never runs; create "${parentName}" or fix the name`,
+        def,
+      ),
+    );
+    return noCode(own);
+  }
+  if (ctx.mode === "full" && visited.has(objectId(parent))) {
+    const { names } = describeChain(ctx, def);
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "CYCLE",
+        `functionRef cycle ${names.join(" -> ")}: following it never reaches code (Keptn follows one level only, so it runs the code of "${parent.name}" if that has any); point one of them at a definition with code`,
+        def,
+      ),
+    );
+    return noCode(own);
+  }
+  if (parent.runner !== "deno" && parent.runner !== "python") {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "PARENT_NOT_RUNTIME",
+        `"${def.name}" has functionRef "${parentName}", which ${parent.runner === "container" ? "is a container task" : "has no runtime"}: Keptn only takes code from deno or python definitions and fails to create the Job; reference a deno or python definition`,
+        def,
+      ),
+    );
+    return noCode(own);
+  }
+  ctx.diagnostics.push(...checkDefinition(parent));
+  if (parent.runner !== own.runner) {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "PARENT_RUNTIME_DIFFERS",
+        `"${def.name}" is a ${own.runner} definition but its functionRef "${parent.name}" is ${parent.runner}: Keptn runs the parent's code on the ${parent.runner} image; use the same runtime in both`,
+        def,
+      ),
+    );
+  }
+
+  let inherited: CodeParams;
+  const grandparent = parent.runtime?.functionRef;
+  if (ctx.mode === "full") {
+    if (grandparent !== undefined && visited.size === 1) {
+      const { names, cycle } = describeChain(ctx, def);
+      if (!cycle) {
+        ctx.diagnostics.push(
+          createDiagnostic(
+            "FUNCTIONREF_CHAIN",
+            `functionRef chain ${names.join(" -> ")} resolved to the end because full chains were asked for: this differs from Keptn, which follows one level and would not run this code; point "${def.name}" at "${names[names.length - 1]}" directly`,
+            def,
+            "warning",
+          ),
+        );
+      }
+    }
+    inherited = resolveCode(ctx, parent, new Set([...visited, objectId(parent)]));
+  } else {
+    inherited = ownParams(ctx, parent);
+    if (grandparent !== undefined) {
+      const { names, cycle } = describeChain(ctx, def);
+      const empty = inherited.configMap === undefined && inherited.url === undefined;
+      const outcome = empty
+        ? `SCRIPT would be empty and ${parent.runner === "python" ? "a python task would succeed without running" : "the deno runner would fail on every retry"}`
+        : `it runs the code of "${parent.name}", not of the end of the chain`;
+      ctx.diagnostics.push(
+        createDiagnostic(
+          cycle ? "CYCLE" : "FUNCTIONREF_CHAIN",
+          `functionRef ${cycle ? "cycle" : "chain"} ${names.join(" -> ")}: Keptn follows one level, so ${outcome}; point "${def.name}" at the definition with the code`,
+          def,
+        ),
+      );
+    }
+  }
+
+  // Child values win; code, image and mount path come from the parent.
+  const parameters =
+    own.parameters === undefined && inherited.parameters === undefined
+      ? undefined
+      : Object.freeze({ ...inherited.parameters, ...own.parameters });
+  return {
+    configMap: inherited.configMap,
+    url: inherited.url,
+    urlDefinition: inherited.urlDefinition,
+    parameters,
+    secure: own.secure ?? inherited.secure,
+    cmd: own.cmd ?? inherited.cmd,
+    runner: inherited.runner,
+    chain: [def, ...inherited.chain],
+  };
+}
+
+function buildContext(
+  task: KeptnTask | undefined,
+  given: Partial<TaskContext> | undefined,
+): TaskContext {
+  const base = { ...(task?.context ?? {}), ...(given ?? {}) };
+  const workloadName = base.workloadName ?? "";
+  const context: { -readonly [K in keyof TaskContext]: TaskContext[K] } = {
+    workloadName,
+    appName: base.appName ?? "",
+    appVersion: base.appVersion ?? "",
+    workloadVersion: base.workloadVersion ?? "",
+    // A hand-made task gets exactly what it says; a generated one is filled in by the operator.
+    taskType: base.taskType ?? (task === undefined ? "pre" : ""),
+    objectType:
+      base.objectType ?? (task === undefined ? (workloadName === "" ? "App" : "Workload") : ""),
+  };
+  if (base.metadata !== undefined && Object.keys(base.metadata).length > 0) {
+    context.metadata = Object.freeze({ ...base.metadata });
+  }
+  return Object.freeze(context);
+}
+
+/**
+ * Encodes `KEPTN_CONTEXT` exactly as the operator does (Go field order, `metadata` omitted when
+ * empty, its keys sorted).
+ *
+ * @param context The context.
+ * @returns The JSON text.
+ * @example
+ * ```ts
+ * encodeTaskContext({ workloadName: "", appName: "shop", appVersion: "1", workloadVersion: "",
+ *   taskType: "pre", objectType: "App" });
+ * ```
+ */
+export function encodeTaskContext(context: TaskContext): string {
+  const fields = [
+    ["workloadName", context.workloadName],
+    ["appName", context.appName],
+    ["appVersion", context.appVersion],
+    ["workloadVersion", context.workloadVersion],
+    ["taskType", context.taskType],
+    ["objectType", context.objectType],
+  ] as const;
+  const parts = fields.map(([key, value]) => `${goJsonString(key)}:${goJsonString(value)}`);
+  if (context.metadata !== undefined && Object.keys(context.metadata).length > 0) {
+    parts.push(`"metadata":${goJsonStringMap(context.metadata)}`);
+  }
+  return `{${parts.join(",")}}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+function resolveTaskInput(catalog: Catalog, options: ResolveTaskOptions): KeptnTask | undefined {
+  if (typeof options.task !== "string") return options.task;
+  if (options.namespace === undefined) {
+    throw new ConfigError([
+      { source: "options", path: "namespace", message: "is required to find a KeptnTask by name" },
+    ]);
+  }
+  const task = catalog.findTask(options.task, options.namespace);
+  if (task === undefined) {
+    throw new CodeResolutionError(
+      `Cannot find KeptnTask "${options.task}" in namespace "${options.namespace}"`,
+    );
+  }
+  return task;
+}
+
+/**
+ * Resolves what the Keptn operator would run for a task: runner, image, mount path, code source,
+ * env (in the operator's order) and Job fields, with a diagnostic for every trap met.
+ *
+ * @param catalog The objects to look definitions, ConfigMaps and Secrets up in.
+ * @param options Which definition (or KeptnTask), the namespace, context, images, chain mode.
+ * @returns The frozen resolution, with `diagnostics` and `ok`.
+ * @throws {ConfigError} When neither `task` nor both `definition` and `namespace` are given.
+ * @throws {CodeResolutionError} When the definition (or named task) does not exist, or the
+ *   definition has no runtime at all.
+ * @example
+ * ```ts
+ * const catalog = createCatalog(await loadManifests("k8s/"));
+ * const resolved = resolveTask(catalog, { definition: "notify", namespace: "shop" });
+ * resolved.env.map((e) => e.name); // ["DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT"]
+ * ```
+ */
+export function resolveTask(catalog: Catalog, options: ResolveTaskOptions): ResolvedTask {
+  const task = resolveTaskInput(catalog, options);
+  const definitionName = task?.taskDefinition ?? options.definition;
+  const namespace = task?.namespace ?? options.namespace;
+  if (definitionName === undefined || namespace === undefined) {
+    const issues = [];
+    if (definitionName === undefined) {
+      issues.push({
+        source: "options" as const,
+        path: "definition",
+        message: "is required unless task is given",
+      });
+    }
+    if (namespace === undefined) {
+      issues.push({
+        source: "options" as const,
+        path: "namespace",
+        message: "is required unless task is given",
+      });
+    }
+    throw new ConfigError(issues);
+  }
+  const mode = options.functionRefs ?? "keptn";
+  const ctx: Context = {
+    catalog,
+    namespace,
+    keptnNamespace: options.keptnNamespace ?? DEFAULT_KEPTN_NAMESPACE,
+    mode,
+    diagnostics: [],
+  };
+  const root = lookup(ctx, definitionName);
+  if (root === undefined) {
+    throw new CodeResolutionError(
+      `Cannot find KeptnTaskDefinition "${definitionName}" in namespace "${namespace}" or "${ctx.keptnNamespace}"`,
+    );
+  }
+  const rootDiagnostics = checkDefinition(root);
+  if (root.runner === "none") {
+    const reason = rootDiagnostics[0]?.message ?? "it sets no runtime";
+    throw new CodeResolutionError(
+      `Cannot resolve KeptnTaskDefinition "${root.namespace}/${root.name}": ${reason}`,
+    );
+  }
+  ctx.diagnostics.push(...rootDiagnostics);
+
+  const context = buildContext(task, options.context);
+  if (context.objectType === "Application") {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "OBJECTTYPE_APPLICATION",
+        `The context of "${task?.name ?? definitionName}" has objectType "Application": the operator sends "App" for app tasks, so code that checks for "App" takes the wrong branch; use "App"`,
+        task ?? root,
+      ),
+    );
+  }
+
+  const handMade = task !== undefined;
+  const retries = handMade
+    ? (task.retries ?? JOB_DEFAULTS.retries)
+    : (root.retries ?? JOB_DEFAULTS.retries);
+  const timeout = handMade
+    ? (task.timeout ?? JOB_DEFAULTS.timeout)
+    : (root.timeout ?? JOB_DEFAULTS.timeout);
+  if (handMade) {
+    const unset: string[] = [];
+    const ignored: string[] = [];
+    if (
+      task.retries === undefined &&
+      root.retries !== undefined &&
+      root.retries !== JOB_DEFAULTS.retries
+    ) {
+      unset.push("retries");
+      ignored.push(`retries ${root.retries} (uses ${JOB_DEFAULTS.retries})`);
+    }
+    if (
+      task.timeout === undefined &&
+      root.timeout !== undefined &&
+      root.timeout !== JOB_DEFAULTS.timeout
+    ) {
+      unset.push("timeout");
+      ignored.push(`timeout "${root.timeout}" (uses "${JOB_DEFAULTS.timeout}")`);
+    }
+    if (ignored.length > 0) {
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "TASK_JOB_FIELDS",
+          `KeptnTask "${task.name}" does not set ${unset.join(" or ")}: Keptn takes them from the KeptnTask, not from "${root.name}", so it ignores ${ignored.join(" and ")}; set them on the KeptnTask`,
+          task,
+        ),
+      );
+    }
+  }
+  const job: JobFields = {
+    retries,
+    timeout,
+    activeDeadlineSeconds: Math.trunc((parseGoDuration(timeout) ?? 0) / 1e9),
+    ttlSecondsAfterFinished: root.ttlSecondsAfterFinished ?? JOB_DEFAULTS.ttlSecondsAfterFinished,
+    serviceAccountName: root.serviceAccountName,
+    automountServiceAccountToken: root.automountServiceAccountToken,
+    imagePullSecrets: root.imagePullSecrets,
+  };
+  const taskInfo: TaskInfo = {
+    name: task?.name,
+    namespace,
+    labels: task?.labels ?? root.labels,
+    annotations: task?.annotations ?? root.annotations,
+    checkType: task?.checkType ?? context.taskType,
+    definition: root.name,
+    parameters: task?.parameters,
+    secureParameters: task?.secureParameters,
+    handMade,
+  };
+  const images = { ...DEFAULT_RUNNER_IMAGES, ...options.images };
+  const contextJson = encodeTaskContext(context);
+
+  if (root.runner === "container") {
+    if (task?.parameters !== undefined || task?.secureParameters !== undefined) {
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "CONTAINER_IGNORES_PARAMETERS",
+          `KeptnTask "${task.name}" sets parameters or secureParameters, but "${root.name}" is a container task: Keptn passes only KEPTN_CONTEXT to it; put the values in the container's env`,
+          task,
+        ),
+      );
+    }
+    const container = root.container as ContainerSpecManifest;
+    const env = [...(container.env ?? [])].map((e) => ({ ...e }));
+    const existing = env.find((e) => e.name === "KEPTN_CONTEXT");
+    if (existing !== undefined) existing.value = contextJson;
+    else env.push({ name: "KEPTN_CONTEXT", value: contextJson });
+    const diagnostics = uniqueDiagnostics(ctx.diagnostics);
+    return deepFreeze({
+      mode,
+      definition: ref(root),
+      chain: [ref(root)],
+      runner: "container",
+      image: container.image ?? "",
+      mountPath: undefined,
+      code: { kind: "none" },
+      parameters: {},
+      secureParameters: undefined,
+      cmdParameters: "",
+      context,
+      env: env as EnvVar[],
+      container: { ...container, env },
+      job,
+      task: taskInfo,
+      diagnostics,
+      ok: !hasErrors(diagnostics),
+    } satisfies ResolvedTask);
+  }
+
+  const resolved = resolveCode(ctx, root, new Set([objectId(root)]));
+  const parameters = Object.freeze({ ...task?.parameters, ...resolved.parameters });
+  const secure = task?.secureParameters ?? resolved.secure;
+  const mountPath = MOUNT_PATHS[resolved.runner];
+
+  let code: CodeSource = { kind: "none" };
+  if (resolved.configMap !== undefined) {
+    const cm = resolved.configMap;
+    let text: string | undefined;
+    if (cm.createdByKeptn) {
+      text = cm.definition.runtime?.inline;
+    } else {
+      const found = catalog.findConfigMap(cm.name, cm.namespace);
+      text = found?.data.code;
+      if (found !== undefined && text === undefined) {
+        ctx.diagnostics.push(
+          createDiagnostic(
+            "CONFIGMAP_WITHOUT_CODE",
+            `ConfigMap "${cm.name}" (code of "${cm.definition.name}") has no key "code": Keptn mounts it with subPath "code", so ${mountPath} is an empty directory and the task fails on every retry; put the code under the key "code"`,
+            found,
+          ),
+        );
+      }
+      if (text !== undefined) {
+        ctx.diagnostics.push(...checkCode(text, `ConfigMap "${cm.name}"`, cm.definition));
+      }
+    }
+    if (cm.namespace !== namespace && catalog.findConfigMap(cm.name, namespace) === undefined) {
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "CONFIGMAP_OTHER_NAMESPACE",
+          `The Job runs in namespace "${namespace}" and mounts ConfigMap "${cm.name}" by name, but ${cm.createdByKeptn ? "Keptn creates it" : "it is expected"} in namespace "${cm.namespace}" (where "${cm.definition.name}" is): the pod cannot start unless the ConfigMap also exists in "${namespace}"; copy it there, or use httpRef for shared definitions`,
+          cm.definition,
+        ),
+      );
+    }
+    code = {
+      kind: "configMap",
+      name: cm.name,
+      namespace: cm.namespace,
+      key: "code",
+      code: text,
+      createdByKeptn: cm.createdByKeptn,
+      definition: ref(cm.definition),
+    };
+  } else if (resolved.url !== undefined && resolved.urlDefinition !== undefined) {
+    code = { kind: "url", url: resolved.url, definition: ref(resolved.urlDefinition) };
+  }
+
+  if (secure !== undefined) {
+    const secret = catalog.findSecret(secure, namespace);
+    if (secret === undefined) {
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "SECRET_NOT_FOUND",
+          `Secret "${secure}" (secureParameters) is not among the manifests: if it does not exist in namespace "${namespace}", the pod fails with CreateContainerConfigError and the task never starts; create it with the key SECURE_DATA`,
+          task ?? root,
+        ),
+      );
+    } else if (!secret.keys.includes("SECURE_DATA")) {
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "SECRET_WITHOUT_KEY",
+          `Secret "${secure}" has no key SECURE_DATA: Keptn reads SECURE_DATA from that key only, so the pod fails with CreateContainerConfigError and the task never starts; rename the key to SECURE_DATA`,
+          secret,
+        ),
+      );
+    }
+  }
+
+  const env: EnvVar[] = [];
+  if (Object.keys(parameters).length > 0)
+    env.push({ name: "DATA", value: goJsonStringMap(parameters) });
+  env.push({ name: "KEPTN_CONTEXT", value: contextJson });
+  env.push({ name: "CMD_ARGS", value: resolved.cmd ?? "" });
+  if (secure !== undefined) {
+    env.push({
+      name: "SECURE_DATA",
+      valueFrom: { secretKeyRef: { name: secure, key: "SECURE_DATA" } },
+    });
+  }
+  env.push({
+    name: "SCRIPT",
+    value: code.kind === "configMap" ? mountPath : code.kind === "url" ? code.url : "",
+  });
+
+  const diagnostics = uniqueDiagnostics(ctx.diagnostics);
+  return deepFreeze({
+    mode,
+    definition: ref(root),
+    chain: resolved.chain.map(ref),
+    runner: resolved.runner,
+    image: images[resolved.runner],
+    mountPath,
+    code,
+    parameters,
+    secureParameters: secure,
+    cmdParameters: resolved.cmd ?? "",
+    context,
+    env,
+    container: undefined,
+    job,
+    task: taskInfo,
+    diagnostics,
+    ok: !hasErrors(diagnostics),
+  } satisfies ResolvedTask);
+}

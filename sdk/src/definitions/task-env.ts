@@ -1,0 +1,75 @@
+/**
+ * The runner's environment as a plain record, for running a resolved task locally: the secret
+ * reference becomes its value, and the mount path can point at a local file.
+ */
+import { ConfigError, type ConfigIssue } from "../errors/errors.js";
+import type { Catalog } from "./catalog.js";
+import type { ResolvedTask } from "./resolve-task.js";
+
+/** Options of `taskEnv`. */
+export interface TaskEnvOptions {
+  /**
+   * Secret values by Secret name: the value of its `SECURE_DATA` key (for container tasks, the
+   * value of whichever key the container references). Wins over the catalog.
+   */
+  secretValues?: Readonly<Record<string, string>>;
+  /** A catalog to read Secrets from when `secretValues` has no entry. */
+  catalog?: Catalog;
+  /** A local file holding the code, to put in `SCRIPT` instead of the in-cluster mount path. */
+  scriptPath?: string;
+}
+
+/**
+ * Builds the runner's environment as a plain `Record<string, string>`, in the operator's order
+ * (`DATA`, `KEPTN_CONTEXT`, `CMD_ARGS`, `SECURE_DATA`, `SCRIPT`).
+ *
+ * @param resolved The result of `resolveTask`.
+ * @param options Secret values (or a catalog holding the Secrets) and a local script path.
+ * @returns The environment variables.
+ * @throws {ConfigError} When a referenced secret has no value; the message names the Secret and
+ *   the key, never a value.
+ * @example
+ * ```ts
+ * const env = taskEnv(resolved, { secretValues: { "slack-token": '{"token":"x"}' },
+ *   scriptPath: "/tmp/task/function.ts" });
+ * spawn("deno", ["run", env.SCRIPT], { env: { ...env } });
+ * ```
+ */
+export function taskEnv(
+  resolved: ResolvedTask,
+  options: TaskEnvOptions = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  const issues: ConfigIssue[] = [];
+  const secretValue = (name: string, key: string): string | undefined =>
+    options.secretValues?.[name] ??
+    options.catalog?.findSecret(name, resolved.task.namespace)?.values[key];
+  // Container tasks carry the user's env, which may use any valueFrom; only Secrets can be filled.
+  for (const variable of resolved.env as readonly {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name?: string; key?: string } };
+  }[]) {
+    if (variable.valueFrom === undefined) {
+      env[variable.name] = variable.value ?? "";
+      continue;
+    }
+    const ref = variable.valueFrom.secretKeyRef;
+    if (ref?.name === undefined || ref.key === undefined) continue;
+    const value = secretValue(ref.name, ref.key);
+    if (value === undefined) {
+      issues.push({
+        source: variable.name === "SECURE_DATA" ? "SECURE_DATA" : "options",
+        path: variable.name === "SECURE_DATA" ? "" : variable.name,
+        message: `Secret "${ref.name}" key "${ref.key}" has no value: pass it in secretValues["${ref.name}"] or add the Secret to the catalog`,
+      });
+    } else {
+      env[variable.name] = value;
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  if (options.scriptPath !== undefined && resolved.code.kind === "configMap") {
+    env.SCRIPT = options.scriptPath;
+  }
+  return env;
+}
