@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ConfigIssue } from "../errors/errors.js";
 import { issuesFromZod, parseJson } from "./issues.js";
 import { parseTraceparent, type TraceContext } from "./trace-context.js";
@@ -19,17 +19,18 @@ export const objectTypeSchema = z.enum(["App", "Workload"], {
 /**
  * `KEPTN_CONTEXT` as the lifecycle-operator writes it. The six string keys are always present
  * (empty when unknown); `metadata` carries `traceparent` and the user's app / workload metadata.
- * Unknown keys are kept, so newer operators' additions pass through.
+ * Unknown keys are kept, so newer operators' additions pass through. Built with `zod/mini` (small
+ * and fast to load); use `z.safeParse(keptnContextSchema, value)` to apply it.
  */
 export const keptnContextSchema = z.looseObject({
-  workloadName: z.string().default(""),
-  appName: z.string().default(""),
-  appVersion: z.string().default(""),
-  workloadVersion: z.string().default(""),
+  workloadName: z._default(z.string(), ""),
+  appName: z._default(z.string(), ""),
+  appVersion: z._default(z.string(), ""),
+  workloadVersion: z._default(z.string(), ""),
   taskType: taskTypeSchema,
   objectType: objectTypeSchema,
-  metadata: z.record(z.string(), z.string()).default({}),
-  traceparent: z.string().optional(),
+  metadata: z._default(z.record(z.string(), z.string()), {}),
+  traceparent: z.optional(z.string()),
 });
 
 /** `KEPTN_CONTEXT` after validation. */
@@ -101,7 +102,7 @@ export function parseContext(raw: string | undefined): {
       ],
     };
   }
-  const result = keptnContextSchema.safeParse(json.value);
+  const result = z.safeParse(keptnContextSchema, json.value);
   if (!result.success) {
     return { context: EMPTY_CONTEXT, issues: issuesFromZod("KEPTN_CONTEXT", result.error) };
   }

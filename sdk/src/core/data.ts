@@ -1,4 +1,5 @@
-import type { z } from "zod";
+import type * as zc from "zod/v4/core";
+import { safeParse } from "zod/mini";
 import type { ConfigIssue } from "../errors/errors.js";
 import { kindOf } from "./context.js";
 import { issuesFromZod, parseJson } from "./issues.js";
@@ -21,12 +22,12 @@ export type TaskData = Readonly<Record<string, string>>;
  */
 export function parseData<T = TaskData>(
   raw: string | undefined,
-  schema?: z.ZodType<T>,
+  schema?: zc.$ZodType<T>,
 ): { value: T | undefined; issues: ConfigIssue[] } {
   const map = parseStringMap(raw);
   if (map.issues.length > 0) return { value: undefined, issues: map.issues };
   if (schema === undefined) return { value: Object.freeze(map.value) as T, issues: [] };
-  const result = schema.safeParse(coerceForSchema(map.value, schema));
+  const result = safeParse(schema, coerceForSchema(map.value, schema));
   if (!result.success) return { value: undefined, issues: issuesFromZod("DATA", result.error) };
   return { value: freezeShallow(result.data), issues: [] };
 }
@@ -106,7 +107,7 @@ function unwrap(schema: ZodLike): ZodLike {
 }
 
 /** Converts the strings Keptn passes into numbers or booleans where the schema's field wants one. */
-function coerceForSchema(map: Record<string, string>, schema: z.ZodType): Record<string, unknown> {
+function coerceForSchema(map: Record<string, string>, schema: zc.$ZodType): Record<string, unknown> {
   const root = unwrap(schema as unknown as ZodLike)._zod.def;
   if (root.type !== "object" || root.shape === undefined) return map;
   const out: Record<string, unknown> = { ...map };

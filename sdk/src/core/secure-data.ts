@@ -1,4 +1,5 @@
-import type { z } from "zod";
+import type * as zc from "zod/v4/core";
+import { safeParse } from "zod/mini";
 import type { ConfigIssue } from "../errors/errors.js";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
 import { issuesFromZod, parseJson } from "./issues.js";
@@ -19,13 +20,13 @@ import { issuesFromZod, parseJson } from "./issues.js";
  */
 export function parseSecureData<T = string | undefined>(
   raw: string | undefined,
-  schema?: z.ZodType<T>,
+  schema?: zc.$ZodType<T>,
   secrets: SecretRegistry = defaultSecrets,
 ): { value: T | undefined; issues: ConfigIssue[] } {
   if (raw !== undefined) secrets.register(raw);
   if (schema === undefined) return { value: raw as T, issues: [] };
   if (raw === undefined || raw === "") {
-    const result = schema.safeParse(undefined);
+    const result = safeParse(schema, undefined);
     if (result.success) return { value: result.data, issues: [] };
     return {
       value: undefined,
@@ -41,7 +42,7 @@ export function parseSecureData<T = string | undefined>(
   }
   const json = parseJson(raw, "SECURE_DATA", true);
   if (!json.ok) return { value: undefined, issues: [json.issue] };
-  const result = schema.safeParse(json.value);
+  const result = safeParse(schema, json.value);
   if (!result.success) {
     const issues = issuesFromZod("SECURE_DATA", result.error).map((issue) => ({
       ...issue,

@@ -1,6 +1,6 @@
 import { setTimeout as setTimer } from "node:timers";
 import type { LevelWithSilent, Logger } from "pino";
-import type { z } from "zod";
+import type * as zc from "zod/v4/core";
 import { ConfigError, type ConfigIssue } from "../errors/errors.js";
 import { createLogger, type LogDestination } from "../log/logger.js";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
@@ -34,9 +34,9 @@ export interface TaskOptions {
   /** The environment to read (default: the process's, in Node, Deno and Bun alike). */
   env?: Env;
   /** Schema of `DATA`: numbers and booleans are coerced from Keptn's strings, then validated. */
-  data?: z.ZodType;
+  data?: zc.$ZodType;
   /** Schema of `SECURE_DATA`: the secret is parsed as JSON, then validated. */
-  secureData?: z.ZodType;
+  secureData?: zc.$ZodType;
   /** Deadline (epoch ms or Date); overrides `KEPTN_TASK_DEADLINE`. */
   deadline?: number | Date;
   /** Log level (default `KEPTN_TASK_LOG_LEVEL`, else `info`). */
@@ -57,10 +57,10 @@ export interface TaskOptions {
 }
 
 /** `DATA`'s type for given options. */
-export type DataOf<O> = O extends { data: infer S extends z.ZodType } ? z.output<S> : TaskData;
+export type DataOf<O> = O extends { data: infer S extends zc.$ZodType } ? zc.output<S> : TaskData;
 /** `SECURE_DATA`'s type for given options. */
-export type SecureDataOf<O> = O extends { secureData: infer S extends z.ZodType }
-  ? z.output<S>
+export type SecureDataOf<O> = O extends { secureData: infer S extends zc.$ZodType }
+  ? zc.output<S>
   : string | undefined;
 
 /** Options of `fail()` and `succeed()`. */
