@@ -1,0 +1,40 @@
+// Bundled by deno-bundle.test.ts with esbuild (platform node, format esm) and run by the npm
+// deno binary: runs fetchScript against the loopback script server and prints one JSON report.
+import process from "node:process";
+import { FetchError } from "../../sdk/src/errors/errors.js";
+import { fetchScript } from "../../sdk/src/fetch/index.js";
+
+const [origin = "", pin = "", closed = ""] = process.argv.slice(2);
+const fast = { retryDelayMs: 5, maxRetryDelayMs: 20 };
+
+async function outcome(url: string, options: Parameters<typeof fetchScript>[1] = {}) {
+  try {
+    const result = await fetchScript(url, { ...fast, ...options });
+    return { ok: true, code: result.code, attempts: result.attempts, sha256: result.sha256 };
+  } catch (error) {
+    if (error instanceof FetchError) {
+      return {
+        ok: false,
+        message: error.message,
+        attempts: error.attempts,
+        status: error.status ?? null,
+      };
+    }
+    return { ok: false, unexpected: String(error) };
+  }
+}
+
+const report = {
+  runtime: typeof (globalThis as { Deno?: unknown }).Deno === "object" ? "deno" : "node",
+  ok: await outcome(`${origin}/ok.ts#sha256=${pin}`),
+  flaky: await outcome(`${origin}/flaky/deno?fail=2&status=503`),
+  notFound: await outcome(`${origin}/missing.ts`),
+  pinMismatch: await outcome(`${origin}/ok.ts#sha256=${"0".repeat(64)}`),
+  loop: await outcome(`${origin}/loop`, { maxRedirects: 2 }),
+  tooLarge: await outcome(`${origin}/big.ts?bytes=100000`, { maxBytes: 1000 }),
+  html: await outcome(`${origin}/page.html`),
+  slow: await outcome(`${origin}/slow.ts?ms=3000`, { timeoutMs: 200 }),
+  refused: await outcome(`http://127.0.0.1:${closed}/x.ts`, { retries: 1 }),
+  scheme: await outcome("file:///etc/passwd"),
+};
+process.stdout.write(`${JSON.stringify(report)}\n`);
