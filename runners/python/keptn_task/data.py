@@ -1,0 +1,211 @@
+"""``DATA``: the flat string map of ``spec.<runtime>.parameters.map``, as in the TS SDK's
+``data.ts``, optionally coerced into typed values by a schema.
+
+A schema is either a dict mapping each key to ``str``, ``int``, ``float`` or ``bool`` (every key
+required), or a dataclass whose fields are annotated with those types (``Optional[...]`` allowed;
+defaults honoured). Keys the schema does not name are left out of the typed value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import sys
+import types
+import typing
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from ._json import MISSING, kind_of, parse_json, zod_kind
+from .errors import ConfigIssue
+
+SOURCE = "DATA"
+
+#: A ``data_schema``: a dict of key -> type, or a dataclass type.
+DataSchema = Union[Dict[str, type], type]
+
+_SCALARS = (str, int, float, bool)
+# Zod's names for the types, so messages read the same as the TS SDK's.
+_EXPECTED = {str: "string", int: "number", float: "number", bool: "boolean"}
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.IGNORECASE)
+_INTEGER = re.compile(r"[+-]?\d+")
+
+if sys.version_info >= (3, 10):
+    _UNION_TYPES: Tuple[Any, ...] = (Union, types.UnionType)
+else:
+    _UNION_TYPES = (Union,)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    name: str
+    kind: type
+    optional: bool
+    default: Any  # MISSING when the field is required
+
+
+def parse_data(
+    raw: Optional[str], schema: Optional[DataSchema] = None
+) -> Tuple[Any, List[ConfigIssue]]:
+    """Parses ``DATA``: a JSON object of string values (Keptn omits the variable when there are
+    no parameters, which gives ``{}``).
+
+    Args:
+        raw: The variable's value.
+        schema: Optional dict of key -> ``str``/``int``/``float``/``bool``, or a dataclass type.
+
+    Returns:
+        The value (a dict, or an instance of the dataclass) and every issue found.
+
+    Raises:
+        TypeError: The schema itself is unusable (a programming error, not a configuration one).
+
+    Example:
+        >>> parse_data('{"port":"8080"}', {"port": int})
+        ({'port': 8080}, [])
+    """
+    fields = None if schema is None else _schema_fields(schema)
+    values, issues = _parse_string_map(raw)
+    if issues or fields is None:
+        return (values if not issues else {}), issues
+
+    typed: Dict[str, Any] = {}
+    for spec in fields:
+        entry = values.get(spec.name, MISSING)
+        if entry is MISSING:
+            if spec.default is not MISSING:
+                typed[spec.name] = spec.default() if callable(spec.default) else spec.default
+            elif spec.optional:
+                typed[spec.name] = None
+            else:
+                issues.append(_invalid(spec.name, _EXPECTED[spec.kind], MISSING))
+            continue
+        try:
+            typed[spec.name] = _coerce(entry, spec.kind)
+        except _Mismatch as mismatch:
+            issues.append(_invalid(spec.name, mismatch.expected, mismatch.received))
+    if issues:
+        return None, issues
+    if isinstance(schema, dict):
+        return typed, []
+    return schema(**typed), []
+
+
+def _parse_string_map(raw: Optional[str]) -> Tuple[Dict[str, str], List[ConfigIssue]]:
+    if raw is None or raw.strip() == "":
+        return {}, []
+    ok, parsed = parse_json(raw, SOURCE)
+    if not ok:
+        return {}, [parsed]
+    if not isinstance(parsed, dict):
+        message = (
+            "expected a JSON object of string values (parameters.map), "
+            f"received {kind_of(parsed)}"
+        )
+        return {}, [ConfigIssue(SOURCE, "", message)]
+    issues: List[ConfigIssue] = []
+    values: Dict[str, str] = {}
+    for key, entry in parsed.items():
+        if isinstance(entry, str):
+            values[key] = entry
+        elif isinstance(entry, (dict, list)):
+            issues.append(
+                ConfigIssue(
+                    SOURCE,
+                    key,
+                    "nested maps are not supported by Keptn: use a flat map of strings "
+                    "(JSON-encode the value if needed)",
+                )
+            )
+        else:
+            issues.append(
+                ConfigIssue(
+                    SOURCE,
+                    key,
+                    f"expected a string, received {kind_of(entry)}: Keptn passes every "
+                    "parameter as a string, so quote the value",
+                )
+            )
+    return values, issues
+
+
+class _Mismatch(Exception):
+    def __init__(self, expected: str, received: Any) -> None:
+        super().__init__(expected)
+        self.expected = expected
+        self.received = received
+
+
+def _coerce(text: str, kind: type) -> Any:
+    """Converts one of Keptn's strings to ``kind`` the way the TS SDK coerces for zod."""
+    if kind is str:
+        return text
+    if kind is bool:
+        lower = text.strip().lower()
+        if lower in ("true", "false"):
+            return lower == "true"
+        raise _Mismatch("boolean", text)
+    stripped = text.strip()
+    if not _NUMBER.fullmatch(stripped):
+        raise _Mismatch("number", text)
+    if kind is int and _INTEGER.fullmatch(stripped):
+        try:
+            return int(stripped)
+        except ValueError:  # more digits than int() accepts from text
+            raise _Mismatch("number", text) from None
+    number = float(stripped)
+    if not math.isfinite(number):
+        raise _Mismatch("number", text)
+    if kind is float:
+        return number
+    if number.is_integer():
+        return int(number)
+    raise _Mismatch("int", number)
+
+
+def _invalid(path: str, expected: str, received: Any) -> ConfigIssue:
+    return ConfigIssue(
+        SOURCE, path, f"Invalid input: expected {expected}, received {zod_kind(received)}"
+    )
+
+
+def _schema_fields(schema: DataSchema) -> List[_Field]:
+    if isinstance(schema, dict):
+        return [_field(str(name), kind, MISSING) for name, kind in schema.items()]
+    if isinstance(schema, type) and dataclasses.is_dataclass(schema):
+        hints = typing.get_type_hints(schema)
+        fields = []
+        for item in dataclasses.fields(schema):
+            if not item.init:
+                continue
+            default: Any = MISSING
+            if item.default is not dataclasses.MISSING:
+                default = _constant(item.default)
+            elif item.default_factory is not dataclasses.MISSING:
+                default = item.default_factory
+            fields.append(_field(item.name, hints.get(item.name, item.type), default))
+        return fields
+    raise TypeError(
+        "Cannot use data_schema: expected a dict of key -> type or a dataclass type, "
+        f"received {type(schema).__name__}"
+    )
+
+
+def _constant(value: Any) -> Any:
+    # Defaults are stored as factories or plain values; wrap callables so they are not called.
+    return (lambda: value) if callable(value) else value
+
+
+def _field(name: str, annotation: Any, default: Any) -> _Field:
+    optional = False
+    if typing.get_origin(annotation) in _UNION_TYPES:
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        optional = len(members) < len(typing.get_args(annotation))
+        if len(members) == 1:
+            annotation = members[0]
+    if annotation not in _SCALARS:
+        raise TypeError(
+            f'Cannot use data_schema field "{name}": expected str, int, float or bool '
+            f"(or Optional of one), received {annotation!r}"
+        )
+    return _Field(name, annotation, optional, default)

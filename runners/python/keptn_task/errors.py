@@ -1,0 +1,86 @@
+"""The error family of ``keptn_task``, mirroring the TypeScript SDK's ``errors.ts``.
+
+Every error raised on purpose is a :class:`KeptnTaskError` with a stable ``code`` and the exit
+code that stands for it (sysexits.h where one fits). Messages never carry a secret value.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, NamedTuple
+
+#: Exit codes per error code, as documented in the project README.
+EXIT_CODES: Dict[str, int] = {
+    "KEPTN_TASK_ERROR": 1,
+    "MANIFEST_INVALID": 65,
+    "CODE_UNRESOLVED": 66,
+    "FETCH_FAILED": 69,
+    "CONFIG_INVALID": 78,
+}
+
+
+class KeptnTaskError(Exception):
+    """Base class of every error ``keptn_task`` raises on purpose.
+
+    Attributes:
+        code: A stable, machine-readable code (a key of :data:`EXIT_CODES`).
+        exit_code: The process exit code that stands for this error.
+
+    Example:
+        >>> try:
+        ...     t = task()
+        ... except KeptnTaskError as error:
+        ...     sys.exit(error.exit_code)
+    """
+
+    def __init__(self, message: str, code: str = "KEPTN_TASK_ERROR") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.exit_code = EXIT_CODES.get(code, 1)
+
+
+class ConfigIssue(NamedTuple):
+    """One invalid field of the task environment: a ``(source, path, message)`` tuple.
+
+    Attributes:
+        source: The environment variable (or option) holding the field: ``KEPTN_CONTEXT``,
+            ``DATA``, ``SECURE_DATA`` or ``options``.
+        path: The field's dot-separated path inside that value; ``""`` for the whole value.
+        message: What was expected and how to fix it. Never holds a secret value.
+    """
+
+    source: str
+    path: str
+    message: str
+
+
+class ConfigError(KeptnTaskError):
+    """The task environment is invalid. Lists every invalid field at once (exit code 78).
+
+    Attributes:
+        issues: Every invalid field, in the order found.
+
+    Example:
+        >>> try:
+        ...     t = task()
+        ... except ConfigError as error:
+        ...     for source, path, message in error.issues:
+        ...         print(source, path, message)
+        ...     sys.exit(error.exit_code)
+    """
+
+    def __init__(self, issues: Iterable[ConfigIssue]) -> None:
+        self.issues: List[ConfigIssue] = [ConfigIssue(*issue) for issue in issues]
+        # Imported here: masking has no dependency on errors, and errors stay importable alone.
+        from .masking import mask_secrets
+
+        super().__init__(mask_secrets(format_issues(self.issues)), "CONFIG_INVALID")
+
+
+def format_issues(issues: Iterable[ConfigIssue]) -> str:
+    """Formats issues as one line: ``Invalid task environment: DATA.port: ...; ...``."""
+    parts = []
+    for issue in issues:
+        where = issue.source if issue.path == "" else f"{issue.source}.{issue.path}"
+        parts.append(f"{where}: {issue.message}")
+    return "Invalid task environment: " + "; ".join(parts)
