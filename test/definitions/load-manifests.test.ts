@@ -1,0 +1,210 @@
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import {
+  DEFINITION_VERSIONS,
+  loadManifests,
+  parseManifests,
+  parseObjects,
+} from "../../sdk/src/definitions/index.js";
+import { ManifestError } from "../../sdk/src/errors/errors.js";
+import { DEFINITION_FIXTURES, fixturePath } from "../helpers/definition-fixtures.js";
+
+describe("loadManifests", () => {
+  it("reads every document of a multi-document file with its file, document and object", async () => {
+    const file = fixturePath("versions");
+    const set = await loadManifests(file);
+    expect(set.errors).toEqual([]);
+    expect(set.objects.map((o) => o.location)).toEqual([
+      { file, document: 1, object: "KeptnTaskDefinition/shop/alpha1" },
+      { file, document: 2, object: "KeptnTaskDefinition/shop/alpha2" },
+      { file, document: 3, object: "KeptnTaskDefinition/shop/alpha3" },
+      { file, document: 4, object: "KeptnTaskDefinition/shop/beta1" },
+      { file, document: 5, object: "ConfigMap/shop/beta1-code" },
+      { file, document: 6, object: "KeptnTaskDefinition/shop/v1" },
+      { file, document: 7, object: "KeptnTaskDefinition/shop/container" },
+    ]);
+  });
+
+  it.each([
+    ["alpha1", "v1alpha1", "deno", "function"],
+    ["alpha2", "v1alpha2", "deno", "function"],
+    ["alpha3", "v1alpha3", "deno", "deno"],
+    ["beta1", "v1beta1", "python", "python"],
+    ["v1", "v1", "deno", "deno"],
+    ["container", "v1", "container", "container"],
+  ])("normalises %s (%s) to the %s runner from spec.%s", async (name, version, runner, field) => {
+    const set = await loadManifests(fixturePath("versions"));
+    const def = set.objects.find(
+      (o) => o.location.object === `KeptnTaskDefinition/shop/${name}`,
+    )?.object;
+    expect(def).toMatchObject({
+      kind: "KeptnTaskDefinition",
+      version,
+      runner,
+      runtimeField: field,
+    });
+  });
+
+  it("serves the five apiVersions Keptn serves", () => {
+    expect(DEFINITION_VERSIONS).toEqual(["v1alpha1", "v1alpha2", "v1alpha3", "v1beta1", "v1"]);
+  });
+
+  it("reports every schema problem with file, document, object and field when collecting", async () => {
+    const file = fixturePath("invalid");
+    const set = await loadManifests(file, { onError: "collect" });
+    expect(set.objects.map((o) => o.location.object)).toEqual(["KeptnTaskDefinition/shop/good"]);
+    expect(set.errors.map((e) => [e.location, e.message])).toEqual([
+      [
+        { file, document: 2, object: "KeptnTaskDefinition/shop/typo", field: "spec.deno" },
+        `${file}:2: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: Unrecognized key: "functionref"`,
+      ],
+      [
+        {
+          file,
+          document: 3,
+          object: "KeptnTaskDefinition/shop/number-param",
+          field: "spec.python.parameters.map.port",
+        },
+        `${file}:3: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: Invalid input: expected string, received number`,
+      ],
+      [
+        { file, document: 4, object: "KeptnTaskDefinition/default/future", field: "apiVersion" },
+        `${file}:4: KeptnTaskDefinition/default/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh/v2" for KeptnTaskDefinition: use one of lifecycle.keptn.sh/v1alpha1, lifecycle.keptn.sh/v1alpha2, lifecycle.keptn.sh/v1alpha3, lifecycle.keptn.sh/v1beta1, lifecycle.keptn.sh/v1`,
+      ],
+      [
+        { file, document: 5 },
+        `${file}:5: Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind`,
+      ],
+      [
+        {
+          file,
+          document: 6,
+          object: "KeptnTaskDefinition/shop/bad-timeout",
+          field: "spec.timeout",
+        },
+        `${file}:6: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: must be a Go duration such as "30s", "5m" or "1h30m"`,
+      ],
+    ]);
+    expect(set.errors.every((e) => e instanceof ManifestError && e.exitCode === 65)).toBe(true);
+  });
+
+  it("throws the first problem by default", async () => {
+    await expect(loadManifests(fixturePath("invalid"))).rejects.toThrow(
+      /invalid\.yaml:2: KeptnTaskDefinition\/shop\/typo: spec\.deno: .*"functionref"/,
+    );
+  });
+
+  it("names the file and document of a YAML syntax error", async () => {
+    const file = fixturePath("broken");
+    const error = await loadManifests(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).location).toEqual({ file, document: 1 });
+    expect((error as ManifestError).message).toMatch(new RegExp(`^${file}:1: Cannot parse YAML: `));
+  });
+
+  it("reads folders recursively, in name order, only .yaml, .yml and .json files", async () => {
+    const folder = `${DEFINITION_FIXTURES}folder`;
+    const set = await loadManifests(folder);
+    expect(
+      set.objects.map((o) => [o.location.file?.slice(folder.length), o.kind, o.object?.kind]),
+    ).toEqual([
+      ["/deploy.json", "Deployment", undefined],
+      ["/nested/two.yml", "ConfigMap", "ConfigMap"],
+      ["/one.yaml", "ConfigMap", "ConfigMap"],
+    ]);
+    // An object without a namespace lands where kubectl would put it.
+    expect(set.objects[1]?.object).toMatchObject({ name: "two", namespace: "default" });
+  });
+
+  it("uses the given default namespace", async () => {
+    const set = await loadManifests(`${DEFINITION_FIXTURES}folder`, { defaultNamespace: "shop" });
+    expect(set.objects[1]?.location.object).toBe("ConfigMap/shop/two");
+  });
+
+  it("reads standard input for -", async () => {
+    const stdin = Readable.from([
+      Buffer.from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-stdin, namespace: shop}\n",
+      ),
+      Buffer.from("data: {code: x}\n"),
+    ]);
+    const set = await loadManifests(["-"], { stdin });
+    expect(set.objects.map((o) => o.location)).toEqual([
+      { file: "-", document: 1, object: "ConfigMap/shop/from-stdin" },
+    ]);
+  });
+
+  it("reports a path that does not exist", async () => {
+    await expect(loadManifests("/nonexistent/tasks.yaml")).rejects.toThrow(
+      'Cannot read "/nonexistent/tasks.yaml": no such file or directory',
+    );
+  });
+});
+
+describe("parseManifests", () => {
+  it("flattens a List and points problems at its items", () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: a, namespace: shop}
+  - apiVersion: lifecycle.keptn.sh/v1
+    kind: KeptnTask
+    metadata: {name: t, namespace: shop}
+    spec: {}
+`;
+    const set = parseManifests(text, "list.yaml", { onError: "collect" });
+    expect(set.objects.map((o) => o.location.object)).toEqual(["ConfigMap/shop/a"]);
+    expect(set.errors.map((e) => e.location)).toEqual([
+      {
+        file: "list.yaml",
+        document: 1,
+        object: "KeptnTask/shop/t",
+        field: "items.1.spec.taskDefinition",
+      },
+    ]);
+  });
+
+  it("skips empty documents but keeps counting them", () => {
+    const set = parseManifests("---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+    expect(set.objects.map((o) => o.location)).toEqual([
+      { file: "-", document: 2, object: "ConfigMap/default/c" },
+    ]);
+  });
+
+  it("decodes Secret data and lets stringData win, as the API server does", () => {
+    const set = parseManifests(
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: shop}\ndata: {A: YQ==, B: Yg==}\nstringData: {B: override}\n",
+    );
+    expect(set.objects[0]?.object).toMatchObject({
+      keys: ["A", "B"],
+      values: { A: "a", B: "override" },
+    });
+  });
+});
+
+describe("parseObjects", () => {
+  it("validates already-parsed objects with their index as the document", () => {
+    const set = parseObjects(
+      [
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "shop" } },
+        {
+          apiVersion: "lifecycle.keptn.sh/v1",
+          kind: "KeptnTaskDefinition",
+          metadata: { name: "y" },
+          spec: { deno: 1 },
+        },
+      ],
+      "cluster",
+      { onError: "collect" },
+    );
+    expect(set.objects.map((o) => o.location.object)).toEqual(["ConfigMap/shop/x"]);
+    expect(set.errors[0]?.location).toEqual({
+      file: "cluster",
+      document: 2,
+      object: "KeptnTaskDefinition/default/y",
+      field: "spec.deno",
+    });
+  });
+});
