@@ -1,0 +1,509 @@
+import { describe, expect, it } from "vitest";
+import {
+  type Catalog,
+  checkDefinition,
+  createCatalog,
+  DIAGNOSTIC_CODES,
+  type Diagnostic,
+  type DiagnosticCode,
+  formatDiagnostic,
+  hasErrors,
+  loadManifests,
+  resolveTask,
+  validateCatalog,
+} from "../../sdk/src/definitions/index.js";
+import { fixtureCatalog, fixturePath } from "../helpers/definition-fixtures.js";
+
+interface Row {
+  code: DiagnosticCode;
+  it: string;
+  fixture: string;
+  run: (catalog: Catalog) => readonly Diagnostic[];
+  level: "error" | "warning";
+  object: string;
+  /** Fragments the message must contain: what is wrong, what Keptn does, how to fix it. */
+  says: string[];
+}
+
+const resolve =
+  (definition: string, extra: object = {}) =>
+  (catalog: Catalog) =>
+    resolveTask(catalog, { definition, namespace: "shop", ...extra }).diagnostics;
+const check = (definition: string) => (catalog: Catalog) => {
+  const def = catalog.findDefinition(definition, "shop");
+  if (def === undefined) throw new Error(`no fixture definition ${definition}`);
+  return checkDefinition(def);
+};
+const validate = (catalog: Catalog) => validateCatalog(catalog);
+
+const rows: Row[] = [
+  {
+    code: "FUNCTION_IN_V1",
+    it: "warns that Keptn ignores spec.function in v1 and runs spec.deno",
+    fixture: "traps",
+    run: resolve("function-and-deno-in-v1"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/function-and-deno-in-v1",
+    says: [
+      "sets spec.function in lifecycle.keptn.sh/v1",
+      "Keptn ignores it and runs spec.deno instead",
+      "remove spec.function",
+    ],
+  },
+  {
+    code: "FUNCTION_IN_V1",
+    it: "warns that a v1 definition with only spec.function never runs",
+    fixture: "traps",
+    run: check("function-in-v1"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/function-in-v1",
+    says: [
+      "Keptn ignores it, so this definition has no code and its tasks never run",
+      "move it to spec.deno",
+    ],
+  },
+  {
+    code: "FUNCTION_DEPRECATED",
+    it: "warns that spec.function is deprecated and dropped by v1",
+    fixture: "traps",
+    run: resolve("function-in-alpha3"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/function-in-alpha3",
+    says: [
+      "deprecated in v1alpha3",
+      "Keptn runs it on the deno image here",
+      "move it to spec.deno",
+    ],
+  },
+  {
+    code: "NO_RUNTIME",
+    it: "reports a v1 definition without a runtime as rejected by the webhook",
+    fixture: "traps",
+    run: check("no-runtime"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/no-runtime",
+    says: ["admission webhook rejects it", "set spec.deno, spec.python or spec.container"],
+  },
+  {
+    code: "NO_RUNTIME",
+    it: "reports a v1beta1 definition with only spec.function as rejected by the webhook",
+    fixture: "traps",
+    run: resolve("only-function-beta1"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/only-function-beta1",
+    says: ["sets only spec.function", "webhook for v1beta1 rejects it", "move it to spec.deno"],
+  },
+  {
+    code: "MULTIPLE_RUNTIMES",
+    it: "warns that v1alpha3 runs deno and ignores python when both are set",
+    fixture: "traps",
+    run: resolve("deno-and-python-alpha3"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/deno-and-python-alpha3",
+    says: ["sets spec.deno, spec.python", "Keptn runs spec.deno and ignores the rest", "keep one"],
+  },
+  {
+    code: "MULTIPLE_RUNTIMES",
+    it: "reports two runtimes in v1 as an error: the webhook rejects them",
+    fixture: "traps",
+    run: resolve("deno-and-python-v1"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/deno-and-python-v1",
+    says: ["Only one of Container, Python, or Deno field can be defined", "keep one"],
+  },
+  {
+    code: "NO_CODE",
+    it: "reports a runtime without any code source",
+    fixture: "traps",
+    run: resolve("no-code"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/no-code",
+    says: [
+      "has no code in spec.deno",
+      "Keptn fails to create the Job",
+      "set inline.code, httpRef.url",
+    ],
+  },
+  {
+    code: "INLINE_AND_HTTPREF",
+    it: "warns that inline code wins over httpRef",
+    fixture: "code-sources",
+    run: resolve("inline-and-http"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/inline-and-http",
+    says: [
+      'stores the inline code in ConfigMap "keptnfn-inline-and-http" and runs it',
+      'ignoring "https://scripts.example.com/ignored.ts"',
+      "remove one of them",
+    ],
+  },
+  {
+    code: "INLINE_AND_CONFIGMAP",
+    it: "warns that inline code wins over configMapRef",
+    fixture: "code-sources",
+    run: resolve("inline-and-configmap"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/inline-and-configmap",
+    says: ['Keptn runs the inline code and ignores ConfigMap "task-code"', "remove one of them"],
+  },
+  {
+    code: "CONFIGMAP_AND_HTTPREF",
+    it: "warns that a ConfigMap wins over httpRef",
+    fixture: "code-sources",
+    run: resolve("configmap-and-http"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/configmap-and-http",
+    says: ['Keptn runs ConfigMap "task-code" when it exists', "ignores", "remove one of them"],
+  },
+  {
+    code: "FUNCTIONREF_WITH_CODE",
+    it: "warns that a child's own code is ignored next to a functionRef",
+    fixture: "traps",
+    run: resolve("ref-and-code"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/ref-and-code",
+    says: ['Keptn runs the code of "helper" and ignores this definition\'s code'],
+  },
+  {
+    code: "FUNCTIONREF_CHAIN",
+    it: "explains that a python chain would succeed without running",
+    fixture: "chains",
+    run: resolve("a"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/a",
+    says: [
+      "functionRef chain a -> b -> c: Keptn follows one level, so SCRIPT would be empty and a python task would succeed without running",
+      'point "a" at the definition with the code',
+    ],
+  },
+  {
+    code: "FUNCTIONREF_CHAIN",
+    it: "explains that a deno chain would fail on every retry",
+    fixture: "chains",
+    run: resolve("d"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/d",
+    says: [
+      "functionRef chain d -> e -> f: Keptn follows one level",
+      "the deno runner would fail on every retry",
+    ],
+  },
+  {
+    code: "FUNCTIONREF_CHAIN",
+    it: "marks a fully resolved chain as differing from Keptn",
+    fixture: "chains",
+    run: resolve("d", { functionRefs: "full" }),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/d",
+    says: [
+      "functionRef chain d -> e -> f resolved to the end",
+      "this differs from Keptn",
+      'point "d" at "f" directly',
+    ],
+  },
+  {
+    code: "CYCLE",
+    it: "reports a functionRef cycle",
+    fixture: "chains",
+    run: resolve("x"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/x",
+    says: ["functionRef cycle x -> y -> x", "SCRIPT would be empty"],
+  },
+  {
+    code: "CYCLE",
+    it: "reports a definition that references itself",
+    fixture: "chains",
+    run: resolve("self", { functionRefs: "full" }),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/self",
+    says: ["functionRef cycle self -> self"],
+  },
+  {
+    code: "MISSING_PARENT",
+    it: "reports a functionRef to a definition that exists nowhere",
+    fixture: "chains",
+    run: resolve("orphan"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/orphan",
+    says: [
+      'neither namespace "shop" nor "keptn-system"',
+      "Keptn cannot create the Job",
+      'create "does-not-exist"',
+    ],
+  },
+  {
+    code: "PARENT_NOT_RUNTIME",
+    it: "reports a functionRef to a container definition",
+    fixture: "chains",
+    run: resolve("child-of-container"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/child-of-container",
+    says: [
+      "is a container task",
+      "fails to create the Job",
+      "reference a deno or python definition",
+    ],
+  },
+  {
+    code: "PARENT_RUNTIME_DIFFERS",
+    it: "warns that the parent's runtime replaces the child's",
+    fixture: "merge",
+    run: resolve("deno-child-of-python"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/deno-child-of-python",
+    says: ["Keptn runs the parent's code on the python image", "use the same runtime in both"],
+  },
+  {
+    code: "DEFINITION_NOT_FOUND",
+    it: "reports a KeptnTask naming no definition",
+    fixture: "traps",
+    run: validate,
+    level: "error",
+    object: "KeptnTask/shop/dangling",
+    says: [
+      'names KeptnTaskDefinition "nowhere"',
+      "Keptn creates no Job",
+      "fix spec.taskDefinition",
+    ],
+  },
+  {
+    code: "CONFIGMAP_NOT_FOUND",
+    it: "warns about a configMapRef to a ConfigMap that is not among the manifests",
+    fixture: "code-sources",
+    run: resolve("missing-configmap"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/missing-configmap",
+    says: [
+      'ConfigMap "not-applied"',
+      "Keptn ignores configMapRef and fails to create the Job",
+      'under key "code"',
+    ],
+  },
+  {
+    code: "CONFIGMAP_WITHOUT_CODE",
+    it: "reports a code ConfigMap without the key code",
+    fixture: "code-sources",
+    run: resolve("configmap-without-code"),
+    level: "error",
+    object: "ConfigMap/shop/wrong-key",
+    says: [
+      'has no key "code"',
+      "/var/data/function.py is an empty directory",
+      'put the code under the key "code"',
+    ],
+  },
+  {
+    code: "CONFIGMAP_OTHER_NAMESPACE",
+    it: "warns that a Job mounts the function ConfigMap from its own namespace",
+    fixture: "traps",
+    run: resolve("shared-inline"),
+    level: "warning",
+    object: "KeptnTaskDefinition/keptn-system/shared-inline",
+    says: [
+      'mounts ConfigMap "keptnfn-shared-inline" by name',
+      'in namespace "keptn-system"',
+      "copy it there",
+    ],
+  },
+  {
+    code: "SECRET_NOT_FOUND",
+    it: "warns about a secureParameters Secret that is not among the manifests",
+    fixture: "traps",
+    run: resolve("secret-missing"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/secret-missing",
+    says: [
+      'Secret "not-applied"',
+      "CreateContainerConfigError",
+      "create it with the key SECURE_DATA",
+    ],
+  },
+  {
+    code: "SECRET_WITHOUT_KEY",
+    it: "reports a Secret without the key SECURE_DATA",
+    fixture: "traps",
+    run: resolve("secret-wrong-key"),
+    level: "error",
+    object: "Secret/shop/wrong-key",
+    says: ["has no key SECURE_DATA", "CreateContainerConfigError", "rename the key to SECURE_DATA"],
+  },
+  {
+    code: "OBJECTTYPE_APPLICATION",
+    it: 'warns about inline code comparing objectType with "Application"',
+    fixture: "traps",
+    run: resolve("checks-application"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/checks-application",
+    says: [
+      'compares objectType with "Application"',
+      'the operator sends "App"',
+      'compare with "App"',
+    ],
+  },
+  {
+    code: "OBJECTTYPE_APPLICATION",
+    it: 'warns about python code in a ConfigMap comparing objectType with "Application"',
+    fixture: "traps",
+    run: resolve("checks-application-py"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/checks-application-py",
+    says: ['ConfigMap "py-code" compares objectType with "Application"'],
+  },
+  {
+    code: "OBJECTTYPE_APPLICATION",
+    it: 'warns about a context with objectType "Application"',
+    fixture: "traps",
+    run: resolve("helper", { context: { objectType: "Application" } }),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/helper",
+    says: ['has objectType "Application"', 'use "App"'],
+  },
+  {
+    code: "HTTPREF_INVALID",
+    it: "reports an httpRef that is not http(s)",
+    fixture: "traps",
+    run: resolve("ftp-url"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/ftp-url",
+    says: [
+      '"ftp://scripts.example.com/task.ts", which is not an http or https URL',
+      "use an https URL",
+    ],
+  },
+  {
+    code: "HTTPREF_UNPINNED",
+    it: "warns about httpRef code without an integrity pin",
+    fixture: "code-sources",
+    run: resolve("http-only"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/http-only",
+    says: ["without an integrity pin", 'append "#sha256=<hex>"'],
+  },
+  {
+    code: "CMD_PARAMETERS_SPLIT",
+    it: "warns about python cmdParameters that the stock image word-splits",
+    fixture: "traps",
+    run: resolve("quoted-cmd"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/quoted-cmd",
+    says: ["expands $CMD_ARGS unquoted", "the quotes reach python literally"],
+  },
+  {
+    code: "CONTAINER_IGNORES_PARAMETERS",
+    it: "warns that a container task gets no parameters",
+    fixture: "traps",
+    run: (c) => resolveTask(c, { task: "container-run", namespace: "shop" }).diagnostics,
+    level: "warning",
+    object: "KeptnTask/shop/container-run",
+    says: ["Keptn passes only KEPTN_CONTEXT to it", "put the values in the container's env"],
+  },
+  {
+    code: "CONTAINER_VOLUME_TINY",
+    it: "warns that a container volume without a memory limit gets 1 byte",
+    fixture: "traps",
+    run: resolve("container-volume"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/container-volume",
+    says: ["sizeLimit is 1 byte", "set resources.limits.memory"],
+  },
+  {
+    code: "TASK_JOB_FIELDS",
+    it: "warns that a hand-made KeptnTask ignores the definition's retries and timeout",
+    fixture: "traps",
+    run: (c) => resolveTask(c, { task: "tuned-run", namespace: "shop" }).diagnostics,
+    level: "warning",
+    object: "KeptnTask/shop/tuned-run",
+    says: [
+      "does not set retries or timeout",
+      'ignores retries 2 (uses 10) and timeout "30s" (uses "5m")',
+    ],
+  },
+  {
+    code: "TIMEOUT_TOO_SHORT",
+    it: "reports a timeout under one second",
+    fixture: "traps",
+    run: resolve("tiny-timeout"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/tiny-timeout",
+    says: ['spec.timeout "500ms"', "activeDeadlineSeconds to 0", 'use at least "1s"'],
+  },
+];
+
+describe("diagnostics", () => {
+  it.each(rows.map((row) => [row.code, row.it, row] as const))(
+    "%s: %s",
+    async (_code, _name, row) => {
+      const found = row.run(await fixtureCatalog(row.fixture)).filter((d) => d.code === row.code);
+      expect(found).toHaveLength(1);
+      const [diagnostic] = found;
+      expect(diagnostic).toMatchObject({ level: row.level, object: row.object });
+      for (const fragment of row.says) expect(diagnostic?.message).toContain(fragment);
+      expect(diagnostic?.message).not.toMatch(/\.$/);
+    },
+  );
+
+  it("reports a duplicate object when catalogs are merged", async () => {
+    const once = await loadManifests(fixturePath("merge"));
+    const catalog = createCatalog([...once.objects, ...once.objects.slice(0, 1)]);
+    expect(catalog.diagnostics.map((d) => [d.level, d.code, d.object])).toEqual([
+      ["warning", "DUPLICATE_OBJECT", "KeptnTaskDefinition/shop/parent"],
+    ]);
+    expect(catalog.diagnostics[0]?.message).toContain("kubectl apply keeps the last one");
+  });
+
+  it("has a test row for every diagnostic code", () => {
+    const tested = new Set<string>([...rows.map((r) => r.code), "DUPLICATE_OBJECT"]);
+    expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !tested.has(code))).toEqual([]);
+  });
+
+  it("reports nothing for clean definitions", async () => {
+    const versions = await fixtureCatalog("versions");
+    for (const name of ["alpha1", "alpha3", "beta1", "v1", "container"]) {
+      expect(resolveTask(versions, { definition: name, namespace: "shop" }).diagnostics).toEqual(
+        [],
+      );
+    }
+    const merge = await fixtureCatalog("merge");
+    expect(resolveTask(merge, { definition: "child", namespace: "shop" }).diagnostics).toEqual([]);
+  });
+
+  it("never puts a secret value in a message", async () => {
+    const catalog = await fixtureCatalog("traps");
+    const all = validateCatalog(catalog)
+      .map((d) => d.message)
+      .join("\n");
+    expect(all).toContain('Secret "wrong-key" has no key SECURE_DATA');
+    expect(all).not.toContain("never-shown-value");
+  });
+
+  it("validates a whole catalog, errors and warnings with their locations", async () => {
+    const file = fixturePath("chains");
+    const diagnostics = validateCatalog(await fixtureCatalog("chains"));
+    expect(diagnostics.map((d) => `${d.code} ${d.object}`)).toEqual([
+      "FUNCTIONREF_CHAIN KeptnTaskDefinition/shop/a",
+      "FUNCTIONREF_CHAIN KeptnTaskDefinition/shop/d",
+      "HTTPREF_UNPINNED KeptnTaskDefinition/shop/f",
+      "CYCLE KeptnTaskDefinition/shop/x",
+      "CYCLE KeptnTaskDefinition/shop/y",
+      "CYCLE KeptnTaskDefinition/shop/self",
+      "MISSING_PARENT KeptnTaskDefinition/shop/orphan",
+      "PARENT_NOT_RUNTIME KeptnTaskDefinition/shop/child-of-container",
+    ]);
+    expect(hasErrors(diagnostics)).toBe(true);
+    expect(formatDiagnostic(diagnostics[0] as Diagnostic)).toBe(
+      `${file}:1: error FUNCTIONREF_CHAIN functionRef chain a -> b -> c: Keptn follows one level, so SCRIPT would be empty and a python task would succeed without running; point "a" at the definition with the code`,
+    );
+  });
+
+  it("formats a diagnostic without a location by its object", () => {
+    expect(
+      formatDiagnostic({
+        level: "warning",
+        code: "CYCLE",
+        message: "m",
+        object: "KeptnTaskDefinition/ns/a",
+      }),
+    ).toBe("KeptnTaskDefinition/ns/a: warning CYCLE m");
+  });
+});
