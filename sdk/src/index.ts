@@ -58,6 +58,8 @@ export {
   type KeptnTaskErrorOptions,
   ManifestError,
   type ManifestLocation,
+  RuntimeMissingError,
+  UsageError,
 } from "./errors/errors.js";
 export {
   createLogger,

@@ -176,6 +176,28 @@ export const cases: ApiCase[] = [
     },
   },
   {
+    name: "says what type was expected when a KEPTN_CONTEXT key has the wrong type",
+    run() {
+      const error = configError(() =>
+        makeTask({
+          KEPTN_CONTEXT: JSON.stringify({ ...CONTEXT, workloadName: 5, metadata: { a: 1 } }),
+        }),
+      );
+      assert.deepEqual(error.issues, [
+        {
+          source: "KEPTN_CONTEXT",
+          path: "workloadName",
+          message: "Invalid input: expected string, received number",
+        },
+        {
+          source: "KEPTN_CONTEXT",
+          path: "metadata.a",
+          message: "Invalid input: expected string, received number",
+        },
+      ]);
+    },
+  },
+  {
     name: "explains that Keptn sends App, not Application, as objectType",
     run() {
       const error = configError(() =>

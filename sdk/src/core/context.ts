@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import type { ConfigIssue } from "../errors/errors.js";
 import { issuesFromZod, parseJson } from "./issues.js";
 import { parseTraceparent, type TraceContext } from "./trace-context.js";
+import { ENGLISH } from "./zod-messages.js";
 
 /** The phase a task runs in. */
 export const taskTypeSchema = z.enum(["pre", "post", "promotion"], {
@@ -102,7 +103,7 @@ export function parseContext(raw: string | undefined): {
       ],
     };
   }
-  const result = z.safeParse(keptnContextSchema, json.value);
+  const result = z.safeParse(keptnContextSchema, json.value, ENGLISH);
   if (!result.success) {
     return { context: EMPTY_CONTEXT, issues: issuesFromZod("KEPTN_CONTEXT", result.error) };
   }

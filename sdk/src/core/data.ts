@@ -1,8 +1,9 @@
-import type * as zc from "zod/v4/core";
 import { safeParse } from "zod/mini";
+import type * as zc from "zod/v4/core";
 import type { ConfigIssue } from "../errors/errors.js";
 import { kindOf } from "./context.js";
 import { issuesFromZod, parseJson } from "./issues.js";
+import { ENGLISH } from "./zod-messages.js";
 
 /** `DATA` without a schema: the flat string map of `spec.<runtime>.parameters.map`. */
 export type TaskData = Readonly<Record<string, string>>;
@@ -27,7 +28,7 @@ export function parseData<T = TaskData>(
   const map = parseStringMap(raw);
   if (map.issues.length > 0) return { value: undefined, issues: map.issues };
   if (schema === undefined) return { value: Object.freeze(map.value) as T, issues: [] };
-  const result = safeParse(schema, coerceForSchema(map.value, schema));
+  const result = safeParse(schema, coerceForSchema(map.value, schema), ENGLISH);
   if (!result.success) return { value: undefined, issues: issuesFromZod("DATA", result.error) };
   return { value: freezeShallow(result.data), issues: [] };
 }
@@ -107,7 +108,10 @@ function unwrap(schema: ZodLike): ZodLike {
 }
 
 /** Converts the strings Keptn passes into numbers or booleans where the schema's field wants one. */
-function coerceForSchema(map: Record<string, string>, schema: zc.$ZodType): Record<string, unknown> {
+function coerceForSchema(
+  map: Record<string, string>,
+  schema: zc.$ZodType,
+): Record<string, unknown> {
   const root = unwrap(schema as unknown as ZodLike)._zod.def;
   if (root.type !== "object" || root.shape === undefined) return map;
   const out: Record<string, unknown> = { ...map };

@@ -1,8 +1,9 @@
-import type * as zc from "zod/v4/core";
 import { safeParse } from "zod/mini";
+import type * as zc from "zod/v4/core";
 import type { ConfigIssue } from "../errors/errors.js";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
 import { issuesFromZod, parseJson } from "./issues.js";
+import { ENGLISH } from "./zod-messages.js";
 
 /**
  * Reads `SECURE_DATA` (the key `SECURE_DATA` of the Secret named in `secureParameters.secret`).
@@ -26,7 +27,7 @@ export function parseSecureData<T = string | undefined>(
   if (raw !== undefined) secrets.register(raw);
   if (schema === undefined) return { value: raw as T, issues: [] };
   if (raw === undefined || raw === "") {
-    const result = safeParse(schema, undefined);
+    const result = safeParse(schema, undefined, ENGLISH);
     if (result.success) return { value: result.data, issues: [] };
     return {
       value: undefined,
@@ -42,7 +43,7 @@ export function parseSecureData<T = string | undefined>(
   }
   const json = parseJson(raw, "SECURE_DATA", true);
   if (!json.ok) return { value: undefined, issues: [json.issue] };
-  const result = safeParse(schema, json.value);
+  const result = safeParse(schema, json.value, ENGLISH);
   if (!result.success) {
     const issues = issuesFromZod("SECURE_DATA", result.error).map((issue) => ({
       ...issue,

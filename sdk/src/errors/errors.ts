@@ -10,7 +10,9 @@ export type ErrorCode =
   | "CONFIG_INVALID"
   | "MANIFEST_INVALID"
   | "CODE_UNRESOLVED"
-  | "FETCH_FAILED";
+  | "FETCH_FAILED"
+  | "USAGE_INVALID"
+  | "RUNTIME_MISSING";
 
 /**
  * Exit codes (sysexits.h where one fits), documented in the README. A task's own exit code is
@@ -25,8 +27,12 @@ export const EXIT_CODES = Object.freeze({
   CODE_UNRESOLVED: 66,
   /** The task code could not be fetched from its `httpRef` URL: EX_UNAVAILABLE. */
   FETCH_FAILED: 69,
+  /** A command was called wrongly (unknown runtime, bad flag): EX_USAGE. */
+  USAGE_INVALID: 64,
   /** `KEPTN_CONTEXT`, `DATA` or `SECURE_DATA` is invalid: EX_CONFIG. */
   CONFIG_INVALID: 78,
+  /** The interpreter (deno, python3) cannot be started, as a shell's "command not found". */
+  RUNTIME_MISSING: 127,
 } satisfies Record<ErrorCode, number>);
 
 /** Options shared by every error of the family. */
@@ -182,6 +188,34 @@ export class FetchError extends KeptnTaskError {
     this.url = details.url;
     this.attempts = details.attempts;
     this.status = details.status;
+  }
+}
+
+/**
+ * A command was called wrongly: an unknown runtime, a malformed flag or setting.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError('Cannot start the runner: expected "deno" or "python" as first argument, received "node"');
+ * ```
+ */
+export class UsageError extends KeptnTaskError {
+  constructor(message: string, options?: KeptnTaskErrorOptions) {
+    super(message, "USAGE_INVALID", options);
+  }
+}
+
+/**
+ * The interpreter a task needs (deno, python3) cannot be started.
+ *
+ * @example
+ * ```ts
+ * throw new RuntimeMissingError('Cannot start "python3": not found on PATH: set KEPTN_TASK_PYTHON');
+ * ```
+ */
+export class RuntimeMissingError extends KeptnTaskError {
+  constructor(message: string, options?: KeptnTaskErrorOptions) {
+    super(message, "RUNTIME_MISSING", options);
   }
 }
 

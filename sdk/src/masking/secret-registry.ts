@@ -155,8 +155,10 @@ function formsOf(piece: string): string[] {
   const escaped = JSON.stringify(piece).slice(1, -1);
   forms.push(escaped, JSON.stringify(escaped).slice(1, -1));
   forms.push(encodeURIComponent(piece));
-  const base64 = toBase64(piece).replace(/=+$/, "");
-  forms.push(base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
+  // With and without padding: the padded form is longer, so it is replaced first when present.
+  const padded = toBase64(piece);
+  const base64 = padded.replace(/=+$/, "");
+  forms.push(padded, base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
   return forms.filter((form) => form !== "");
 }
 

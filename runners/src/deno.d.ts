@@ -1,0 +1,67 @@
+// The subset of the Deno namespace the runner uses. The runner runs only under Deno; declaring
+// what it touches keeps one type checker (tsc) for the whole repository.
+declare namespace Deno {
+  type Signal = "SIGTERM" | "SIGINT" | "SIGKILL" | "SIGHUP" | "SIGQUIT";
+  interface CommandStatus {
+    readonly success: boolean;
+    readonly code: number;
+    readonly signal: Signal | null;
+  }
+  interface ChildProcess {
+    readonly pid: number;
+    readonly stdout: ReadableStream<Uint8Array>;
+    readonly stderr: ReadableStream<Uint8Array>;
+    readonly status: Promise<CommandStatus>;
+    kill(signal?: Signal): void;
+  }
+  interface CommandOptions {
+    args?: string[];
+    env?: Record<string, string>;
+    clearEnv?: boolean;
+    cwd?: string;
+    stdin?: "piped" | "inherit" | "null";
+    stdout?: "piped" | "inherit" | "null";
+    stderr?: "piped" | "inherit" | "null";
+  }
+  class Command {
+    constructor(command: string | URL, options?: CommandOptions);
+    spawn(): ChildProcess;
+  }
+  interface FileInfo {
+    isFile: boolean;
+    isDirectory: boolean;
+    size: number;
+  }
+  const args: string[];
+  const pid: number;
+  const env: {
+    get(key: string): string | undefined;
+    toObject(): Record<string, string>;
+  };
+  const stdout: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
+  const stderr: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
+  const errors: {
+    NotFound: new (...args: never[]) => Error;
+    PermissionDenied: new (...args: never[]) => Error;
+    NotCapable: new (...args: never[]) => Error;
+  };
+  function execPath(): string;
+  function exit(code?: number): never;
+  function addSignalListener(signal: Signal, handler: () => void): void;
+  function removeSignalListener(signal: Signal, handler: () => void): void;
+  function stat(path: string | URL): Promise<FileInfo>;
+  function readTextFile(path: string | URL): Promise<string>;
+  function writeTextFile(
+    path: string | URL,
+    data: string,
+    options?: { create?: boolean },
+  ): Promise<void>;
+  function writeTextFileSync(
+    path: string | URL,
+    data: string,
+    options?: { create?: boolean },
+  ): void;
+  function readTextFileSync(path: string | URL): string;
+  function makeTempDir(options?: { prefix?: string; dir?: string }): Promise<string>;
+  function remove(path: string | URL, options?: { recursive?: boolean }): Promise<void>;
+}

@@ -1,0 +1,158 @@
+import { KeptnTaskError, SecretRegistry } from "@keptn-task/sdk";
+import { type ResolvedScript, resolveScript } from "./resolve-script.js";
+import { type RunnerSettings, readSettings } from "./settings.js";
+import { supervise } from "./supervise.js";
+import { denoCommand, pythonCommand } from "./task-command.js";
+
+/** Exit code for a bug in the runner itself (EX_SOFTWARE). */
+const INTERNAL_ERROR = 70;
+
+/** Files shipped next to the runner's bundle. */
+export interface RunnerAssets {
+  /** URL of the SDK bundle task code imports as `@keptn-task/sdk`. */
+  readonly sdk: string;
+  /** Path of the import map that maps it. */
+  readonly importMap: string;
+  /** URL of the runner's logger module, loaded only when something is logged. */
+  readonly runnerLog: string;
+  /** Directory holding the `keptn_task` Python package. */
+  readonly pythonPath: string;
+}
+
+type Level = "debug" | "info" | "warn" | "error";
+const LEVELS: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: 99,
+};
+
+/**
+ * Runs one Keptn task as its Job would, and returns the exit code to end with.
+ *
+ * @param args - `["deno"]` or `["python"]`: the task's runtime.
+ * @param env - The container's environment.
+ * @param assets - Where the files shipped next to the bundle are.
+ */
+export async function main(
+  args: readonly string[],
+  env: Record<string, string>,
+  assets: RunnerAssets,
+): Promise<number> {
+  const level = env.KEPTN_TASK_RUNNER_LOG_LEVEL ?? "info";
+  let settings: RunnerSettings | undefined;
+  let workDir: string | undefined;
+  const log = async (at: Level, message: string, fields: Record<string, unknown> = {}) => {
+    if ((LEVELS[at] ?? 0) < (LEVELS[level] ?? 30)) return;
+    const { runnerLogger } = (await import(assets.runnerLog)) as typeof import("./runner-log.js");
+    runnerLogger(settings?.secrets ?? new SecretRegistry(), level)[at](fields, message);
+  };
+
+  try {
+    settings = readSettings(args, env, assets.pythonPath);
+    const current = settings;
+    const makeWorkDir = async () => {
+      workDir ??= await Deno.makeTempDir({ dir: current.tmpDir, prefix: "keptn-task-" });
+      return workDir;
+    };
+    const script = await resolveScript(
+      current.script,
+      current.runtime,
+      makeWorkDir,
+      (message, fields) => {
+        void log("warn", message, fields);
+      },
+    );
+    const command =
+      current.runtime === "deno"
+        ? denoCommand(current, script, await importMapFor(script, assets, makeWorkDir))
+        : pythonCommand(current, script);
+    await log("debug", "Running task", {
+      runtime: current.runtime,
+      source: script.source,
+      args: command.args,
+    });
+
+    const started = performance.now();
+    const outcome = await supervise(command, {
+      env: current.taskEnv,
+      secrets: current.secrets,
+      graceMs: current.graceMs,
+      onEvent: ({ signal, killed }) => {
+        void log(
+          "warn",
+          killed
+            ? `Task still running ${current.graceMs / 1000} s after the signal: killed`
+            : `Received ${signal}: forwarded to the task`,
+          { signal },
+        );
+      },
+    });
+    const durationMs = Math.round(performance.now() - started);
+    if (outcome.exitCode !== 0) {
+      const reason = outcome.killed
+        ? `Task did not stop within ${current.graceMs / 1000} s of ${outcome.forwarded}: killed`
+        : outcome.forwarded !== undefined
+          ? `Task stopped by ${outcome.forwarded} with exit code ${outcome.exitCode}`
+          : `Task exited with code ${outcome.exitCode}`;
+      writeTerminationLog(current, reason, false);
+      await log("error", reason, { exitCode: outcome.exitCode, durationMs, source: script.source });
+    } else {
+      await log("debug", "Task succeeded", { durationMs, source: script.source });
+    }
+    return outcome.exitCode;
+  } catch (error) {
+    const known = error instanceof KeptnTaskError;
+    const message = known
+      ? error.message
+      : `Runner failed: ${error instanceof Error ? error.stack : String(error)}`;
+    const exitCode = known ? error.exitCode : INTERNAL_ERROR;
+    if (settings !== undefined) writeTerminationLog(settings, message, true);
+    await log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
+    return exitCode;
+  } finally {
+    if (workDir !== undefined)
+      await Deno.remove(workDir, { recursive: true }).catch(() => undefined);
+  }
+}
+
+/** The default import map, or for code fetched from a URL one that resolves its relative imports there. */
+async function importMapFor(
+  script: ResolvedScript,
+  assets: RunnerAssets,
+  workDir: () => Promise<string>,
+): Promise<string> {
+  if (script.baseUrl === undefined) return assets.importMap;
+  const entry = new URL(`file://${script.path}`).href;
+  const map = {
+    imports: {
+      "@keptn-task/sdk": assets.sdk,
+      "npm:@keptn-task/sdk": assets.sdk,
+      // The verified local copy runs itself (an exact key wins over the prefix below)...
+      [entry]: entry,
+      // ...and its relative imports resolve against the URL it was fetched from.
+      [new URL(".", entry).href]: script.baseUrl,
+    },
+  };
+  const path = `${await workDir()}/import-map.json`;
+  await Deno.writeTextFile(path, JSON.stringify(map));
+  return path;
+}
+
+/**
+ * Writes a short reason where Kubernetes reads it, when that file exists. The task's own reason
+ * (written by the SDK's `fail()`) is kept unless `override`.
+ */
+function writeTerminationLog(settings: RunnerSettings, reason: string, override: boolean): void {
+  try {
+    if (!override && Deno.readTextFileSync(settings.terminationLog).trim() !== "") return;
+    Deno.writeTextFileSync(settings.terminationLog, settings.secrets.mask(reason).slice(0, 4000), {
+      create: false,
+    });
+  } catch {
+    // Not in Kubernetes, or not writable: the log line carries the reason.
+  }
+}

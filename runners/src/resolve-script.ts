@@ -1,0 +1,130 @@
+import { CodeResolutionError } from "@keptn-task/sdk";
+import type { Runtime } from "./settings.js";
+
+/** Where the task's code is, ready to run. */
+export interface ResolvedScript {
+  /** Local file to run. */
+  readonly path: string;
+  /** Where it came from, for messages: the mount path or the URL (credentials removed). */
+  readonly source: string;
+  /** For code fetched from a URL: the URL's directory, so relative imports still resolve there. */
+  readonly baseUrl?: string;
+}
+
+const EXTENSIONS: Record<Runtime, RegExp> = {
+  deno: /\.(ts|tsx|mts|js|jsx|mjs)$/i,
+  python: /\.py$/i,
+};
+const DEFAULT_EXTENSION: Record<Runtime, string> = { deno: ".ts", python: ".py" };
+
+/**
+ * Turns `SCRIPT` into a local file: a file path (the ConfigMap mounted with `subPath`), a
+ * directory holding the key file `code` (a ConfigMap mounted without `subPath`), or an
+ * http(s) URL fetched with the SDK's `fetchScript` (retries, size limit, integrity pin).
+ *
+ * @throws {CodeResolutionError} when there is no code to run. @throws {FetchError} when it cannot be fetched.
+ */
+export async function resolveScript(
+  script: string,
+  runtime: Runtime,
+  workDir: () => Promise<string>,
+  onRetry?: (message: string, fields: Record<string, unknown>) => void,
+): Promise<ResolvedScript> {
+  if (script === "") {
+    throw new CodeResolutionError(
+      "Cannot run the task: SCRIPT is empty: give the definition inline code, a configMapRef or an httpRef " +
+        "(a functionRef to a definition that itself only has a functionRef also gives an empty SCRIPT)",
+    );
+  }
+  if (/^https?:\/\//i.test(script)) return await fetchToFile(script, runtime, workDir, onRetry);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(script)) {
+    throw new CodeResolutionError(
+      `Cannot run the task from "${script.replace(/\/\/[^@/]*@/, "//")}": only http and https URLs or file paths are supported`,
+    );
+  }
+  let path = script;
+  let info = await statOrThrow(path);
+  if (info.isDirectory) {
+    path = `${script.replace(/\/+$/, "")}/code`;
+    info = await statOrThrow(
+      path,
+      `the directory "${script}" has no file "code" (the ConfigMap needs the key code)`,
+    );
+  }
+  if (!info.isFile)
+    throw new CodeResolutionError(`Cannot read task code from "${path}": not a regular file`);
+  const code = await readOrThrow(path);
+  assertNotEmpty(code, path);
+  if (runtime === "deno" && !EXTENSIONS.deno.test(path)) {
+    // Deno picks the language by extension; a ConfigMap key file has none. TypeScript runs JS too.
+    const copy = `${await workDir()}/function.ts`;
+    await Deno.writeTextFile(copy, code);
+    return { path: copy, source: path };
+  }
+  return { path, source: path };
+}
+
+async function fetchToFile(
+  url: string,
+  runtime: Runtime,
+  workDir: () => Promise<string>,
+  onRetry?: (message: string, fields: Record<string, unknown>) => void,
+): Promise<ResolvedScript> {
+  // Loaded only for URLs: the HTTP client is the runner's largest dependency.
+  const { fetchScript, redactUrl } = await import("./fetch-loader.js");
+  const fetched = await fetchScript(url, {
+    onRetry: (event) => onRetry?.("Fetching task code failed: retrying", { ...event }),
+  });
+  const code = fetched.code;
+  const parsed = new URL(url);
+  parsed.hash = "";
+  const name = parsed.pathname.split("/").pop() ?? "";
+  const extension = EXTENSIONS[runtime].test(name)
+    ? (name.match(/\.[^.]+$/)?.[0] ?? "")
+    : DEFAULT_EXTENSION[runtime];
+  assertNotEmpty(code, redactUrl(url));
+  const path = `${await workDir()}/function${extension}`;
+  await Deno.writeTextFile(path, code);
+  return { path, source: redactUrl(url), baseUrl: new URL(".", parsed).href };
+}
+
+async function statOrThrow(path: string, missing?: string): Promise<Deno.FileInfo> {
+  try {
+    return await Deno.stat(path);
+  } catch (error) {
+    throw new CodeResolutionError(
+      `Cannot read task code from "${path}": ${describe(error, missing)}`,
+      { cause: error },
+    );
+  }
+}
+
+async function readOrThrow(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    throw new CodeResolutionError(`Cannot read task code from "${path}": ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function assertNotEmpty(code: string, source: string): void {
+  if (code.trim() === "") {
+    throw new CodeResolutionError(
+      `Cannot run the task from "${source}": the code is empty, so nothing would run: check the definition's code source`,
+    );
+  }
+}
+
+function describe(error: unknown, missing?: string): string {
+  if (error instanceof Deno.errors.NotFound) {
+    return (
+      missing ?? "no such file: mount the ConfigMap at this path or set SCRIPT to an http(s) URL"
+    );
+  }
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
+    return "permission denied: make the file readable by the container's user";
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,117 @@
+import {
+  ConfigError,
+  type ConfigIssue,
+  parseContext,
+  parseData,
+  SecretRegistry,
+  UsageError,
+} from "@keptn-task/sdk";
+
+/** The runtimes the runner runs, named by its first argument. */
+export type Runtime = "deno" | "python";
+
+/**
+ * Permissions a Deno task gets by default: a superset of Keptn's own deno-runtime
+ * (`--allow-net --allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT`), so every task that runs on
+ * Keptn's image runs here, plus read/write (as later Keptn images) and remote imports.
+ */
+export const DEFAULT_DENO_PERMISSIONS = [
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-import",
+  "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT,CMD_ARGS,SCRIPT,KEPTN_TASK_DEADLINE,KEPTN_TASK_LOG_LEVEL",
+] as const;
+
+const PERMISSION_FLAG = /^--(allow|deny)-[a-z-]+(=\S+)?$|^--allow-all$|^-A$/;
+
+/** Everything the runner reads from its environment, validated once. */
+export interface RunnerSettings {
+  readonly runtime: Runtime;
+  readonly script: string;
+  readonly cmdArgs: string;
+  readonly denoPermissions: readonly string[];
+  readonly python: string;
+  readonly graceMs: number;
+  readonly terminationLog: string;
+  readonly tmpDir: string;
+  readonly secrets: SecretRegistry;
+  /** The environment the task process starts with. */
+  readonly taskEnv: Record<string, string>;
+}
+
+/**
+ * Reads and validates the runner's settings: the Keptn contract (`SCRIPT`, `CMD_ARGS`,
+ * `KEPTN_CONTEXT`, `DATA`, `SECURE_DATA`) and the runner's own `KEPTN_TASK_*` variables.
+ *
+ * @param pythonPath - Directory holding the `keptn_task` Python package, put first on `PYTHONPATH`.
+ * @throws {UsageError} for an unknown runtime. @throws {ConfigError} listing every bad field.
+ */
+export function readSettings(
+  args: readonly string[],
+  env: Record<string, string>,
+  pythonPath = "",
+): RunnerSettings {
+  const runtime = args[0];
+  if (runtime !== "deno" && runtime !== "python") {
+    throw new UsageError(
+      `Cannot start the runner: expected "deno" or "python" as first argument, received "${runtime ?? ""}"`,
+    );
+  }
+  // Registered before anything else reads it, so no output of the runner or the task shows it.
+  const secrets = new SecretRegistry();
+  if (env.SECURE_DATA !== undefined) secrets.register(env.SECURE_DATA);
+
+  const issues: ConfigIssue[] = [
+    ...parseContext(env.KEPTN_CONTEXT).issues,
+    ...parseData(env.DATA).issues,
+  ];
+  const permissions = (env.KEPTN_TASK_DENO_PERMISSIONS ?? "").trim();
+  const denoPermissions =
+    permissions === "" ? [...DEFAULT_DENO_PERMISSIONS] : permissions.split(/\s+/);
+  const badFlags = denoPermissions.filter((flag) => !PERMISSION_FLAG.test(flag));
+  if (badFlags.length > 0) {
+    issues.push({
+      source: "options",
+      path: "KEPTN_TASK_DENO_PERMISSIONS",
+      message: `expected Deno permission flags such as --allow-net=example.com, received "${badFlags.join(" ")}"`,
+    });
+  }
+  const graceRaw = env.KEPTN_TASK_GRACE_SECONDS ?? "10";
+  const grace = Number(graceRaw);
+  if (!/^\d+(\.\d+)?$/.test(graceRaw.trim()) || !Number.isFinite(grace)) {
+    issues.push({
+      source: "options",
+      path: "KEPTN_TASK_GRACE_SECONDS",
+      message: `expected a number of seconds, received "${graceRaw}"`,
+    });
+  }
+  if (issues.length > 0)
+    throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
+
+  const tmpDir = env.TMPDIR ?? "/tmp";
+  const taskEnv: Record<string, string> = { ...env };
+  if (runtime === "deno") {
+    // Remote imports are cached here; a tmpfs works with a read-only root filesystem.
+    taskEnv.DENO_DIR = env.DENO_DIR ?? `${tmpDir}/keptn-task-deno-dir`;
+    taskEnv.NO_COLOR ??= "1";
+  } else {
+    taskEnv.PYTHONUNBUFFERED ??= "1";
+    // The keptn_task module ships next to the runner: importable without installing anything.
+    if (pythonPath !== "")
+      taskEnv.PYTHONPATH = [pythonPath, env.PYTHONPATH].filter(Boolean).join(":");
+    taskEnv.PYTHONDONTWRITEBYTECODE ??= "1";
+  }
+  return Object.freeze({
+    runtime,
+    script: (env.SCRIPT ?? "").trim(),
+    cmdArgs: env.CMD_ARGS ?? "",
+    denoPermissions,
+    python: env.KEPTN_TASK_PYTHON ?? "python3",
+    graceMs: grace * 1000,
+    terminationLog: env.KEPTN_TASK_TERMINATION_LOG ?? "/dev/termination-log",
+    tmpDir,
+    secrets,
+    taskEnv,
+  });
+}

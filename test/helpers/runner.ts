@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { DENO, ROOT } from "./deno.js";
+import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";
+
+/** The bundled runner, as the images run it (`npm run build` writes it). */
+export const RUNNER = `${ROOT}runners/dist/bootstrap.js`;
+
+/** A KEPTN_CONTEXT as the operator writes it for a workload task. */
+export const KEPTN_CONTEXT = JSON.stringify({
+  workloadName: "podtato-head-entry",
+  appName: "podtato-head",
+  appVersion: "",
+  workloadVersion: "0.3.1",
+  taskType: "pre",
+  objectType: "Workload",
+  metadata: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+});
+
+/**
+ * Runs the bundled runner with the pinned Deno: `deno run -A bootstrap.js <runtime>`, with
+ * the variables the operator sets (KEPTN_CONTEXT, CMD_ARGS, SCRIPT always) plus `env`.
+ */
+export function runRunner(
+  runtime: string,
+  env: Record<string, string | undefined>,
+  options: Omit<RunOptions, "env"> = {},
+): Promise<ProcessResult> {
+  return runProcess(DENO, ["run", "-A", RUNNER, runtime], {
+    ...options,
+    env: { KEPTN_CONTEXT, CMD_ARGS: "", SCRIPT: "", TMPDIR: tmpdir(), ...env },
+  });
+}
+
+/** A scratch directory removed by `cleanup()`; `file(name, text)` writes into it. */
+export function scratch(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    file(name: string, text: string): string {
+      const path = join(dir, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      return path;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The runner's own JSON log lines on stderr (named "keptn-task-runner"). */
+export function runnerLogLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.name === "keptn-task-runner");
+}
