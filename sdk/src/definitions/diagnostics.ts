@@ -133,7 +133,16 @@ export function createDiagnostic(
   return Object.freeze(diagnostic);
 }
 
-/** `Kind/namespace/name` of an object. */
+/**
+ * The `Kind/namespace/name` id of an object, as diagnostics and locations name it.
+ *
+ * @param subject The object.
+ * @returns Its id.
+ * @example
+ * ```ts
+ * objectId({ kind: "ConfigMap", namespace: "shop", name: "code" }); // "ConfigMap/shop/code"
+ * ```
+ */
 export function objectId(subject: Pick<DiagnosticSubject, "kind" | "name" | "namespace">): string {
   return `${subject.kind}/${subject.namespace}/${subject.name}`;
 }

@@ -65,7 +65,16 @@ function toRuntimeSpec(spec: RuntimeSpecManifest | undefined): RuntimeSpec | und
   return Object.freeze(out);
 }
 
-/** The operator skips a runtime spec equal to the zero value (`deno: {}`). */
+/**
+ * Whether a runtime spec is the zero value, which the operator skips (`deno: {}`).
+ *
+ * @param spec A normalised runtime spec.
+ * @returns `true` when nothing is set in it.
+ * @example
+ * ```ts
+ * isRuntimeEmpty(definition.runtime); // false for a runnable definition
+ * ```
+ */
 export function isRuntimeEmpty(spec: RuntimeSpec | undefined): boolean {
   return spec === undefined || Object.keys(spec).length === 0;
 }

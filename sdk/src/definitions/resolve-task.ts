@@ -167,7 +167,17 @@ interface Context {
   readonly diagnostics: Diagnostic[];
 }
 
-/** The ConfigMap name the operator stores inline code in. */
+/**
+ * The ConfigMap name the operator stores a definition's inline code in: `keptnfn-` and the
+ * definition name cut to 245 characters.
+ *
+ * @param definitionName The definition's name.
+ * @returns The ConfigMap name.
+ * @example
+ * ```ts
+ * inlineConfigMapName("notify"); // "keptnfn-notify"
+ * ```
+ */
 export function inlineConfigMapName(definitionName: string): string {
   return `keptnfn-${definitionName.slice(0, 245)}`;
 }

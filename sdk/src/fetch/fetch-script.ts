@@ -37,7 +37,10 @@ export interface RetryEvent {
 
 /** Options of `fetchScript`. */
 export interface FetchScriptOptions {
-  /** Time to establish a TCP/TLS connection, per attempt (default 10 s). */
+  /**
+   * Time to establish a TCP/TLS connection, per attempt (default 10 s). undici checks it with a
+   * coarse timer, so a connection may be given up to about a second more.
+   */
   connectTimeoutMs?: number;
   /**
    * Total time for the whole fetch: every attempt, redirect and wait between attempts
