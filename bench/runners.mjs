@@ -17,7 +17,9 @@ const deno = [
   `${root}node_modules/deno/deno`,
 ].find((path) => spawnSync(path, ["--version"]).status === 0);
 // The real interpreter, not a pyenv shim (which costs ~100 ms more to start).
-const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"]).stdout.toString().trim();
+const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"])
+  .stdout.toString()
+  .trim();
 const runner = `${root}runners/dist/bootstrap.js`;
 const KEPTN_DENO_FLAGS = ["--allow-net", "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT"];
 const KEPTN_DENO_FLAGS_JSON = KEPTN_DENO_FLAGS.map((flag) => JSON.stringify(flag)).join(", ");
@@ -40,23 +42,41 @@ Deno.exit((await child.status).code);
 `,
 );
 const KEPTN_CONTEXT = JSON.stringify({
-  workloadName: "w", appName: "a", appVersion: "", workloadVersion: "1", taskType: "pre", objectType: "Workload",
+  workloadName: "w",
+  appName: "a",
+  appVersion: "",
+  workloadVersion: "1",
+  taskType: "pre",
+  objectType: "Workload",
 });
 const denoDir = join(dir, "deno-dir");
-const env = { PATH: process.env.PATH, HOME: dir, DENO_DIR: denoDir, KEPTN_CONTEXT, CMD_ARGS: "", DATA: '{"a":"b"}' };
-
+const env = {
+  PATH: process.env.PATH,
+  HOME: dir,
+  DENO_DIR: denoDir,
+  KEPTN_CONTEXT,
+  CMD_ARGS: "",
+  DATA: '{"a":"b"}',
+};
 
 const cases = {
   "bare deno (Keptn's flags)": [deno, ["run", ...KEPTN_DENO_FLAGS, tsTask], {}],
   "floor: deno spawning deno": [deno, ["run", "-A", floorTs, tsTask], {}],
   "deno runner": [deno, ["run", "-A", runner, "deno"], { SCRIPT: tsTask }],
   "bare python3": [python, [pyTask], {}],
-  "python runner": [deno, ["run", "-A", runner, "python"], { SCRIPT: pyTask, KEPTN_TASK_PYTHON: python }],
+  "python runner": [
+    deno,
+    ["run", "-A", runner, "python"],
+    { SCRIPT: pyTask, KEPTN_TASK_PYTHON: python },
+  ],
 };
 
 function timeOnce([command, args, extra]) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { env: { ...env, ...extra }, stdio: ["ignore", "pipe", "pipe"] });
+  const result = spawnSync(command, args, {
+    env: { ...env, ...extra },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
   return ms;
@@ -65,7 +85,10 @@ function timeOnce([command, args, extra]) {
 /** Peak RSS (VmHWM) of the runner process itself, sampled until it exits. */
 function peakMemory(extra) {
   return new Promise((resolve, reject) => {
-    const child = spawn(deno, ["run", "-A", runner, extra.runtime], { env: { ...env, ...extra.env }, stdio: "ignore" });
+    const child = spawn(deno, ["run", "-A", runner, extra.runtime], {
+      env: { ...env, ...extra.env },
+      stdio: "ignore",
+    });
     let peakKiB = 0;
     const sample = () => {
       try {
@@ -92,7 +115,8 @@ const median = (values) => {
 
 for (const spec of Object.values(cases)) timeOnce(spec); // warm DENO_DIR and the page cache
 const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-for (let i = 0; i < runs; i++) for (const [name, spec] of Object.entries(cases)) times[name].push(timeOnce(spec));
+for (let i = 0; i < runs; i++)
+  for (const [name, spec] of Object.entries(cases)) times[name].push(timeOnce(spec));
 
 const memory = [];
 for (let i = 0; i < 5; i++) {
@@ -103,7 +127,9 @@ rmSync(dir, { recursive: true, force: true });
 const m = Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
 const row = (name, base) =>
   `| ${name} | ${m[name].toFixed(1)} ms |${base ? ` ${(m[name] / m[base]).toFixed(2)}x ${base} |` : " |"}`;
-console.log(`Deno ${spawnSync(deno, ["--version"]).stdout.toString().split("\n")[0]}, ${spawnSync(python, ["--version"]).stdout.toString().trim()}, ${runs} interleaved runs, median wall time`);
+console.log(
+  `Deno ${spawnSync(deno, ["--version"]).stdout.toString().split("\n")[0]}, ${spawnSync(python, ["--version"]).stdout.toString().trim()}, ${runs} interleaved runs, median wall time`,
+);
 console.log("| case | median | ratio |");
 console.log("| --- | --- | --- |");
 console.log(row("bare deno (Keptn's flags)"));
@@ -111,4 +137,6 @@ console.log(row("floor: deno spawning deno", "bare deno (Keptn's flags)"));
 console.log(row("deno runner", "bare deno (Keptn's flags)"));
 console.log(row("bare python3"));
 console.log(row("python runner", "bare python3"));
-console.log(`| runner peak memory (VmHWM of the runner process) | ${median(memory).toFixed(1)} MiB | |`);
+console.log(
+  `| runner peak memory (VmHWM of the runner process) | ${median(memory).toFixed(1)} MiB | |`,
+);
