@@ -1,0 +1,218 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  type Bake,
+  type BakeTarget,
+  loadBake,
+  localBaseArgs,
+  podmanBuildArgs,
+  repoRoot,
+} from "../../scripts/images/bake.mjs";
+
+// docker-bake.hcl cannot run here (no buildx); these checks tie it to the files it names and to
+// the podman build that npm run images performs. No podman needed.
+
+const read = (path: string) => readFileSync(resolve(repoRoot, path), "utf8");
+const packageJson = JSON.parse(read("package.json")) as { devDependencies: Record<string, string> };
+
+interface Dockerfile {
+  args: Map<string, string | undefined>;
+  stages: string[];
+  copies: string[];
+  text: string;
+}
+
+/** The parts of a Dockerfile these checks need: ARG defaults, stage names, context COPY sources. */
+function parseDockerfile(path: string): Dockerfile {
+  const text = read(path);
+  const lines = text.replace(/\\\n/g, " ").split("\n");
+  const args = new Map<string, string | undefined>();
+  const stages: string[] = [];
+  const copies: string[] = [];
+  for (const line of lines) {
+    const arg = line.match(/^ARG\s+([A-Za-z_]\w*)(?:=(\S*))?/);
+    if (arg?.[1] && (arg[2] !== undefined || !args.has(arg[1]))) args.set(arg[1], arg[2]);
+    const stage = line.match(/^FROM\s+\S+\s+AS\s+(\S+)/i);
+    if (stage?.[1]) stages.push(stage[1]);
+    const copy = line.match(/^COPY\s+(?!--from)(.*)$/);
+    if (copy?.[1]) copies.push(...copy[1].trim().split(/\s+/).slice(0, -1));
+  }
+  return { args, stages, copies, text };
+}
+
+/** Expands ${NAME} in a Dockerfile ARG default with the other defaults, as the builder does. */
+const expand = (value: string | undefined, args: Map<string, string | undefined>) =>
+  value?.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? "");
+
+let bake: Bake;
+let targets: BakeTarget[];
+
+beforeAll(async () => {
+  bake = await loadBake();
+  targets = Object.values(bake.targets);
+});
+
+describe("docker-bake.hcl", () => {
+  it("builds the deno-runtime and python-runtime images in its default group", () => {
+    expect(bake.groups.default).toEqual(["deno-runtime", "python-runtime"]);
+    expect(Object.keys(bake.targets).sort()).toEqual(["deno-runtime", "python-runtime"]);
+  });
+
+  it("builds every image for linux/amd64 and linux/arm64 from the repository root", () => {
+    for (const target of targets) {
+      expect(target.platforms, target.name).toEqual(["linux/amd64", "linux/arm64"]);
+      expect(target.context, target.name).toBe(".");
+    }
+  });
+
+  it("has variables for the versions, the tag and the registry", () => {
+    for (const name of ["DENO_VERSION", "PYTHON_VERSION", "TAG", "REGISTRY", "REVISION"]) {
+      expect(bake.variables, name).toHaveProperty(name);
+    }
+  });
+
+  it("tags each image with the registry and tag variables", async () => {
+    const custom = await loadBake({ env: { REGISTRY: "registry.test/acme", TAG: "v9" } });
+    expect(custom.targets["deno-runtime"]?.tags).toEqual(["registry.test/acme/deno-runtime:v9"]);
+    expect(custom.targets["python-runtime"]?.tags).toEqual([
+      "registry.test/acme/python-runtime:v9",
+    ]);
+  });
+
+  it("labels every image with the OCI source, version, revision and licenses", async () => {
+    const custom = await loadBake({ env: { TAG: "v9", REVISION: "abc123" } });
+    for (const target of Object.values(custom.targets)) {
+      expect(target.labels, target.name).toMatchObject({
+        "org.opencontainers.image.source": custom.variables.SOURCE,
+        "org.opencontainers.image.version": "v9",
+        "org.opencontainers.image.revision": "abc123",
+        "org.opencontainers.image.licenses": "Apache-2.0",
+      });
+    }
+  });
+
+  it("pins Deno to the version in package.json", () => {
+    expect(bake.variables.DENO_VERSION).toBe(packageJson.devDependencies.deno);
+    for (const target of targets) {
+      expect(target.args.DENO_VERSION, target.name).toBe(packageJson.devDependencies.deno);
+    }
+  });
+});
+
+describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) => {
+  let target: BakeTarget;
+  let dockerfile: Dockerfile;
+
+  beforeAll(() => {
+    const found = bake.targets[name];
+    if (!found) throw new Error(`docker-bake.hcl has no target "${name}"`);
+    target = found;
+    dockerfile = parseDockerfile(target.dockerfile ?? "");
+  });
+
+  it("is the one the bake target names, and has the target's stage", () => {
+    expect(target.dockerfile).toBe(`images/${name}/Dockerfile`);
+    expect(target.target).toBe(name);
+    expect(dockerfile.stages).toContain(name);
+  });
+
+  it("declares every build arg the bake target passes", () => {
+    for (const arg of Object.keys(target.args)) {
+      expect(dockerfile.args.has(arg), arg).toBe(true);
+    }
+  });
+
+  it("defaults each version and base image to the bake file's value", () => {
+    for (const arg of ["DENO_VERSION", "PYTHON_VERSION", ...localBaseArgs]) {
+      if (!(arg in target.args)) continue;
+      expect(expand(dockerfile.args.get(arg), dockerfile.args), arg).toBe(target.args[arg]);
+    }
+  });
+
+  it("runs as the numeric user 65532 with tini as PID 1 and an exec-form entrypoint", () => {
+    expect(dockerfile.text).toMatch(/^USER 65532:65532$/m);
+    const entrypoint = dockerfile.text.match(/^ENTRYPOINT (.*)$/m)?.[1] ?? "";
+    const argv = JSON.parse(entrypoint) as string[];
+    expect(argv.slice(0, 3)).toEqual(["/usr/bin/tini", "--", "/usr/bin/deno"]);
+    expect(argv.slice(-2)).toEqual(["/app/bootstrap.js", name.replace("-runtime", "")]);
+  });
+
+  it("keeps everything it writes under /tmp", () => {
+    expect(dockerfile.text).toMatch(/DENO_DIR=\/tmp\//);
+    expect(dockerfile.text).toMatch(/HOME=\/tmp\b/);
+  });
+
+  it("labels the image with the OCI source, version, revision and licenses from build args", () => {
+    // Dockerfile text, not template strings: "$" + "{ARG}" is what the LABEL line holds.
+    const arg = (name: string) => `"$\{${name}}"`;
+    for (const [label, value] of [
+      ["source", arg("SOURCE")],
+      ["version", arg("VERSION")],
+      ["revision", arg("REVISION")],
+      ["licenses", '"Apache-2.0"'],
+    ]) {
+      expect(dockerfile.text).toContain(`org.opencontainers.image.${label}=${value}`);
+    }
+  });
+
+  it("pins every Debian package it unpacks to a version", () => {
+    const lines = read(`images/${name}/debian-packages.txt`)
+      .split("\n")
+      .map((line) => line.replace(/#.*/, "").trim())
+      .filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^[a-z0-9][a-z0-9.+-]*=[0-9][\w.+:~-]*$/);
+  });
+
+  it("copies from the build context only what .dockerignore lets in", () => {
+    const allowed = read(".dockerignore")
+      .split("\n")
+      .filter((line) => line.startsWith("!"))
+      .map((line) => line.slice(1));
+    expect(read(".dockerignore").split("\n")).toContain("*");
+    expect(dockerfile.copies.length).toBeGreaterThan(0);
+    for (const source of dockerfile.copies) {
+      expect(
+        allowed.some((entry) => source === entry || source.startsWith(entry.replace(/\/?$/, "/"))),
+        source,
+      ).toBe(true);
+    }
+  });
+
+  it("is built by npm run images with the bake target's file, context, stage and args", () => {
+    const bases = Object.fromEntries(localBaseArgs.map((arg) => [arg, `localhost/base/${arg}`]));
+    const argv = podmanBuildArgs(target, bases);
+    const option = (flag: string) =>
+      argv.flatMap((value, i) => (argv[i - 1] === flag ? [value] : []));
+
+    expect(argv[0]).toBe("build");
+    expect(option("--file")).toEqual([resolve(repoRoot, target.dockerfile ?? "")]);
+    expect(option("--target")).toEqual([name]);
+    expect(argv.at(-1)).toBe(resolve(repoRoot, target.context ?? ""));
+    expect(option("--tag")).toEqual([`keptn-task/${name}:dev`]);
+    const expected = Object.entries({ ...target.args, ...bases }).map(([k, v]) => `${k}=${v}`);
+    expect(option("--build-arg").sort()).toEqual(expected.sort());
+    expect(option("--label").sort()).toEqual(
+      Object.entries(target.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .sort(),
+    );
+  });
+});
+
+describe("the python-runtime image", () => {
+  it("pins python3.11 to the bake file's PYTHON_VERSION", () => {
+    const pin = read("images/python-runtime/debian-packages.txt").match(/^python3\.11=(\S+)$/m);
+    expect(pin?.[1]).toMatch(
+      new RegExp(`^${bake.variables.PYTHON_VERSION?.replace(/\./g, "\\.")}-`),
+    );
+  });
+
+  it("carries the libraries Keptn advertises for python tasks, and git", () => {
+    const packages = read("images/python-runtime/debian-packages.txt");
+    for (const name of ["python3-requests", "python3-yaml", "python3-git", "git", "tini"]) {
+      expect(packages).toMatch(new RegExp(`^${name}=`, "m"));
+    }
+  });
+});
