@@ -62,7 +62,12 @@ const env = {
 const cases = {
   "bare deno (Keptn's flags)": [deno, ["run", ...KEPTN_DENO_FLAGS, tsTask], {}],
   "floor: deno spawning deno": [deno, ["run", "-A", floorTs, tsTask], {}],
-  "deno runner": [deno, ["run", "-A", runner, "deno"], { SCRIPT: tsTask }],
+  "deno runner": [deno, ["run", "-A", "--no-config", runner, "deno"], { SCRIPT: tsTask }],
+  "deno runner, masking SECURE_DATA": [
+    deno,
+    ["run", "-A", "--no-config", runner, "deno"],
+    { SCRIPT: tsTask, SECURE_DATA: "bench-secret-value" },
+  ],
   "bare python3": [python, [pyTask], {}],
   "python runner": [
     deno,
@@ -85,7 +90,7 @@ function timeOnce([command, args, extra]) {
 /** Peak RSS (VmHWM) of the runner process itself, sampled until it exits. */
 function peakMemory(extra) {
   return new Promise((resolve, reject) => {
-    const child = spawn(deno, ["run", "-A", runner, extra.runtime], {
+    const child = spawn(deno, ["run", "-A", "--no-config", runner, extra.runtime], {
       env: { ...env, ...extra.env },
       stdio: "ignore",
     });
@@ -135,6 +140,7 @@ console.log("| --- | --- | --- |");
 console.log(row("bare deno (Keptn's flags)"));
 console.log(row("floor: deno spawning deno", "bare deno (Keptn's flags)"));
 console.log(row("deno runner", "bare deno (Keptn's flags)"));
+console.log(row("deno runner, masking SECURE_DATA", "bare deno (Keptn's flags)"));
 console.log(row("bare python3"));
 console.log(row("python runner", "bare python3"));
 console.log(

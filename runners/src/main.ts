@@ -119,13 +119,17 @@ export async function main(
   }
 }
 
-/** The default import map, or for code fetched from a URL one that resolves its relative imports there. */
+/**
+ * The import map for a Deno task: none when the code needs none (Deno starts faster without),
+ * the default one mapping `@keptn-task/sdk` to the bundled SDK, or for code fetched from a URL
+ * one that also resolves its relative imports there.
+ */
 async function importMapFor(
   script: ResolvedScript,
   assets: RunnerAssets,
   workDir: () => Promise<string>,
-): Promise<string> {
-  if (script.baseUrl === undefined) return assets.importMap;
+): Promise<string | undefined> {
+  if (script.baseUrl === undefined) return script.importsSdk ? assets.importMap : undefined;
   const entry = new URL(`file://${script.path}`).href;
   const map = {
     imports: {

@@ -9,7 +9,11 @@ export interface ResolvedScript {
   readonly source: string;
   /** For code fetched from a URL: the URL's directory, so relative imports still resolve there. */
   readonly baseUrl?: string;
+  /** Whether the code names the SDK, which the runner then maps to its bundled copy. */
+  readonly importsSdk: boolean;
 }
+
+const SDK_SPECIFIER = "@keptn-task/sdk";
 
 const EXTENSIONS: Record<Runtime, RegExp> = {
   deno: /\.(ts|tsx|mts|js|jsx|mjs)$/i,
@@ -59,9 +63,9 @@ export async function resolveScript(
     // Deno picks the language by extension; a ConfigMap key file has none. TypeScript runs JS too.
     const copy = `${await workDir()}/function.ts`;
     await Deno.writeTextFile(copy, code);
-    return { path: copy, source: path };
+    return { path: copy, source: path, importsSdk: code.includes(SDK_SPECIFIER) };
   }
-  return { path, source: path };
+  return { path, source: path, importsSdk: code.includes(SDK_SPECIFIER) };
 }
 
 async function fetchToFile(
@@ -85,7 +89,12 @@ async function fetchToFile(
   assertNotEmpty(code, redactUrl(url));
   const path = `${await workDir()}/function${extension}`;
   await Deno.writeTextFile(path, code);
-  return { path, source: redactUrl(url), baseUrl: new URL(".", parsed).href };
+  return {
+    path,
+    source: redactUrl(url),
+    baseUrl: new URL(".", parsed).href,
+    importsSdk: code.includes(SDK_SPECIFIER),
+  };
 }
 
 async function statOrThrow(path: string, missing?: string): Promise<Deno.FileInfo> {

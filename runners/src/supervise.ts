@@ -29,7 +29,8 @@ export interface SuperviseOptions {
 }
 
 /**
- * Runs the task as a child process: its stdout and stderr pass through the secret masker,
+ * Runs the task as a child process: its stdout and stderr pass through the secret masker
+ * (straight through when there is no secret to mask),
  * SIGTERM and SIGINT are forwarded, and a task still running `graceMs` after a forwarded signal
  * is killed. Resolves once the task has exited and all of its output is written.
  */
@@ -37,6 +38,9 @@ export async function supervise(
   command: TaskCommand,
   options: SuperviseOptions,
 ): Promise<TaskOutcome> {
+  // With no secret there is nothing to mask: the task writes straight to the container's
+  // stdout and stderr, with no pipe (and no copy) in between.
+  const output = options.secrets.size > 0 ? "piped" : "inherit";
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(command.command, {
@@ -44,8 +48,8 @@ export async function supervise(
       env: options.env,
       clearEnv: true,
       stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
+      stdout: output,
+      stderr: output,
     }).spawn();
   } catch (error) {
     throw new RuntimeMissingError(
@@ -81,14 +85,17 @@ export async function supervise(
     return [signal, listener] as const;
   });
 
-  const pipes = Promise.all([
-    child.stdout
-      .pipeThrough(createMaskingStream({ secrets: options.secrets }))
-      .pipeTo(Deno.stdout.writable, { preventClose: true }),
-    child.stderr
-      .pipeThrough(createMaskingStream({ secrets: options.secrets }))
-      .pipeTo(Deno.stderr.writable, { preventClose: true }),
-  ]);
+  const pipes =
+    output === "inherit"
+      ? Promise.resolve()
+      : Promise.all([
+          child.stdout
+            .pipeThrough(createMaskingStream({ secrets: options.secrets }))
+            .pipeTo(Deno.stdout.writable, { preventClose: true }),
+          child.stderr
+            .pipeThrough(createMaskingStream({ secrets: options.secrets }))
+            .pipeTo(Deno.stderr.writable, { preventClose: true }),
+        ]);
   const status = await child.status;
   await pipes;
   clearTimeout(killTimer);

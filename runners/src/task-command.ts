@@ -37,7 +37,7 @@ export function splitCmdArgs(cmdArgs: string): { before: string[]; after: string
 export function denoCommand(
   settings: RunnerSettings,
   script: ResolvedScript,
-  importMap: string,
+  importMap: string | undefined,
 ): TaskCommand {
   const { before, after } = splitCmdArgs(settings.cmdArgs);
   return {
@@ -46,7 +46,7 @@ export function denoCommand(
       "run",
       "--no-prompt",
       "--no-config",
-      `--import-map=${importMap}`,
+      ...(importMap === undefined ? [] : [`--import-map=${importMap}`]),
       ...settings.denoPermissions,
       script.path,
       ...before,

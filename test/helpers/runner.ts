@@ -27,7 +27,7 @@ export function runRunner(
   env: Record<string, string | undefined>,
   options: Omit<RunOptions, "env"> = {},
 ): Promise<ProcessResult> {
-  return runProcess(DENO, ["run", "-A", RUNNER, runtime], {
+  return runProcess(DENO, ["run", "-A", "--no-config", RUNNER, runtime], {
     ...options,
     env: { KEPTN_CONTEXT, CMD_ARGS: "", SCRIPT: "", TMPDIR: tmpdir(), ...env },
   });
