@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 import { DENO, ROOT } from "./deno.js";
 import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";
 
@@ -8,15 +9,7 @@ import { type ProcessResult, type RunOptions, runProcess } from "./run-process.j
 export const RUNNER = `${ROOT}runners/dist/bootstrap.js`;
 
 /** A KEPTN_CONTEXT as the operator writes it for a workload task. */
-export const KEPTN_CONTEXT = JSON.stringify({
-  workloadName: "podtato-head-entry",
-  appName: "podtato-head",
-  appVersion: "",
-  workloadVersion: "0.3.1",
-  taskType: "pre",
-  objectType: "Workload",
-  metadata: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
-});
+export const KEPTN_CONTEXT = JSON.stringify(WORKLOAD_CONTEXT);
 
 /**
  * Runs the bundled runner with the pinned Deno: `deno run -A bootstrap.js <runtime>`, with

@@ -20,23 +20,14 @@ import {
   task,
   z,
 } from "../../sdk/src/index.js";
+import { TRACEPARENT, WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 
 export interface ApiCase {
   name: string;
   run: () => void | Promise<void>;
 }
 
-const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-const CONTEXT = {
-  workloadName: "podtato-head-entry",
-  appName: "podtato-head",
-  appVersion: "",
-  workloadVersion: "0.3.1",
-  taskType: "pre",
-  objectType: "Workload",
-  metadata: { traceparent: TRACEPARENT, commitID: "a1b2c3" },
-};
+const CONTEXT = WORKLOAD_CONTEXT;
 
 /** Log lines captured from a task's logger. */
 function capture(): { lines: string[]; write: (line: string) => void; text: () => string } {
