@@ -138,6 +138,12 @@ describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) =>
     expect(argv.slice(-2)).toEqual(["/app/bootstrap.js", name.replace("-runtime", "")]);
   });
 
+  it("starts the runner with Deno's run flags and no config file discovery", () => {
+    const entrypoint = dockerfile.text.match(/^ENTRYPOINT (.*)$/m)?.[1] ?? "";
+    const argv = JSON.parse(entrypoint) as string[];
+    expect(argv.slice(3, -2)).toEqual(["run", "--allow-all", "--no-config"]);
+  });
+
   it("keeps everything it writes under /tmp", () => {
     expect(dockerfile.text).toMatch(/DENO_DIR=\/tmp\//);
     expect(dockerfile.text).toMatch(/HOME=\/tmp\b/);
