@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs vitest and ends with the plain closing line CI reads: "N passed, N failed[, N skipped]".
 // Usage: node scripts/run-tests.mjs [vitest args...]
+// With KEPTN_TASK_TEST_TOTALS=<file>, also appends "passed failed skipped" to that file, so a
+// caller running several test commands (.ci/run) can print one closing line for all of them.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -37,6 +39,9 @@ try {
 rmSync(dir, { recursive: true, force: true });
 const status = result.status ?? 1;
 if (status !== 0 && failed === 0) failed = 1;
+if (process.env.KEPTN_TASK_TEST_TOTALS) {
+  appendFileSync(process.env.KEPTN_TASK_TEST_TOTALS, `${passed} ${failed} ${skipped}\n`);
+}
 console.log(
   skipped > 0
     ? `${passed} passed, ${failed} failed, ${skipped} skipped`
