@@ -1,0 +1,137 @@
+/**
+ * Argument parsing on top of `node:util` `parseArgs`, with the CLI's own messages: every mistake
+ * is one `UsageError` naming the flag and pointing at `--help`.
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors/errors.js";
+
+/** One option of a command. */
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  readonly multiple?: boolean;
+}
+
+/** Options by long name. */
+export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+/** A subcommand. */
+export interface Command {
+  readonly name: string;
+  /** The full `--help` text. */
+  readonly help: string;
+  readonly options: OptionSpecs;
+  run(args: ParsedArgs, context: import("./io.js").CliContext): Promise<number>;
+}
+
+/** What was parsed. */
+export interface ParsedArgs {
+  /** Positionals before a lone `--`. */
+  readonly positionals: readonly string[];
+  /** Words after a lone `--`, untouched. */
+  readonly rest: readonly string[];
+  /** Whether `--help` or `-h` was given. */
+  readonly help: boolean;
+  /** A string option's last value. */
+  string(name: string): string | undefined;
+  /** Every value of a repeatable string option. */
+  list(name: string): string[];
+  /** A boolean option. */
+  flag(name: string): boolean;
+}
+
+const HELP: OptionSpecs = { help: { type: "boolean", short: "h" } };
+
+/**
+ * Parses `argv` for `command`.
+ *
+ * @param command - The subcommand (its name is used in messages).
+ * @param argv - The words after the subcommand.
+ * @returns Positionals, the words after `--`, and typed accessors for the options.
+ * @throws {UsageError} For an unknown option, a missing value, or a value given to a flag.
+ */
+export function parseCommandArgs(
+  command: Pick<Command, "name" | "options">,
+  argv: readonly string[],
+): ParsedArgs {
+  const options = { ...command.options, ...HELP };
+  const { values, tokens } = parseArgs({
+    args: [...argv],
+    options: options as Record<string, OptionSpec>,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const help = values.help === true;
+  const positionals: string[] = [];
+  const rest: string[] = [];
+  let afterTerminator = false;
+  const problems: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") {
+      afterTerminator = true;
+    } else if (token.kind === "positional") {
+      (afterTerminator ? rest : positionals).push(token.value);
+    } else {
+      const spec = options[token.name];
+      const flag = token.rawName;
+      if (spec === undefined) problems.push(`unknown option "${flag}"`);
+      else if (spec.type === "boolean" && token.value !== undefined) {
+        problems.push(`option "${flag}" takes no value`);
+      } else if (spec.type === "string" && token.value === undefined) {
+        problems.push(`option "${flag}" needs a value`);
+      } else if (
+        spec.type === "string" &&
+        !token.inlineValue &&
+        token.value?.startsWith("-") === true &&
+        token.value !== "-"
+      ) {
+        problems.push(
+          `option "${flag}" needs a value, received the option "${token.value}" (write ${flag}=${token.value} if that is the value)`,
+        );
+      }
+    }
+  }
+  if (!help && problems.length > 0) {
+    throw new UsageError(
+      `Cannot parse the arguments of "keptn-task ${command.name}": ${problems.join("; ")}: see keptn-task ${command.name} --help`,
+    );
+  }
+  const raw = values as Record<string, string | boolean | (string | boolean)[] | undefined>;
+  return {
+    positionals,
+    rest,
+    help,
+    string: (name) => {
+      const value = raw[name];
+      const last = Array.isArray(value) ? value[value.length - 1] : value;
+      return typeof last === "string" ? last : undefined;
+    },
+    list: (name) => {
+      const value = raw[name];
+      const all = Array.isArray(value) ? value : value === undefined ? [] : [value];
+      return all.filter((v): v is string => typeof v === "string");
+    },
+    flag: (name) => raw[name] === true,
+  };
+}
+
+/**
+ * Checks that a string option holds one of `allowed`.
+ *
+ * @returns The value, or `fallback` when the option is absent.
+ * @throws {UsageError} Naming the option and the allowed values.
+ */
+export function oneOf<T extends string>(
+  command: string,
+  option: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `Cannot use --${option} "${value}" with "keptn-task ${command}": expected ${allowed.map((a) => `"${a}"`).join(", ")}`,
+  );
+}

@@ -1,0 +1,264 @@
+/**
+ * `keptn-task bundle FILE`: one self-contained ES module from a Deno task with remote imports,
+ * so its Job starts with no network fetch. Remote modules are fetched once, now, through the
+ * SDK's `fetchScript` (timeouts, retries, size limit, HTML pages refused), and bundled with
+ * esbuild.
+ */
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { isAbsolute, relative, resolve } from "node:path";
+import type { BuildFailure, Loader, Metafile, Plugin } from "esbuild";
+import {
+  CodeResolutionError,
+  FetchError,
+  KeptnTaskError,
+  RuntimeMissingError,
+  UsageError,
+} from "../errors/errors.js";
+import { redactUrl } from "../fetch/redact-url.js";
+import type { Command } from "./args.js";
+
+/** Specifiers the bootstrap runner resolves itself, offline (its import map). */
+const RUNNER_PROVIDED = new Set(["@keptn-task/sdk", "npm:@keptn-task/sdk"]);
+const REMOTE = "remote";
+
+export const bundleCommand: Command = {
+  name: "bundle",
+  options: {
+    outfile: { type: "string" },
+    minify: { type: "boolean" },
+    external: { type: "string", multiple: true },
+  },
+  help: `Usage: keptn-task bundle FILE [--outfile OUT] [options]
+
+Turns a Deno task with remote imports (https://...) into one self-contained ES module, ready to
+paste into spec.deno.inline.code or a ConfigMap: its Job then starts with no network fetch, no
+matter what the servers do. Remote modules (and their own relative imports) are fetched now,
+with timeouts, retries and a size limit, HTML error pages refused, and bundled with esbuild.
+Prints the bundle on stdout (or writes OUT) and the sizes before and after on stderr.
+
+Kept as imports: node: built-ins, and @keptn-task/sdk (the runner maps it to the SDK it ships,
+offline). npm:, jsr: and bare imports are refused: Deno would download them at run time.
+Import them from an https URL (for example https://esm.sh/PACKAGE), or keep one deliberately
+with --external.
+
+Options:
+      --outfile OUT       write the bundle to OUT instead of stdout
+      --minify            minify the bundle
+      --external SPEC     keep this import as it is (a trailing * matches a prefix); repeatable
+  -h, --help              show this help
+
+Exit codes: 0 bundled; 64 bad arguments; 66 FILE cannot be read or an import cannot be bundled;
+69 a remote module cannot be fetched; 127 esbuild is not installed.
+
+Example:
+  keptn-task bundle task.ts --outfile task.bundle.js
+`,
+  async run(args, context) {
+    const { io } = context;
+    const [file, ...extra] = args.positionals;
+    if (file === undefined || extra.length > 0 || args.rest.length > 0) {
+      throw new UsageError(
+        `Cannot run "keptn-task bundle": expected one FILE, received ${args.positionals.length + args.rest.length}: see keptn-task bundle --help`,
+      );
+    }
+    const entry = isAbsolute(file) ? file : resolve(io.cwd, file);
+    try {
+      const info = await stat(entry);
+      if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      await readFile(entry);
+    } catch (error) {
+      throw new CodeResolutionError(`Cannot read "${file}": ${describeFsError(error)}`, {
+        cause: error,
+      });
+    }
+    const outfile = args.string("outfile");
+    const esbuild = await loadEsbuild();
+    // Loaded here: the HTTP client is the CLI's slowest import, and only bundle needs it.
+    const { fetchScript } = await import("../fetch/fetch-script.js");
+
+    const externals = args.list("external");
+    let fetchFailure: FetchError | undefined;
+    const plugin: Plugin = {
+      name: "keptn-task-remote-imports",
+      setup(build) {
+        build.onResolve({ filter: /.*/ }, (input) => {
+          const spec = input.path;
+          if (input.kind === "entry-point") return undefined;
+          if (RUNNER_PROVIDED.has(spec) || matches(spec, externals) || spec.startsWith("node:")) {
+            return { path: spec, external: true };
+          }
+          const scheme = /^(npm|jsr):/.exec(spec)?.[1];
+          if (scheme !== undefined) {
+            return refuse(
+              `"${spec}" is ${scheme === "npm" ? "an" : "a"} ${scheme}: import, which Deno downloads at run time: import it from an https URL (for example https://esm.sh/${spec.slice(scheme.length + 1)}), or keep it with --external ${spec}`,
+            );
+          }
+          if (/^https?:\/\//i.test(spec)) return { path: spec, namespace: REMOTE };
+          const relativeSpec = /^\.{0,2}\//.test(spec);
+          if (input.namespace === REMOTE) {
+            if (relativeSpec)
+              return { path: new URL(spec, input.importer).href, namespace: REMOTE };
+            return refuse(
+              `"${spec}" (imported by "${redactUrl(input.importer)}") is a bare import: it only resolves through an import map; import it by URL`,
+            );
+          }
+          if (relativeSpec || spec.startsWith("file:")) return undefined;
+          return refuse(
+            /^[a-z][a-z0-9+.-]*:/i.test(spec)
+              ? `"${spec}" uses a scheme Deno cannot bundle here: import http(s) URLs or relative files`
+              : `"${spec}" is a bare import: Deno resolves it through an import map or deno.json at run time, which an inline task does not have: import it from an https URL, or keep it with --external ${spec}`,
+          );
+        });
+        build.onLoad({ filter: /.*/, namespace: REMOTE }, async (input) => {
+          try {
+            const fetched = await fetchScript(input.path);
+            return { contents: fetched.code, loader: loaderFor(input.path, fetched.contentType) };
+          } catch (error) {
+            if (error instanceof FetchError) fetchFailure ??= error;
+            return refuse(error instanceof Error ? error.message : String(error));
+          }
+        });
+      },
+    };
+
+    let output: string;
+    let metafile: Metafile;
+    try {
+      const result = await esbuild.build({
+        entryPoints: [entry],
+        absWorkingDir: io.cwd,
+        bundle: true,
+        write: false,
+        format: "esm",
+        platform: "neutral",
+        target: "es2022",
+        minify: args.flag("minify"),
+        charset: "utf8",
+        legalComments: "inline",
+        logLevel: "silent",
+        metafile: true,
+        plugins: [plugin],
+      });
+      output = result.outputFiles[0]?.text ?? "";
+      metafile = result.metafile;
+    } catch (error) {
+      if (fetchFailure !== undefined) throw fetchFailure;
+      const errors = (error as Partial<BuildFailure>).errors ?? [];
+      // The first in source order, so the line points at the first import to fix.
+      const [first] = [...errors].sort(
+        (a, b) =>
+          (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+          (a.location?.column ?? 0) - (b.location?.column ?? 0),
+      );
+      if (first === undefined) throw error;
+      const where =
+        first.location === null || first.location === undefined
+          ? ""
+          : `${displayPath(resolve(io.cwd, first.location.file), io.cwd)}:${first.location.line}:${first.location.column}: `;
+      const more =
+        errors.length > 1
+          ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? "s" : ""})`
+          : "";
+      throw new CodeResolutionError(`Cannot bundle "${file}": ${where}${first.text}${more}`, {
+        cause: error,
+      });
+    }
+
+    let localBytes = 0;
+    let remoteBytes = 0;
+    let remoteModules = 0;
+    for (const [path, input] of Object.entries(metafile.inputs)) {
+      if (path.startsWith(`${REMOTE}:`)) {
+        remoteModules += 1;
+        remoteBytes += input.bytes;
+      } else {
+        localBytes += input.bytes;
+      }
+    }
+    const header = `// Bundled by keptn-task bundle from ${displayPath(entry, io.cwd)}: ${remoteModules} remote module${remoteModules === 1 ? "" : "s"} inlined; needs no network to start.\n`;
+    const bundle = header + output;
+    if (outfile !== undefined) {
+      try {
+        await writeFile(isAbsolute(outfile) ? outfile : resolve(io.cwd, outfile), bundle);
+      } catch (error) {
+        throw new KeptnTaskError(
+          `Cannot write "${outfile}": ${describeFsError(error)}`,
+          "USAGE_INVALID",
+          { cause: error },
+        );
+      }
+    } else {
+      context.out(bundle);
+    }
+    const before =
+      remoteModules === 0
+        ? `${formatBytes(localBytes)} with no remote import`
+        : `${formatBytes(localBytes)} importing ${remoteModules} remote module${remoteModules === 1 ? "" : "s"} (${formatBytes(remoteBytes)} fetched on every run)`;
+    context.note(
+      `bundled "${file}": ${before} -> ${formatBytes(Buffer.byteLength(bundle))} in one file, no network fetch${outfile === undefined ? "" : ` (${outfile})`}`,
+    );
+    return 0;
+  },
+};
+
+type Esbuild = typeof import("esbuild");
+
+async function loadEsbuild(): Promise<Esbuild> {
+  try {
+    return (await import("esbuild")) as Esbuild;
+  } catch (error) {
+    throw new RuntimeMissingError(
+      'Cannot bundle: the package "esbuild" is not installed: run npm install --save-dev esbuild',
+      { cause: error },
+    );
+  }
+}
+
+function refuse(text: string) {
+  return { errors: [{ text }] };
+}
+
+function matches(spec: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) =>
+    pattern.endsWith("*") ? spec.startsWith(pattern.slice(0, -1)) : spec === pattern,
+  );
+}
+
+/** Deno picks a remote module's language by its content type, then by its extension. */
+function loaderFor(url: string, contentType: string | undefined): Loader {
+  const path = new URL(url).pathname.toLowerCase();
+  const extension = /\.([a-z]+)$/.exec(path)?.[1];
+  const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (extension === "tsx" || extension === "jsx") return extension;
+  if (type.includes("typescript")) return "ts";
+  if (type.includes("javascript") || type.includes("ecmascript")) return "js";
+  if (type.includes("json")) return "json";
+  if (extension === "js" || extension === "mjs" || extension === "cjs") return "js";
+  if (extension === "json") return "json";
+  return "ts";
+}
+
+function displayPath(path: string, cwd: string): string {
+  if (!isAbsolute(path)) return path;
+  const shown = relative(cwd, path);
+  return shown.startsWith("..") ? path : shown;
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (code === "ENOENT") return "no such file or directory";
+  if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A size for people: `812 B`, `4.5 kB`, `1.2 MB`.
+ *
+ * @param bytes - The size.
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

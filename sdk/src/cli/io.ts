@@ -1,0 +1,76 @@
+/**
+ * What a command may touch: its output streams, standard input, the environment, and the secret
+ * registry every line it writes is masked with. Commands get it as a value, so nothing else in
+ * the CLI reads the process's globals.
+ */
+import { SecretRegistry } from "../masking/secret-registry.js";
+
+/** A stream the CLI writes to. */
+export interface OutputStream {
+  write(chunk: string | Uint8Array): boolean;
+  once(event: "drain", listener: () => void): unknown;
+}
+
+/** The world a command runs in. */
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly stdin: AsyncIterable<string | Uint8Array>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+/** The program name, first on every line the CLI itself writes to stderr. */
+export const PROGRAM = "keptn-task";
+
+/** A command's view of the world: masked output, and the secrets to mask. */
+export interface CliContext {
+  readonly io: CliIo;
+  /** Every secret the command has seen (`--secret`, Secret manifests): masked in all output. */
+  readonly secrets: SecretRegistry;
+  /** Writes data (the command's result) to stdout, masked. */
+  out(text: string): void;
+  /** Writes one line about the run to stderr, masked, as `keptn-task: <line>`. */
+  note(line: string): void;
+}
+
+/**
+ * The process's own streams and environment.
+ *
+ * @returns The `CliIo` of this process.
+ */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // Touched only when a command reads `-`: an idle terminal stdin must not hold the process.
+    stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/**
+ * Wraps `io` with masking: nothing a command writes through it can show a registered secret.
+ *
+ * @param io - The streams and environment.
+ * @returns The context commands run with.
+ */
+export function createContext(io: CliIo): CliContext {
+  const secrets = new SecretRegistry();
+  return {
+    io,
+    secrets,
+    out: (text) => {
+      io.stdout.write(secrets.mask(text));
+    },
+    note: (line) => {
+      io.stderr.write(`${PROGRAM}: ${oneLine(secrets.mask(line))}\n`);
+    },
+  };
+}
+
+/** Folds a message onto one line, so every problem is exactly one line of stderr. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, " ").trim();
+}

@@ -1,0 +1,130 @@
+/**
+ * `keptn-task`: validate, render, run and bundle Keptn task definitions on a laptop.
+ *
+ * Every problem is one line on stderr (`keptn-task: Cannot ...`), secrets masked, and the exit
+ * code of its error family (see `EXIT_CODES`).
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { KeptnTaskError, UsageError } from "../errors/errors.js";
+import { type Command, parseCommandArgs } from "./args.js";
+import { type CliIo, createContext, oneLine, PROGRAM, processIo } from "./io.js";
+
+/** Exit code for a bug in the CLI itself (EX_SOFTWARE). */
+const INTERNAL_ERROR = 70;
+
+/** The commands, loaded on use: `--help` and `bundle` need none of the manifest machinery. */
+const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
+  {
+    name: "validate",
+    summary: "check manifests against their schemas and Keptn's resolution traps",
+    load: async () => (await import("./validate.js")).validateCommand,
+  },
+  {
+    name: "render",
+    summary: "print the Job and ConfigMap the operator would create for a definition",
+    load: async () => (await import("./render.js")).renderCommand,
+  },
+  {
+    name: "run",
+    summary: "run a definition on this machine exactly as its Job would",
+    load: async () => (await import("./run.js")).runCommand,
+  },
+  {
+    name: "bundle",
+    summary: "bundle a Deno task and its remote imports into one file that needs no network",
+    load: async () => (await import("./bundle.js")).bundleCommand,
+  },
+];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version?: string;
+  };
+  return pkg.version ?? "unknown";
+}
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const list = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n");
+  return `Usage: keptn-task COMMAND [options]
+
+Validate, render, run and bundle Keptn task definitions (KeptnTaskDefinition) on this machine,
+as the Keptn lifecycle-operator and its Jobs would.
+
+Commands:
+${list}
+
+Options:
+  -h, --help     show this help (keptn-task COMMAND --help for a command's)
+      --version  print the version
+
+Exit codes: 0 success; 1 the task failed (run: the task's own code); 64 bad arguments;
+65 invalid manifest; 66 task code not found; 69 task code cannot be fetched; 78 invalid task
+environment; 127 a runtime (deno, python3, podman, esbuild) is missing.
+
+Example:
+  keptn-task run hello -f examples/hello
+`;
+}
+
+/**
+ * Runs the `keptn-task` command line.
+ *
+ * @param argv - The arguments after the program name.
+ * @param io - Streams and environment (default: the process's).
+ * @returns The exit code.
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const context = createContext(io);
+  const [name, ...rest] = argv;
+  try {
+    if (name === "--help" || name === "-h") {
+      context.out(mainHelp());
+      return 0;
+    }
+    if (name === "--version") {
+      context.out(`${version()}\n`);
+      return 0;
+    }
+    if (name === "help") {
+      const topic = COMMANDS.find((c) => c.name === rest[0]);
+      if (rest[0] !== undefined && topic === undefined) throw unknownCommand(rest[0]);
+      context.out(topic === undefined ? mainHelp() : (await topic.load()).help);
+      return 0;
+    }
+    if (name === undefined) {
+      throw new UsageError(
+        `Cannot run "keptn-task" without a command: use ${COMMANDS.map((c) => c.name).join(", ")}: see keptn-task --help`,
+      );
+    }
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (entry === undefined) throw unknownCommand(name);
+    const command = await entry.load();
+    const args = parseCommandArgs(command, rest);
+    if (args.help) {
+      context.out(command.help);
+      return 0;
+    }
+    return await command.run(args, context);
+  } catch (error) {
+    if (error instanceof KeptnTaskError) {
+      context.note(error.message);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    context.note(`Internal error: ${oneLine(message)}: please report it`);
+    return INTERNAL_ERROR;
+  }
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `Cannot run "${PROGRAM} ${name}": unknown command: use ${COMMANDS.map((c) => c.name).join(", ")}: see keptn-task --help`,
+  );
+}

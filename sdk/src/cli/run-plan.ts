@@ -1,0 +1,174 @@
+/**
+ * The process `keptn-task run` starts for a resolved task: the bootstrap runner with the pinned
+ * Deno (`local`), or the runner image in podman or docker, run as the image tests run it. Pure:
+ * paths and the environment come in, nothing is written or started here.
+ */
+import { basename } from "node:path";
+import type { ResolvedTask } from "../definitions/resolve-task.js";
+import { UsageError } from "../errors/errors.js";
+
+/** Where a task runs. */
+export type RuntimeName = "local" | "podman" | "docker";
+
+/** The runtimes `--runtime` accepts. */
+export const RUNTIMES: readonly RuntimeName[] = ["local", "podman", "docker"];
+
+/** Our runner images, as `npm run images` tags them. */
+export const LOCAL_IMAGES = Object.freeze({
+  deno: "keptn-task/deno-runtime:dev",
+  python: "keptn-task/python-runtime:dev",
+});
+
+/** A file to write before the task starts: ConfigMap code at its mount path's file name. */
+export interface CodeFile {
+  /** Path on this machine. */
+  readonly path: string;
+  /** Where the Job mounts it (for containers). */
+  readonly mountPath: string;
+  readonly content: string;
+}
+
+/** A process to start, with everything it needs. */
+export interface RunPlan {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The process's whole environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The task's variables (what the Job's container gets), for `--dry-run`. */
+  readonly taskEnv: Readonly<Record<string, string>>;
+  /** Code to write first; empty for httpRef and container tasks. */
+  readonly files: readonly CodeFile[];
+}
+
+/** Inputs of `planRun`. */
+export interface PlanInput {
+  readonly resolved: ResolvedTask;
+  readonly runtime: RuntimeName;
+  /** The runner container's env from `taskEnv`, with `DATA` overridden by `--data`. */
+  readonly taskEnv: Readonly<Record<string, string>>;
+  /** A fresh directory for this run: code, TMPDIR and HOME of a local run. */
+  readonly workDir: string;
+  /** The CLI's environment (PATH, KEPTN_TASK_PYTHON, the container engine's settings). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** For `local`: the Deno binary and the runner bundle. */
+  readonly deno?: string;
+  readonly runner?: string;
+  /** `--image`: the image to run instead of ours (runner tasks) or the definition's. */
+  readonly image?: string | undefined;
+  /** For a container task run locally: the command that stands in for its image. */
+  readonly command?: readonly string[];
+}
+
+/**
+ * Builds the process for a resolved task.
+ *
+ * @throws {UsageError} For a container task run locally without a command after `--`.
+ */
+export function planRun(input: PlanInput): RunPlan {
+  const { resolved, runtime, workDir } = input;
+  const files: CodeFile[] = [];
+  const taskEnv: Record<string, string> = { ...input.taskEnv };
+  if (resolved.code.kind === "configMap" && resolved.mountPath !== undefined) {
+    const path = `${workDir}/code/${basename(resolved.mountPath)}`;
+    files.push({ path, mountPath: resolved.mountPath, content: resolved.code.code ?? "" });
+    // Inside a container the code is where the Job mounts it; on this machine, in workDir.
+    taskEnv.SCRIPT = runtime === "local" ? path : resolved.mountPath;
+  }
+
+  if (runtime === "local") {
+    const base: Record<string, string> = {
+      PATH: input.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+      // As the images set them: everything the task writes goes to a scratch directory.
+      HOME: `${workDir}/tmp`,
+      TMPDIR: `${workDir}/tmp`,
+    };
+    if (resolved.runner === "container") {
+      const command = input.command ?? [];
+      const [program, ...args] = command;
+      if (program === undefined) {
+        throw new UsageError(
+          `Cannot run container task "${resolved.definition.name}" with --runtime local: give the command that stands in for image "${resolved.container?.image ?? ""}" after --, or use --runtime podman`,
+        );
+      }
+      return { command: program, args, env: { ...base, ...taskEnv }, taskEnv, files };
+    }
+    const python = input.env.KEPTN_TASK_PYTHON;
+    if (python !== undefined && python !== "") base.KEPTN_TASK_PYTHON = python;
+    return {
+      command: input.deno ?? "deno",
+      args: ["run", "--allow-all", input.runner ?? "bootstrap.js", resolved.runner],
+      env: { ...base, ...taskEnv },
+      taskEnv,
+      files,
+    };
+  }
+
+  // podman / docker: variables are passed by name (-e NAME), so no value shows in the argv.
+  const envFlags = Object.keys(taskEnv).flatMap((name) => ["-e", name]);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.env)) if (value !== undefined) env[name] = value;
+  Object.assign(env, taskEnv);
+  if (resolved.runner === "container") {
+    const container = resolved.container as Record<string, unknown> | undefined;
+    const image = input.image ?? (typeof container?.image === "string" ? container.image : "");
+    // Kubernetes' command replaces the image's ENTRYPOINT and args its CMD.
+    const command = stringList(container?.command);
+    const entrypoint = command === undefined ? [] : ["--entrypoint", JSON.stringify(command)];
+    return {
+      command: runtime,
+      args: [
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        ...envFlags,
+        ...entrypoint,
+        image,
+        ...(stringList(container?.args) ?? []),
+      ],
+      env,
+      taskEnv,
+      files,
+    };
+  }
+  const volumes = files.flatMap((file) => ["-v", `${file.path}:${file.mountPath}:ro`]);
+  return {
+    command: runtime,
+    args: [
+      "run",
+      "--rm",
+      // As the Kubernetes "restricted" Pod Security Standard asks: read-only root, numeric user.
+      "--read-only",
+      "--tmpfs",
+      "/tmp",
+      "--user",
+      "65532",
+      // A loopback URL in DATA or httpRef reaches this machine, as in the image tests.
+      "--network",
+      "host",
+      ...volumes,
+      ...envFlags,
+      input.image ?? LOCAL_IMAGES[resolved.runner],
+    ],
+    env,
+    taskEnv,
+    files,
+  };
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+}
+
+/**
+ * Quotes a word for a POSIX shell, only when it needs it.
+ *
+ * @example
+ * ```ts
+ * shellQuote("a b"); // "'a b'"
+ * ```
+ */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,460 @@
+/**
+ * `keptn-task run NAME -f PATH...`: resolves a definition and runs it as its Job would (same env,
+ * same code source, same runner), streams its output masked, and ends with its exit code.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { constants, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { goJsonStringMap } from "../definitions/go-compat.js";
+import { type ResolvedTask, resolveTask } from "../definitions/resolve-task.js";
+import { taskEnv } from "../definitions/task-env.js";
+import {
+  CodeResolutionError,
+  KeptnTaskError,
+  RuntimeMissingError,
+  UsageError,
+} from "../errors/errors.js";
+import { createMaskingStream } from "../masking/mask-stream.js";
+import type { SecretRegistry } from "../masking/secret-registry.js";
+import { type Command, oneOf } from "./args.js";
+import type { CliContext, OutputStream } from "./io.js";
+import { planRun, RUNTIMES, type RunPlan, shellQuote } from "./run-plan.js";
+import { findDeno, findRunner } from "./runtime-paths.js";
+import {
+  contextFromArgs,
+  DEFINITION_OPTIONS,
+  DEFINITION_OPTIONS_HELP,
+  findDefinition,
+  loadCatalog,
+  printWarnings,
+  readArgumentFile,
+  refuseErrors,
+} from "./task-input.js";
+
+/** What Kubernetes gives a pod stopped at its deadline before killing it (terminationGracePeriodSeconds). */
+const KILL_GRACE_MS = 30_000;
+/** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
+const TIMED_OUT = 124;
+/** Shown instead of the per-run directory by --dry-run, which creates nothing. */
+const DRY_RUN_DIR = "$TMPDIR/keptn-task-run-XXXXXX";
+
+export const runCommand: Command = {
+  name: "run",
+  options: {
+    ...DEFINITION_OPTIONS,
+    data: { type: "string", multiple: true },
+    secret: { type: "string" },
+    runtime: { type: "string" },
+    image: { type: "string" },
+    "dry-run": { type: "boolean" },
+    output: { type: "string", short: "o" },
+    quiet: { type: "boolean", short: "q" },
+  },
+  help: `Usage: keptn-task run NAME -f PATH... [options] [-- COMMAND...]
+
+Resolves KeptnTaskDefinition NAME as the Keptn lifecycle-operator does and runs it as its Job
+would: the same variables (DATA, KEPTN_CONTEXT, CMD_ARGS, SECURE_DATA, SCRIPT), the same code
+source (inline or ConfigMap code written to a temporary file named like its mount path,
+function.ts or function.py; httpRef fetched by the runner), the same runner. The task's output
+is streamed, secrets masked; a one-line summary goes to stderr; the exit code is the task's.
+The task is stopped at the definition's timeout (spec.timeout, default 5m), as the Job is.
+
+Options:
+${DEFINITION_OPTIONS_HELP}
+      --data KEY=VALUE    a parameter; wins over the definition's parameters.map; repeatable
+      --secret VALUE|@FILE  SECURE_DATA (default: the Secret named by secureParameters, from
+                          the manifests); masked in all output. Prefer @FILE: a value on the
+                          command line is visible to other users of this machine
+      --runtime RUNTIME   local (default): the bootstrap runner with the npm Deno and python3;
+                          podman or docker: the runner images (keptn-task/deno-runtime:dev,
+                          keptn-task/python-runtime:dev from npm run images), run read-only as
+                          user 65532 with the host network
+      --image IMAGE       the image to run with podman or docker instead
+      --dry-run           print the environment and the command, start nothing
+  -o, --output FORMAT     text (default) or json: the summary line (and --dry-run) as JSON
+  -q, --quiet             no warnings, no summary
+  -h, --help              show this help
+
+Container tasks (spec.container) run their image with podman or docker. With --runtime local,
+give the command that stands in for the image after --; it gets the container's env.
+
+Environment: KEPTN_TASK_DENO (the Deno binary), KEPTN_TASK_RUNNER (runners/dist/bootstrap.js),
+KEPTN_TASK_PYTHON (python3).
+
+Exit codes: the task's own; 124 when it ended with 0 after its timeout; 64 bad arguments;
+65 invalid manifest or a definition Keptn would not run; 66 unknown definition or no code to
+run; 69 httpRef code cannot be fetched; 78 no value for SECURE_DATA or an invalid context;
+127 deno, python3, the runner, podman or docker cannot be started.
+
+Examples:
+  keptn-task run hello -f examples/hello
+  keptn-task run health-check -f examples/health-check --data url=http://localhost:8080/healthz
+  keptn-task run notify -f k8s/ --task-type post --secret @secure-data.json --runtime podman
+`,
+  async run(args, context) {
+    const { io } = context;
+    const [name, ...extra] = args.positionals;
+    if (name === undefined || extra.length > 0) {
+      throw new UsageError(
+        `Cannot run "keptn-task run": expected one definition NAME, received ${args.positionals.length}: see keptn-task run --help`,
+      );
+    }
+    const runtime = oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local");
+    const output = oneOf("run", "output", args.string("output"), ["text", "json"], "text");
+    const quiet = args.flag("quiet");
+    const data = parseData(args.list("data"));
+    const secretArg = args.string("secret");
+    const secret = secretArg?.startsWith("@")
+      ? await readArgumentFile("run", "--secret", secretArg.slice(1), io.cwd)
+      : secretArg;
+    if (secret !== undefined) context.secrets.register(secret);
+    const taskContext = await contextFromArgs("run", args, io.cwd);
+
+    const { catalog, paths } = await loadCatalog("run", args, context);
+    const { definition, namespace, keptnNamespace } = findDefinition(catalog, name, args, paths);
+    const resolved = resolveTask(catalog, {
+      definition: definition.name,
+      namespace,
+      keptnNamespace,
+      context: taskContext,
+    });
+    refuseErrors("run", resolved);
+    checkRunnable(resolved, {
+      hasData: data.size > 0,
+      hasSecret: secret !== undefined,
+      command: args.rest,
+      runtime,
+      image: args.string("image"),
+    });
+    if (
+      resolved.secureParameters !== undefined &&
+      secret === undefined &&
+      catalog.findSecret(resolved.secureParameters, namespace)?.values.SECURE_DATA === undefined
+    ) {
+      throw new KeptnTaskError(
+        `Cannot run "${name}": it reads SECURE_DATA from Secret "${resolved.secureParameters}" (secureParameters), which is not among the manifests: pass the value with --secret @FILE or --secret VALUE`,
+        "CONFIG_INVALID",
+      );
+    }
+    for (const variable of resolved.env) {
+      const ref = "valueFrom" in variable ? variable.valueFrom.secretKeyRef : undefined;
+      if (
+        ref !== undefined &&
+        variable.name !== "SECURE_DATA" &&
+        catalog.findSecret(ref.name, namespace)?.values[ref.key] === undefined
+      ) {
+        throw new KeptnTaskError(
+          `Cannot run "${name}": its env ${variable.name} reads key "${ref.key}" of Secret "${ref.name}", which is not among the manifests: add the Secret with -f`,
+          "CONFIG_INVALID",
+        );
+      }
+    }
+    const env = taskEnv(resolved, {
+      catalog,
+      ...(secret !== undefined && resolved.secureParameters !== undefined
+        ? { secretValues: { [resolved.secureParameters]: secret } }
+        : {}),
+    });
+    for (const variable of resolved.env) {
+      const value = env[variable.name];
+      if ("valueFrom" in variable && value !== undefined) context.secrets.register(value);
+    }
+    if (data.size > 0) {
+      env.DATA = goJsonStringMap({ ...resolved.parameters, ...Object.fromEntries(data) });
+    }
+
+    const local = runtime === "local" && resolved.runner !== "container";
+    const dryRun = args.flag("dry-run");
+    const deno = local ? findDeno(io.env) : undefined;
+    const runner = local ? findRunner(io.env) : undefined;
+    const image = args.string("image");
+    const plan = (workDir: string) =>
+      planRun({
+        resolved,
+        runtime,
+        taskEnv: env,
+        workDir,
+        env: io.env,
+        command: args.rest,
+        ...(deno === undefined ? {} : { deno }),
+        ...(runner === undefined ? {} : { runner }),
+        ...(image === undefined ? {} : { image }),
+      });
+
+    if (!quiet) {
+      // A --secret stands in for the Secret, so its absence from the manifests is expected.
+      printWarnings(resolved, context, new Set(secret === undefined ? [] : ["SECRET_NOT_FOUND"]));
+    }
+    if (dryRun) {
+      printPlan(plan(DRY_RUN_DIR), output, context);
+      return 0;
+    }
+    // Every check has passed: only now is anything written.
+    const workDir = await mkdtemp(join(io.env.TMPDIR ?? tmpdir(), "keptn-task-run-"));
+    try {
+      const planned = plan(workDir);
+      await prepare(workDir, planned);
+      const label = `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${runtime})`;
+      const outcome = await execute(planned, resolved, context);
+      const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
+      if (!quiet) {
+        const timeout = resolved.job.activeDeadlineSeconds;
+        if (output === "json") {
+          io.stderr.write(
+            `${context.secrets.mask(
+              JSON.stringify({
+                definition: resolved.definition.name,
+                namespace,
+                source: describeSource(resolved),
+                runner: resolved.runner,
+                runtime,
+                result: outcome.timedOut ? "timed out" : exitCode === 0 ? "succeeded" : "failed",
+                exitCode,
+                durationMs: outcome.durationMs,
+              }),
+            )}\n`,
+          );
+        } else if (outcome.timedOut) {
+          context.note(
+            `${label} exceeded its timeout of ${formatDuration(timeout * 1000)} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${formatDuration(outcome.durationMs)}`,
+          );
+        } else if (exitCode === 0) {
+          context.note(`${label} succeeded in ${formatDuration(outcome.durationMs)}`);
+        } else {
+          context.note(
+            `${label} failed with exit code ${exitCode} in ${formatDuration(outcome.durationMs)}`,
+          );
+        }
+      }
+      return exitCode;
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  },
+};
+
+function parseData(values: readonly string[]): Map<string, string> {
+  const data = new Map<string, string>();
+  for (const value of values) {
+    const at = value.indexOf("=");
+    if (at <= 0) {
+      throw new UsageError(
+        `Cannot use --data "${value}" with "keptn-task run": expected KEY=VALUE, for example --data url=http://localhost:8080`,
+      );
+    }
+    data.set(value.slice(0, at), value.slice(at + 1));
+  }
+  return data;
+}
+
+function checkRunnable(
+  resolved: ResolvedTask,
+  given: {
+    hasData: boolean;
+    hasSecret: boolean;
+    command: readonly string[];
+    runtime: string;
+    image: string | undefined;
+  },
+): void {
+  const name = resolved.definition.name;
+  if (resolved.runner === "container") {
+    if (given.hasData) {
+      throw new UsageError(
+        `Cannot use --data with container task "${name}": Keptn passes no DATA to container tasks; set env in spec.container`,
+      );
+    }
+  } else if (given.command.length > 0) {
+    throw new UsageError(
+      `Cannot run "${name}" with a command after --: only a container task run with --runtime local takes one; CMD_ARGS come from spec.${resolved.runner}.cmdParameters`,
+    );
+  }
+  if (given.command.length > 0 && given.runtime !== "local") {
+    throw new UsageError(
+      `Cannot run "${name}" with a command after -- and --runtime ${given.runtime}: the command stands in for the image with --runtime local only`,
+    );
+  }
+  if (given.image !== undefined && given.runtime === "local") {
+    throw new UsageError(
+      `Cannot use --image with --runtime local: images run with --runtime podman or docker`,
+    );
+  }
+  if (given.hasSecret && resolved.secureParameters === undefined) {
+    throw new UsageError(
+      `Cannot use --secret with "${name}": it has no secureParameters, so its Job gets no SECURE_DATA`,
+    );
+  }
+  const code = resolved.code;
+  if (code.kind === "configMap" && code.code === undefined) {
+    throw new CodeResolutionError(
+      `Cannot run "${name}": ConfigMap "${code.name}" (configMapRef of "${code.definition.name}") is not among the manifests: add it with -f, its code under the key "code"`,
+    );
+  }
+  if (code.kind === "none" && resolved.runner !== "container") {
+    throw new CodeResolutionError(
+      `Cannot run "${name}": it resolves to no code (SCRIPT would be empty): give it inline code, a configMapRef, an httpRef or a functionRef to a definition with code`,
+    );
+  }
+}
+
+/** `inline`, `configMap NAME`, `httpRef`, `image NAME`, after `functionRef PARENT` when inherited. */
+function describeSource(resolved: ResolvedTask): string {
+  const code = resolved.code;
+  if (resolved.runner === "container") return `image ${resolved.container?.image ?? ""}`;
+  const own =
+    code.kind === "configMap"
+      ? code.createdByKeptn
+        ? "inline"
+        : `configMap ${code.name}`
+      : code.kind === "url"
+        ? "httpRef"
+        : "no code";
+  return code.kind !== "none" && code.definition.name !== resolved.definition.name
+    ? `functionRef ${code.definition.name}, ${own}`
+    : own;
+}
+
+function printPlan(plan: RunPlan, output: "text" | "json", context: CliContext): void {
+  if (output === "json") {
+    context.out(
+      `${JSON.stringify(
+        {
+          command: plan.command,
+          args: plan.args,
+          env: plan.taskEnv,
+          files: plan.files.map((f) => ({
+            path: f.path,
+            mountPath: f.mountPath,
+            bytes: Buffer.byteLength(f.content),
+          })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return;
+  }
+  const lines = ["# The task's variables, as its Job's container gets them:"];
+  for (const [name, value] of Object.entries(plan.taskEnv)) {
+    lines.push(`${name}=${shellQuote(value)}`);
+  }
+  for (const file of plan.files) {
+    lines.push(
+      `# Writes the code (${Buffer.byteLength(file.content)} bytes) to ${file.path}, mounted at ${file.mountPath}`,
+    );
+  }
+  lines.push("# The command:");
+  lines.push([plan.command, ...plan.args].map(shellQuote).join(" "));
+  context.out(`${lines.join("\n")}\n`);
+}
+
+async function prepare(workDir: string, plan: RunPlan): Promise<void> {
+  await mkdir(`${workDir}/tmp`, { recursive: true });
+  // A container user (65532) must reach the code, as it reads a ConfigMap mount.
+  await chmod(workDir, 0o755);
+  for (const file of plan.files) {
+    await mkdir(dirname(file.path), { recursive: true, mode: 0o755 });
+    await writeFile(file.path, file.content, { mode: 0o444 });
+  }
+}
+
+interface Outcome {
+  readonly exitCode: number;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+}
+
+async function execute(
+  plan: RunPlan,
+  resolved: ResolvedTask,
+  context: CliContext,
+): Promise<Outcome> {
+  const started = performance.now();
+  // Its own process group: a Ctrl-C reaches the task once, through the forwarding below.
+  const child = spawn(plan.command, plan.args, {
+    env: plan.env,
+    cwd: context.io.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    child.once("spawn", () => resolve(undefined));
+    child.once("error", resolve);
+  });
+  if (failure !== undefined) {
+    const code = (failure as { code?: unknown }).code;
+    throw new RuntimeMissingError(
+      `Cannot start "${plan.command}": ${code === "ENOENT" ? "not found" : code === "EACCES" ? "permission denied" : failure.message}`,
+      { cause: failure },
+    );
+  }
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once("close", (code, signal) => resolve([code, signal])),
+  );
+  const pumps = [
+    pump(child.stdout, context.io.stdout, context.secrets),
+    pump(child.stderr, context.io.stderr, context.secrets),
+  ];
+
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+  };
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map(
+    (signal) => [signal, forward(signal)] as const,
+  );
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+
+  let timedOut = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGTERM");
+    killTimer = setTimeout(() => killGroup(child), KILL_GRACE_MS);
+  }, resolved.job.activeDeadlineSeconds * 1000);
+
+  try {
+    const [code, signal] = await closed;
+    await Promise.all(pumps);
+    const exitCode = code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0));
+    return { exitCode, durationMs: Math.round(performance.now() - started), timedOut };
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(killTimer);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+async function pump(source: Readable, sink: OutputStream, secrets: SecretRegistry): Promise<void> {
+  const masked = (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>).pipeThrough(
+    createMaskingStream({ secrets }),
+  );
+  const reader = masked.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    if (!sink.write(value)) await new Promise<void>((resolve) => sink.once("drain", resolve));
+  }
+}
+
+/**
+ * A duration for people: `182 ms`, `4.2 s`, `5 min`, `2 min 30 s`.
+ *
+ * @param ms - Milliseconds.
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1).replace(/\.0$/, "")} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+}

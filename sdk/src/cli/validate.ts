@@ -1,0 +1,170 @@
+/**
+ * `keptn-task validate PATH...`: every object checked against its apiVersion's schema, every
+ * definition and KeptnTask resolved as the operator would, every trap reported as one line.
+ */
+import { createCatalog } from "../definitions/catalog.js";
+import { type DiagnosticLevel, formatDiagnostic } from "../definitions/diagnostics.js";
+import { loadManifests } from "../definitions/load-manifests.js";
+import { DEFAULT_KEPTN_NAMESPACE } from "../definitions/resolve-task.js";
+import { validateCatalog } from "../definitions/validate-catalog.js";
+import { KeptnTaskError, type ManifestError, UsageError } from "../errors/errors.js";
+import { type Command, oneOf } from "./args.js";
+import { tidyManifestError } from "./task-input.js";
+
+/** One problem, as `--output json` prints it. */
+interface Finding {
+  readonly level: DiagnosticLevel;
+  readonly code: string;
+  readonly message: string;
+  readonly file: string | undefined;
+  readonly document: number | undefined;
+  readonly object: string | undefined;
+  /** The line of text output. */
+  readonly line: string;
+}
+
+function fromManifestError(error: ManifestError): Finding {
+  const { file, document, object } = error.location;
+  const where =
+    file === undefined ? undefined : document === undefined ? file : `${file}:${document}`;
+  const full = error.message.replace(/:\s*$/, "");
+  const message =
+    where !== undefined && full.startsWith(`${where}: `) ? full.slice(where.length + 2) : full;
+  return {
+    level: "error",
+    code: error.code,
+    message,
+    file,
+    document,
+    object,
+    line: `${where === undefined ? "" : `${where}: `}error ${error.code} ${message}`,
+  };
+}
+
+export const validateCommand: Command = {
+  name: "validate",
+  options: {
+    "keptn-namespace": { type: "string" },
+    strict: { type: "boolean" },
+    output: { type: "string", short: "o" },
+  },
+  help: `Usage: keptn-task validate PATH... [options]
+
+Loads every KeptnTaskDefinition, KeptnTask, ConfigMap and Secret from PATH (a file, a folder:
+every .yaml, .yml and .json below it, or - for standard input), checks each object against the
+schema of its apiVersion, resolves every definition and task as the Keptn lifecycle-operator
+does, and prints one line per problem on stdout:
+
+  FILE:DOCUMENT: LEVEL CODE MESSAGE
+
+errors: Keptn would not run the task as written; warnings: it runs, but not as it reads
+(spec.function in v1, a functionRef chain, inline and httpRef both set, objectType compared with
+"Application", a Secret without the key SECURE_DATA, ...). A count goes to stderr.
+
+Options:
+      --keptn-namespace NS  where Keptn is installed: the fallback for definitions
+                          (default keptn-system)
+      --strict            fail on warnings too
+  -o, --output FORMAT     text (default) or json
+  -h, --help              show this help
+
+Exit codes: 0 valid (warnings allowed unless --strict); 64 bad arguments; 65 an error was found
+(or a warning, with --strict), a path cannot be read, or no Keptn object was found.
+
+Example:
+  keptn-task validate examples/ k8s/tasks.yaml
+`,
+  async run(args, context) {
+    const paths = args.positionals;
+    if (paths.length === 0 || args.rest.length > 0) {
+      throw new UsageError(
+        'Cannot run "keptn-task validate" without paths: give files, folders or - for standard input: see keptn-task validate --help',
+      );
+    }
+    const output = oneOf("validate", "output", args.string("output"), ["text", "json"], "text");
+    const keptnNamespace = args.string("keptn-namespace") ?? DEFAULT_KEPTN_NAMESPACE;
+    const set = await loadManifests(paths, { onError: "collect", stdin: context.io.stdin });
+    // A path that cannot be read is bad input, not a finding: nothing was validated.
+    const unreadable = set.errors.find((e) => e.location.document === undefined);
+    if (unreadable !== undefined) throw tidyManifestError(unreadable);
+
+    const catalog = createCatalog(set);
+    const findings: Finding[] = set.errors.map(fromManifestError);
+    for (const diagnostic of validateCatalog(catalog, { keptnNamespace })) {
+      findings.push({
+        level: diagnostic.level,
+        code: diagnostic.code,
+        message: diagnostic.message,
+        file: diagnostic.location?.file,
+        document: diagnostic.location?.document,
+        object: diagnostic.object,
+        line: formatDiagnostic(diagnostic),
+      });
+    }
+    // Stable order: by file as given, then by document.
+    const fileOrder = new Map<string, number>();
+    for (const item of set.objects) {
+      const file = item.location.file ?? "";
+      if (!fileOrder.has(file)) fileOrder.set(file, fileOrder.size);
+    }
+    for (const finding of findings) {
+      const file = finding.file ?? "";
+      if (!fileOrder.has(file)) fileOrder.set(file, fileOrder.size);
+    }
+    const sorted = findings
+      .map((finding, index) => ({ finding, index }))
+      .sort(
+        (a, b) =>
+          (fileOrder.get(a.finding.file ?? "") ?? 0) - (fileOrder.get(b.finding.file ?? "") ?? 0) ||
+          (a.finding.document ?? 0) - (b.finding.document ?? 0) ||
+          a.index - b.index,
+      )
+      .map(({ finding }) => finding);
+
+    const keptnObjects = catalog.objects.filter(
+      (o) => o.kind === "KeptnTaskDefinition" || o.kind === "KeptnTask",
+    ).length;
+    if (keptnObjects === 0 && sorted.length === 0) {
+      throw new KeptnTaskError(
+        `Cannot validate ${paths.map((p) => `"${p}"`).join(", ")}: no KeptnTaskDefinition or KeptnTask found`,
+        "MANIFEST_INVALID",
+      );
+    }
+    const errors = sorted.filter((f) => f.level === "error").length;
+    const warnings = sorted.length - errors;
+    const valid = errors === 0 && (warnings === 0 || !args.flag("strict"));
+    const files = new Set([
+      ...set.objects.map((o) => o.location.file),
+      ...sorted.map((f) => f.file),
+    ]).size;
+
+    if (output === "json") {
+      context.out(
+        `${JSON.stringify(
+          {
+            valid,
+            objects: set.objects.length,
+            errors,
+            warnings,
+            findings: sorted.map(({ line: _line, ...finding }) => finding),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else {
+      for (const finding of sorted) context.out(`${finding.line}\n`);
+      const counts = [plural(errors, "error"), plural(warnings, "warning")].join(", ");
+      context.note(
+        `checked ${plural(set.objects.length, "object")} in ${plural(files, "file")}: ${
+          sorted.length === 0 ? "valid" : counts
+        }${valid || errors > 0 ? "" : " (--strict)"}`,
+      );
+    }
+    return valid ? 0 : 65;
+  },
+};
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

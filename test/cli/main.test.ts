@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/deno.js";
+import { runCli } from "../helpers/keptn-task-cli.js";
+
+const COMMANDS = ["validate", "render", "run", "bundle"];
+
+describe("keptn-task", () => {
+  it("prints its help with every command on --help and exits 0", async () => {
+    const result = await runCli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: keptn-task COMMAND/);
+    for (const command of COMMANDS)
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    expect(result.stderr).toBe("");
+  });
+
+  it.each(COMMANDS)("prints the help of %s on --help, -h and help COMMAND", async (command) => {
+    for (const args of [
+      [command, "--help"],
+      [command, "-h"],
+      ["help", command],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: keptn-task ${command} `));
+      expect(result.stdout).toMatch(/^Exit codes: /m);
+      expect(result.stderr).toBe("");
+    }
+  });
+
+  it("shows the help even when other arguments are wrong", async () => {
+    const result = await runCli(["run", "--no-such-flag", "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: keptn-task run /);
+  });
+
+  it("prints the SDK package's version on --version", async () => {
+    const { version } = JSON.parse(readFileSync(`${ROOT}sdk/package.json`, "utf8")) as {
+      version: string;
+    };
+    const result = await runCli(["--version"]);
+    expect(result.stdout).toBe(`${version}\n`);
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    [
+      [],
+      /^keptn-task: Cannot run "keptn-task" without a command: use validate, render, run, bundle/,
+    ],
+    [["deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command/],
+    [["help", "deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command/],
+    [
+      ["run", "hello", "-f", "examples/hello", "--bogus"],
+      /^keptn-task: Cannot parse the arguments of "keptn-task run": unknown option "--bogus": see keptn-task run --help$/,
+    ],
+    [
+      ["render", "hello", "-f"],
+      /^keptn-task: Cannot parse the arguments of "keptn-task render": option "-f" needs a value/,
+    ],
+    [
+      ["run", "hello", "--data", "--dry-run", "-f", "examples/hello"],
+      /option "--data" needs a value, received the option "--dry-run" \(write --data=--dry-run if that is the value\)/,
+    ],
+    [
+      ["run", "hello", "-f", "examples/hello", "--dry-run=yes"],
+      /option "--dry-run" takes no value/,
+    ],
+  ])("fails with one line and exit code 64 on bad usage: %j", async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(64);
+    expect(result.stderrLines).toHaveLength(1);
+    expect(result.stderrLines[0]).toMatch(message);
+    expect(result.stdout).toBe("");
+  });
+});

@@ -1,0 +1,57 @@
+// Runs the `keptn-task` command as a user does: `node sdk/bin/keptn-task.js ...` in a process.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./deno.js";
+import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";
+
+/** The bin shim npm links as `keptn-task`. */
+export const CLI = `${ROOT}sdk/bin/keptn-task.js`;
+
+/** The real python3 (not a pyenv shim, which costs ~100 ms per start). */
+export const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
+  encoding: "utf8",
+}).trim();
+
+/** What a CLI run left behind. */
+export interface CliResult extends ProcessResult {
+  /** Files left in the run's own TMPDIR (a run must clean up after itself). */
+  leftovers: string[];
+  /** stderr split into lines, without the final empty one. */
+  stderrLines: string[];
+}
+
+/** Options of `runCli`. */
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+  timeoutMs?: number;
+  /** Called with each stdout chunk and the CLI's process (to send it a signal, say). */
+  onStdout?: RunOptions["onStdout"];
+}
+
+/**
+ * Runs `keptn-task ARGS` from the repository root with a fresh, empty TMPDIR, and reports what
+ * it left there.
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const tmp = mkdtempSync(join(tmpdir(), "keptn-task-cli-"));
+  try {
+    const result = await runProcess(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? ROOT,
+      input: options.input ?? "",
+      timeoutMs: options.timeoutMs ?? 60_000,
+      ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
+      env: { TMPDIR: tmp, KEPTN_TASK_PYTHON: PYTHON, ...options.env },
+    });
+    return {
+      ...result,
+      leftovers: readdirSync(tmp),
+      stderrLines: result.stderr.split("\n").filter((line) => line !== ""),
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
