@@ -404,6 +404,81 @@ export const cases: ApiCase[] = [
     },
   },
   {
+    name: "masks a 1 MiB secret without failing and without quoting it anywhere",
+    run() {
+      const line = "MIIEowIBAAKCAQEA7bq98".padEnd(64, "x");
+      const secret = Array.from(
+        { length: 16_384 },
+        (_, i) => `${line.slice(0, 58)}${String(i).padStart(6, "0")}`,
+      ).join("\n");
+      const { t, out } = makeTask({ SECURE_DATA: secret });
+      t.log.info(`dump ${secret.slice(0, 5000)} and line ${secret.split("\n")[9000]}`);
+      const text = out.text();
+      assert.ok(!text.includes("009000"), "a line of the secret is visible");
+      assert.match(text, /"msg":"dump \*\*\*/);
+      assert.ok(text.length < 5000);
+    },
+  },
+  {
+    name: "masks the values a secureData schema produces, such as a decoded token",
+    run() {
+      const { t, out } = makeTask(
+        {
+          SECURE_DATA: JSON.stringify({
+            token: btoa("decoded-super-secret"),
+            pw: "  padded-password  ",
+          }),
+        },
+        {
+          secureData: z.object({
+            token: z.string().transform((v) => atob(v)),
+            pw: z.string().trim(),
+          }),
+        },
+      );
+      const secure = t.secureData as unknown as { token: string; pw: string };
+      assert.equal(secure.token, "decoded-super-secret");
+      t.log.info({ token: secure.token, pw: secure.pw }, "using them");
+      assert.doesNotMatch(out.text(), /decoded-super-secret|padded-password/);
+    },
+  },
+  {
+    name: "masks a secret inside base64 of larger data, as in an HTTP Basic header",
+    run() {
+      const secrets = new SecretRegistry();
+      secrets.register("hunter22secret");
+      for (const user of ["bob1", "admin", "ab"]) {
+        const header = btoa(`${user}:hunter22secret`);
+        const masked = secrets.mask(`Authorization: Basic ${header}`);
+        assert.notEqual(masked, `Authorization: Basic ${header}`, `not masked after "${user}:"`);
+      }
+    },
+  },
+  {
+    name: "masks Python's escaped JSON, form encoding and lines of a JSON leaf",
+    run() {
+      const secrets = new SecretRegistry();
+      secrets.register(
+        JSON.stringify({
+          pw: "pässwörd!(x)",
+          key: "-----BEGIN-----\r\nAAAABBBBCCCC\r\n-----END-----",
+        }),
+      );
+      assert.equal(secrets.mask('{"pw": "p\\u00e4ssw\\u00f6rd!(x)"}'), '{"pw": "***"}');
+      assert.equal(secrets.mask("pw=p%C3%A4ssw%C3%B6rd%21%28x%29&a=1"), "pw=***&a=1");
+      assert.equal(secrets.mask("  AAAABBBBCCCC"), "  ***");
+    },
+  },
+  {
+    name: "masks overlapping secrets as one range, leaving no part of either",
+    run() {
+      const secrets = new SecretRegistry();
+      secrets.register("abcdefgh");
+      secrets.register("efghijklmnop");
+      assert.equal(secrets.mask("x abcdefghijklmnop y"), "x *** y");
+    },
+  },
+  {
     name: "masks a secret split across two writes to the masking stream, even inside a UTF-8 character",
     async run() {
       const secrets = new SecretRegistry();

@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createLogger, SecretMasker, SecretRegistry } from "../../sdk/src/index.js";
+import {
+  createLogger,
+  createMaskingStream,
+  SecretMasker,
+  SecretRegistry,
+} from "../../sdk/src/index.js";
 
 // Random secrets (plain, unicode, JSON documents, multi-line) must never appear in the output of
 // the logger or of the streaming masker, however the output is split into writes.
@@ -81,6 +86,51 @@ describe("secret masking (property-based)", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("never lets several random secrets through a byte stream split at random byte offsets", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            secretArb,
+            fc
+              .string({ unit: "binary", minLength: 40, maxLength: 400 })
+              .filter((v) => v.trim().length >= 4 && !v.includes("*")),
+          ),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
+        text(),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        async (secretList, filler, cuts) => {
+          const secrets = new SecretRegistry();
+          for (const secret of secretList) secrets.register(secret);
+          const whole = secretList.map((secret) => `${filler}${secret}`).join("\n");
+          const bytes = new TextEncoder().encode(whole);
+          const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const stream = createMaskingStream({ secrets });
+          const writer = stream.writable.getWriter();
+          const reading = new Response(stream.readable).text();
+          let last = 0;
+          for (const point of [...points, bytes.length]) {
+            await writer.write(bytes.slice(last, point));
+            last = point;
+          }
+          await writer.close();
+          const output = await reading;
+          expect(output).toBe(secrets.mask(whole));
+          for (const secret of secretList) {
+            for (const part of visibleParts(secret)) expect(output).not.toContain(part);
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

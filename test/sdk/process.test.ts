@@ -119,6 +119,18 @@ describe.each(Object.entries(runtimes))("task code under %s", (_name, make) => {
     expect(result.code).toBe(143);
   });
 
+  it("does not let succeed() turn a task stopped by SIGTERM into a success", async () => {
+    const { command, args } = make(fixture("signal.mjs"), ["succeed"]);
+    const result = await runProcess(command, args, {
+      cwd: ROOT,
+      onStdout: (chunk, child) => {
+        if (chunk.includes("ready")) child.kill("SIGTERM");
+      },
+    });
+    expect(result.stdout).toContain("succeed() after a termination signal");
+    expect(result.code).toBe(143);
+  });
+
   it("ends a task that ignores SIGTERM after the grace period", async () => {
     const { command, args } = make(fixture("signal.mjs"), ["ignore"]);
     const result = await runProcess(command, args, {

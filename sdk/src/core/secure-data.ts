@@ -1,7 +1,7 @@
 import { safeParse } from "zod/mini";
 import type * as zc from "zod/v4/core";
 import type { ConfigIssue } from "../errors/errors.js";
-import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
+import { defaultSecrets, type SecretRegistry, secretLeaves } from "../masking/secret-registry.js";
 import { issuesFromZod, parseJson } from "./issues.js";
 import { ENGLISH } from "./zod-messages.js";
 
@@ -51,5 +51,7 @@ export function parseSecureData<T = string | undefined>(
     }));
     return { value: undefined, issues };
   }
+  // A schema may transform the secret (decode base64, trim...): its output is secret as well.
+  for (const leaf of secretLeaves(result.data)) secrets.register(leaf);
   return { value: result.data, issues: [] };
 }

@@ -87,7 +87,10 @@ export interface Task<D = TaskData, S = string | undefined> {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Logs `message`, writes it to the termination log and exits non-zero. */
   fail(message: string, options?: ExitOptions): never;
-  /** Logs `message` (optional), writes it to the termination log and exits 0. */
+  /**
+   * Logs `message` (optional), writes it to the termination log and exits 0; after SIGTERM or
+   * SIGINT it exits 143 or 130 instead, because a stopped task did not succeed.
+   */
   succeed(message?: string): never;
 }
 
@@ -155,6 +158,8 @@ export function task<const O extends TaskOptions = TaskOptions>(
   });
   const terminationLog = options.terminationLogPath ?? DEFAULT_TERMINATION_LOG;
   const controller = new AbortController();
+  // Set once SIGTERM / SIGINT arrived: the task was stopped, so it cannot end as a success.
+  let signalExitCode: number | undefined;
 
   const deadlineMs = deadline.value;
   if (deadlineMs !== undefined) {
@@ -171,11 +176,10 @@ export function task<const O extends TaskOptions = TaskOptions>(
 
   if (options.handleSignals !== false) {
     const grace = options.signalGraceMs ?? 10_000;
-    let received = false;
     onTerminationSignal((signal) => {
       const code = signal === "SIGTERM" ? 143 : 130;
-      if (received) exitProcess(code);
-      received = true;
+      if (signalExitCode !== undefined) exitProcess(code);
+      signalExitCode = code;
       setExitCode(code);
       log.warn({ signal, graceMs: grace }, `Received ${signal}: aborting task.signal`);
       controller.abort(new DOMException(`Received ${signal}`, "AbortError"));
@@ -211,6 +215,13 @@ export function task<const O extends TaskOptions = TaskOptions>(
       return exitProcess(exitCode);
     },
     succeed: (message) => {
+      if (signalExitCode !== undefined) {
+        log.warn(
+          { exitCode: signalExitCode },
+          "succeed() after a termination signal: exiting as stopped",
+        );
+        return exitProcess(signalExitCode);
+      }
       if (message !== undefined) {
         log.info(message);
         writeTerminationLog(secrets.mask(message), terminationLog);
