@@ -1,6 +1,7 @@
 import { KeptnTaskError, SecretRegistry } from "@keptn-task/sdk";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";
 import { type RunnerSettings, readSettings } from "./settings.js";
+import { SignalRelay, type StopSignal, signalExitCode } from "./signals.js";
 import { supervise } from "./supervise.js";
 import { denoCommand, pythonCommand } from "./task-command.js";
 
@@ -43,33 +44,37 @@ export async function main(
   assets: RunnerAssets,
 ): Promise<number> {
   const level = env.KEPTN_TASK_RUNNER_LOG_LEVEL ?? "info";
+  // First of all: the secrets (so nothing below can print them) and the signals (so one that
+  // arrives while the code is fetched is not lost).
+  const secrets = new SecretRegistry();
+  const signals = new SignalRelay();
   let settings: RunnerSettings | undefined;
   let workDir: string | undefined;
   const log = async (at: Level, message: string, fields: Record<string, unknown> = {}) => {
     if ((LEVELS[at] ?? 0) < (LEVELS[level] ?? 30)) return;
     const { runnerLogger } = (await import(assets.runnerLog)) as typeof import("./runner-log.js");
-    runnerLogger(settings?.secrets ?? new SecretRegistry(), level)[at](fields, message);
+    runnerLogger(secrets, level)[at](fields, message);
   };
 
   try {
-    settings = readSettings(args, env, assets.pythonPath);
+    settings = readSettings(args, env, secrets, assets.pythonPath);
     const current = settings;
+    for (const warning of current.warnings) await log("warn", warning);
     const makeWorkDir = async () => {
       workDir ??= await Deno.makeTempDir({ dir: current.tmpDir, prefix: "keptn-task-" });
       return workDir;
     };
-    const script = await resolveScript(
-      current.script,
-      current.runtime,
-      makeWorkDir,
-      (message, fields) => {
-        void log("warn", message, fields);
-      },
-    );
+    const script = await resolveScript(current.script, current.runtime, makeWorkDir, {
+      signal: signals.signal,
+      onRetry: (message, fields) => void log("warn", message, fields),
+    });
     const command =
       current.runtime === "deno"
         ? denoCommand(current, script, await importMapFor(script, assets, makeWorkDir))
         : pythonCommand(current, script);
+    if (command.warning !== undefined) await log("warn", command.warning);
+    if (signals.received !== undefined)
+      return await stoppedBeforeStart(current, signals.received, log);
     await log("debug", "Running task", {
       runtime: current.runtime,
       source: script.source,
@@ -79,25 +84,34 @@ export async function main(
     const started = performance.now();
     const outcome = await supervise(command, {
       env: current.taskEnv,
-      secrets: current.secrets,
+      secrets,
+      signals,
       graceMs: current.graceMs,
       onEvent: ({ signal, killed }) => {
         void log(
           "warn",
           killed
-            ? `Task still running ${current.graceMs / 1000} s after the signal: killed`
+            ? "Task still running after the signal: killed"
             : `Received ${signal}: forwarded to the task`,
           { signal },
         );
       },
     });
     const durationMs = Math.round(performance.now() - started);
+    for (const error of outcome.pipeErrors) {
+      await log(
+        "warn",
+        `Cannot write the task's output: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     if (outcome.exitCode !== 0) {
       const reason = outcome.killed
-        ? `Task did not stop within ${current.graceMs / 1000} s of ${outcome.forwarded}: killed`
+        ? `Task did not stop within ${current.graceMs / 1000} s of ${outcome.forwarded ?? "the signal"}: killed`
         : outcome.forwarded !== undefined
           ? `Task stopped by ${outcome.forwarded} with exit code ${outcome.exitCode}`
-          : `Task exited with code ${outcome.exitCode}`;
+          : outcome.diedOf !== undefined
+            ? `Task died of ${outcome.diedOf} (exit code ${outcome.exitCode})`
+            : `Task exited with code ${outcome.exitCode}`;
       writeTerminationLog(current, reason, false);
       await log("error", reason, { exitCode: outcome.exitCode, durationMs, source: script.source });
     } else {
@@ -105,6 +119,9 @@ export async function main(
     }
     return outcome.exitCode;
   } catch (error) {
+    if (signals.received !== undefined && settings !== undefined && isAbort(error)) {
+      return await stoppedBeforeStart(settings, signals.received, log);
+    }
     const known = error instanceof KeptnTaskError;
     const message = known
       ? error.message
@@ -114,9 +131,28 @@ export async function main(
     await log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
     return exitCode;
   } finally {
+    signals.dispose();
     if (workDir !== undefined)
       await Deno.remove(workDir, { recursive: true }).catch(() => undefined);
   }
+}
+
+/** A signal arrived before the task started: it never runs, and the runner says so. */
+async function stoppedBeforeStart(
+  settings: RunnerSettings,
+  signal: StopSignal,
+  log: (at: Level, message: string, fields?: Record<string, unknown>) => Promise<void>,
+): Promise<number> {
+  const reason = `Received ${signal} before the task started: not run`;
+  writeTerminationLog(settings, reason, true);
+  await log("error", reason, { signal });
+  return signalExitCode(signal);
+}
+
+function isAbort(error: unknown): boolean {
+  const names = new Set(["AbortError", "TimeoutError"]);
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if (names.has(e.name)) return true;
+  return false;
 }
 
 /**
@@ -152,11 +188,24 @@ async function importMapFor(
  */
 function writeTerminationLog(settings: RunnerSettings, reason: string, override: boolean): void {
   try {
-    if (!override && Deno.readTextFileSync(settings.terminationLog).trim() !== "") return;
-    Deno.writeTextFileSync(settings.terminationLog, settings.secrets.mask(reason).slice(0, 4000), {
-      create: false,
-    });
+    const written = Deno.readTextFileSync(settings.terminationLog);
+    // The task's own words are kept, but masked: kubectl describe shows them.
+    const message = !override && written.trim() !== "" ? written : reason;
+    Deno.writeTextFileSync(
+      settings.terminationLog,
+      truncateUtf8(settings.secrets.mask(message), 4096),
+      {
+        create: false,
+      },
+    );
   } catch {
     // Not in Kubernetes, or not writable: the log line carries the reason.
   }
+}
+
+/** At most `bytes` bytes of UTF-8, never cutting a character (the kubelet keeps 4096 bytes). */
+function truncateUtf8(text: string, bytes: number): string {
+  const encoded = new TextEncoder().encode(text);
+  if (encoded.length <= bytes) return text;
+  return new TextDecoder().decode(encoded.slice(0, bytes)).replace(/\uFFFD$/, "");
 }

@@ -1,4 +1,4 @@
-import { CodeResolutionError } from "@keptn-task/sdk";
+import { CodeResolutionError, redactUrl } from "@keptn-task/sdk";
 import type { Runtime } from "./settings.js";
 
 /** Where the task's code is, ready to run. */
@@ -14,6 +14,14 @@ export interface ResolvedScript {
 }
 
 const SDK_SPECIFIER = "@keptn-task/sdk";
+
+/** Options for fetching `httpRef` code. */
+export interface FetchOptions {
+  /** Aborts the fetch (the runner's signal relay). */
+  readonly signal?: AbortSignal;
+  /** Told of each retry, for the runner's log. */
+  readonly onRetry?: (message: string, fields: Record<string, unknown>) => void;
+}
 
 const EXTENSIONS: Record<Runtime, RegExp> = {
   deno: /\.(ts|tsx|mts|js|jsx|mjs)$/i,
@@ -32,7 +40,7 @@ export async function resolveScript(
   script: string,
   runtime: Runtime,
   workDir: () => Promise<string>,
-  onRetry?: (message: string, fields: Record<string, unknown>) => void,
+  options: FetchOptions = {},
 ): Promise<ResolvedScript> {
   if (script === "") {
     throw new CodeResolutionError(
@@ -40,10 +48,10 @@ export async function resolveScript(
         "(a functionRef to a definition that itself only has a functionRef also gives an empty SCRIPT)",
     );
   }
-  if (/^https?:\/\//i.test(script)) return await fetchToFile(script, runtime, workDir, onRetry);
+  if (/^https?:\/\//i.test(script)) return await fetchToFile(script, runtime, workDir, options);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(script)) {
     throw new CodeResolutionError(
-      `Cannot run the task from "${script.replace(/\/\/[^@/]*@/, "//")}": only http and https URLs or file paths are supported`,
+      `Cannot run the task from "${redactUrl(script)}": only http and https URLs or file paths are supported`,
     );
   }
   let path = script;
@@ -72,16 +80,20 @@ async function fetchToFile(
   url: string,
   runtime: Runtime,
   workDir: () => Promise<string>,
-  onRetry?: (message: string, fields: Record<string, unknown>) => void,
+  options: FetchOptions,
 ): Promise<ResolvedScript> {
   // Loaded only for URLs: the HTTP client is the runner's largest dependency.
-  const { fetchScript, redactUrl } = await import("./fetch-loader.js");
+  const { fetchScript } = await import("./fetch-loader.js");
   const fetched = await fetchScript(url, {
-    onRetry: (event) => onRetry?.("Fetching task code failed: retrying", { ...event }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onRetry: (event) => options.onRetry?.("Fetching task code failed: retrying", { ...event }),
   });
   const code = fetched.code;
   const parsed = new URL(url);
   parsed.hash = "";
+  // Relative imports resolve here. Deno would print (not send) credentials in it: none kept.
+  parsed.username = "";
+  parsed.password = "";
   const name = parsed.pathname.split("/").pop() ?? "";
   const extension = EXTENSIONS[runtime].test(name)
     ? (name.match(/\.[^.]+$/)?.[0] ?? "")

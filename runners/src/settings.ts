@@ -3,7 +3,7 @@ import {
   type ConfigIssue,
   parseContext,
   parseData,
-  SecretRegistry,
+  type SecretRegistry,
   UsageError,
 } from "@keptn-task/sdk";
 
@@ -38,18 +38,26 @@ export interface RunnerSettings {
   readonly secrets: SecretRegistry;
   /** The environment the task process starts with. */
   readonly taskEnv: Record<string, string>;
+  /** What Keptn would accept but the SDK's schemas do not (logged, not fatal). */
+  readonly warnings: readonly string[];
 }
 
 /**
  * Reads and validates the runner's settings: the Keptn contract (`SCRIPT`, `CMD_ARGS`,
  * `KEPTN_CONTEXT`, `DATA`, `SECURE_DATA`) and the runner's own `KEPTN_TASK_*` variables.
+ * `KEPTN_CONTEXT` that is not a JSON object, and `DATA` that is not a flat map of strings, are
+ * errors; a context Keptn itself sends but the SDK's schema does not accept (a hand-made
+ * KeptnTask with an empty `taskType`, an old operator's `objectType: "Application"`) is only a
+ * warning: the task runs, as it would on Keptn's own image.
  *
+ * @param secrets - Where `SECURE_DATA` and credentials in a `SCRIPT` URL are registered.
  * @param pythonPath - Directory holding the `keptn_task` Python package, put first on `PYTHONPATH`.
  * @throws {UsageError} for an unknown runtime. @throws {ConfigError} listing every bad field.
  */
 export function readSettings(
   args: readonly string[],
   env: Record<string, string>,
+  secrets: SecretRegistry,
   pythonPath = "",
 ): RunnerSettings {
   const runtime = args[0];
@@ -58,14 +66,16 @@ export function readSettings(
       `Cannot start the runner: expected "deno" or "python" as first argument, received "${runtime ?? ""}"`,
     );
   }
-  // Registered before anything else reads it, so no output of the runner or the task shows it.
-  const secrets = new SecretRegistry();
+  // Registered before anything else reads them, so no output of the runner or the task shows them.
   if (env.SECURE_DATA !== undefined) secrets.register(env.SECURE_DATA);
+  registerUrlCredentials(env.SCRIPT ?? "", secrets);
 
+  const context = parseContext(env.KEPTN_CONTEXT).issues;
   const issues: ConfigIssue[] = [
-    ...parseContext(env.KEPTN_CONTEXT).issues,
+    ...context.filter((i) => i.path === ""),
     ...parseData(env.DATA).issues,
   ];
+  const warnings = context.filter((i) => i.path !== "");
   const permissions = (env.KEPTN_TASK_DENO_PERMISSIONS ?? "").trim();
   const denoPermissions =
     permissions === "" ? [...DEFAULT_DENO_PERMISSIONS] : permissions.split(/\s+/);
@@ -86,8 +96,9 @@ export function readSettings(
       message: `expected a number of seconds, received "${graceRaw}"`,
     });
   }
-  if (issues.length > 0)
+  if (issues.length > 0) {
     throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
+  }
 
   const tmpDir = env.TMPDIR ?? "/tmp";
   const taskEnv: Record<string, string> = { ...env };
@@ -113,5 +124,23 @@ export function readSettings(
     tmpDir,
     secrets,
     taskEnv,
+    warnings: warnings.map((i) => `${i.source}.${i.path}: ${i.message}`),
   });
+}
+
+/** Credentials in a URL (`https://user:token@host/...`) are secrets like SECURE_DATA. */
+function registerUrlCredentials(script: string, secrets: SecretRegistry): void {
+  let url: URL;
+  try {
+    url = new URL(script);
+  } catch {
+    return;
+  }
+  const password = decodeURIComponent(url.password);
+  if (password !== "") {
+    secrets.register(password);
+    secrets.register(`${url.username}:${url.password}`);
+  } else if (url.username !== "") {
+    secrets.register(decodeURIComponent(url.username));
+  }
 }

@@ -1,22 +1,22 @@
 import { createMaskingStream, RuntimeMissingError, type SecretRegistry } from "@keptn-task/sdk";
+import type { SignalRelay, StopSignal } from "./signals.js";
 import type { TaskCommand } from "./task-command.js";
 
-const SIGNAL_NUMBERS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGTERM: 15,
-};
+/** How long output may keep flowing after the task exited (from processes it left behind). */
+const DRAIN_MS = 2000;
 
 /** How a supervised task ended. */
 export interface TaskOutcome {
   /** The exit code to end the runner with: the task's, or 128 + signal number. */
   readonly exitCode: number;
   /** The signal the runner forwarded, if any. */
-  readonly forwarded?: Deno.Signal;
+  readonly forwarded?: StopSignal;
+  /** The signal the task died of, if it did. */
+  readonly diedOf?: string;
   /** Whether the task had to be killed after the grace period. */
   readonly killed: boolean;
+  /** Errors writing the task's output (for example EPIPE): reported, not fatal. */
+  readonly pipeErrors: readonly unknown[];
 }
 
 /** Options of `supervise`. */
@@ -24,8 +24,10 @@ export interface SuperviseOptions {
   readonly env: Record<string, string>;
   readonly secrets: SecretRegistry;
   readonly graceMs: number;
+  /** The runner's signal relay: forwarded to the task while it runs. */
+  readonly signals: SignalRelay;
   /** Told when a signal is forwarded or the task is killed (for the runner's log). */
-  readonly onEvent?: (event: { signal: Deno.Signal; killed: boolean }) => void;
+  readonly onEvent?: (event: { signal: StopSignal | "SIGKILL"; killed: boolean }) => void;
 }
 
 /**
@@ -58,50 +60,83 @@ export async function supervise(
     );
   }
 
-  let forwarded: Deno.Signal | undefined;
+  let forwarded: StopSignal | undefined;
   let killed = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const listeners = (["SIGTERM", "SIGINT"] as const).map((signal) => {
-    const listener = () => {
-      if (forwarded !== undefined) return;
-      forwarded = signal;
-      options.onEvent?.({ signal, killed: false });
-      try {
-        child.kill(signal);
-      } catch {
-        return; // already exited
-      }
-      killTimer = setTimeout(() => {
-        killed = true;
-        options.onEvent?.({ signal: "SIGKILL", killed: true });
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // exited meanwhile
-        }
-      }, options.graceMs);
-    };
-    Deno.addSignalListener(signal, listener);
-    return [signal, listener] as const;
+  const kill = () => {
+    killed = true;
+    options.onEvent?.({ signal: "SIGKILL", killed: true });
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  };
+  const unsubscribe = options.signals.subscribe((signal, first) => {
+    if (!first || forwarded !== undefined) {
+      // A second signal (Ctrl-C twice) does not wait for the grace period.
+      clearTimeout(killTimer);
+      kill();
+      return;
+    }
+    forwarded = signal;
+    options.onEvent?.({ signal, killed: false });
+    try {
+      child.kill(signal);
+    } catch {
+      return; // already exited
+    }
+    killTimer = setTimeout(kill, options.graceMs);
   });
 
+  // Failures of the pipes (the reader of our stdout went away: EPIPE) must neither crash the
+  // runner nor change the task's outcome; they are reported, and the task runs to its end.
+  const drain = new AbortController();
+  const pipeErrors: unknown[] = [];
+  const pipe = async (from: ReadableStream<Uint8Array>, to: WritableStream<Uint8Array>) => {
+    const masked = from.pipeThrough(createMaskingStream({ secrets: options.secrets }));
+    try {
+      await masked.pipeTo(to, { preventClose: true, preventCancel: true, signal: drain.signal });
+      return;
+    } catch (error) {
+      if (!drain.signal.aborted) pipeErrors.push(error);
+    }
+    try {
+      // Our output is gone (or we stopped waiting): keep reading and dropping the task's output,
+      // so the task is not killed by a broken pipe and runs to its end.
+      if (!drain.signal.aborted) await masked.pipeTo(new WritableStream(), { signal: drain.signal });
+    } catch {
+      // stopped waiting
+    }
+    await masked.cancel().catch(() => undefined);
+  };
   const pipes =
     output === "inherit"
       ? Promise.resolve()
       : Promise.all([
-          child.stdout
-            .pipeThrough(createMaskingStream({ secrets: options.secrets }))
-            .pipeTo(Deno.stdout.writable, { preventClose: true }),
-          child.stderr
-            .pipeThrough(createMaskingStream({ secrets: options.secrets }))
-            .pipeTo(Deno.stderr.writable, { preventClose: true }),
+          pipe(child.stdout, Deno.stdout.writable),
+          pipe(child.stderr, Deno.stderr.writable),
         ]);
   const status = await child.status;
-  await pipes;
+  // A process the task left behind may hold the pipes open: give them a moment to drain, then
+  // stop reading, so the Job ends when the task does (as Keptn's own images end with their shell).
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    pipes,
+    new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_MS))),
+  ]);
+  clearTimeout(drainTimer);
+  drain.abort();
   clearTimeout(killTimer);
-  for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  unsubscribe();
 
-  const exitCode =
-    status.signal !== null ? 128 + (SIGNAL_NUMBERS[status.signal] ?? 0) : status.code;
-  return forwarded === undefined ? { exitCode, killed } : { exitCode, forwarded, killed };
+  // Deno reports a death by signal N as code 128 + N, as a shell does.
+  const exitCode = status.code === 0 && status.signal !== null ? 128 : status.code;
+  return {
+    exitCode,
+    killed,
+    ...(forwarded === undefined ? {} : { forwarded }),
+    ...(status.signal === null ? {} : { diedOf: status.signal }),
+    pipeErrors,
+  };
 }

@@ -1,4 +1,3 @@
-import { UsageError } from "@keptn-task/sdk";
 import { split } from "shlex";
 import type { ResolvedScript } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
@@ -7,26 +6,39 @@ import type { RunnerSettings } from "./settings.js";
 export interface TaskCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /** Something the runner should log before starting it. */
+  readonly warning?: string;
+}
+
+/** `CMD_ARGS` split into the words before and after a lone `--`. */
+export interface SplitArgs {
+  readonly before: string[];
+  readonly after: string[];
+  /** Set when the quotes did not balance and plain word splitting was used instead. */
+  readonly warning?: string;
 }
 
 /**
  * Splits `CMD_ARGS` with POSIX shell quoting rules, never through a shell: no expansion, no
- * substitution, no operators. Words after a lone `--` go after the script.
+ * substitution, no operators. Words after a lone `--` go after the script. When the quotes do
+ * not balance (`--name O'Brien`), the words are split at white space as Keptn's own image
+ * does, and a warning says so.
  */
-export function splitCmdArgs(cmdArgs: string): { before: string[]; after: string[] } {
+export function splitCmdArgs(cmdArgs: string): SplitArgs {
   let words: string[];
+  let warning: string | undefined;
   try {
     words = split(cmdArgs);
   } catch (error) {
-    throw new UsageError(
-      `Cannot split CMD_ARGS "${cmdArgs}": ${error instanceof Error ? error.message : String(error)}: check its quotes`,
-      { cause: error },
-    );
+    words = cmdArgs.split(/\s+/).filter((word) => word !== "");
+    warning = `CMD_ARGS has unbalanced quotes (${error instanceof Error ? error.message : String(error)}): split at white space instead, as Keptn's own image does`;
   }
   const separator = words.indexOf("--");
-  return separator === -1
-    ? { before: words, after: [] }
-    : { before: words.slice(0, separator), after: words.slice(separator + 1) };
+  const parts =
+    separator === -1
+      ? { before: words, after: [] }
+      : { before: words.slice(0, separator), after: words.slice(separator + 1) };
+  return warning === undefined ? parts : { ...parts, warning };
 }
 
 /**
@@ -39,8 +51,9 @@ export function denoCommand(
   script: ResolvedScript,
   importMap: string | undefined,
 ): TaskCommand {
-  const { before, after } = splitCmdArgs(settings.cmdArgs);
+  const { before, after, warning } = splitCmdArgs(settings.cmdArgs);
   return {
+    ...(warning === undefined ? {} : { warning }),
     command: Deno.execPath(),
     args: [
       "run",
@@ -61,6 +74,10 @@ export function denoCommand(
  * and without a shell.
  */
 export function pythonCommand(settings: RunnerSettings, script: ResolvedScript): TaskCommand {
-  const { before, after } = splitCmdArgs(settings.cmdArgs);
-  return { command: settings.python, args: [...before, script.path, ...after] };
+  const { before, after, warning } = splitCmdArgs(settings.cmdArgs);
+  return {
+    ...(warning === undefined ? {} : { warning }),
+    command: settings.python,
+    args: [...before, script.path, ...after],
+  };
 }

@@ -61,6 +61,7 @@ export {
   RuntimeMissingError,
   UsageError,
 } from "./errors/errors.js";
+export { redactUrl } from "./fetch/redact-url.js";
 export {
   createLogger,
   type LogDestination,

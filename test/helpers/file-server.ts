@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 export interface ServedFile {
   body: string;
   type?: string;
+  /** Wait this long before answering. */
+  delayMs?: number;
 }
 
 /** A real HTTP server on 127.0.0.1 serving fixed files, counting requests per path. */
@@ -28,16 +30,26 @@ export async function startFileServer(
       res.end("<!doctype html><html><body>404 Not Found</body></html>");
       return;
     }
-    const { body, type } = typeof file === "string" ? { body: file, type: undefined } : file;
-    res.writeHead(200, {
-      "content-type": type ?? (path.endsWith(".py") ? "text/x-python" : "application/typescript"),
-    });
-    res.end(body);
+    const {
+      body,
+      type,
+      delayMs = 0,
+    }: ServedFile = typeof file === "string" ? { body: file } : file;
+    setTimeout(() => {
+      res.writeHead(200, {
+        "content-type": type ?? (path.endsWith(".py") ? "text/x-python" : "application/typescript"),
+      });
+      res.end(body);
+    }, delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     hits: (path) => hits.get(path) ?? 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -16,6 +16,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called with each stdout chunk; lets a test react (e.g. send a signal once the task is ready). */
   onStdout?: (chunk: string, child: import("node:child_process").ChildProcess) => void;
+  /** Called once the process is started. */
+  onSpawn?: (child: import("node:child_process").ChildProcess) => void;
 }
 
 /**
@@ -46,6 +48,7 @@ export function runProcess(
       stderr += chunk;
     });
     child.on("error", reject);
+    options.onSpawn?.(child);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });

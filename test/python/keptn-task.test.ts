@@ -245,7 +245,11 @@ describe("keptn_task configuration errors", () => {
     {
       name: "KEPTN_CONTEXT has an unknown taskType",
       env: { KEPTN_CONTEXT: context({ taskType: "postDeployment" }) },
-      issue: ["KEPTN_CONTEXT", "taskType", 'expected "pre", "post" or "promotion"'],
+      issue: [
+        "KEPTN_CONTEXT",
+        "taskType",
+        'expected "pre", "post" or "promotion" ("" for a hand-made KeptnTask)',
+      ],
     },
     {
       name: 'KEPTN_CONTEXT says objectType "Application"',

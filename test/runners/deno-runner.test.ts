@@ -149,9 +149,11 @@ describe("deno runner", () => {
       `import { task } from "@keptn-task/sdk";
        task({ terminationLogPath: ${JSON.stringify(log)} }).fail("Service answered 503", { exitCode: 4 });`,
     );
-    const result = await runRunner("deno", { SCRIPT: script });
+    // The runner writes the same file: it must keep the task's own reason, not overwrite it.
+    const result = await runRunner("deno", { SCRIPT: script, KEPTN_TASK_TERMINATION_LOG: log });
     expect(result.code).toBe(4);
     expect(readFileSync(log, "utf8")).toBe("Service answered 503");
+    expect(runnerLogLines(result.stderr)[0]?.msg).toBe("Task exited with code 4");
   });
 
   it("masks SECURE_DATA printed raw, JSON-escaped, base64 and split across writes", async () => {

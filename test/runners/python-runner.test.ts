@@ -58,12 +58,15 @@ describe("python runner", () => {
     expect(result.code).toBe(0);
   });
 
-  it("fails with a clear error when CMD_ARGS has an unbalanced quote", async () => {
-    const script = tmp.file("noop.py", "print('should not run')\n");
-    const result = await runRunner("python", { SCRIPT: script, CMD_ARGS: `-c "oops` });
-    expect(result.code).toBe(64);
-    expect(result.stdout).toBe("");
-    expect(runnerLogLines(result.stderr)[0]?.msg).toMatch(/^Cannot split CMD_ARGS/);
+  it("splits CMD_ARGS with unbalanced quotes at white space, as Keptn's image does, with a warning", async () => {
+    const script = tmp.file("obrien.py", "import sys\nprint(sys.argv[1:])\n");
+    const result = await runRunner("python", { SCRIPT: script, CMD_ARGS: "-- --name O'Brien" });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`['--name', "O'Brien"]\n`);
+    expect(runnerLogLines(result.stderr)[0]).toMatchObject({ level: "warn" });
+    expect(String(runnerLogLines(result.stderr)[0]?.msg)).toMatch(
+      /^CMD_ARGS has unbalanced quotes/,
+    );
   });
 
   it("ends with the task's exit code", async () => {

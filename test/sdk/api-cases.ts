@@ -152,6 +152,17 @@ export const cases: ApiCase[] = [
     },
   },
   {
+    name: "accepts the empty taskType and objectType of a hand-made KeptnTask",
+    run() {
+      const { t } = makeTask({
+        KEPTN_CONTEXT: JSON.stringify({ workloadName: "vm", taskType: "", objectType: "" }),
+      });
+      assert.equal(t.context.provided, true);
+      assert.equal(t.context.taskType, "");
+      assert.equal(t.context.objectType, "");
+    },
+  },
+  {
     name: "fails with a ConfigError naming taskType when it is not pre, post or promotion",
     run() {
       const error = configError(() =>
@@ -161,7 +172,7 @@ export const cases: ApiCase[] = [
         {
           source: "KEPTN_CONTEXT",
           path: "taskType",
-          message: 'expected "pre", "post" or "promotion"',
+          message: 'expected "pre", "post" or "promotion" ("" for a hand-made KeptnTask)',
         },
       ]);
     },

@@ -17,9 +17,10 @@ from .trace_context import TraceContext, parse_traceparent
 SOURCE = "KEPTN_CONTEXT"
 
 #: The phases a task runs in.
-TASK_TYPES = ("pre", "post", "promotion")
+# "" is what a hand-made KeptnTask (as in Keptn's docs) leaves in taskType and objectType.
+TASK_TYPES = ("pre", "post", "promotion", "")
 #: The kinds of object a task belongs to. Keptn sends ``App``, never ``Application``.
-OBJECT_TYPES = ("App", "Workload")
+OBJECT_TYPES = ("App", "Workload", "")
 
 # Python attribute -> KEPTN_CONTEXT key, for the four string keys.
 _STRING_KEYS = (
@@ -94,13 +95,19 @@ def parse_context(raw: Optional[str]) -> Tuple[TaskContext, List[ConfigIssue]]:
 
     task_type = value.get("taskType", MISSING)
     if task_type not in TASK_TYPES:
-        issues.append(ConfigIssue(SOURCE, "taskType", 'expected "pre", "post" or "promotion"'))
+        issues.append(
+            ConfigIssue(
+                SOURCE,
+                "taskType",
+                'expected "pre", "post" or "promotion" ("" for a hand-made KeptnTask)',
+            )
+        )
     object_type = value.get("objectType", MISSING)
     if object_type not in OBJECT_TYPES:
         hint = (
             ': Keptn sends "App" for applications, not "Application"'
             if object_type == "Application"
-            else ""
+            else ' ("" for a hand-made KeptnTask)'
         )
         issues.append(ConfigIssue(SOURCE, "objectType", f'expected "App" or "Workload"{hint}'))
 

@@ -28,8 +28,16 @@ export const keptnContextSchema = z.looseObject({
   appName: z._default(z.string(), ""),
   appVersion: z._default(z.string(), ""),
   workloadVersion: z._default(z.string(), ""),
-  taskType: taskTypeSchema,
-  objectType: objectTypeSchema,
+  // "" is what a hand-made KeptnTask (as in Keptn's docs) leaves in both fields.
+  taskType: z.enum(["pre", "post", "promotion", ""], {
+    error: () => 'expected "pre", "post" or "promotion" ("" for a hand-made KeptnTask)',
+  }),
+  objectType: z.enum(["App", "Workload", ""], {
+    error: (issue) =>
+      issue.input === "Application"
+        ? 'expected "App" or "Workload": Keptn sends "App" for applications, not "Application"'
+        : 'expected "App" or "Workload" ("" for a hand-made KeptnTask)',
+  }),
   metadata: z._default(z.record(z.string(), z.string()), {}),
   traceparent: z.optional(z.string()),
 });

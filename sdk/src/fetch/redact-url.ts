@@ -10,7 +10,8 @@ const SECRET_PARAM = /token|key|secret|sig|signature|pass|auth|credential|sessio
  * Removes credentials from a URL for display: user info is dropped, the values of query
  * parameters that look like credentials are replaced by `***`, the fragment is dropped.
  *
- * @param url The URL (text that is not a URL is returned unchanged).
+ * @param url The URL. Text that does not parse as a URL loses anything between `//` and `@`,
+ *   and everything from `?` or `#` on.
  * @returns The URL, safe to print.
  * @example
  * ```ts
@@ -22,7 +23,10 @@ export function redactUrl(url: string | URL): string {
   try {
     parsed = new URL(url);
   } catch {
-    return String(url);
+    // Still no credentials: a malformed URL is echoed in error messages.
+    return String(url)
+      .replace(/\/\/[^/@]*@/, "//")
+      .replace(/[?#].*$/s, "");
   }
   parsed.username = "";
   parsed.password = "";
