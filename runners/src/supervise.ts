@@ -104,7 +104,8 @@ export async function supervise(
     try {
       // Our output is gone (or we stopped waiting): keep reading and dropping the task's output,
       // so the task is not killed by a broken pipe and runs to its end.
-      if (!drain.signal.aborted) await masked.pipeTo(new WritableStream(), { signal: drain.signal });
+      if (!drain.signal.aborted)
+        await masked.pipeTo(new WritableStream(), { signal: drain.signal });
     } catch {
       // stopped waiting
     }

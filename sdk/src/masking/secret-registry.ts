@@ -204,7 +204,10 @@ function formsOf(piece: string): string[] {
     escaped,
     JSON.stringify(escaped).slice(1, -1),
     // Python's json.dumps (ensure_ascii) writes every non-ASCII character as \uXXXX.
-    escaped.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    escaped.replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    ),
     encodeURIComponent(piece),
     new URLSearchParams({ v: piece }).toString().slice(2),
   ];
