@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/keptn-task-cli.js";
+import { CONTAINERS_CONF } from "../helpers/podman.js";
+
+// `keptn-task run --runtime podman` end to end: the command resolves an example definition and
+// runs it in the runner image built by the globalSetup, as its Job would run.
+
+describe("keptn-task run --runtime podman", () => {
+  it("runs the hello example in the deno-runtime image", async () => {
+    const result = await runCli(["run", "hello", "-f", "examples/hello", "--runtime", "podman"], {
+      env: { CONTAINERS_CONF },
+      timeoutMs: 120_000,
+    });
+    expect(result.stdout).toContain("Hello, world! This is a pre-deployment task.");
+    expect(result.stderrLines.at(-1)).toMatch(
+      /^keptn-task: hello \(inline, deno, podman\) succeeded in \d+ ms$/,
+    );
+    expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
+  });
+
+  it("runs the inline python example in the python-runtime image and keeps its verdict", async () => {
+    const run = (version: string) =>
+      runCli(
+        ["run", "inline-python", "-f", "examples/inline-python", "--runtime", "podman"].concat([
+          "--workload",
+          "podtato-head",
+          "--version",
+          version,
+        ]),
+        { env: { CONTAINERS_CONF }, timeoutMs: 120_000 },
+      );
+    const refused = await run("latest");
+    expect(refused.stdout).toContain('"podtato-head" version "latest" is not a semantic version');
+    expect(refused.code).toBe(1);
+    const result = await run("1.2.3");
+    expect(result.stdout).toContain(
+      '"podtato-head" version "1.2.3" is a semantic version: deploying',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderrLines.at(-1)).toMatch(
+      /^keptn-task: inline-python \(inline, python, podman\) succeeded/,
+    );
+  });
+});
