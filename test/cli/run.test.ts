@@ -267,7 +267,13 @@ stringData:
         files: { path: string; mountPath: string; bytes: number }[];
       };
       expect(plan.command).toMatch(/deno$/);
-      expect(plan.args).toEqual(["run", "--allow-all", `${ROOT}runners/dist/bootstrap.js`, "deno"]);
+      expect(plan.args).toEqual([
+        "run",
+        "--allow-all",
+        "--no-config",
+        `${ROOT}runners/dist/bootstrap.js`,
+        "deno",
+      ]);
       expect(Object.keys(plan.env)).toEqual(["DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT"]);
       expect(plan.files).toEqual([
         {

@@ -96,7 +96,7 @@ export function planRun(input: PlanInput): RunPlan {
     if (python !== undefined && python !== "") base.KEPTN_TASK_PYTHON = python;
     return {
       command: input.deno ?? "deno",
-      args: ["run", "--allow-all", input.runner ?? "bootstrap.js", resolved.runner],
+      args: ["run", "--allow-all", "--no-config", input.runner ?? "bootstrap.js", resolved.runner],
       env: { ...base, ...taskEnv },
       taskEnv,
       files,
