@@ -121,14 +121,18 @@ export async function supervise(
   const status = await child.status;
   // A process the task left behind may hold the pipes open: give them a moment to drain, then
   // stop reading, so the Job ends when the task does (as Keptn's own images end with their shell).
+  // (Timers and aborts are touched only when needed: Deno spends ~10 ms setting up its timer
+  // machinery on the first clearTimeout, which the common no-secret, no-signal path never pays.)
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    pipes,
-    new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_MS))),
-  ]);
-  clearTimeout(drainTimer);
-  drain.abort();
-  clearTimeout(killTimer);
+  if (output === "piped") {
+    await Promise.race([
+      pipes,
+      new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_MS))),
+    ]);
+    if (drainTimer !== undefined) clearTimeout(drainTimer);
+    drain.abort();
+  }
+  if (killTimer !== undefined) clearTimeout(killTimer);
   unsubscribe();
 
   // Deno reports a death by signal N as code 128 + N, as a shell does.
