@@ -64,6 +64,11 @@ if [ -d usr/share/ca-certificates ]; then
   mkdir -p etc/ssl/certs
   find usr/share/ca-certificates -name '*.crt' | LC_ALL=C sort | xargs cat >etc/ssl/certs/ca-certificates.crt
   rm -rf usr/share/ca-certificates etc/ca-certificates.conf
+  # OpenSSL's default trust store (Python's ssl, urllib, curl) is /usr/lib/ssl/{cert.pem,certs},
+  # links that Debian's openssl package would add: without them Python's own HTTPS trusts nothing.
+  mkdir -p usr/lib/ssl
+  ln -sfn /etc/ssl/certs/ca-certificates.crt usr/lib/ssl/cert.pem
+  ln -sfn /etc/ssl/certs usr/lib/ssl/certs
 fi
 mkdir -p etc tmp
 chmod 1777 tmp

@@ -348,6 +348,19 @@ print(json.dumps({"status": response.status_code, "config": config, "dumped": ya
     expect(server.hits("/config.yaml")).toBe(1);
   });
 
+  it("trusts the system CA bundle in Python's own ssl and knows time zones, as Keptn's image does", async () => {
+    const result = await run(
+      "ssl-zoneinfo",
+      `import json, ssl, zoneinfo, datetime
+stats = ssl.create_default_context().cert_store_stats()
+berlin = datetime.datetime(2026, 7, 1, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+print(json.dumps({"cas": stats["x509_ca"] > 100, "offset": berlin.utcoffset().total_seconds()}))
+`,
+    );
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ cas: true, offset: 7200 });
+  });
+
   it("commits to a new git repository and clones it with GitPython", async () => {
     const result = await run(
       "gitpython",
