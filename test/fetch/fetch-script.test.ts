@@ -4,9 +4,11 @@ import { ConfigError, FetchError } from "../../sdk/src/errors/errors.js";
 import { fetchScript, type RetryEvent, redactUrl } from "../../sdk/src/fetch/index.js";
 import {
   closedPort,
+  HTML_MENTIONING_CODE,
   OK_CODE,
   type ScriptServer,
   startBlackhole,
+  startProxy,
   startScriptServer,
 } from "../helpers/script-server.js";
 
@@ -29,6 +31,16 @@ async function failure(promise: Promise<unknown>): Promise<FetchError> {
   );
   expect(error).toBeInstanceOf(FetchError);
   return error as FetchError;
+}
+
+async function configFailure(promise: Promise<unknown>): Promise<ConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).exitCode).toBe(78);
+  return error as ConfigError;
 }
 
 describe("fetchScript", () => {
@@ -327,6 +339,261 @@ describe("fetchScript", () => {
     }
   });
 
+  it("accepts code that mentions <html after its first characters", async () => {
+    const result = await fetchScript(`${server.origin}/mentions-html.ts`, FAST);
+    expect(result.code).toBe(HTML_MENTIONING_CODE);
+  });
+
+  it("stops an endless chunked body at maxBytes instead of buffering it", {
+    timeout: 20_000,
+  }, async () => {
+    const error = await failure(
+      fetchScript(`${server.origin}/endless.ts`, { ...FAST, maxBytes: 100_000 }),
+    );
+    expect(error.message).toBe(
+      `Cannot fetch task code from "${server.origin}/endless.ts": the body is larger than 100000 bytes (maxBytes) after 1 attempt`,
+    );
+    expect(server.hits("/endless.ts")).toBe(1);
+  });
+
+  it("gives up at once when a Retry-After wait would outlast the total timeout", async () => {
+    const events: RetryEvent[] = [];
+    const url = `${server.origin}/flaky/retry-after?fail=5&status=503&retryAfter=30`;
+    const error = await failure(
+      fetchScript(url, {
+        timeoutMs: 5_000,
+        retryDelayMs: 1,
+        maxRetryDelayMs: 60_000,
+        onRetry: (e) => events.push(e),
+      }),
+    );
+    expect(error.message).toBe(
+      `Cannot fetch task code from "${url}": timed out after 5000 ms (timeoutMs) before the next attempt; last error: HTTP 503 after 1 attempt`,
+    );
+    expect(events).toEqual([]);
+    expect(server.hits("/flaky/retry-after")).toBe(1);
+  });
+
+  it.each([
+    ["letters that are not hex", `#sha256=${"z".repeat(64)}`],
+    ["an SRI-style value", "#sha256=sha256-abc="],
+    ["a 64-digit hash with a trailing character", `#sha256=${OK_SHA}x`],
+    ["a short hash", "#sha256=1234"],
+    ["an empty value", "#sha256="],
+    ["two pins, even equal ones", `#sha256=${OK_SHA}&sha256=${OK_SHA}`],
+    ["two pins in different cases", `#sha256=${OK_SHA}&SHA256=${"0".repeat(64)}`],
+    ["an upper-case key with a bad value", "#SHA256=abc"],
+  ])("refuses a pin with %s as a ConfigError, before any request", async (_name, fragment) => {
+    const error = await configFailure(fetchScript(`${server.origin}/never-fetched.ts${fragment}`));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatchObject({ source: "options", path: "sha256" });
+    expect(error.message).toContain(`the #sha256 pin of "${server.origin}/never-fetched.ts"`);
+    expect(error.message).toContain(
+      'write #sha256= and exactly 64 hex digits, as "sha256sum <file>" prints them',
+    );
+    expect(server.hits("/never-fetched.ts")).toBe(0);
+  });
+
+  it("names what is wrong with a pin and keeps credentials out of the message", async () => {
+    const port = new URL(server.origin).port;
+    const error = await configFailure(
+      fetchScript(
+        `http://user:pin-pass@127.0.0.1:${port}/never-fetched.ts?token=tok-9#sha256=sha256-abc=`,
+      ),
+    );
+    expect(error.message).toBe(
+      `Invalid task environment: options.sha256: the #sha256 pin of "${server.origin}/never-fetched.ts?token=***" is not valid: "sha256-abc=" is a Subresource Integrity hash (base64), not a hex digest; write #sha256= and exactly 64 hex digits, as "sha256sum <file>" prints them`,
+    );
+    expect(error.message).not.toMatch(/pin-pass|tok-9/);
+  });
+
+  it.each([
+    ["an SRI-style value", "sha256-abc="],
+    ["a trailing character", `${OK_SHA}x`],
+    ["surrounding space", ` ${OK_SHA}`],
+  ])("refuses a sha256 option with %s", async (_name, sha256) => {
+    const error = await configFailure(fetchScript(`${server.origin}/never-fetched.ts`, { sha256 }));
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        source: "options",
+        path: "sha256",
+        message: expect.stringMatching(
+          /^the pin for "http:\/\/127\.0\.0\.1:\d+\/never-fetched\.ts" is not valid: .*; give exactly 64 hex digits/,
+        ),
+      }),
+    ]);
+    expect(server.hits("/never-fetched.ts")).toBe(0);
+  });
+
+  it("checks a pin whose key is upper case, comparing the hex in any case", async () => {
+    const result = await fetchScript(`${server.origin}/ok.ts#SHA256=${OK_SHA.toUpperCase()}`);
+    expect(result.sha256).toBe(OK_SHA);
+    const error = await failure(
+      fetchScript(`${server.origin}/ok.ts#SHA256=${"0".repeat(64)}`, FAST),
+    );
+    expect(error.message).toContain(`sha256 mismatch: expected ${"0".repeat(64)}`);
+  });
+
+  it("sends only accept, accept-encoding and user-agent to another origin after a redirect", async () => {
+    const other = await startScriptServer();
+    try {
+      const headers = {
+        Authorization: "Bearer caller-token",
+        "PRIVATE-TOKEN": "glpat-secret",
+        Cookie: "session=cookie-secret",
+        "X-Api-Key": "key-secret",
+        "User-Agent": "keptn-task-test",
+        Accept: "text/plain",
+        "Accept-Encoding": "identity",
+      };
+      await fetchScript(`${server.origin}/redirect?to=${other.origin}/ok.ts`, { headers });
+      expect(server.headers("/redirect").at(-1)).toMatchObject({
+        authorization: "Bearer caller-token",
+        "private-token": "glpat-secret",
+        cookie: "session=cookie-secret",
+        "x-api-key": "key-secret",
+      });
+      const [seen] = other.headers("/ok.ts");
+      expect(seen).toMatchObject({
+        "user-agent": "keptn-task-test",
+        accept: "text/plain",
+        "accept-encoding": "identity",
+      });
+      expect(Object.keys(seen ?? {})).not.toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/authorization|private-token|cookie|x-api-key/),
+        ]),
+      );
+      expect(JSON.stringify(other.rawHeaders("/ok.ts"))).not.toMatch(/secret|caller-token/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("keeps the caller's headers on a redirect within the same origin", async () => {
+    await fetchScript(`${server.origin}/redirect?to=/ok.ts`, {
+      headers: { "PRIVATE-TOKEN": "same-origin-token" },
+    });
+    expect(server.headers("/ok.ts").at(-1)).toMatchObject({ "private-token": "same-origin-token" });
+  });
+
+  it("refuses a redirect from https to http without retrying", async () => {
+    const secure = await startScriptServer({ https: true });
+    // The test server's certificate is self-signed; only this test skips its verification.
+    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    try {
+      const url = `${secure.origin}/redirect?to=${server.origin}/downgraded.ts`;
+      const error = await failure(fetchScript(url, { ...FAST, retries: 3 }));
+      expect(error.message).toBe(
+        `Cannot fetch task code from "${url}": redirected from https to "${server.origin}/downgraded.ts": refusing to downgrade to plain http, where the code could be changed in transit after 1 attempt`,
+      );
+      expect(error).toMatchObject({ attempts: 1, status: 302 });
+      expect(secure.hits("/redirect")).toBe(1);
+      expect(server.hits("/downgraded.ts")).toBe(0);
+    } finally {
+      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+      await secure.close();
+    }
+  });
+
+  it("sends the UTF-8 bytes of non-Latin-1 user info as Basic auth", async () => {
+    const port = new URL(server.origin).port;
+    await fetchScript(`http://j\u00fcrgen:p\u00e4ss\u2713@127.0.0.1:${port}/ok.ts`);
+    expect(server.authorization("/ok.ts").at(-1)).toBe(
+      `Basic ${Buffer.from("j\u00fcrgen:p\u00e4ss\u2713", "utf8").toString("base64")}`,
+    );
+  });
+
+  it("reports a bad % escape in user info as a ConfigError without the credential", async () => {
+    const port = new URL(server.origin).port;
+    const error = await configFailure(
+      fetchScript(`http://user:bad%zzpass@127.0.0.1:${port}/never-fetched.ts`),
+    );
+    expect(error.issues).toEqual([
+      {
+        source: "options",
+        path: "url",
+        message: `the user info of "${server.origin}/never-fetched.ts" has an invalid % escape: percent-encode reserved characters as %XX (for example @ as %40)`,
+      },
+    ]);
+    expect(error.message).not.toContain("bad%zzpass");
+    expect(server.hits("/never-fetched.ts")).toBe(0);
+  });
+
+  it("sends one Authorization header: an explicit one, in any case, wins over user info", async () => {
+    const port = new URL(server.origin).port;
+    await fetchScript(`http://user:s3cret@127.0.0.1:${port}/ok.ts`, {
+      headers: { AUTHORIZATION: "Bearer explicit" },
+    });
+    const sent = (server.rawHeaders("/ok.ts").at(-1) ?? []).filter(
+      ([name]) => name.toLowerCase() === "authorization",
+    );
+    expect(sent.map(([, value]) => value)).toEqual(["Bearer explicit"]);
+  });
+
+  it("goes through HTTP_PROXY, and straight to hosts in NO_PROXY", async () => {
+    const proxy = await startProxy();
+    try {
+      const via = await fetchScript(`${server.origin}/ok.ts?via=proxy`, {
+        env: { HTTP_PROXY: proxy.origin },
+      });
+      expect(via.code).toBe(OK_CODE);
+      expect(proxy.requests()).toEqual([`${server.origin}/ok.ts?via=proxy`]);
+
+      // Lower case and without a scheme, as curl accepts it.
+      await fetchScript(`${server.origin}/ok.ts?via=lower`, {
+        env: { http_proxy: proxy.origin.replace("http://", "") },
+      });
+      expect(proxy.requests()).toHaveLength(2);
+
+      const direct = await fetchScript(`${server.origin}/ok.ts?via=direct`, {
+        env: { HTTP_PROXY: proxy.origin, NO_PROXY: "127.0.0.1" },
+      });
+      expect(direct.code).toBe(OK_CODE);
+      expect(proxy.requests()).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("applies the connect timeout to the proxy", async () => {
+    const hole = await startBlackhole();
+    try {
+      const error = await failure(
+        fetchScript(`${server.origin}/ok.ts?via=blackhole`, {
+          ...FAST,
+          retries: 0,
+          connectTimeoutMs: 150,
+          env: { HTTP_PROXY: `http://127.0.0.1:${hole.port}` },
+        }),
+      );
+      expect(error.message).toBe(
+        `Cannot fetch task code from "${server.origin}/ok.ts?via=blackhole": no connection within 150 ms (connectTimeoutMs) after 1 attempt`,
+      );
+    } finally {
+      hole.close();
+    }
+  });
+
+  it("rejects a proxy variable that is not an http(s) URL, without its credentials", async () => {
+    const error = await configFailure(
+      fetchScript(`${server.origin}/never-fetched.ts`, {
+        env: { HTTPS_PROXY: "socks5://proxy-user:proxy-pass@127.0.0.1:1080" },
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        source: "options",
+        path: "env.HTTPS_PROXY",
+        message:
+          '"socks5://127.0.0.1:1080" is not a proxy URL: use http://host:port or https://host:port',
+      },
+    ]);
+    expect(server.hits("/never-fetched.ts")).toBe(0);
+  });
+
   it("stops when the caller aborts", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
@@ -348,5 +615,19 @@ describe("redactUrl", () => {
 
   it("returns text that is not a URL unchanged", () => {
     expect(redactUrl("not a url")).toBe("not a url");
+  });
+
+  it.each([
+    ["https://user:pa/ss@host/x.ts", "https://host/x.ts"],
+    ["https://us@er:p/ss@host:99999/x.ts?token=abc#sha256=00", "https://host:99999/x.ts"],
+    ["https://user:pa/ss@host/x.ts?next=a@b", "https://host/x.ts"],
+  ])("drops all user info from unparsable %s", (input, output) => {
+    expect(() => new URL(input)).toThrow();
+    expect(redactUrl(input)).toBe(output);
+  });
+
+  it("keeps user info with a slash out of a fetch error for an unparsable URL", async () => {
+    const error = await failure(fetchScript("https://user:pa/ss@host/x.ts"));
+    expect(error.message).toBe('Cannot fetch task code from "https://host/x.ts": not a valid URL');
   });
 });

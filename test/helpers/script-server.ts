@@ -1,21 +1,42 @@
 // A real HTTP server on 127.0.0.1 serving task code the ways real servers fail: slowly, only
-// after N failures, as an HTML 404 page, in a redirect loop, too large, empty, behind Basic auth.
-import { spawn } from "node:child_process";
+// after N failures, as an HTML 404 page, in a redirect loop, too large, endless, empty, behind
+// Basic auth; the same over TLS; and a forwarding HTTP proxy that counts what it forwards.
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { connect, createServer as createTcpServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 
 /** The code `/ok.ts` serves. */
 export const OK_CODE = 'console.log("hello from the script server");\n';
 
+/** Code that mentions `<html` after its first line: code, not an HTML page. */
+export const HTML_MENTIONING_CODE =
+  'const page = "<html><body>hello</body></html>";\nconsole.log(page);\n';
+
 /** A running script server. */
 export interface ScriptServer {
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>` (`https://` for a TLS server). */
   readonly origin: string;
   /** Requests seen per path (without query), for counting attempts. */
   hits(path: string): number;
   /** Authorization headers seen per path. */
   authorization(path: string): (string | undefined)[];
+  /** Every request's headers per path, names in lower case. */
+  headers(path: string): IncomingHttpHeaders[];
+  /** Every request's raw headers per path as `[name, value]` pairs: shows repeated headers. */
+  rawHeaders(path: string): [string, string][][];
   close(): Promise<void>;
 }
 
@@ -96,6 +117,27 @@ function route(req: IncomingMessage, res: ServerResponse, origin: string) {
     pump();
     return;
   }
+  if (path === "/endless.ts") {
+    // A chunked body that never ends: only counting bytes can stop the client.
+    res.writeHead(200, { "content-type": "text/plain" });
+    const chunk = "a".repeat(16 * 1024);
+    let open = true;
+    res.on("close", () => {
+      open = false;
+    });
+    res.on("error", () => undefined);
+    const pump = () => {
+      while (open) {
+        if (!res.write(chunk)) {
+          res.once("drain", pump);
+          return;
+        }
+      }
+    };
+    pump();
+    return;
+  }
+  if (path === "/mentions-html.ts") return text(200, HTML_MENTIONING_CODE, "text/javascript");
   if (path === "/declared-big.ts") {
     res.writeHead(200, {
       "content-type": "text/plain",
@@ -130,30 +172,75 @@ function route(req: IncomingMessage, res: ServerResponse, origin: string) {
   text(404, "not found");
 }
 
+/** A self-signed certificate for 127.0.0.1, made by the openssl command for one test run. */
+async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "script-server-tls-"));
+  try {
+    const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+    await promisify(execFile)("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ]);
+    return { key: await readFile(key, "utf8"), cert: await readFile(cert, "utf8") };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Starts the script server on 127.0.0.1, on a free port.
  *
+ * @param options `https: true` serves the same routes over TLS with a self-signed certificate
+ *   (clients must be told not to verify it).
  * @returns The server; close it in `afterAll`.
  */
-export async function startScriptServer(): Promise<ScriptServer> {
+export async function startScriptServer(options: { https?: boolean } = {}): Promise<ScriptServer> {
   const hits = new Map<string, number>();
   const auth = new Map<string, (string | undefined)[]>();
+  const seen = new Map<string, IncomingHttpHeaders[]>();
+  const raw = new Map<string, [string, string][][]>();
   let origin = "";
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
     hits.set(path, (hits.get(path) ?? 0) + 1);
     auth.set(path, [...(auth.get(path) ?? []), req.headers.authorization]);
+    seen.set(path, [...(seen.get(path) ?? []), req.headers]);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      pairs.push([req.rawHeaders[i] ?? "", req.rawHeaders[i + 1] ?? ""]);
+    }
+    raw.set(path, [...(raw.get(path) ?? []), pairs]);
     route(req, res, origin);
-  });
+  };
+  const server: Server = options.https
+    ? createHttpsServer(await selfSignedCertificate(), handle)
+    : createServer(handle);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("no port");
-  origin = `http://127.0.0.1:${address.port}`;
+  origin = `${options.https ? "https" : "http"}://127.0.0.1:${address.port}`;
   return {
     origin,
     hits: (path) => hits.get(path) ?? 0,
     authorization: (path) => auth.get(path) ?? [],
+    headers: (path) => seen.get(path) ?? [],
+    rawHeaders: (path) => raw.get(path) ?? [],
     close: async () => {
       server.closeAllConnections();
       server.close();
@@ -206,4 +293,57 @@ export async function closedPort(): Promise<number> {
   server.close();
   await once(server, "close");
   return address.port;
+}
+
+/** A running forward proxy. */
+export interface LoopbackProxy {
+  /** `http://127.0.0.1:<port>`, for HTTP_PROXY. */
+  readonly origin: string;
+  /** The absolute URLs of the requests it forwarded, in order. */
+  requests(): readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a tiny HTTP forward proxy on 127.0.0.1: it takes absolute-form requests for http://
+ * targets (`GET http://host/path HTTP/1.1`), as curl and undici send them to an HTTP proxy,
+ * forwards them and counts them. Anything else gets 400; CONNECT is not served.
+ *
+ * @returns The proxy; close it after the test.
+ */
+export async function startProxy(): Promise<LoopbackProxy> {
+  const forwarded: string[] = [];
+  const server = createServer((req, res) => {
+    const target = req.url ?? "";
+    if (!target.startsWith("http://")) {
+      res.writeHead(400, { "content-type": "text/plain" });
+      res.end("absolute-form http:// requests only");
+      return;
+    }
+    forwarded.push(target);
+    const headers = { ...req.headers };
+    delete headers["proxy-connection"];
+    const upstream = httpRequest(target, { method: req.method, headers }, (response) => {
+      res.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(res);
+    });
+    upstream.on("error", () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return {
+    origin: `http://127.0.0.1:${address.port}`,
+    requests: () => [...forwarded],
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, "close");
+    },
+  };
 }

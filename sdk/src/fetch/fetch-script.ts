@@ -2,12 +2,15 @@
  * Fetches task code from an `httpRef` URL, safely: timeouts, retries with backoff and jitter,
  * a size cap, bounded redirects with the scheme checked on every hop, HTML error pages and
  * empty bodies refused as code, and an optional sha256 pin checked before the code is returned.
+ * Honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY as curl and Deno's fetch do.
  *
  * Uses undici on every platform: it also works under Deno when bundled with esbuild for
  * `platform: "node"` (checked by the tests).
  */
-import { Agent, request } from "undici";
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import { type Env, readProcessEnv } from "../core/runtime.js";
 import { ConfigError, type ConfigIssue, FetchError } from "../errors/errors.js";
+import { digestProblem, parseIntegrityPin, VALID_PIN } from "./integrity-pin.js";
 import { redactUrl } from "./redact-url.js";
 
 /** Default limits of `fetchScript`. */
@@ -59,10 +62,24 @@ export interface FetchScriptOptions {
   maxBytes?: number;
   /** Redirects followed (default 5); each hop must be http or https. */
   maxRedirects?: number;
-  /** Expected sha256 of the body, hex. `#sha256=<hex>` in the URL does the same. */
+  /**
+   * Expected sha256 of the body: exactly 64 hex digits, any case. `#sha256=<hex>` in the URL
+   * does the same. A malformed pin is a `ConfigError`, never ignored.
+   */
   sha256?: string;
-  /** Extra request headers (for example an `Authorization` for a private repository). */
+  /**
+   * Extra request headers (for example an `Authorization` for a private repository). Names are
+   * case-insensitive; an `Authorization` here wins over user info in the URL. After a redirect
+   * to another origin only `accept`, `accept-encoding` and `user-agent` are sent on.
+   */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * The environment to read `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` from (either case, the
+   * lower-case one first; default: the process's). A proxy without a scheme is taken as
+   * `http://`; http targets are sent to an HTTP proxy as plain requests, https targets through a
+   * CONNECT tunnel.
+   */
+  env?: Env;
   /** Aborts the fetch. */
   signal?: AbortSignal;
   /** Called before each wait, for structured logs. Never receives a credential. */
@@ -102,7 +119,6 @@ class AttemptFailure extends Error {
   }
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const NETWORK_REASONS: Record<string, string> = {
   ECONNREFUSED: "connection refused",
@@ -138,12 +154,72 @@ function checkOptions(options: FetchScriptOptions): ConfigIssue[] {
   return issues;
 }
 
-/** Splits `#sha256=<hex>` off the URL. */
-function splitIntegrity(url: URL): { url: URL; sha256: string | undefined } {
-  const match = /(?:^#|&)sha256=([0-9a-fA-F]*)(?:&|$)/.exec(url.hash);
-  const clean = new URL(url.href);
-  clean.hash = "";
-  return { url: clean, sha256: match?.[1]?.toLowerCase() };
+// Request headers that may follow a redirect to another origin: nothing that can identify or
+// authorise the caller (Authorization, Cookie, PRIVATE-TOKEN, X-Api-Key, ...).
+const CROSS_ORIGIN_HEADERS = new Set(["accept", "accept-encoding", "user-agent"]);
+
+const PROXY_VARIABLES = [
+  "https_proxy",
+  "HTTPS_PROXY",
+  "http_proxy",
+  "HTTP_PROXY",
+  "no_proxy",
+  "NO_PROXY",
+] as const;
+
+interface ProxySettings {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+/**
+ * The proxies `env` names, or `undefined` when it names none. Every value is passed to undici
+ * explicitly (`""` for unset), so undici never reads the process environment itself.
+ */
+function proxySettings(env: Env, issues: ConfigIssue[]): ProxySettings | undefined {
+  const pick = (lower: string, upper: string) => {
+    const name = env[lower]?.trim() ? lower : env[upper]?.trim() ? upper : undefined;
+    return name === undefined ? undefined : { name, value: (env[name] ?? "").trim() };
+  };
+  const https = pick("https_proxy", "HTTPS_PROXY");
+  const http = pick("http_proxy", "HTTP_PROXY");
+  const no = pick("no_proxy", "NO_PROXY");
+  if (https === undefined && http === undefined && no === undefined) return undefined;
+  const proxyUrl = (variable: { name: string; value: string } | undefined): string => {
+    if (variable === undefined) return "";
+    // curl and Deno take a proxy without a scheme as http://.
+    const value = /^[a-z][a-z0-9+.-]*:\/\//i.test(variable.value)
+      ? variable.value
+      : `http://${variable.value}`;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      issues.push({
+        source: "options",
+        path: `env.${variable.name}`,
+        message: `"${redactUrl(variable.value)}" is not a proxy URL: use http://host:port or https://host:port`,
+      });
+      return "";
+    }
+    return value;
+  };
+  return { httpsProxy: proxyUrl(https), httpProxy: proxyUrl(http), noProxy: no?.value ?? "" };
+}
+
+/** The `Authorization` header for user info in a URL, as browsers and curl build it. */
+function basicAuth(url: URL): string {
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  // btoa only takes Latin-1: encode the UTF-8 bytes, as RFC 7617 recommends.
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
 }
 
 function networkReason(error: unknown, connectTimeoutMs: number): string {
@@ -221,7 +297,7 @@ interface AttemptResult {
 }
 
 interface AttemptSettings {
-  dispatcher: Agent;
+  dispatcher: Dispatcher;
   signal: AbortSignal;
   headers: Record<string, string>;
   maxBytes: number;
@@ -246,7 +322,8 @@ async function attempt(start: URL, settings: AttemptSettings): Promise<AttemptRe
     try {
       response = await request(url, {
         method: "GET",
-        headers,
+        // A copy: a proxy dispatcher adds a Host header to the object it is given.
+        headers: { ...headers },
         signal: settings.signal,
         dispatcher: settings.dispatcher,
       });
@@ -282,10 +359,17 @@ async function attempt(start: URL, settings: AttemptSettings): Promise<AttemptRe
         throw new AttemptFailure(`HTTP ${status} to an invalid Location`, false, status);
       }
       checkScheme(next, `redirected to "${redactUrl(next)}": `);
-      // Never carry credentials to another origin.
+      if (url.protocol === "https:" && next.protocol === "http:") {
+        throw new AttemptFailure(
+          `redirected from https to "${redactUrl(next)}": refusing to downgrade to plain http, where the code could be changed in transit`,
+          false,
+          status,
+        );
+      }
+      // Never carry credentials (Authorization, cookies, API tokens) to another origin.
       if (next.origin !== url.origin) {
         headers = Object.fromEntries(
-          Object.entries(headers).filter(([name]) => name.toLowerCase() !== "authorization"),
+          Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name)),
         );
       }
       url = next;
@@ -365,19 +449,24 @@ async function attempt(start: URL, settings: AttemptSettings): Promise<AttemptRe
  *   everything (attempts, redirects and waits together).
  * - Retries (`retries`, default 3) with exponential backoff and jitter on network errors,
  *   timeouts of one attempt, HTTP 5xx and 429 (honouring `Retry-After`); never on other 4xx.
- * - Redirects are followed up to `maxRedirects`, each hop checked for an http(s) scheme;
- *   credentials are not carried to another origin.
+ * - Redirects are followed up to `maxRedirects`, each hop checked for an http(s) scheme; an
+ *   https URL never redirects to http; only `accept`, `accept-encoding` and `user-agent` are
+ *   carried to another origin (no credentials, cookies or tokens).
  * - The body must be non-empty UTF-8, at most `maxBytes`, and not an HTML page (by content type
  *   or by its first characters).
- * - `#sha256=<hex>` on the URL (stripped before the request) or `sha256` pins the content.
+ * - `#sha256=<hex>` on the URL (stripped before the request) or `sha256` pins the content; a
+ *   malformed pin is a `ConfigError` and nothing is fetched.
+ * - `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` in `env` (default: the process's) are honoured.
  *
- * @param url The `httpRef` URL; user info becomes a Basic `Authorization` header.
+ * @param url The `httpRef` URL; user info becomes a Basic `Authorization` header (UTF-8), unless
+ *   `headers` has one.
  * @param options Limits, pin, headers, abort signal and retry hook.
  * @returns The code with its final URL, hash, size and attempt count.
  * @throws {FetchError} When the code cannot be fetched or fails a check. The message names the
  *   URL (credentials removed), the attempt count and the cause, for example
  *   `Cannot fetch task code from "https://host/x.ts": HTTP 404 after 1 attempt`.
- * @throws {ConfigError} When an option is invalid, or two different pins are given.
+ * @throws {ConfigError} When an option is invalid, a pin is malformed or two different pins are
+ *   given, the URL's user info has a bad `%` escape, or a proxy variable is not a URL.
  * @example
  * ```ts
  * const { code } = await fetchScript("https://example.com/task.ts#sha256=9f86d0...", {
@@ -407,40 +496,61 @@ export async function fetchScript(
   } catch (error) {
     return fail("not a valid URL", 0, undefined, error);
   }
-  const { url: target, sha256: pinned } = splitIntegrity(parsed);
-  const optionPin = options.sha256?.toLowerCase();
-  if (pinned !== undefined && !SHA256_HEX.test(pinned)) {
+  const target = new URL(parsed.href);
+  target.hash = "";
+  const pin = parseIntegrityPin(parsed.hash);
+  const pinned = pin.kind === "pinned" ? pin.sha256 : undefined;
+  if (pin.kind === "invalid") {
     issues.push({
       source: "options",
-      path: "url",
-      message: "#sha256= must be followed by 64 hex digits",
+      path: "sha256",
+      message: `the #sha256 pin of "${shown}" is not valid: ${pin.problem}; write #sha256= and ${VALID_PIN}`,
     });
   }
-  if (optionPin !== undefined && !SHA256_HEX.test(optionPin)) {
-    issues.push({ source: "options", path: "sha256", message: "must be 64 hex digits" });
+  const optionProblem = options.sha256 === undefined ? undefined : digestProblem(options.sha256);
+  if (optionProblem !== undefined) {
+    issues.push({
+      source: "options",
+      path: "sha256",
+      message: `the pin for "${shown}" is not valid: ${optionProblem}; give ${VALID_PIN}`,
+    });
   }
+  const optionPin = optionProblem === undefined ? options.sha256?.toLowerCase() : undefined;
   if (pinned !== undefined && optionPin !== undefined && pinned !== optionPin) {
     issues.push({
       source: "options",
       path: "sha256",
-      message: "differs from the #sha256= pin in the URL; give one pin",
+      message: `differs from the #sha256= pin of "${shown}"; give one pin`,
     });
   }
+
+  // Names in lower case, so a caller's header replaces ours whatever its case.
+  const headers: Record<string, string> = { accept: "*/*" };
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    headers[name.toLowerCase()] = value;
+  }
+  if (target.username !== "" || target.password !== "") {
+    try {
+      // An explicit Authorization header wins over the URL's user info.
+      headers.authorization ??= basicAuth(target);
+    } catch {
+      // No cause: the URIError would only say "URI malformed", and the text is a credential.
+      issues.push({
+        source: "options",
+        path: "url",
+        message: `the user info of "${shown}" has an invalid % escape: percent-encode reserved characters as %XX (for example @ as %40)`,
+      });
+    }
+    target.username = "";
+    target.password = "";
+  }
+  const proxy = proxySettings(options.env ?? readProcessEnv(PROXY_VARIABLES), issues);
   if (issues.length > 0) throw new ConfigError(issues);
   const expected = optionPin ?? pinned;
   try {
     checkScheme(target, "");
   } catch (error) {
     return fail((error as AttemptFailure).reason, 0);
-  }
-
-  const headers: Record<string, string> = { accept: "*/*", ...options.headers };
-  if (target.username !== "" || target.password !== "") {
-    const user = decodeURIComponent(target.username);
-    const password = decodeURIComponent(target.password);
-    headers.authorization = `Basic ${btoa(`${user}:${password}`)}`;
-    target.username = "";
-    target.password = "";
   }
 
   const connectTimeoutMs = options.connectTimeoutMs ?? FETCH_DEFAULTS.connectTimeoutMs;
@@ -455,7 +565,18 @@ export async function fetchScript(
   const totalTimer = setTimeout(() => total.abort(), timeoutMs);
   const outer =
     options.signal === undefined ? total.signal : AbortSignal.any([total.signal, options.signal]);
-  const dispatcher = new Agent({ connect: { timeout: connectTimeoutMs } });
+  const connect = { timeout: connectTimeoutMs };
+  // With a proxy the connect timeout applies to the proxy and, through a tunnel, to the target.
+  const dispatcher: Dispatcher =
+    proxy === undefined
+      ? new Agent({ connect })
+      : new EnvHttpProxyAgent({
+          ...proxy,
+          connect,
+          proxyTls: connect,
+          requestTls: connect,
+          proxyTunnel: false,
+        });
 
   let attempts = 0;
   let last: AttemptFailure | undefined;

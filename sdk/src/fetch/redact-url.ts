@@ -10,8 +10,8 @@ const SECRET_PARAM = /token|key|secret|sig|signature|pass|auth|credential|sessio
  * Removes credentials from a URL for display: user info is dropped, the values of query
  * parameters that look like credentials are replaced by `***`, the fragment is dropped.
  *
- * @param url The URL. Text that does not parse as a URL loses anything between `//` and `@`,
- *   and everything from `?` or `#` on.
+ * @param url The URL. Text that does not parse as a URL loses everything from `?` or `#` on, and
+ *   everything from `//` up to the last `@` before that (user info may itself hold `/` or `@`).
  * @returns The URL, safe to print.
  * @example
  * ```ts
@@ -23,10 +23,11 @@ export function redactUrl(url: string | URL): string {
   try {
     parsed = new URL(url);
   } catch {
-    // Still no credentials: a malformed URL is echoed in error messages.
+    // Still no credentials: a malformed URL is echoed in error messages. Cut the query and
+    // fragment first, then take the greedy match up to the last "@" that is left.
     return String(url)
-      .replace(/\/\/[^/@]*@/, "//")
-      .replace(/[?#].*$/s, "");
+      .replace(/[?#].*$/s, "")
+      .replace(/\/\/.*@/s, "//");
   }
   parsed.username = "";
   parsed.password = "";
