@@ -381,6 +381,20 @@ const rows: Row[] = [
     says: ["without an integrity pin", 'append "#sha256=<hex>"'],
   },
   {
+    code: "HTTPREF_PIN_INVALID",
+    it: "reports a malformed #sha256 pin, which our runners refuse",
+    fixture: "secret-urls",
+    run: check("sri-pin"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/sri-pin",
+    says: [
+      '"https://scripts.example.com/a.ts" with an invalid #sha256 pin',
+      '"sha256-abc=" is a Subresource Integrity hash (base64), not a hex digest',
+      "our runners refuse to fetch it",
+      'write #sha256= and exactly 64 hex digits, as "sha256sum <file>" prints them',
+    ],
+  },
+  {
     code: "CMD_PARAMETERS_SPLIT",
     it: "warns about python cmdParameters that the stock image word-splits",
     fixture: "traps",
@@ -468,6 +482,52 @@ describe("diagnostics", () => {
     expect(resolveTask(merge, { definition: "child", namespace: "shop" }).diagnostics).toEqual([]);
   });
 
+  it("takes a #SHA256= pin with an upper-case key as a pin", async () => {
+    const catalog = await fixtureCatalog("secret-urls");
+    expect(check("upper-case-pin")(catalog)).toEqual([]);
+  });
+
+  it("redacts credentials in every httpRef URL a message names", async () => {
+    const diagnostics = validateCatalog(await fixtureCatalog("secret-urls"));
+    const byDefinition = (name: string) =>
+      diagnostics
+        .filter((d) => d.object === `KeptnTaskDefinition/shop/${name}`)
+        .map((d) => `${d.code} ${d.message}`);
+    const shown = '"https://scripts.example.com/a.ts?token=***&ref=main"';
+    expect(byDefinition("inline-and-secret-url")).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^INLINE_AND_HTTPREF .*ignoring ${literal(shown)}`)),
+      ]),
+    );
+    expect(byDefinition("configmap-and-secret-url")).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^CONFIGMAP_AND_HTTPREF .*ignores ${literal(shown)}`)),
+      ]),
+    );
+    expect(byDefinition("missing-configmap-secret-url")).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^CONFIGMAP_NOT_FOUND .*runs ${literal(shown)} instead`)),
+      ]),
+    );
+    expect(byDefinition("unpinned-secret-url")).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^HTTPREF_UNPINNED .*from ${literal(shown)} without`)),
+      ]),
+    );
+    expect(byDefinition("ftp-secret-url")).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('"ftp://scripts.example.com/a.ts?token=***", which is not an http'),
+      ]),
+    );
+    expect(byDefinition("unparsable-secret-url")).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('"https://scripts.example.com/a.ts", which is not an http'),
+      ]),
+    );
+    const all = diagnostics.map((d) => d.message).join("\n");
+    expect(all).not.toMatch(/url-pass|url\/pass|tok-secret|user:/);
+  });
+
   it("never puts a secret value in a message", async () => {
     const catalog = await fixtureCatalog("traps");
     const all = validateCatalog(catalog)
@@ -507,3 +567,7 @@ describe("diagnostics", () => {
     ).toBe("KeptnTaskDefinition/ns/a: warning CYCLE m");
   });
 });
+
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

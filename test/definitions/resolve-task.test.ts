@@ -181,6 +181,34 @@ const rows: Row[] = [
     },
   },
   {
+    it: "lets a parent's value replace an empty child value, as Keptn's mergo.Merge does",
+    fixture: "empty-values",
+    options: { definition: "empty-child", namespace: "shop" },
+    expect: (r) => {
+      // a: "" in the child is unset for mergo; e: "" on both sides stays "".
+      expect(r.parameters).toEqual({ a: "parent", b: "parent", c: "", d: "child", e: "" });
+      expect(envRecord(r.env).DATA).toBe('{"a":"parent","b":"parent","c":"","d":"child","e":""}');
+      expect([r.secureParameters, r.cmdParameters]).toEqual(["parent-secret", "--parent"]);
+    },
+  },
+  {
+    it: "lets a KeptnTask fill empty definition values too, but never replace a set one",
+    fixture: "empty-values",
+    options: { task: "empty-run", namespace: "shop" },
+    expect: (r) => {
+      expect(r.parameters).toEqual({
+        a: "parent",
+        b: "parent",
+        c: "task",
+        d: "child",
+        e: "",
+        g: "",
+      });
+      // secureParameters.secret "" on the task is unset: the definition's secret stays.
+      expect(r.secureParameters).toBe("parent-secret");
+    },
+  },
+  {
     it: "finds a KeptnTask by name in the catalog",
     fixture: "merge",
     options: { task: "handmade", namespace: "shop" },

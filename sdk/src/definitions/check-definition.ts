@@ -2,6 +2,8 @@
  * Checks one definition on its own (no other object needed): the traps of its apiVersion, its
  * runtime and its code source.
  */
+import { parseIntegrityPin, VALID_PIN } from "../fetch/integrity-pin.js";
+import { redactUrl } from "../fetch/redact-url.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { parseGoDuration } from "./go-compat.js";
 import type { RuntimeSpec, TaskDefinition } from "./model.js";
@@ -48,12 +50,12 @@ export function checkCode(code: string, where: string, subject: TaskDefinition):
   ];
 }
 
-function isHttpUrl(value: string): boolean {
+function httpUrl(value: string): URL | undefined {
   try {
     const url = new URL(value);
-    return url.protocol === "http:" || url.protocol === "https:";
+    return url.protocol === "http:" || url.protocol === "https:" ? url : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -85,7 +87,7 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
     out.push(
       createDiagnostic(
         "INLINE_AND_HTTPREF",
-        `${name} sets both ${field}.inline and ${field}.httpRef: Keptn stores the inline code in ConfigMap "keptnfn-${def.name}" and runs it, ignoring "${spec.httpRef}"; remove one of them`,
+        `${name} sets both ${field}.inline and ${field}.httpRef: Keptn stores the inline code in ConfigMap "keptnfn-${def.name}" and runs it, ignoring "${redactUrl(spec.httpRef)}"; remove one of them`,
         def,
       ),
     );
@@ -103,25 +105,35 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
     out.push(
       createDiagnostic(
         "CONFIGMAP_AND_HTTPREF",
-        `${name} sets both ${field}.configMapRef and ${field}.httpRef: Keptn runs ConfigMap "${spec.configMapRef}" when it exists and ignores "${spec.httpRef}"; remove one of them`,
+        `${name} sets both ${field}.configMapRef and ${field}.httpRef: Keptn runs ConfigMap "${spec.configMapRef}" when it exists and ignores "${redactUrl(spec.httpRef)}"; remove one of them`,
         def,
       ),
     );
   }
   if (spec.httpRef !== undefined) {
-    if (!isHttpUrl(spec.httpRef)) {
+    const url = httpUrl(spec.httpRef);
+    const pin = url === undefined ? undefined : parseIntegrityPin(url.hash);
+    if (url === undefined) {
       out.push(
         createDiagnostic(
           "HTTPREF_INVALID",
-          `${name} has ${field}.httpRef.url "${spec.httpRef}", which is not an http or https URL: the runner cannot fetch it and the task fails on every retry; use an https URL`,
+          `${name} has ${field}.httpRef.url "${redactUrl(spec.httpRef)}", which is not an http or https URL: the runner cannot fetch it and the task fails on every retry; use an https URL`,
           def,
         ),
       );
-    } else if (!/#(?:.*&)?sha256=[0-9a-fA-F]{64}(?:&|$)/.test(spec.httpRef)) {
+    } else if (pin?.kind === "invalid") {
+      out.push(
+        createDiagnostic(
+          "HTTPREF_PIN_INVALID",
+          `${name} has ${field}.httpRef.url "${redactUrl(url)}" with an invalid #sha256 pin (${pin.problem}): our runners refuse to fetch it, so the task fails on every retry, and the stock images ignore the pin; write #sha256= and ${VALID_PIN}`,
+          def,
+        ),
+      );
+    } else if (pin?.kind === "none") {
       out.push(
         createDiagnostic(
           "HTTPREF_UNPINNED",
-          `${name} fetches its code from "${stripUrl(spec.httpRef)}" without an integrity pin: the stock images run whatever the server returns, on every retry; append "#sha256=<hex>" to the URL (our runners check it; the fragment is never sent)`,
+          `${name} fetches its code from "${redactUrl(url)}" without an integrity pin: the stock images run whatever the server returns, on every retry; append "#sha256=<hex>" to the URL (our runners check it; the fragment is never sent)`,
           def,
         ),
       );
@@ -144,18 +156,6 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
     out.push(...checkCode(spec.inline, `${name} (${field}.inline.code)`, def));
   }
   return out;
-}
-
-function stripUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    url.username = "";
-    url.password = "";
-    url.hash = "";
-    return url.href;
-  } catch {
-    return value;
-  }
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Diagnostics: the traps in Keptn's resolution of task definitions, each with a stable code, a
  * level, and a message that says what Keptn would do and how to fix it. Messages name objects,
- * fields and URLs; they never carry a secret value.
+ * fields and URLs (through `redactUrl`: no user info, no secret-looking query values); they never
+ * carry a secret value.
  */
 import type { ManifestLocation } from "../errors/errors.js";
 
@@ -62,6 +63,10 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     summary: 'objectType is compared with "Application"',
   },
   HTTPREF_INVALID: { level: "error", summary: "httpRef.url is not an http(s) URL" },
+  HTTPREF_PIN_INVALID: {
+    level: "error",
+    summary: "httpRef.url has a malformed #sha256 pin",
+  },
   HTTPREF_UNPINNED: {
     level: "warning",
     summary: "httpRef code is fetched without an integrity pin",

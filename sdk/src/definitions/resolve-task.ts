@@ -4,6 +4,7 @@
  * fields. Every trap met on the way is reported as a diagnostic.
  */
 import { CodeResolutionError, ConfigError } from "../errors/errors.js";
+import { redactUrl } from "../fetch/redact-url.js";
 import type { Catalog } from "./catalog.js";
 import { checkCode, checkDefinition, MOUNT_PATHS } from "./check-definition.js";
 import {
@@ -182,6 +183,23 @@ export function inlineConfigMapName(definitionName: string): string {
   return `keptnfn-${definitionName.slice(0, 245)}`;
 }
 
+/**
+ * Fills `base` from `extra` as the operator does with Go's `mergo.Merge(&base, extra)` (mergo
+ * v1.0.0, no options): a key of `extra` is taken when `base` lacks it or holds `""`, which mergo
+ * treats as unset. So a non-empty value in `base` wins, and `""` in `base` never does.
+ */
+function mergoFill(
+  base: Readonly<Record<string, string>> | undefined,
+  extra: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> | undefined {
+  if (base === undefined && extra === undefined) return undefined;
+  const out: Record<string, string> = { ...base };
+  for (const [key, value] of Object.entries(extra ?? {})) {
+    if (!Object.hasOwn(out, key) || out[key] === "") out[key] = value;
+  }
+  return Object.freeze(out);
+}
+
 function ref(def: TaskDefinition): DefinitionRef {
   return Object.freeze({ name: def.name, namespace: def.namespace, version: def.version });
 }
@@ -207,7 +225,7 @@ function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
     if (ctx.catalog.findConfigMap(spec.configMapRef, def.namespace) === undefined) {
       const otherwise =
         spec.httpRef !== undefined
-          ? `runs "${spec.httpRef}" instead`
+          ? `runs "${redactUrl(spec.httpRef)}" instead`
           : spec.functionRef !== undefined
             ? "takes the code from the functionRef only"
             : "fails to create the Job";
@@ -341,16 +359,14 @@ function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): C
     }
   }
 
-  // Child values win; code, image and mount path come from the parent.
-  const parameters =
-    own.parameters === undefined && inherited.parameters === undefined
-      ? undefined
-      : Object.freeze({ ...inherited.parameters, ...own.parameters });
+  // mergo.Merge(child, parent): the child's non-empty values win. secureParameters and
+  // cmdParameters are normalised so "" is undefined, which is mergo's rule for strings too.
+  // Code, image and mount path come from the parent.
   return {
     configMap: inherited.configMap,
     url: inherited.url,
     urlDefinition: inherited.urlDefinition,
-    parameters,
+    parameters: mergoFill(own.parameters, inherited.parameters),
     secure: own.secure ?? inherited.secure,
     cmd: own.cmd ?? inherited.cmd,
     runner: inherited.runner,
@@ -602,7 +618,8 @@ export function resolveTask(catalog: Catalog, options: ResolveTaskOptions): Reso
   }
 
   const resolved = resolveCode(ctx, root, new Set([objectId(root)]));
-  const parameters = Object.freeze({ ...task?.parameters, ...resolved.parameters });
+  // mergo.Merge(definition's, task's): the task fills missing and empty keys.
+  const parameters = mergoFill(resolved.parameters, task?.parameters) ?? Object.freeze({});
   const secure = task?.secureParameters ?? resolved.secure;
   const mountPath = MOUNT_PATHS[resolved.runner];
 
