@@ -102,6 +102,45 @@ describe("loadManifests", () => {
     expect((error as ManifestError).message).toMatch(new RegExp(`^${file}:1: Cannot parse YAML: `));
   });
 
+  it("names the line of an alias with no anchor, never the alias, which may be a password", () => {
+    const text = `apiVersion: v1
+kind: Secret
+metadata: { name: token }
+stringData:
+  SECURE_DATA: *pAsSw0rdValue
+`;
+    const error = (() => {
+      try {
+        return parseManifests(text, "secret.yaml");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).exitCode).toBe(65);
+    expect((error as ManifestError).message).toBe(
+      "secret.yaml:1: Cannot parse YAML: an alias (*) with no anchor (&) before it at line 5, column 16: quote a value that starts with *",
+    );
+    expect((error as ManifestError).cause).toBeUndefined();
+  });
+
+  it("refuses an alias bomb in one document and keeps the others", () => {
+    // Each level is nine aliases of the one before: 9^5 nodes from six short lines.
+    const names = ["a", "b", "c", "d", "e", "f"];
+    const levels = names.map(
+      (name, i) =>
+        `${name}: &${name} [${Array(9)
+          .fill(i === 0 ? "x" : `*${names[i - 1]}`)
+          .join(", ")}]`,
+    );
+    const text = `${levels.join("\n")}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: kept }\n`;
+    const set = parseManifests(text, "bomb.yaml", { onError: "collect" });
+    expect(set.errors.map((e) => e.message)).toEqual([
+      "bomb.yaml:1: Cannot parse YAML: aliases expand to too many nodes (more than 100), the first at line 2, column 8",
+    ]);
+    expect(set.objects.map((o) => o.location.object)).toEqual(["ConfigMap/default/kept"]);
+  });
+
   it("reads folders recursively, in name order, only .yaml, .yml and .json files", async () => {
     const folder = `${DEFINITION_FIXTURES}folder`;
     const set = await loadManifests(folder);

@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { type Document, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import type { KnownObject } from "./model.js";
@@ -57,6 +57,12 @@ export interface LoadManifestsOptions {
 }
 
 const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
+
+/**
+ * How far aliases may expand a document (the yaml package's `maxAliasCount`): enough for any
+ * manifest written by hand, far too little for an alias bomb ("billion laughs").
+ */
+const MAX_ALIAS_COUNT = 100;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -221,7 +227,8 @@ function parseInto(
   errors: ManifestError[],
 ): void {
   const defaultNamespace = options.defaultNamespace ?? DEFAULT_NAMESPACE;
-  const documents = parseAllDocuments(text);
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter });
   // parseAllDocuments returns an EmptyStream (not an array) for empty input.
   const list = Array.isArray(documents) ? documents : [];
   list.forEach((document, index) => {
@@ -235,10 +242,52 @@ function parseInto(
       );
       return;
     }
-    const value: unknown = document.toJS();
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch {
+      // Not kept as the cause: its message names the alias, which may be a secret value.
+      errors.push(aliasError(document, lineCounter, base));
+      return;
+    }
     if (value === null || value === undefined) return;
     collectObject(value, base, defaultNamespace, "", objects, errors);
   });
+}
+
+/**
+ * The error of a document whose aliases cannot be expanded. The alias's name is left out: an
+ * unquoted value that starts with `*` (a password, say) is read as an alias.
+ */
+function aliasError(
+  document: Document.Parsed,
+  lineCounter: LineCounter,
+  location: ManifestLocation,
+): ManifestError {
+  let unresolved: number | undefined;
+  let first: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      const offset = node.range?.[0] ?? 0;
+      first ??= offset;
+      if (node.resolve(document) === undefined) {
+        unresolved = offset;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `at line ${line}, column ${col}`;
+  };
+  const message =
+    unresolved !== undefined
+      ? `an alias (*) with no anchor (&) before it ${at(unresolved)}: quote a value that starts with *`
+      : first !== undefined
+        ? `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}), the first ${at(first)}`
+        : "cannot expand its aliases";
+  return new ManifestError(`Cannot parse YAML: ${message}`, location);
 }
 
 /**
