@@ -101,6 +101,51 @@ ${indented}
     expect(server.hits("/lib/greet.ts")).toBe(hits);
   });
 
+  it("keeps no credentials of an import URL in the bundle or its messages", async () => {
+    const url = server.origin.replace("http://", "http://deploy:tok3n-s3cret@");
+    const input = join(dir, "credentials.ts");
+    writeFileSync(
+      input,
+      `import { greet } from "${url}/lib/greet.ts?token=qu3ry-s3cret";\nconsole.log(greet("x"));\n`,
+    );
+    const result = await runCli(["bundle", input]);
+    expect(result.code).toBe(0);
+    // esbuild names each module in a comment; the URL stays, its credentials go.
+    expect(result.stdout).toContain(`// remote:${server.origin}/lib/greet.ts?token=***\n`);
+    expect(result.stdout).toContain(`// remote:${server.origin}/lib/util.ts\n`);
+    expect(result.stdout + result.stderr).not.toMatch(/tok3n-s3cret|qu3ry-s3cret|deploy/);
+  });
+
+  it("fails with exit code 1 when it cannot write OUT", async () => {
+    const out = join(dir, "no-such-folder", "plain.bundle.js");
+    const result = await runCli(["bundle", join(dir, "plain.ts"), "--outfile", out]);
+    expect(result.stderrLines).toEqual([
+      `keptn-task: Cannot write "${out}": no such file or directory`,
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  it("warns of an import it cannot follow and does not claim the bundle needs no network", async () => {
+    const input = join(dir, "computed.ts");
+    writeFileSync(
+      input,
+      `import { greet } from "${server.origin}/lib/greet.ts";\nconst name = Deno.env.get("PLUGIN") ?? "./plugin.ts";\nawait import(name);\nconsole.log(greet("x"));\n`,
+    );
+    const result = await runCli(["bundle", input]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^\/\/ Bundled by keptn-task bundle from .*computed\.ts: 2 remote modules inlined\.\n/,
+    );
+    expect(result.stderrLines).toEqual([
+      expect.stringMatching(
+        /^keptn-task: warning: .*computed\.ts:3:6: This "import" expression will not be bundled because the argument is not a string literal$/,
+      ),
+      expect.stringMatching(
+        /^keptn-task: bundled ".*computed\.ts": .* in one file, but it still imports at run time: 1 import of a computed name$/,
+      ),
+    ]);
+  });
+
   it.each([
     {
       case: "a missing file",

@@ -6,7 +6,7 @@
  */
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { BuildFailure, Loader, Metafile, Plugin } from "esbuild";
+import type { BuildFailure, Loader, Message, Metafile, Plugin } from "esbuild";
 import {
   CodeResolutionError,
   FetchError,
@@ -47,8 +47,8 @@ Options:
       --external SPEC     keep this import as it is (a trailing * matches a prefix); repeatable
   -h, --help              show this help
 
-Exit codes: 0 bundled; 64 bad arguments; 66 FILE cannot be read or an import cannot be bundled;
-69 a remote module cannot be fetched; 127 esbuild is not installed.
+Exit codes: 0 bundled; 1 OUT cannot be written; 64 bad arguments; 66 FILE cannot be read or an
+import cannot be bundled; 69 a remote module cannot be fetched; 127 esbuild is not installed.
 
 Example:
   keptn-task bundle task.ts --outfile task.bundle.js
@@ -123,6 +123,7 @@ Example:
 
     let output: string;
     let metafile: Metafile;
+    let warnings: readonly Message[];
     try {
       const result = await esbuild.build({
         entryPoints: [entry],
@@ -136,11 +137,21 @@ Example:
         charset: "utf8",
         legalComments: "inline",
         logLevel: "silent",
+        // An import esbuild cannot follow stays an import, fetched at run time: say so.
+        logOverride: {
+          "unsupported-dynamic-import": "warning",
+          "unsupported-require-call": "warning",
+        },
         metafile: true,
         plugins: [plugin],
       });
-      output = result.outputFiles[0]?.text ?? "";
+      // esbuild names each module in a comment: a URL's credentials must not stay in the code.
+      output = (result.outputFiles[0]?.text ?? "").replace(
+        /^(\s*\/\/ remote:)(.*)$/gm,
+        (_line, prefix: string, url: string) => `${prefix}${redactUrl(url)}`,
+      );
       metafile = result.metafile;
+      warnings = result.warnings;
     } catch (error) {
       if (fetchFailure !== undefined) throw fetchFailure;
       const errors = (error as Partial<BuildFailure>).errors ?? [];
@@ -151,10 +162,7 @@ Example:
           (a.location?.column ?? 0) - (b.location?.column ?? 0),
       );
       if (first === undefined) throw error;
-      const where =
-        first.location === null || first.location === undefined
-          ? ""
-          : `${displayPath(resolve(io.cwd, first.location.file), io.cwd)}:${first.location.line}:${first.location.column}: `;
+      const where = describeLocation(first, io.cwd);
       const more =
         errors.length > 1
           ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? "s" : ""})`
@@ -175,15 +183,30 @@ Example:
         localBytes += input.bytes;
       }
     }
-    const header = `// Bundled by keptn-task bundle from ${displayPath(entry, io.cwd)}: ${remoteModules} remote module${remoteModules === 1 ? "" : "s"} inlined; needs no network to start.\n`;
+    // What still loads at run time: an import kept with --external that is not the runner's own
+    // or a built-in, or one esbuild cannot follow (import(variable)).
+    const keptRemote = Object.values(metafile.outputs).flatMap((out) =>
+      out.imports
+        .filter((i) => i.external && !RUNNER_PROVIDED.has(i.path) && !i.path.startsWith("node:"))
+        .map((i) => (/^https?:/i.test(i.path) ? redactUrl(i.path) : i.path)),
+    );
+    const unfollowed = warnings.filter(
+      (w) => w.id === "unsupported-dynamic-import" || w.id === "unsupported-require-call",
+    );
+    for (const warning of warnings) {
+      context.note(`warning: ${describeLocation(warning, io.cwd)}${warning.text}`);
+    }
+    const offline = keptRemote.length === 0 && unfollowed.length === 0;
+    const header = `// Bundled by keptn-task bundle from ${displayPath(entry, io.cwd)}: ${remoteModules} remote module${remoteModules === 1 ? "" : "s"} inlined${offline ? "; needs no network to start" : ""}.\n`;
     const bundle = header + output;
     if (outfile !== undefined) {
       try {
         await writeFile(isAbsolute(outfile) ? outfile : resolve(io.cwd, outfile), bundle);
       } catch (error) {
+        // Not a usage mistake: the file system refused (exit code 1).
         throw new KeptnTaskError(
           `Cannot write "${outfile}": ${describeFsError(error)}`,
-          "USAGE_INVALID",
+          "KEPTN_TASK_ERROR",
           { cause: error },
         );
       }
@@ -194,8 +217,17 @@ Example:
       remoteModules === 0
         ? `${formatBytes(localBytes)} with no remote import`
         : `${formatBytes(localBytes)} importing ${remoteModules} remote module${remoteModules === 1 ? "" : "s"} (${formatBytes(remoteBytes)} fetched on every run)`;
+    const pending = [
+      ...keptRemote.map((path) => `"${path}"`),
+      ...(unfollowed.length === 0
+        ? []
+        : [`${unfollowed.length} import${unfollowed.length === 1 ? "" : "s"} of a computed name`]),
+    ];
+    const after = offline
+      ? "no network fetch"
+      : `but it still imports at run time: ${pending.join(", ")}`;
     context.note(
-      `bundled "${file}": ${before} -> ${formatBytes(Buffer.byteLength(bundle))} in one file, no network fetch${outfile === undefined ? "" : ` (${outfile})`}`,
+      `bundled "${file}": ${before} -> ${formatBytes(Buffer.byteLength(bundle))} in one file, ${after}${outfile === undefined ? "" : ` (${outfile})`}`,
     );
     return 0;
   },
@@ -236,6 +268,16 @@ function loaderFor(url: string, contentType: string | undefined): Loader {
   if (extension === "js" || extension === "mjs" || extension === "cjs") return "js";
   if (extension === "json") return "json";
   return "ts";
+}
+
+/** `FILE:LINE:COLUMN: ` of an esbuild message, a remote module's URL without credentials. */
+function describeLocation(message: Message, cwd: string): string {
+  const location = message.location;
+  if (location === null || location === undefined) return "";
+  const file = location.file.startsWith(`${REMOTE}:`)
+    ? redactUrl(location.file.slice(REMOTE.length + 1))
+    : displayPath(resolve(cwd, location.file), cwd);
+  return `${file}:${location.line}:${location.column}: `;
 }
 
 function displayPath(path: string, cwd: string): string {
