@@ -74,4 +74,20 @@ describe("keptn-task", () => {
     expect(result.stderrLines[0]).toMatch(message);
     expect(result.stdout).toBe("");
   });
+
+  it("never echoes a --secret value that starts with - in its usage error", async () => {
+    const result = await runCli([
+      "run",
+      "hello",
+      "-f",
+      "examples/hello",
+      "--secret",
+      "-pa55-word-xyz",
+    ]);
+    expect(result.stderrLines).toEqual([
+      'keptn-task: Cannot parse the arguments of "keptn-task run": option "--secret" needs a value, received a value starting with - (write --secret=VALUE if that is the value): see keptn-task run --help',
+    ]);
+    expect(result.stdout + result.stderr).not.toContain("pa55");
+    expect(result.code).toBe(64);
+  });
 });

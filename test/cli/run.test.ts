@@ -427,7 +427,7 @@ stringData:
     {
       case: "an invalid --context",
       args: ["run", "print-env", "-f", TASKS, "--context", '{"objectType":"Application"}'],
-      code: 64,
+      code: 78,
       line: 'keptn-task: Cannot use --context with "keptn-task run": objectType: expected "App" or "Workload", received "Application"',
     },
     {

@@ -10,6 +10,8 @@ export interface OptionSpec {
   readonly type: "string" | "boolean";
   readonly short?: string;
   readonly multiple?: boolean;
+  /** The value is a secret: messages never echo it. */
+  readonly secret?: boolean;
 }
 
 /** Options by long name. */
@@ -54,10 +56,13 @@ export function parseCommandArgs(
   command: Pick<Command, "name" | "options">,
   argv: readonly string[],
 ): ParsedArgs {
-  const options = { ...command.options, ...HELP };
+  const options: OptionSpecs = { ...command.options, ...HELP };
   const { values, tokens } = parseArgs({
     args: [...argv],
-    options: options as Record<string, OptionSpec>,
+    // parseArgs knows only type, short and multiple.
+    options: Object.fromEntries(
+      Object.entries(options).map(([name, { secret: _secret, ...spec }]) => [name, spec]),
+    ),
     allowPositionals: true,
     strict: false,
     tokens: true,
@@ -87,7 +92,9 @@ export function parseCommandArgs(
         token.value !== "-"
       ) {
         problems.push(
-          `option "${flag}" needs a value, received the option "${token.value}" (write ${flag}=${token.value} if that is the value)`,
+          spec.secret === true
+            ? `option "${flag}" needs a value, received a value starting with - (write ${flag}=VALUE if that is the value)`
+            : `option "${flag}" needs a value, received the option "${token.value}" (write ${flag}=${token.value} if that is the value)`,
         );
       }
     }

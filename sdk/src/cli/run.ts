@@ -45,7 +45,7 @@ export const runCommand: Command = {
   options: {
     ...DEFINITION_OPTIONS,
     data: { type: "string", multiple: true },
-    secret: { type: "string" },
+    secret: { type: "string", secret: true },
     runtime: { type: "string" },
     image: { type: "string" },
     "dry-run": { type: "boolean" },

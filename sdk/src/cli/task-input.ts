@@ -152,7 +152,8 @@ export function findDefinition(
 /**
  * `KEPTN_CONTEXT` fields from `--context` and the context flags (the flags win).
  *
- * @throws {UsageError} When `--context` cannot be read or is not a valid context.
+ * @throws {UsageError} When the `--context` file cannot be read, or a flag is invalid.
+ * @throws {KeptnTaskError} (`CONFIG_INVALID`) When `--context` is not a valid context.
  */
 export async function contextFromArgs(
   command: string,
@@ -195,19 +196,19 @@ async function readContext(
     ? await readArgumentFile(command, "--context", given.slice(1), cwd)
     : given;
   const shown = given.startsWith("@") ? given : "JSON";
+  // Read fine but not a context Keptn sends: invalid configuration, as the runner's KEPTN_CONTEXT.
+  const fail = (problem: string): never => {
+    throw new KeptnTaskError(
+      `Cannot use --context ${shown === "JSON" ? "" : `"${shown}" `}with "keptn-task ${command}": ${problem}`,
+      "CONFIG_INVALID",
+    );
+  };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
-      `Cannot use --context ${shown === "JSON" ? "" : `"${shown}" `}with "keptn-task ${command}": not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return fail(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const fail = (problem: string): never => {
-    throw new UsageError(
-      `Cannot use --context ${shown === "JSON" ? "" : `"${shown}" `}with "keptn-task ${command}": ${problem}`,
-    );
-  };
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return fail("expected a JSON object of KEPTN_CONTEXT fields");
   }

@@ -7,7 +7,7 @@ import { type DiagnosticLevel, formatDiagnostic } from "../definitions/diagnosti
 import { loadManifests } from "../definitions/load-manifests.js";
 import { DEFAULT_KEPTN_NAMESPACE } from "../definitions/resolve-task.js";
 import { validateCatalog } from "../definitions/validate-catalog.js";
-import { KeptnTaskError, type ManifestError, UsageError } from "../errors/errors.js";
+import { EXIT_CODES, KeptnTaskError, type ManifestError, UsageError } from "../errors/errors.js";
 import { type Command, oneOf } from "./args.js";
 import { tidyManifestError } from "./task-input.js";
 
@@ -161,7 +161,7 @@ Example:
         }${valid || errors > 0 ? "" : " (--strict)"}`,
       );
     }
-    return valid ? 0 : 65;
+    return valid ? 0 : EXIT_CODES.MANIFEST_INVALID;
   },
 };
 
