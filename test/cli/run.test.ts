@@ -1,4 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +35,21 @@ function manifest(name: string, yaml: string): string {
   const path = join(dir, name);
   writeFileSync(path, yaml);
   return path;
+}
+
+/** Ctrl-C as a terminal sends it: SIGINT to the CLI's whole process group. */
+function ctrlC(child: ChildProcess): void {
+  if (child.pid !== undefined) process.kill(-child.pid, "SIGINT");
+}
+
+/** Whether a process is still running (a zombie waiting to be reaped is not). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
 }
 
 describe("keptn-task run", () => {
@@ -223,12 +247,14 @@ stringData:
 
   it("forwards Ctrl-C to the task once and ends with its exit code", async () => {
     const result = await runCli(["run", "sleeper", "-f", TASKS], {
+      detached: true,
+      // As a terminal does: to the whole foreground process group.
       onStdout: (chunk, child) => {
-        if (chunk.includes("sleeping")) child.kill("SIGINT");
+        if (chunk.includes("sleeping")) ctrlC(child);
       },
     });
     expect(result.stdout).toBe("sleeping\n");
-    expect(result.stderr).toContain("Received SIGINT: forwarded to the task");
+    expect(result.stderr.match(/Received SIGINT: forwarded to the task/g)).toHaveLength(1);
     expect(result.stderrLines[result.stderrLines.length - 1]).toMatch(
       /^keptn-task: sleeper \(inline, deno, local\) failed with exit code 130 in /,
     );
@@ -299,9 +325,11 @@ stringData:
       ]);
       expect(result.code).toBe(0);
       const lines = result.stdout.trim().split("\n");
+      // Our image is never pulled; the container has a name to remove it by; the code is
+      // relabelled for SELinux.
       expect(lines[lines.length - 1]).toBe(
-        "podman run --rm --read-only --tmpfs /tmp --user 65532 --network host " +
-          "-v '$TMPDIR/keptn-task-run-XXXXXX/code/function.ts:/var/data/function.ts:ro' " +
+        "podman run --rm --name keptn-task-XXXXXX --pull=never --read-only --tmpfs /tmp --user 65532 --network host " +
+          "-v '$TMPDIR/keptn-task-run-XXXXXX/code/function.ts:/var/data/function.ts:ro,Z' " +
           "-e KEPTN_CONTEXT -e CMD_ARGS -e SECURE_DATA -e SCRIPT keptn-task/deno-runtime:dev",
       );
       // Inside the container the code is at its mount path; the secret is never printed.
@@ -327,9 +355,11 @@ stringData:
       const plan = JSON.parse(result.stdout) as { command: string; args: string[] };
       expect(plan.command).toBe("docker");
       expect(plan.args).toContain(
-        "$TMPDIR/keptn-task-run-XXXXXX/code/function.py:/var/data/function.py:ro",
+        "$TMPDIR/keptn-task-run-XXXXXX/code/function.py:/var/data/function.py:ro,Z",
       );
       expect(plan.args[plan.args.length - 1]).toBe("ghcr.io/keptn-task/python-runtime:v1");
+      // An image given with --image may be pulled.
+      expect(plan.args).not.toContain("--pull=never");
     });
 
     it("runs a container task's own image with its command, args and env", async () => {
@@ -348,6 +378,8 @@ stringData:
       expect(plan.args).toEqual([
         "run",
         "--rm",
+        "--name",
+        "keptn-task-XXXXXX",
         "--network",
         "host",
         "-e",
@@ -355,12 +387,63 @@ stringData:
         "-e",
         "KEPTN_CONTEXT",
         "--entrypoint",
-        '["/bin/task"]',
+        "/bin/task",
         "example.com/acme/task:1.0.0",
         "--fast",
       ]);
       expect(Object.keys(plan.env)).toEqual(["TEAM", "KEPTN_CONTEXT"]);
     });
+
+    it.each([
+      {
+        case: "a command of several words",
+        spec: 'command: ["/bin/sh", "-c", "echo $0 $1"]\n    args: ["a", "b c"]',
+        tail: [
+          "--entrypoint",
+          "/bin/sh",
+          "example.com/acme/shell:1",
+          "-c",
+          "echo $0 $1",
+          "a",
+          "b c",
+        ],
+      },
+      {
+        case: "an empty command",
+        spec: 'command: []\n    args: ["--fast"]',
+        tail: ["example.com/acme/shell:1", "--fast"],
+      },
+    ])(
+      "passes $case to docker as one --entrypoint word, the rest after the image",
+      async ({ spec, tail }) => {
+        const path = manifest(
+          "entrypoint.yaml",
+          `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: shell }
+spec:
+  container:
+    name: job
+    image: example.com/acme/shell:1
+    ${spec}
+`,
+        );
+        const result = await runCli([
+          "run",
+          "shell",
+          "-f",
+          path,
+          "--runtime",
+          "docker",
+          "--dry-run",
+          "-o",
+          "json",
+        ]);
+        const plan = JSON.parse(result.stdout) as { args: string[] };
+        expect(plan.args.slice(plan.args.indexOf("KEPTN_CONTEXT") + 1)).toEqual(tail);
+        expect(result.code).toBe(0);
+      },
+    );
   });
 
   it.each([
@@ -474,4 +557,285 @@ stringData:
       expect(result.code).toBe(code);
     },
   );
+
+  describe("supervising the task as its Job would", () => {
+    it("ends when the task's process does, killing what it left running", async () => {
+      const path = manifest(
+        "background.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: background }
+spec:
+  python:
+    inline:
+      code: |
+        import subprocess, sys
+        child = subprocess.Popen(["sleep", "40"])
+        print(child.pid, flush=True)
+        sys.exit(4)
+`,
+      );
+      // The sleep holds the output pipes open: waiting for them would last 40 s.
+      const result = await runCli(["run", "background", "-f", path], { timeoutMs: 20_000 });
+      expect(result.signal).toBeNull();
+      expect(result.stderrLines.at(-1)).toMatch(
+        /^keptn-task: background \(inline, python, local\) failed with exit code 4 in /,
+      );
+      expect(result.code).toBe(4);
+      expect(isRunning(Number(result.stdout.trim()))).toBe(false);
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it("runs a task whose timeout is beyond setTimeout's range", async () => {
+      const path = manifest(
+        "long-timeout.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: month }
+spec:
+  timeout: 720h
+  deno:
+    inline: { code: 'console.log("ran to its end")' }
+`,
+      );
+      const result = await runCli(["run", "month", "-f", path]);
+      expect(result.stdout).toBe("ran to its end\n");
+      expect(result.stderrLines.at(-1)).toMatch(
+        /^keptn-task: month \(inline, deno, local\) succeeded/,
+      );
+      expect(result.code).toBe(0);
+    });
+
+    it("kills the task at a second Ctrl-C when it ignores the first", async () => {
+      let sent = 0;
+      const result = await runCli(
+        [
+          "run",
+          "container-task",
+          "-f",
+          TASKS,
+          "--",
+          process.execPath,
+          "-e",
+          'process.on("SIGINT", () => console.log("got SIGINT")); console.log("ready"); setInterval(() => {}, 1000);',
+        ],
+        {
+          detached: true,
+          timeoutMs: 20_000,
+          onStdout: (chunk, child) => {
+            if (
+              (chunk.includes("ready") && sent === 0) ||
+              (chunk.includes("got SIGINT") && sent === 1)
+            ) {
+              sent += 1;
+              ctrlC(child);
+            }
+          },
+        },
+      );
+      expect(result.signal).toBeNull();
+      expect(result.stdout).toBe("ready\ngot SIGINT\n");
+      expect(result.stderrLines.at(-1)).toMatch(/failed with exit code 137 in /);
+      expect(result.code).toBe(137);
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it("runs the task to its end when the reader of its output goes away (| head)", async () => {
+      const path = manifest(
+        "chatty.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: chatty }
+spec:
+  deno:
+    inline:
+      code: |
+        for (let i = 0; i < 200; i++) {
+          console.log("line " + i);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        Deno.exit(3);
+`,
+      );
+      const result = await runCli(["run", "chatty", "-f", path], {
+        // As head -c 5 does: read the first chunk, then close the pipe.
+        onStdout: (_chunk, child) => child.stdout?.destroy(),
+      });
+      expect(result.stdout).toMatch(/^line 0\n/);
+      expect(result.stderr).not.toMatch(/EPIPE|Internal error/);
+      expect(result.stderrLines.at(-1)).toMatch(
+        /^keptn-task: chatty \(inline, deno, local\) failed with exit code 3 in /,
+      );
+      expect(result.code).toBe(3);
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it("keeps the task's HOME, TMPDIR and code to this user (mode 0700)", async () => {
+      const path = manifest(
+        "modes.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: modes }
+spec:
+  python:
+    inline:
+      code: |
+        import json, os
+        home = os.environ["HOME"]
+        paths = {"run": os.path.dirname(home), "HOME": home, "TMPDIR": os.environ["TMPDIR"],
+                 "code": os.path.dirname(__file__)}
+        print(json.dumps({name: oct(os.stat(p).st_mode & 0o777) for name, p in paths.items()}))
+`,
+      );
+      const result = await runCli(["run", "modes", "-f", path]);
+      expect(JSON.parse(result.stdout)).toEqual({
+        run: "0o700",
+        HOME: "0o700",
+        TMPDIR: "0o700",
+        code: "0o700",
+      });
+      expect(result.code).toBe(0);
+    });
+
+    it("warns of each container env variable it cannot fill, and runs the task without it", async () => {
+      const path = manifest(
+        "value-from.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: value-from }
+spec:
+  container:
+    name: job
+    image: example.com/acme/task:1.0.0
+    env:
+      - { name: TEAM, value: checkout }
+      - name: LOG_LEVEL
+        valueFrom: { configMapKeyRef: { name: settings, key: level } }
+      - name: POD_NAME
+        valueFrom: { fieldRef: { fieldPath: metadata.name } }
+    envFrom:
+      - configMapRef: { name: settings }
+`,
+      );
+      const result = await runCli([
+        "run",
+        "value-from",
+        "-f",
+        path,
+        "--",
+        process.execPath,
+        "-e",
+        "console.log(Object.keys(process.env).filter((k) => /^(TEAM|LOG_LEVEL|POD_NAME)$/.test(k)).join())",
+      ]);
+      expect(result.stdout).toBe("TEAM\n");
+      expect(result.stderrLines.slice(0, -1)).toEqual([
+        'keptn-task: warning: Leaving out env "LOG_LEVEL" of "value-from": keptn-task run fills valueFrom only from a Secret among the manifests (secretKeyRef), not from configMapKeyRef',
+        'keptn-task: warning: Leaving out env "POD_NAME" of "value-from": keptn-task run fills valueFrom only from a Secret among the manifests (secretKeyRef), not from fieldRef',
+        'keptn-task: warning: Leaving out env "envFrom[0]" of "value-from": keptn-task run fills valueFrom only from a Secret among the manifests (secretKeyRef), not from envFrom configMapRef',
+      ]);
+      expect(result.code).toBe(0);
+    });
+
+    it("fails with exit code 65 and never shows the value for a Secret read as a YAML alias", async () => {
+      const path = manifest(
+        "alias-secret.yaml",
+        `apiVersion: v1
+kind: Secret
+metadata: { name: cli-secret, namespace: shop }
+stringData:
+  SECURE_DATA: *pAsSw0rdValue
+`,
+      );
+      for (const command of [
+        ["run", "print-secret", "-f", TASKS, "-f", path],
+        ["validate", path],
+      ]) {
+        const result = await runCli(command);
+        expect(result.stdout + result.stderr).not.toContain("pAsSw0rd");
+        expect(result.stdout + result.stderr).toMatch(
+          /alias-secret\.yaml:1: (error MANIFEST_INVALID )?Cannot parse YAML: an alias \(\*\) with no anchor \(&\) before it at line 5, column 16: quote a value that starts with \*\n/,
+        );
+        expect(result.code).toBe(65);
+      }
+    });
+  });
+
+  describe("with podman or docker", () => {
+    // A stand-in engine on PATH records what the CLI asks of it (test/cli/fixtures/fake-engine.mjs).
+    const bin = join(dir, "engine-bin");
+    const log = join(dir, "engine.log");
+    beforeAll(() => {
+      mkdirSync(bin, { recursive: true });
+      for (const engine of ["podman", "docker"]) {
+        writeFileSync(
+          join(bin, engine),
+          `#!/bin/sh\nexec '${process.execPath}' '${ROOT}test/cli/fixtures/fake-engine.mjs' "$@"\n`,
+        );
+        chmodSync(join(bin, engine), 0o755);
+      }
+    });
+    const engineEnv = (mode: string) => {
+      rmSync(log, { force: true });
+      return {
+        PATH: `${bin}:${process.env.PATH ?? ""}`,
+        FAKE_ENGINE_LOG: log,
+        FAKE_ENGINE_RUN: mode,
+      };
+    };
+    const calls = () =>
+      existsSync(log)
+        ? readFileSync(log, "utf8")
+            .trim()
+            .split("\n")
+            .map((line) => JSON.parse(line) as string[])
+        : [];
+
+    it("says to build the runner image when it is not among the local images", async () => {
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "podman"], {
+        env: engineEnv("missing-image"),
+      });
+      expect(result.stderrLines).toEqual([
+        "Error: keptn-task/deno-runtime:dev: image not known",
+        'keptn-task: Cannot run image "keptn-task/deno-runtime:dev" with podman: it is not among the local images, and keptn-task run never pulls its own images: build them with npm run images, or give one with --image',
+      ]);
+      expect(calls()[0]).toContain("--pull=never");
+      expect(result.code).toBe(127);
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it("says the task did not run when the engine cannot start the container's command", async () => {
+      const result = await runCli(["run", "container-task", "-f", TASKS, "--runtime", "docker"], {
+        env: engineEnv("no-command"),
+      });
+      expect(result.stderrLines.at(-1)).toBe(
+        "keptn-task: container-task (image example.com/acme/task:1.0.0, container, docker) was not run: docker cannot find the container's command (exit code 127)",
+      );
+      expect(result.code).toBe(127);
+    });
+
+    it("removes the container by name when a second Ctrl-C kills the engine's client", async () => {
+      let sent = 0;
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "podman"], {
+        env: engineEnv("hang"),
+        detached: true,
+        timeoutMs: 20_000,
+        onStdout: (chunk, child) => {
+          if (
+            (chunk.includes("container running") && sent === 0) ||
+            (chunk.includes("got SIGINT") && sent === 1)
+          ) {
+            sent += 1;
+            ctrlC(child);
+          }
+        },
+      });
+      expect(result.signal).toBeNull();
+      expect(result.code).toBe(137);
+      const [run, remove] = calls();
+      const name = run?.[run.indexOf("--name") + 1];
+      expect(name).toMatch(/^keptn-task-[0-9a-f]{12}$/);
+      expect(remove).toEqual(["rm", "-f", name]);
+      expect(result.leftovers).toEqual([]);
+    });
+  });
 });

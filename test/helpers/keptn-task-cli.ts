@@ -30,6 +30,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Called with each stdout chunk and the CLI's process (to send it a signal, say). */
   onStdout?: RunOptions["onStdout"];
+  /** Starts the CLI in its own process group (see `RunOptions.detached`). */
+  detached?: boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
       input: options.input ?? "",
       timeoutMs: options.timeoutMs ?? 60_000,
       ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
+      ...(options.detached === undefined ? {} : { detached: options.detached }),
       env: { TMPDIR: tmp, KEPTN_TASK_PYTHON: PYTHON, ...options.env },
     });
     return {

@@ -18,6 +18,11 @@ export interface RunOptions {
   onStdout?: (chunk: string, child: import("node:child_process").ChildProcess) => void;
   /** Called once the process is started. */
   onSpawn?: (child: import("node:child_process").ChildProcess) => void;
+  /**
+   * Starts the process in its own process group, so a test can signal the group as a terminal's
+   * Ctrl-C does: `process.kill(-child.pid, "SIGINT")`.
+   */
+  detached?: boolean;
 }
 
 /**
@@ -36,10 +41,23 @@ export function runProcess(
     };
     for (const [key, value] of Object.entries(options.env ?? {}))
       if (value !== undefined) env[key] = value;
-    const child = spawn(command, args, { env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      env,
+      cwd: options.cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+      detached: options.detached ?? false,
+    });
     let stdout = "";
     let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      try {
+        if (options.detached === true && child.pid !== undefined)
+          process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // the group is gone already
+      }
+      child.kill("SIGKILL");
+    }, options.timeoutMs ?? 60_000);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
       options.onStdout?.(chunk, child);

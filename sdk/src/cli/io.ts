@@ -11,6 +11,40 @@ export interface OutputStream {
   once(event: "drain", listener: () => void): unknown;
 }
 
+/**
+ * Guards one of the process's output streams: once its reader is gone (`keptn-task run ... |
+ * head` ends: EPIPE) writes are dropped instead of crashing the CLI, so a running task is still
+ * supervised to its end and its temporary files are removed.
+ *
+ * @param stream - `process.stdout` or `process.stderr`.
+ * @returns A stream whose `write` never throws and whose `drain` also fires when it breaks.
+ */
+export function guardOutput(stream: NodeJS.WritableStream): OutputStream {
+  let broken = false;
+  const waiting = new Set<() => void>();
+  stream.on("error", () => {
+    broken = true;
+    for (const listener of waiting) listener();
+    waiting.clear();
+  });
+  return {
+    write: (chunk) => (broken ? true : stream.write(chunk)),
+    once: (_event, listener) => {
+      if (broken) {
+        listener();
+        return;
+      }
+      const once = () => {
+        waiting.delete(once);
+        stream.off("drain", once);
+        listener();
+      };
+      waiting.add(once);
+      stream.once("drain", once);
+    },
+  };
+}
+
 /** The world a command runs in. */
 export interface CliIo {
   readonly stdout: OutputStream;
@@ -41,8 +75,8 @@ export interface CliContext {
  */
 export function processIo(): CliIo {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: guardOutput(process.stdout),
+    stderr: guardOutput(process.stderr),
     // Touched only when a command reads `-`: an idle terminal stdin must not hold the process.
     stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
     env: process.env,

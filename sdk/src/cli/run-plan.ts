@@ -28,6 +28,18 @@ export interface CodeFile {
   readonly content: string;
 }
 
+/** The container a podman or docker run starts. */
+export interface PlannedContainer {
+  readonly engine: "podman" | "docker";
+  /** `--name`: what `rm -f` removes when the engine's client is killed. */
+  readonly name: string;
+  readonly image: string;
+  /** Our runner image, run with `--pull=never`: it must have been built here. */
+  readonly local: boolean;
+  /** A runner image (ours or `--image`), not a container task's own. */
+  readonly runner: boolean;
+}
+
 /** A process to start, with everything it needs. */
 export interface RunPlan {
   readonly command: string;
@@ -38,6 +50,8 @@ export interface RunPlan {
   readonly taskEnv: Readonly<Record<string, string>>;
   /** Code to write first; empty for httpRef and container tasks. */
   readonly files: readonly CodeFile[];
+  /** For podman and docker. */
+  readonly container?: PlannedContainer;
 }
 
 /** Inputs of `planRun`. */
@@ -57,6 +71,8 @@ export interface PlanInput {
   readonly image?: string | undefined;
   /** For a container task run locally: the command that stands in for its image. */
   readonly command?: readonly string[];
+  /** For podman and docker: the container's name. */
+  readonly containerName?: string;
 }
 
 /**
@@ -108,35 +124,49 @@ export function planRun(input: PlanInput): RunPlan {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.env)) if (value !== undefined) env[name] = value;
   Object.assign(env, taskEnv);
+  const name = input.containerName ?? "keptn-task";
   if (resolved.runner === "container") {
     const container = resolved.container as Record<string, unknown> | undefined;
     const image = input.image ?? (typeof container?.image === "string" ? container.image : "");
-    // Kubernetes' command replaces the image's ENTRYPOINT and args its CMD.
-    const command = stringList(container?.command);
-    const entrypoint = command === undefined ? [] : ["--entrypoint", JSON.stringify(command)];
+    // Kubernetes' command replaces the image's ENTRYPOINT and args its CMD. --entrypoint takes
+    // one word with docker (podman also takes JSON): the rest of the command goes after the
+    // image, before the args. An empty command is no command.
+    const [entrypoint, ...commandArgs] = stringList(container?.command) ?? [];
     return {
       command: runtime,
       args: [
         "run",
         "--rm",
+        "--name",
+        name,
         "--network",
         "host",
         ...envFlags,
-        ...entrypoint,
+        ...(entrypoint === undefined ? [] : ["--entrypoint", entrypoint]),
         image,
+        ...commandArgs,
         ...(stringList(container?.args) ?? []),
       ],
       env,
       taskEnv,
       files,
+      container: { engine: runtime, name, image, local: false, runner: false },
     };
   }
-  const volumes = files.flatMap((file) => ["-v", `${file.path}:${file.mountPath}:ro`]);
+  // Z: podman (and docker) relabel the file for SELinux, or the container may not read it.
+  const volumes = files.flatMap((file) => ["-v", `${file.path}:${file.mountPath}:ro,Z`]);
+  const image = input.image ?? LOCAL_IMAGES[resolved.runner];
+  const local = input.image === undefined;
   return {
     command: runtime,
     args: [
       "run",
       "--rm",
+      "--name",
+      name,
+      // Our images are built here (npm run images); a pull would fetch whatever a registry holds
+      // under that name, and give it SECURE_DATA.
+      ...(local ? ["--pull=never"] : []),
       // As the Kubernetes "restricted" Pod Security Standard asks: read-only root, numeric user.
       "--read-only",
       "--tmpfs",
@@ -148,11 +178,12 @@ export function planRun(input: PlanInput): RunPlan {
       "host",
       ...volumes,
       ...envFlags,
-      input.image ?? LOCAL_IMAGES[resolved.runner],
+      image,
     ],
     env,
     taskEnv,
     files,
+    container: { engine: runtime, name, image, local, runner: true },
   };
 }
 

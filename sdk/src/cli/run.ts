@@ -2,11 +2,11 @@
  * `keptn-task run NAME -f PATH...`: resolves a definition and runs it as its Job would (same env,
  * same code source, same runner), streams its output masked, and ends with its exit code.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { constants, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Readable } from "node:stream";
 import { goJsonStringMap } from "../definitions/go-compat.js";
 import { type ResolvedTask, resolveTask } from "../definitions/resolve-task.js";
 import { taskEnv } from "../definitions/task-env.js";
@@ -16,12 +16,11 @@ import {
   RuntimeMissingError,
   UsageError,
 } from "../errors/errors.js";
-import { createMaskingStream } from "../masking/mask-stream.js";
-import type { SecretRegistry } from "../masking/secret-registry.js";
 import { type Command, oneOf } from "./args.js";
-import type { CliContext, OutputStream } from "./io.js";
+import type { CliContext } from "./io.js";
 import { planRun, RUNTIMES, type RunPlan, shellQuote } from "./run-plan.js";
 import { findDeno, findRunner } from "./runtime-paths.js";
+import { StopSignals, signalExitCode, supervise } from "./supervise.js";
 import {
   contextFromArgs,
   DEFINITION_OPTIONS,
@@ -33,12 +32,12 @@ import {
   refuseErrors,
 } from "./task-input.js";
 
-/** What Kubernetes gives a pod stopped at its deadline before killing it (terminationGracePeriodSeconds). */
-const KILL_GRACE_MS = 30_000;
 /** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
 const TIMED_OUT = 124;
 /** Shown instead of the per-run directory by --dry-run, which creates nothing. */
 const DRY_RUN_DIR = "$TMPDIR/keptn-task-run-XXXXXX";
+/** Shown instead of the container's random name by --dry-run. */
+const DRY_RUN_NAME = "keptn-task-XXXXXX";
 
 export const runCommand: Command = {
   name: "run",
@@ -60,6 +59,8 @@ source (inline or ConfigMap code written to a temporary file named like its moun
 function.ts or function.py; httpRef fetched by the runner), the same runner. The task's output
 is streamed, secrets masked; a one-line summary goes to stderr; the exit code is the task's.
 The task is stopped at the definition's timeout (spec.timeout, default 5m), as the Job is.
+Ctrl-C is passed on to the task once; a second Ctrl-C kills it. The run ends when the task's
+process does, as its container would: what it left running is killed 2 s later.
 
 Options:
 ${DEFINITION_OPTIONS_HELP}
@@ -69,9 +70,9 @@ ${DEFINITION_OPTIONS_HELP}
                           command line is visible to other users of this machine
       --runtime RUNTIME   local (default): the bootstrap runner with the npm Deno and python3;
                           podman or docker: the runner images (keptn-task/deno-runtime:dev,
-                          keptn-task/python-runtime:dev from npm run images), run read-only as
-                          user 65532 with the host network
-      --image IMAGE       the image to run with podman or docker instead
+                          keptn-task/python-runtime:dev from npm run images, never pulled), run
+                          read-only as user 65532 with the host network
+      --image IMAGE       the image to run with podman or docker instead (pulled if missing)
       --dry-run           print the environment and the command, start nothing
   -o, --output FORMAT     text (default) or json: the summary line (and --dry-run) as JSON
   -q, --quiet             no warnings, no summary
@@ -86,7 +87,7 @@ KEPTN_TASK_PYTHON (python3).
 Exit codes: the task's own; 124 when it ended with 0 after its timeout; 64 bad arguments;
 65 invalid manifest or a definition Keptn would not run; 66 unknown definition or no code to
 run; 69 httpRef code cannot be fetched; 78 no value for SECURE_DATA or an invalid context;
-127 deno, python3, the runner, podman or docker cannot be started.
+127 deno, python3, the runner, podman, docker or a runner image cannot be found.
 
 Examples:
   keptn-task run hello -f examples/hello
@@ -156,6 +157,13 @@ Examples:
       ...(secret !== undefined && resolved.secureParameters !== undefined
         ? { secretValues: { [resolved.secureParameters]: secret } }
         : {}),
+      onSkipped: ({ name: variable, from }) => {
+        if (!quiet) {
+          context.note(
+            `warning: Leaving out env "${variable}" of "${name}": keptn-task run fills valueFrom only from a Secret among the manifests (secretKeyRef), not from ${from}`,
+          );
+        }
+      },
     });
     for (const variable of resolved.env) {
       const value = env[variable.name];
@@ -170,7 +178,7 @@ Examples:
     const deno = local ? findDeno(io.env) : undefined;
     const runner = local ? findRunner(io.env) : undefined;
     const image = args.string("image");
-    const plan = (workDir: string) =>
+    const plan = (workDir: string, containerName: string) =>
       planRun({
         resolved,
         runtime,
@@ -178,6 +186,7 @@ Examples:
         workDir,
         env: io.env,
         command: args.rest,
+        containerName,
         ...(deno === undefined ? {} : { deno }),
         ...(runner === undefined ? {} : { runner }),
         ...(image === undefined ? {} : { image }),
@@ -188,18 +197,41 @@ Examples:
       printWarnings(resolved, context, new Set(secret === undefined ? [] : ["SECRET_NOT_FOUND"]));
     }
     if (dryRun) {
-      printPlan(plan(DRY_RUN_DIR), output, context);
+      printPlan(plan(DRY_RUN_DIR, DRY_RUN_NAME), output, context);
       return 0;
     }
-    // Every check has passed: only now is anything written.
-    const workDir = await mkdtemp(join(io.env.TMPDIR ?? tmpdir(), "keptn-task-run-"));
+    // From here on a Ctrl-C must not leave the temporary directory or an unsupervised task
+    // behind: it is handled before anything is written, and the run stops in good order.
+    const signals = new StopSignals();
     try {
-      const planned = plan(workDir);
-      await prepare(workDir, planned);
-      const label = `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${runtime})`;
-      const outcome = await execute(planned, resolved, context);
-      const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
-      if (!quiet) {
+      // Every check has passed: only now is anything written.
+      const workDir = await mkdtemp(join(io.env.TMPDIR ?? tmpdir(), "keptn-task-run-"));
+      try {
+        const planned = plan(workDir, `keptn-task-${randomBytes(6).toString("hex")}`);
+        await prepare(workDir, planned);
+        const label = `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${runtime})`;
+        const stopped = signals.first;
+        if (stopped !== undefined) {
+          context.note(`${label} was not run: received ${stopped} before it started`);
+          return signalExitCode(stopped);
+        }
+        const outcome = await supervise({
+          command: planned.command,
+          args: planned.args,
+          env: planned.env,
+          cwd: io.cwd,
+          deadlineMs: resolved.job.activeDeadlineSeconds * 1000,
+          signals,
+          stdout: io.stdout,
+          stderr: io.stderr,
+          secrets: context.secrets,
+          ...(planned.container === undefined
+            ? {}
+            : { onKill: () => removeContainer(planned, io.cwd) }),
+        });
+        const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
+        const engineFailure = await engineFailed(planned, exitCode, io.cwd);
+        if (quiet) return exitCode;
         const timeout = resolved.job.activeDeadlineSeconds;
         if (output === "json") {
           io.stderr.write(
@@ -210,7 +242,13 @@ Examples:
                 source: describeSource(resolved),
                 runner: resolved.runner,
                 runtime,
-                result: outcome.timedOut ? "timed out" : exitCode === 0 ? "succeeded" : "failed",
+                result: outcome.timedOut
+                  ? "timed out"
+                  : engineFailure !== undefined
+                    ? "not run"
+                    : exitCode === 0
+                      ? "succeeded"
+                      : "failed",
                 exitCode,
                 durationMs: outcome.durationMs,
               }),
@@ -220,6 +258,8 @@ Examples:
           context.note(
             `${label} exceeded its timeout of ${formatDuration(timeout * 1000)} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${formatDuration(outcome.durationMs)}`,
           );
+        } else if (engineFailure !== undefined) {
+          context.note(`${label} was not run: ${engineFailure}`);
         } else if (exitCode === 0) {
           context.note(`${label} succeeded in ${formatDuration(outcome.durationMs)}`);
         } else {
@@ -227,10 +267,12 @@ Examples:
             `${label} failed with exit code ${exitCode} in ${formatDuration(outcome.durationMs)}`,
           );
         }
+        return exitCode;
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
       }
-      return exitCode;
     } finally {
-      await rm(workDir, { recursive: true, force: true });
+      signals.dispose();
     }
   },
 };
@@ -351,99 +393,68 @@ function printPlan(plan: RunPlan, output: "text" | "json", context: CliContext):
 }
 
 async function prepare(workDir: string, plan: RunPlan): Promise<void> {
-  await mkdir(`${workDir}/tmp`, { recursive: true });
-  // A container user (65532) must reach the code, as it reads a ConfigMap mount.
-  await chmod(workDir, 0o755);
+  // The task's HOME and TMPDIR (mkdtemp made workDir 0700): its files are nobody else's business.
+  await mkdir(`${workDir}/tmp`, { mode: 0o700 });
+  // A container's user (65532) reads the code through its mount, as it reads a ConfigMap's: for
+  // podman and docker the way to the file opens for traversal only (no listing), tmp/ stays shut.
+  const dirMode = plan.container === undefined ? 0o700 : 0o711;
+  if (dirMode !== 0o700 && plan.files.length > 0) await chmod(workDir, dirMode);
   for (const file of plan.files) {
-    await mkdir(dirname(file.path), { recursive: true, mode: 0o755 });
+    await mkdir(dirname(file.path), { recursive: true, mode: dirMode });
     await writeFile(file.path, file.content, { mode: 0o444 });
   }
 }
 
-interface Outcome {
-  readonly exitCode: number;
-  readonly durationMs: number;
-  readonly timedOut: boolean;
+/** After a kill: the container outlives its engine's client, so it is removed by name. */
+async function removeContainer(plan: RunPlan, cwd: string): Promise<void> {
+  const container = plan.container;
+  if (container === undefined) return;
+  await runQuietly(container.engine, ["rm", "-f", container.name], plan.env, cwd);
 }
 
-async function execute(
+/**
+ * Why podman or docker itself failed, when it did: then the task did not run, which the summary
+ * says instead of "failed with exit code". 125 is the engine's own failure; 126 and 127 say the
+ * container's command cannot be run, for a container task (in our runner images they are the
+ * runner's: an interpreter that cannot be started, reported by the runner itself).
+ *
+ * @throws {RuntimeMissingError} When our runner image is not among the local images.
+ */
+async function engineFailed(
   plan: RunPlan,
-  resolved: ResolvedTask,
-  context: CliContext,
-): Promise<Outcome> {
-  const started = performance.now();
-  // Its own process group: a Ctrl-C reaches the task once, through the forwarding below.
-  const child = spawn(plan.command, plan.args, {
-    env: plan.env,
-    cwd: context.io.cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  const failure = await new Promise<Error | undefined>((resolve) => {
-    child.once("spawn", () => resolve(undefined));
-    child.once("error", resolve);
-  });
-  if (failure !== undefined) {
-    const code = (failure as { code?: unknown }).code;
-    throw new RuntimeMissingError(
-      `Cannot start "${plan.command}": ${code === "ENOENT" ? "not found" : code === "EACCES" ? "permission denied" : failure.message}`,
-      { cause: failure },
-    );
+  exitCode: number,
+  cwd: string,
+): Promise<string | undefined> {
+  const container = plan.container;
+  if (container === undefined || exitCode < 125 || exitCode > 127) return undefined;
+  const { engine, image } = container;
+  if (exitCode !== 125 && container.runner) return undefined;
+  if (exitCode === 125) {
+    if (
+      container.local &&
+      (await runQuietly(engine, ["image", "inspect", image], plan.env, cwd)) !== 0
+    ) {
+      throw new RuntimeMissingError(
+        `Cannot run image "${image}" with ${engine}: it is not among the local images, and keptn-task run never pulls its own images: build them with npm run images, or give one with --image`,
+      );
+    }
+    return `${engine} failed with exit code 125 (see its message above)`;
   }
-  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once("close", (code, signal) => resolve([code, signal])),
-  );
-  const pumps = [
-    pump(child.stdout, context.io.stdout, context.secrets),
-    pump(child.stderr, context.io.stderr, context.secrets),
-  ];
-
-  const forward = (signal: NodeJS.Signals) => () => {
-    child.kill(signal);
-  };
-  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map(
-    (signal) => [signal, forward(signal)] as const,
-  );
-  for (const [signal, handler] of handlers) process.on(signal, handler);
-
-  let timedOut = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const deadline = setTimeout(() => {
-    timedOut = true;
-    child.kill("SIGTERM");
-    killTimer = setTimeout(() => killGroup(child), KILL_GRACE_MS);
-  }, resolved.job.activeDeadlineSeconds * 1000);
-
-  try {
-    const [code, signal] = await closed;
-    await Promise.all(pumps);
-    const exitCode = code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0));
-    return { exitCode, durationMs: Math.round(performance.now() - started), timedOut };
-  } finally {
-    clearTimeout(deadline);
-    clearTimeout(killTimer);
-    for (const [signal, handler] of handlers) process.off(signal, handler);
-  }
+  return `${engine} cannot ${exitCode === 126 ? "invoke" : "find"} the container's command (exit code ${exitCode})`;
 }
 
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
-}
-
-async function pump(source: Readable, sink: OutputStream, secrets: SecretRegistry): Promise<void> {
-  const masked = (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>).pipeThrough(
-    createMaskingStream({ secrets }),
-  );
-  const reader = masked.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    if (!sink.write(value)) await new Promise<void>((resolve) => sink.once("drain", resolve));
-  }
+/** Runs a command with no output, to its end; its exit code, 127 when it cannot start. */
+function runQuietly(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  cwd: string,
+): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args], { env, cwd, stdio: "ignore" });
+    child.once("error", () => resolve(127));
+    child.once("close", (code) => resolve(code ?? 1));
+  });
 }
 
 /**

@@ -17,6 +17,13 @@ export interface TaskEnvOptions {
   catalog?: Catalog;
   /** A local file holding the code, to put in `SCRIPT` instead of the in-cluster mount path. */
   scriptPath?: string;
+  /**
+   * Told of each variable of a container task that is left out, with where its value would come
+   * from: only a Secret can be filled in here, not a `configMapKeyRef`, `fieldRef` or
+   * `resourceFieldRef` (`name` is the variable's), nor `envFrom` (`name` is `envFrom[INDEX]`,
+   * `from` for example `envFrom configMapRef`).
+   */
+  onSkipped?: (skipped: { readonly name: string; readonly from: string }) => void;
 }
 
 /**
@@ -55,7 +62,11 @@ export function taskEnv(
       continue;
     }
     const ref = variable.valueFrom.secretKeyRef;
-    if (ref?.name === undefined || ref.key === undefined) continue;
+    if (ref?.name === undefined || ref.key === undefined) {
+      const from = Object.keys(variable.valueFrom).join(", ") || "valueFrom";
+      options.onSkipped?.({ name: variable.name, from });
+      continue;
+    }
     const value = secretValue(ref.name, ref.key);
     if (value === undefined) {
       issues.push({
@@ -66,6 +77,14 @@ export function taskEnv(
     } else {
       env[variable.name] = value;
     }
+  }
+  const envFrom = (resolved.container as { envFrom?: unknown } | undefined)?.envFrom;
+  if (Array.isArray(envFrom)) {
+    envFrom.forEach((source: unknown, index) => {
+      const kinds = typeof source === "object" && source !== null ? Object.keys(source) : [];
+      const from = kinds.filter((kind) => kind !== "prefix").join(", ");
+      options.onSkipped?.({ name: `envFrom[${index}]`, from: `envFrom ${from}`.trim() });
+    });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   if (options.scriptPath !== undefined && resolved.code.kind === "configMap") {

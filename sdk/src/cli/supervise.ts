@@ -1,0 +1,228 @@
+/**
+ * How `keptn-task run` watches the process it starts (the runner, a container engine's client,
+ * or the command standing in for a container task's image) as Kubernetes watches a Job's pod:
+ * Ctrl-C is forwarded once and a second one kills; the deadline sends SIGTERM and, a grace
+ * period later, kills; the run ends when the process exits, as a container ends with its main
+ * process, even if something it left behind still holds its output open.
+ *
+ * Where the process is the bootstrap runner, the runner itself forwards the signal to the task
+ * and kills it after its own grace period (`KEPTN_TASK_GRACE_SECONDS`); what is here is only the
+ * outer layer a pod has too.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { constants } from "node:os";
+import { Readable } from "node:stream";
+import { RuntimeMissingError } from "../errors/errors.js";
+import { createMaskingStream } from "../masking/mask-stream.js";
+import type { SecretRegistry } from "../masking/secret-registry.js";
+import type { OutputStream } from "./io.js";
+
+/** What Kubernetes gives a pod stopped at its deadline before killing it (terminationGracePeriodSeconds). */
+const KILL_GRACE_MS = 30_000;
+/** How long output may keep flowing after the process exited (as the runner drains its task's). */
+const DRAIN_MS = 2000;
+/** The longest delay setTimeout takes; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The signals a terminal or a process manager sends to stop the CLI. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** A signal that stops a run. */
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/**
+ * Listens for Ctrl-C (and SIGTERM, SIGHUP) from before anything is written, so a signal that
+ * arrives before the task starts is neither lost nor fatal to the clean-up.
+ */
+export class StopSignals {
+  readonly #received: StopSignal[] = [];
+  readonly #listeners = new Set<(signal: StopSignal, count: number) => void>();
+  readonly #handlers = STOP_SIGNALS.map((signal) => {
+    const handler = () => {
+      this.#received.push(signal);
+      for (const listener of this.#listeners) listener(signal, this.#received.length);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+
+  /** The first signal received, if any. */
+  get first(): StopSignal | undefined {
+    return this.#received[0];
+  }
+
+  /** How many signals arrived so far. */
+  get count(): number {
+    return this.#received.length;
+  }
+
+  /** Calls `listener` with every signal from now on and how many arrived so far. */
+  subscribe(listener: (signal: StopSignal, count: number) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Restores the default handling. */
+  dispose(): void {
+    for (const [signal, handler] of this.#handlers) process.off(signal, handler);
+    this.#listeners.clear();
+  }
+}
+
+/** 128 + the signal's number, as a shell reports a process that died of it. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
+/** What to start and how to watch it. */
+export interface SuperviseOptions {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** The Job's activeDeadlineSeconds, in ms. */
+  readonly deadlineMs: number;
+  readonly signals: StopSignals;
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** Masks the process's output. */
+  readonly secrets: SecretRegistry;
+  /**
+   * Run when the process is killed: removes what outlives it (a container keeps running when
+   * its engine's client is killed). Awaited before `supervise` returns.
+   */
+  readonly onKill?: () => Promise<void>;
+}
+
+/** How the process ended. */
+export interface Outcome {
+  readonly exitCode: number;
+  readonly durationMs: number;
+  /** Whether the deadline passed before it ended. */
+  readonly timedOut: boolean;
+}
+
+/**
+ * Starts the process in its own process group and supervises it to its end.
+ *
+ * @throws {RuntimeMissingError} When the command cannot be started.
+ */
+export async function supervise(options: SuperviseOptions): Promise<Outcome> {
+  const started = performance.now();
+  // Its own process group: a Ctrl-C at the terminal reaches only the CLI, which forwards it
+  // once; and the group can be killed as a whole, with whatever the task left behind.
+  const child = spawn(options.command, [...options.args], {
+    env: options.env,
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once("exit", (code, signal) => resolve([code, signal])),
+  );
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    child.once("spawn", () => resolve(undefined));
+    child.once("error", resolve);
+  });
+  if (failure !== undefined) {
+    const code = (failure as { code?: unknown }).code;
+    throw new RuntimeMissingError(
+      `Cannot start "${options.command}": ${code === "ENOENT" ? "not found" : code === "EACCES" ? "permission denied" : failure.message}`,
+      { cause: failure },
+    );
+  }
+  // A signal to a process that is already gone is no error worth crashing for.
+  child.on("error", () => undefined);
+  const pumps = [
+    pump(child.stdout, options.stdout, options.secrets),
+    pump(child.stderr, options.stderr, options.secrets),
+  ];
+
+  let killing: Promise<void> | undefined;
+  const kill = () => {
+    killing ??= (async () => {
+      killGroup(child);
+      await options.onKill?.();
+    })();
+  };
+  // The first signal is forwarded (the runner passes it on to the task, a container engine's
+  // client to the container); a second one does not wait for the grace period.
+  const onSignal = (signal: StopSignal, count: number) => {
+    if (count === 1) child.kill(signal);
+    else kill();
+  };
+  const unsubscribe = options.signals.subscribe(onSignal);
+  // A signal that came while the process was being started is handled now.
+  const { first, count } = options.signals;
+  if (first !== undefined) onSignal(first, count);
+
+  let timedOut = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  // Beyond setTimeout's range (~24.8 days) there is no deadline to watch on a laptop.
+  const deadline =
+    options.deadlineMs <= MAX_TIMER_MS
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGTERM");
+          killTimer = setTimeout(kill, KILL_GRACE_MS);
+        }, options.deadlineMs)
+      : undefined;
+
+  try {
+    const [code, signal] = await exited;
+    const durationMs = Math.round(performance.now() - started);
+    clearTimeout(deadline);
+    clearTimeout(killTimer);
+    // Something the task left behind may hold the pipes open: give its output a moment, then
+    // end the group as a container's end would, and stop reading.
+    let drainTimer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      Promise.all(pumps.map((p) => p.done)).then(() => true),
+      new Promise<boolean>((resolve) => {
+        drainTimer = setTimeout(() => resolve(false), DRAIN_MS);
+      }),
+    ]);
+    clearTimeout(drainTimer);
+    killGroup(child);
+    if (!drained) for (const p of pumps) p.stop();
+    await Promise.all(pumps.map((p) => p.done));
+    await killing;
+    const exitCode = code ?? (signal === null ? 1 : signalExitCode(signal));
+    return { exitCode, durationMs, timedOut };
+  } finally {
+    clearTimeout(deadline);
+    clearTimeout(killTimer);
+    unsubscribe();
+  }
+}
+
+/** SIGKILL to the process's whole group: the process and everything it started. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Copies a pipe to an output, masked, until it ends or `stop` is called. */
+function pump(
+  source: Readable,
+  sink: OutputStream,
+  secrets: SecretRegistry,
+): { done: Promise<void>; stop: () => void } {
+  const reader = (Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>)
+    .pipeThrough(createMaskingStream({ secrets }))
+    .getReader();
+  const done = (async () => {
+    try {
+      for (;;) {
+        const { done: end, value } = await reader.read();
+        if (end) return;
+        if (!sink.write(value)) await new Promise<void>((resolve) => sink.once("drain", resolve));
+      }
+    } catch {
+      // Stopped, or the pipe failed: either way there is nothing more to copy.
+    }
+  })();
+  return { done, stop: () => void reader.cancel().catch(() => undefined) };
+}
