@@ -132,6 +132,7 @@ describe("examples", () => {
     );
     expect(result.stderr).toMatch(/^keptn-task: hello \(inline, deno, local\) succeeded in /);
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
   });
 
   it.each([
@@ -163,6 +164,7 @@ describe("examples", () => {
     ]);
     expect(result.stdout).toBe(`${line}\n`);
     expect(result.code).toBe(code);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("configmap-ref runs code from its ConfigMap, with DATA typed by the SDK", async () => {
@@ -185,6 +187,7 @@ describe("examples", () => {
       /^keptn-task: configmap-ref \(configMap configmap-ref-code, deno, local\) succeeded/,
     );
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("http-ref fetches its pinned code and its relative import from the URL", async () => {
@@ -216,6 +219,7 @@ describe("examples", () => {
     expect(requests("/examples/http-ref/task.ts")).toHaveLength(1);
     expect(requests("/examples/http-ref/describe.ts")).toHaveLength(1);
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("function-ref runs the parent's code with the child's parameters winning", async () => {
@@ -225,6 +229,7 @@ describe("examples", () => {
       /^keptn-task: announce-release \(functionRef announce, inline, deno, local\) succeeded/,
     );
     expect(child.code).toBe(0);
+    expect(child.leftovers).toEqual([]);
     const parent = await runCli([
       "run",
       "announce",
@@ -234,6 +239,11 @@ describe("examples", () => {
       "post",
     ]);
     expect(parent.stdout).toBe("[#deployments] A deployment is starting (post-deployment)\n");
+    expect(parent.stderrLines).toEqual([
+      expect.stringMatching(/^keptn-task: announce \(inline, deno, local\) succeeded in /),
+    ]);
+    expect(parent.code).toBe(0);
+    expect(parent.leftovers).toEqual([]);
   });
 
   it("secure-parameters never shows its token, in logs or in plain console output", async () => {
@@ -259,6 +269,7 @@ describe("examples", () => {
     });
     expect(result.stdout + result.stderr).not.toContain(token);
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("health-check passes when the URL answers 200", async () => {
@@ -276,6 +287,7 @@ describe("examples", () => {
     });
     expect(requests("/healthz")[0]?.method).toBe("GET");
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("health-check fails, holding the deployment, when the URL keeps answering 503", async () => {
@@ -301,6 +313,7 @@ describe("examples", () => {
       /^keptn-task: health-check \(inline, deno, local\) failed with exit code 1 in /,
     );
     expect(result.code).toBe(1);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("notify-webhook posts the deployment to the webhook and masks its URL", async () => {
@@ -333,6 +346,7 @@ describe("examples", () => {
     ]);
     expect(result.stdout + result.stderr).not.toContain(webhookUrl);
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
   });
 
   it.each([
@@ -359,6 +373,7 @@ describe("examples", () => {
     );
     expect(String(jsonLines(result.stdout).pop()?.msg)).toContain(says);
     expect(result.code).toBe(code);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("container-runtime runs its SDK task with the container's env, in place of the image", async () => {
@@ -390,6 +405,7 @@ describe("examples", () => {
       /^keptn-task: container-runtime \(image ghcr\.io\/keptn-task\/example-release-note:dev, container, local\) succeeded/,
     );
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("container-runtime's Dockerfile runs that task with those flags on the SDK it ships", () => {
@@ -400,5 +416,14 @@ describe("examples", () => {
       '"--allow-env=KEPTN_CONTEXT,DATA,SECURE_DATA,KEPTN_TASK_DEADLINE,KEPTN_TASK_LOG_LEVEL,TEAM"',
     );
     expect(dockerfile).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--", "\/usr\/bin\/deno", "run"/);
+    // Built on the image npm run images makes, by its full local name (never pulled), and tagged
+    // as the definition names it, in the Dockerfile and the README alike.
+    expect(dockerfile).toContain("ARG BASE_IMAGE=localhost/keptn-task/deno-runtime:dev\n");
+    const image = /^\s+image: (\S+)$/m.exec(
+      readFileSync(join(EXAMPLES, "container-runtime", "container-runtime.yaml"), "utf8"),
+    )?.[1];
+    const build = `podman build -t ${image} examples/container-runtime`;
+    expect(dockerfile).toContain(build);
+    expect(readFileSync(join(EXAMPLES, "container-runtime", "README.md"), "utf8")).toContain(build);
   });
 });
