@@ -50,10 +50,14 @@ export async function main(
   const signals = new SignalRelay();
   let settings: RunnerSettings | undefined;
   let workDir: string | undefined;
+  // The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging.
+  let logger: Promise<ReturnType<typeof import("./runner-log.js").runnerLogger>> | undefined;
   const log = async (at: Level, message: string, fields: Record<string, unknown> = {}) => {
     if ((LEVELS[at] ?? 0) < (LEVELS[level] ?? 30)) return;
-    const { runnerLogger } = (await import(assets.runnerLog)) as typeof import("./runner-log.js");
-    runnerLogger(secrets, level)[at](fields, message);
+    logger ??= (import(assets.runnerLog) as Promise<typeof import("./runner-log.js")>).then(
+      ({ runnerLogger }) => runnerLogger(secrets, level),
+    );
+    (await logger)[at](fields, message);
   };
 
   try {

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
 
+const SIGTERM_TASK = `${ROOT}test/fixtures/runners/sigterm.py`;
 const tmp = scratch("keptn-python-runner-");
 let server: FileServer;
 
@@ -105,18 +107,7 @@ describe("python runner", () => {
   });
 
   it("forwards SIGTERM to the task, whose handler runs before it exits", async () => {
-    const script = tmp.file(
-      "sigterm.py",
-      [
-        "import signal, sys, time",
-        "def stop(signum, frame):",
-        "    print('cleanup after SIGTERM', flush=True)",
-        "    sys.exit(143)",
-        "signal.signal(signal.SIGTERM, stop)",
-        "print('ready', flush=True)",
-        "time.sleep(30)",
-      ].join("\n"),
-    );
+    const script = SIGTERM_TASK;
     const result = await runRunner(
       "python",
       { SCRIPT: script },

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DENO } from "../helpers/deno.js";
+import { DENO, ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { runProcess } from "../helpers/run-process.js";
 import { RUNNER, runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
 
+const SIGTERM_TASK = `${ROOT}test/fixtures/runners/sigterm.py`;
 const tmp = scratch("keptn-runner-failures-");
 let server: FileServer;
 
@@ -210,18 +211,7 @@ describe("runner failures: one clear line, a distinct exit code, never a success
   });
 
   it("forwards SIGTERM through the masked output path too", async () => {
-    const script = tmp.file(
-      "sigterm-secret.py",
-      [
-        "import os, signal, sys, time",
-        "def stop(signum, frame):",
-        "    print('cleanup with', os.environ['SECURE_DATA'], flush=True)",
-        "    sys.exit(143)",
-        "signal.signal(signal.SIGTERM, stop)",
-        "print('ready', flush=True)",
-        "time.sleep(30)",
-      ].join("\n"),
-    );
+    const script = SIGTERM_TASK;
     const result = await runRunner(
       "python",
       { SCRIPT: script, SECURE_DATA: "signal-path-secret" },
