@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runnerDenoFlags } from "@keptn-task/sdk";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(process.env.RUNS ?? 21);
@@ -21,6 +22,8 @@ const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"])
   .stdout.toString()
   .trim();
 const runner = `${root}runners/dist/bootstrap.js`;
+// As the images start the runner; from these flags it runs a plain Deno task in its own process.
+const IMAGE_FLAGS = runnerDenoFlags(`${root}runners/dist/import-map.json`);
 const KEPTN_DENO_FLAGS = ["--allow-net", "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT"];
 const KEPTN_DENO_FLAGS_JSON = KEPTN_DENO_FLAGS.map((flag) => JSON.stringify(flag)).join(", ");
 
@@ -62,16 +65,25 @@ const env = {
 const cases = {
   "bare deno (Keptn's flags)": [deno, ["run", ...KEPTN_DENO_FLAGS, tsTask], {}],
   "floor: deno spawning deno": [deno, ["run", "-A", floorTs, tsTask], {}],
-  "deno runner": [deno, ["run", "-A", "--no-config", runner, "deno"], { SCRIPT: tsTask }],
-  "deno runner, masking SECURE_DATA": [
+  "deno runner (image flags: task in the runner's process)": [
+    deno,
+    ["run", ...IMAGE_FLAGS, runner, "deno"],
+    { SCRIPT: tsTask },
+  ],
+  "deno runner, SECURE_DATA (task in a child, output masked)": [
+    deno,
+    ["run", ...IMAGE_FLAGS, runner, "deno"],
+    { SCRIPT: tsTask, SECURE_DATA: "bench-secret-value" },
+  ],
+  "deno runner started with --allow-all (task in a child)": [
     deno,
     ["run", "-A", "--no-config", runner, "deno"],
-    { SCRIPT: tsTask, SECURE_DATA: "bench-secret-value" },
+    { SCRIPT: tsTask },
   ],
   "bare python3": [python, [pyTask], {}],
   "python runner": [
     deno,
-    ["run", "-A", runner, "python"],
+    ["run", ...IMAGE_FLAGS, runner, "python"],
     { SCRIPT: pyTask, KEPTN_TASK_PYTHON: python },
   ],
 };
@@ -87,10 +99,13 @@ function timeOnce([command, args, extra]) {
   return ms;
 }
 
-/** Peak RSS (VmHWM) of the runner process itself, sampled until it exits. */
+/**
+ * Peak RSS (VmHWM) of the runner process, sampled until it exits: the runner alone when the task
+ * is a child, the runner and the task together when the task runs in the runner's process.
+ */
 function peakMemory(extra) {
   return new Promise((resolve, reject) => {
-    const child = spawn(deno, ["run", "-A", "--no-config", runner, extra.runtime], {
+    const child = spawn(deno, ["run", ...IMAGE_FLAGS, runner, extra.runtime], {
       env: { ...env, ...extra.env },
       stdio: "ignore",
     });
@@ -123,9 +138,12 @@ const times = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
 for (let i = 0; i < runs; i++)
   for (const [name, spec] of Object.entries(cases)) times[name].push(timeOnce(spec));
 
-const memory = [];
+const memory = { direct: [], child: [] };
 for (let i = 0; i < 5; i++) {
-  memory.push(await peakMemory({ runtime: "deno", env: { SCRIPT: sleepyTs } }));
+  memory.direct.push(await peakMemory({ runtime: "deno", env: { SCRIPT: sleepyTs } }));
+  memory.child.push(
+    await peakMemory({ runtime: "deno", env: { SCRIPT: sleepyTs, SECURE_DATA: "bench-secret" } }),
+  );
 }
 rmSync(dir, { recursive: true, force: true });
 
@@ -137,12 +155,17 @@ console.log(
 );
 console.log("| case | median | ratio |");
 console.log("| --- | --- | --- |");
-console.log(row("bare deno (Keptn's flags)"));
-console.log(row("floor: deno spawning deno", "bare deno (Keptn's flags)"));
-console.log(row("deno runner", "bare deno (Keptn's flags)"));
-console.log(row("deno runner, masking SECURE_DATA", "bare deno (Keptn's flags)"));
+const BARE_DENO = "bare deno (Keptn's flags)";
+console.log(row(BARE_DENO));
+console.log(row("deno runner (image flags: task in the runner's process)", BARE_DENO));
+console.log(row("floor: deno spawning deno", BARE_DENO));
+console.log(row("deno runner, SECURE_DATA (task in a child, output masked)", BARE_DENO));
+console.log(row("deno runner started with --allow-all (task in a child)", BARE_DENO));
 console.log(row("bare python3"));
 console.log(row("python runner", "bare python3"));
 console.log(
-  `| runner peak memory (VmHWM of the runner process) | ${median(memory).toFixed(1)} MiB | |`,
+  `| peak memory, runner and task in one process (VmHWM) | ${median(memory.direct).toFixed(1)} MiB | |`,
+);
+console.log(
+  `| peak memory, runner with the task in a child (VmHWM of the runner) | ${median(memory.child).toFixed(1)} MiB | |`,
 );

@@ -33,10 +33,21 @@ declare namespace Deno {
     size: number;
   }
   const args: string[];
+  let exitCode: number;
+  interface PermissionDescriptor {
+    name: string;
+    variable?: string;
+  }
+  const permissions: {
+    querySync(descriptor: PermissionDescriptor): { state: "granted" | "denied" | "prompt" };
+    revokeSync(descriptor: PermissionDescriptor): { state: "granted" | "denied" | "prompt" };
+  };
+  const stdin: { isTerminal(): boolean };
+  function unrefTimer(id: number): void;
+  function removeSync(path: string | URL, options?: { recursive?: boolean }): void;
   const pid: number;
   const env: {
     get(key: string): string | undefined;
-    toObject(): Record<string, string>;
   };
   const stdout: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
   const stderr: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
@@ -47,8 +58,8 @@ declare namespace Deno {
   };
   function execPath(): string;
   function exit(code?: number): never;
-  function addSignalListener(signal: Signal, handler: () => void): void;
-  function removeSignalListener(signal: Signal, handler: () => void): void;
+  let addSignalListener: (signal: Signal, handler: () => void) => void;
+  let removeSignalListener: (signal: Signal, handler: () => void) => void;
   function stat(path: string | URL): Promise<FileInfo>;
   function readTextFile(path: string | URL): Promise<string>;
   function writeTextFile(

@@ -1,9 +1,12 @@
 import { KeptnTaskError, SecretRegistry } from "@keptn-task/sdk";
+import { directBlocker, narrowPermissions, runDirect } from "./direct.js";
+import { LEVELS, type Level } from "./log-line.js";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";
 import { type RunnerSettings, readSettings } from "./settings.js";
 import { SignalRelay, type StopSignal, signalExitCode } from "./signals.js";
 import { supervise } from "./supervise.js";
 import { denoCommand, pythonCommand } from "./task-command.js";
+import { TerminationLog } from "./termination-log.js";
 
 /** Exit code for a bug in the runner itself (EX_SOFTWARE). */
 const INTERNAL_ERROR = 70;
@@ -20,19 +23,15 @@ export interface RunnerAssets {
   readonly pythonPath: string;
 }
 
-type Level = "debug" | "info" | "warn" | "error";
-const LEVELS: Record<string, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: 99,
-};
+/** A task ready to run in the runner's own process: everything is checked, nothing started. */
+export interface DirectRun {
+  /** Starts the task's module; the process then ends when the task does, with its exit code. */
+  run(): void;
+}
 
 /**
- * Runs one Keptn task as its Job would, and returns the exit code to end with.
+ * Runs one Keptn task as its Job would. Returns the exit code to end with, or, for a Deno task
+ * that runs in the runner's own process (see `direct.ts`), the step that starts it.
  *
  * @param args - `["deno"]` or `["python"]`: the task's runtime.
  * @param env - The container's environment.
@@ -42,7 +41,7 @@ export async function main(
   args: readonly string[],
   env: Record<string, string>,
   assets: RunnerAssets,
-): Promise<number> {
+): Promise<number | DirectRun> {
   const level = env.KEPTN_TASK_RUNNER_LOG_LEVEL ?? "info";
   // First of all: the secrets (so nothing below can print them) and the signals (so one that
   // arrives while the code is fetched is not lost).
@@ -72,6 +71,28 @@ export async function main(
       signal: signals.signal,
       onRetry: (message, fields) => void log("warn", message, fields),
     });
+    const blocker = current.runtime === "deno" ? directBlocker(current, script) : undefined;
+    if (current.runtime === "deno" && blocker === undefined) {
+      await log("debug", "Running task in the runner's process", {
+        runtime: current.runtime,
+        source: script.source,
+      });
+      if (narrowPermissions()) {
+        // Checked last: from the return on, a signal is the task's (the relay stops listening).
+        if (signals.received !== undefined)
+          return await stoppedBeforeStart(current, signals.received, log);
+        // From here on the scratch directory is the task's: removed when the process ends.
+        const direct = { settings: current, script, level, ...(workDir ? { workDir } : {}) };
+        workDir = undefined;
+        return { run: () => runDirect(direct) };
+      }
+      await log(
+        "debug",
+        "Cannot narrow the runner's permissions to the task's: running it as a child process",
+      );
+    } else if (blocker !== undefined) {
+      await log("debug", `Running task as a child process: ${blocker}`);
+    }
     const command =
       current.runtime === "deno"
         ? denoCommand(current, script, await importMapFor(script, assets, makeWorkDir))
@@ -116,7 +137,7 @@ export async function main(
           : outcome.diedOf !== undefined
             ? `Task died of ${outcome.diedOf} (exit code ${outcome.exitCode})`
             : `Task exited with code ${outcome.exitCode}`;
-      writeTerminationLog(current, reason, false);
+      new TerminationLog(current.terminationLog, secrets).write(reason);
       await log("error", reason, { exitCode: outcome.exitCode, durationMs, source: script.source });
     } else {
       await log("debug", "Task succeeded", { durationMs, source: script.source });
@@ -131,7 +152,8 @@ export async function main(
       ? error.message
       : `Runner failed: ${error instanceof Error ? error.stack : String(error)}`;
     const exitCode = known ? error.exitCode : INTERNAL_ERROR;
-    if (settings !== undefined) writeTerminationLog(settings, message, true);
+    if (settings !== undefined)
+      new TerminationLog(settings.terminationLog, secrets).write(message, true);
     await log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
     return exitCode;
   } finally {
@@ -148,7 +170,7 @@ async function stoppedBeforeStart(
   log: (at: Level, message: string, fields?: Record<string, unknown>) => Promise<void>,
 ): Promise<number> {
   const reason = `Received ${signal} before the task started: not run`;
-  writeTerminationLog(settings, reason, true);
+  new TerminationLog(settings.terminationLog, settings.secrets).write(reason, true);
   await log("error", reason, { signal });
   return signalExitCode(signal);
 }
@@ -184,32 +206,4 @@ async function importMapFor(
   const path = `${await workDir()}/import-map.json`;
   await Deno.writeTextFile(path, JSON.stringify(map));
   return path;
-}
-
-/**
- * Writes a short reason where Kubernetes reads it, when that file exists. The task's own reason
- * (written by the SDK's `fail()`) is kept unless `override`.
- */
-function writeTerminationLog(settings: RunnerSettings, reason: string, override: boolean): void {
-  try {
-    const written = Deno.readTextFileSync(settings.terminationLog);
-    // The task's own words are kept, but masked: kubectl describe shows them.
-    const message = !override && written.trim() !== "" ? written : reason;
-    Deno.writeTextFileSync(
-      settings.terminationLog,
-      truncateUtf8(settings.secrets.mask(message), 4096),
-      {
-        create: false,
-      },
-    );
-  } catch {
-    // Not in Kubernetes, or not writable: the log line carries the reason.
-  }
-}
-
-/** At most `bytes` bytes of UTF-8, never cutting a character (the kubelet keeps 4096 bytes). */
-function truncateUtf8(text: string, bytes: number): string {
-  const encoded = new TextEncoder().encode(text);
-  if (encoded.length <= bytes) return text;
-  return new TextDecoder().decode(encoded.slice(0, bytes)).replace(/\uFFFD$/, "");
 }

@@ -11,9 +11,20 @@ export interface ResolvedScript {
   readonly baseUrl?: string;
   /** Whether the code names the SDK, which the runner then maps to its bundled copy. */
   readonly importsSdk: boolean;
+  /**
+   * Whether the code asks if it is the main module (`import.meta.main`, `Deno.mainModule`):
+   * only a process of its own answers that as `deno run` does.
+   */
+  readonly checksMain: boolean;
 }
 
 const SDK_SPECIFIER = "@keptn-task/sdk";
+const CHECKS_MAIN = /\bimport\s*\.\s*meta\s*(\.\s*main\b|\[)|\bmainModule\b/;
+
+/** What the runner needs to know about the code itself. */
+function inspect(code: string): Pick<ResolvedScript, "importsSdk" | "checksMain"> {
+  return { importsSdk: code.includes(SDK_SPECIFIER), checksMain: CHECKS_MAIN.test(code) };
+}
 
 /** Options for fetching `httpRef` code. */
 export interface FetchOptions {
@@ -71,9 +82,9 @@ export async function resolveScript(
     // Deno picks the language by extension; a ConfigMap key file has none. TypeScript runs JS too.
     const copy = `${await workDir()}/function.ts`;
     await Deno.writeTextFile(copy, code);
-    return { path: copy, source: path, importsSdk: code.includes(SDK_SPECIFIER) };
+    return { path: copy, source: path, ...inspect(code) };
   }
-  return { path, source: path, importsSdk: code.includes(SDK_SPECIFIER) };
+  return { path, source: path, ...inspect(code) };
 }
 
 async function fetchToFile(
@@ -105,7 +116,7 @@ async function fetchToFile(
     path,
     source: redactUrl(url),
     baseUrl: new URL(".", parsed).href,
-    importsSdk: code.includes(SDK_SPECIFIER),
+    ...inspect(code),
   };
 }
 

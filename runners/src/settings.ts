@@ -1,6 +1,7 @@
 import {
   ConfigError,
   type ConfigIssue,
+  DEFAULT_DENO_PERMISSIONS,
   parseContext,
   parseData,
   type SecretRegistry,
@@ -10,18 +11,8 @@ import {
 /** The runtimes the runner runs, named by its first argument. */
 export type Runtime = "deno" | "python";
 
-/**
- * Permissions a Deno task gets by default: a superset of Keptn's own deno-runtime
- * (`--allow-net --allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT`), so every task that runs on
- * Keptn's image runs here, plus read/write (as later Keptn images) and remote imports.
- */
-export const DEFAULT_DENO_PERMISSIONS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-import",
-  "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT,CMD_ARGS,SCRIPT,KEPTN_TASK_DEADLINE,KEPTN_TASK_LOG_LEVEL",
-] as const;
+/** How the runner runs a Deno task: `auto` (in its own process when it can) or `process`. */
+export type Isolation = "auto" | "process";
 
 const PERMISSION_FLAG = /^--(allow|deny)-[a-z-]+(=\S+)?$|^--allow-all$|^-A$/;
 
@@ -36,7 +27,11 @@ export interface RunnerSettings {
   readonly terminationLog: string;
   readonly tmpDir: string;
   readonly secrets: SecretRegistry;
-  /** The environment the task process starts with. */
+  /** `KEPTN_TASK_ISOLATION`: whether a Deno task may run in the runner's own process. */
+  readonly isolation: Isolation;
+  /** Whether `KEPTN_TASK_DENO_PERMISSIONS` replaced the default permissions. */
+  readonly customPermissions: boolean;
+  /** Variables set for a task started as a child (it inherits the rest of the environment). */
   readonly taskEnv: Record<string, string>;
   /** What Keptn would accept but the SDK's schemas do not (logged, not fatal). */
   readonly warnings: readonly string[];
@@ -96,22 +91,30 @@ export function readSettings(
       message: `expected a number of seconds, received "${graceRaw}"`,
     });
   }
+  const isolation = (env.KEPTN_TASK_ISOLATION ?? "auto").trim() || "auto";
+  if (isolation !== "auto" && isolation !== "process") {
+    issues.push({
+      source: "options",
+      path: "KEPTN_TASK_ISOLATION",
+      message: `expected "auto" or "process", received "${isolation}"`,
+    });
+  }
   if (issues.length > 0) {
     throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
   }
 
   const tmpDir = env.TMPDIR ?? "/tmp";
-  const taskEnv: Record<string, string> = { ...env };
+  const taskEnv: Record<string, string> = {};
   if (runtime === "deno") {
     // Remote imports are cached here; a tmpfs works with a read-only root filesystem.
     taskEnv.DENO_DIR = env.DENO_DIR ?? `${tmpDir}/keptn-task-deno-dir`;
-    taskEnv.NO_COLOR ??= "1";
+    taskEnv.NO_COLOR = env.NO_COLOR ?? "1";
   } else {
-    taskEnv.PYTHONUNBUFFERED ??= "1";
+    taskEnv.PYTHONUNBUFFERED = env.PYTHONUNBUFFERED ?? "1";
     // The keptn_task module ships next to the runner: importable without installing anything.
     if (pythonPath !== "")
       taskEnv.PYTHONPATH = [pythonPath, env.PYTHONPATH].filter(Boolean).join(":");
-    taskEnv.PYTHONDONTWRITEBYTECODE ??= "1";
+    taskEnv.PYTHONDONTWRITEBYTECODE = env.PYTHONDONTWRITEBYTECODE ?? "1";
   }
   return Object.freeze({
     runtime,
@@ -123,6 +126,8 @@ export function readSettings(
     terminationLog: env.KEPTN_TASK_TERMINATION_LOG ?? "/dev/termination-log",
     tmpDir,
     secrets,
+    isolation: isolation as Isolation,
+    customPermissions: permissions !== "",
     taskEnv,
     warnings: warnings.map((i) => `${i.source}.${i.path}: ${i.message}`),
   });

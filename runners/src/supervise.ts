@@ -21,6 +21,7 @@ export interface TaskOutcome {
 
 /** Options of `supervise`. */
 export interface SuperviseOptions {
+  /** Variables to set for the task on top of the environment it inherits. */
   readonly env: Record<string, string>;
   readonly secrets: SecretRegistry;
   readonly graceMs: number;
@@ -47,8 +48,8 @@ export async function supervise(
   try {
     child = new Deno.Command(command.command, {
       args: [...command.args],
+      // The task inherits the container's environment, with the runner's additions.
       env: options.env,
-      clearEnv: true,
       stdin: "null",
       stdout: output,
       stderr: output,

@@ -29,11 +29,16 @@ export const bundleOptions = {
   keepNames: true,
   logLevel: "warning",
   plugins: [safeHostname],
-  // Only pino's worker-thread transports read these, and nothing here uses them; reading them at
-  // load would need env permissions that Keptn's Deno flags (DATA, SECURE_DATA, KEPTN_CONTEXT) deny.
+  // Reading a variable needs an env permission that Keptn's Deno flags (DATA, SECURE_DATA,
+  // KEPTN_CONTEXT) and the runner's own deny. Only pino's worker-thread transports read the
+  // first two, and nothing here uses them; undici reads the others when it makes its first
+  // HTTP/1 client (test-runner detection, a SIMD override): here they are always unset.
   define: {
     "process.env.NODE_V8_COVERAGE": "undefined",
     "process.env.NODE_OPTIONS": "undefined",
+    "process.env.JEST_WORKER_ID": "undefined",
+    "process.env.UNDICI_NO_WASM_SIMD": "undefined",
+    "process.env.CI": "undefined",
   },
   // CommonJS dependencies (pino) call require(); give the ES module a real one.
   banner: {

@@ -32,6 +32,12 @@ export {
 } from "./core/context.js";
 export { parseData, type TaskData } from "./core/data.js";
 export { parseDeadline } from "./core/deadline.js";
+export {
+  DEFAULT_DENO_PERMISSIONS,
+  DENO_TASK_ENV,
+  RUNNER_ENV,
+  runnerDenoFlags,
+} from "./core/deno-permissions.js";
 export type { Env } from "./core/runtime.js";
 export { parseSecureData } from "./core/secure-data.js";
 export {

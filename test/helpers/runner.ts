@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { runnerDenoFlags } from "../../sdk/src/index.js";
 import { WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 import { DENO, ROOT } from "./deno.js";
 import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";
@@ -11,17 +12,29 @@ export const RUNNER = `${ROOT}runners/dist/bootstrap.js`;
 /** A KEPTN_CONTEXT as the operator writes it for a workload task. */
 export const KEPTN_CONTEXT = JSON.stringify(WORKLOAD_CONTEXT);
 
+/** The flags the images start the runner with (it narrows them to a task's in direct mode). */
+export const IMAGE_FLAGS = runnerDenoFlags(`${ROOT}runners/dist/import-map.json`);
+
 /**
- * Runs the bundled runner with the pinned Deno: `deno run -A bootstrap.js <runtime>`, with
+ * How the runner is started: as the images start it (`image`: a Deno task with nothing to
+ * supervise runs in the runner's process), or with `--allow-all`, from which the runner cannot
+ * narrow its permissions and starts every task as a child process (`allow-all`).
+ */
+export type RunnerStart = "image" | "allow-all";
+
+/**
+ * Runs the bundled runner with the pinned Deno: `deno run <flags> bootstrap.js <runtime>`, with
  * the variables the operator sets (KEPTN_CONTEXT, CMD_ARGS, SCRIPT always) plus `env`.
  */
 export function runRunner(
   runtime: string,
   env: Record<string, string | undefined>,
-  options: Omit<RunOptions, "env"> = {},
+  options: Omit<RunOptions, "env"> & { start?: RunnerStart } = {},
 ): Promise<ProcessResult> {
-  return runProcess(DENO, ["run", "-A", "--no-config", RUNNER, runtime], {
-    ...options,
+  const { start = "image", ...rest } = options;
+  const flags = start === "image" ? IMAGE_FLAGS : ["--allow-all", "--no-config"];
+  return runProcess(DENO, ["run", ...flags, RUNNER, runtime], {
+    ...rest,
     env: { KEPTN_CONTEXT, CMD_ARGS: "", SCRIPT: "", TMPDIR: tmpdir(), ...env },
   });
 }

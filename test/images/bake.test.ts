@@ -9,6 +9,7 @@ import {
   podmanBuildArgs,
   repoRoot,
 } from "../../scripts/images/bake.mjs";
+import { runnerDenoFlags } from "../../sdk/src/index.js";
 
 // docker-bake.hcl cannot run here (no buildx); these checks tie it to the files it names and to
 // the podman build that npm run images performs. No podman needed.
@@ -138,10 +139,11 @@ describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) =>
     expect(argv.slice(-2)).toEqual(["/app/bootstrap.js", name.replace("-runtime", "")]);
   });
 
-  it("starts the runner with Deno's run flags and no config file discovery", () => {
+  it("starts the runner with exactly the runner's own permissions, its import map, no config", () => {
     const entrypoint = dockerfile.text.match(/^ENTRYPOINT (.*)$/m)?.[1] ?? "";
     const argv = JSON.parse(entrypoint) as string[];
-    expect(argv.slice(3, -2)).toEqual(["run", "--allow-all", "--no-config"]);
+    expect(argv.slice(3, -2)).toEqual(["run", ...runnerDenoFlags("/app/import-map.json")]);
+    expect(argv).not.toContain("--allow-all");
   });
 
   it("keeps everything it writes under /tmp", () => {

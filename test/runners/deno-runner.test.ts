@@ -124,38 +124,6 @@ describe("deno runner", () => {
     expect(narrow.stderr).toMatch(/Requires read access/);
   });
 
-  it("keeps Keptn's environment allowlist: the task cannot read other variables", async () => {
-    const script = tmp.file("env.ts", `console.log(Deno.env.get("DATA"), Deno.env.get("HOME"));`);
-    const result = await runRunner("deno", { SCRIPT: script, DATA: "{}", HOME: "/root" });
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/Requires env access to "HOME"/);
-  });
-
-  it("ends with the task's exit code and writes it to the termination log", async () => {
-    const log = tmp.file("termination-exit3", "");
-    const script = tmp.file("exit3.ts", `console.log("failing"); Deno.exit(3);`);
-    const result = await runRunner("deno", { SCRIPT: script, KEPTN_TASK_TERMINATION_LOG: log });
-    expect(result.code).toBe(3);
-    expect(result.stdout).toBe("failing\n");
-    expect(readFileSync(log, "utf8")).toBe("Task exited with code 3");
-    const [line] = runnerLogLines(result.stderr);
-    expect(line).toMatchObject({ level: "error", msg: "Task exited with code 3", exitCode: 3 });
-  });
-
-  it("keeps the reason the task wrote to the termination log itself", async () => {
-    const log = tmp.file("termination-own", "");
-    const script = tmp.file(
-      "own-reason.ts",
-      `import { task } from "@keptn-task/sdk";
-       task({ terminationLogPath: ${JSON.stringify(log)} }).fail("Service answered 503", { exitCode: 4 });`,
-    );
-    // The runner writes the same file: it must keep the task's own reason, not overwrite it.
-    const result = await runRunner("deno", { SCRIPT: script, KEPTN_TASK_TERMINATION_LOG: log });
-    expect(result.code).toBe(4);
-    expect(readFileSync(log, "utf8")).toBe("Service answered 503");
-    expect(runnerLogLines(result.stderr)[0]?.msg).toBe("Task exited with code 4");
-  });
-
   it("masks SECURE_DATA printed raw, JSON-escaped, base64 and split across writes", async () => {
     const secret = '{"token":"tok-9f8e7d6c","password":"p\\"w/1234"}';
     const script = tmp.file(
@@ -181,45 +149,104 @@ describe("deno runner", () => {
     expect(result.stderr).toBe("leaf ***\n");
   });
 
-  it("forwards SIGTERM to the task, whose handler runs before it exits", async () => {
-    const script = tmp.file(
-      "sigterm.ts",
-      `Deno.addSignalListener("SIGTERM", () => { console.log("cleanup after SIGTERM"); Deno.exit(143); });
-       console.log("ready");
-       setInterval(() => {}, 1000);`,
-    );
-    const result = await runRunner(
-      "deno",
-      { SCRIPT: script },
-      { onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM") },
-    );
-    expect(result.stdout).toBe("ready\ncleanup after SIGTERM\n");
-    expect(result.code).toBe(143);
-    expect(runnerLogLines(result.stderr).map((line) => line.msg)).toContain(
-      "Received SIGTERM: forwarded to the task",
-    );
-  });
+  // Started as the images start it, a plain task runs in the runner's own process; started with
+  // --allow-all (or with a secret to mask), as a child. Both must behave alike.
+  describe.each(["image", "allow-all"] as const)("started as %s", (start) => {
+    it("passes SIGTERM to the task, whose handler runs before it exits", async () => {
+      const script = tmp.file(
+        `sigterm-${start}.ts`,
+        `Deno.addSignalListener("SIGTERM", () => { console.log("cleanup after SIGTERM"); Deno.exit(143); });
+         console.log("ready");
+         setInterval(() => {}, 1000);`,
+      );
+      const result = await runRunner(
+        "deno",
+        { SCRIPT: script },
+        { start, onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM") },
+      );
+      expect(result.stdout).toBe("ready\ncleanup after SIGTERM\n");
+      expect(result.code).toBe(143);
+      // Only a runner with a child process forwards the signal; in direct mode the task is the
+      // process that receives it.
+      expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual(
+        start === "allow-all"
+          ? [
+              "Received SIGTERM: forwarded to the task",
+              "Task stopped by SIGTERM with exit code 143",
+            ]
+          : ["Task exited with code 143"],
+      );
+    });
 
-  it("kills a task that ignores SIGTERM once the grace period is over", async () => {
-    const log = tmp.file("termination-killed", "");
-    const script = tmp.file(
-      "stubborn.ts",
-      `Deno.addSignalListener("SIGTERM", () => console.log("ignoring SIGTERM"));
-       console.log("ready");
-       setInterval(() => {}, 1000);`,
-    );
-    const result = await runRunner(
-      "deno",
-      { SCRIPT: script, KEPTN_TASK_GRACE_SECONDS: "1", KEPTN_TASK_TERMINATION_LOG: log },
-      {
-        onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
-        timeoutMs: 30_000,
-      },
-    );
-    expect(result.stdout).toBe("ready\nignoring SIGTERM\n");
-    expect(result.signal).toBeNull();
-    expect(result.code).toBe(137);
-    expect(readFileSync(log, "utf8")).toBe("Task did not stop within 1 s of SIGTERM: killed");
+    it("kills a task that ignores SIGTERM once the grace period is over", async () => {
+      const log = tmp.file(`termination-killed-${start}`, "");
+      const script = tmp.file(
+        `stubborn-${start}.ts`,
+        `Deno.addSignalListener("SIGTERM", () => console.log("ignoring SIGTERM"));
+         console.log("ready");
+         setInterval(() => {}, 1000);`,
+      );
+      const result = await runRunner(
+        "deno",
+        { SCRIPT: script, KEPTN_TASK_GRACE_SECONDS: "1", KEPTN_TASK_TERMINATION_LOG: log },
+        {
+          start,
+          onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
+          timeoutMs: 30_000,
+        },
+      );
+      expect(result.stdout).toBe("ready\nignoring SIGTERM\n");
+      expect(result.signal).toBeNull();
+      expect(result.code).toBe(137);
+      expect(readFileSync(log, "utf8")).toBe("Task did not stop within 1 s of SIGTERM: killed");
+    });
+
+    it("ends with the task's exit code and writes it to the termination log", async () => {
+      const log = tmp.file(`termination-exit3-${start}`, "");
+      const script = tmp.file(`exit3-${start}.ts`, `console.log("failing"); Deno.exit(3);`);
+      const result = await runRunner(
+        "deno",
+        { SCRIPT: script, KEPTN_TASK_TERMINATION_LOG: log },
+        { start },
+      );
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe("failing\n");
+      expect(readFileSync(log, "utf8")).toBe("Task exited with code 3");
+      const [line] = runnerLogLines(result.stderr);
+      expect(line).toMatchObject({ level: "error", msg: "Task exited with code 3", exitCode: 3 });
+    });
+
+    it("keeps the reason the task wrote to the termination log itself", async () => {
+      const log = tmp.file(`termination-own-${start}`, "");
+      const script = tmp.file(
+        `own-reason-${start}.ts`,
+        `import { task } from "@keptn-task/sdk";
+         task({ terminationLogPath: ${JSON.stringify(log)} }).fail("Service answered 503", { exitCode: 4 });`,
+      );
+      // The runner writes the same file: it must keep the task's own reason, not overwrite it.
+      const result = await runRunner(
+        "deno",
+        { SCRIPT: script, KEPTN_TASK_TERMINATION_LOG: log },
+        { start },
+      );
+      expect(result.code).toBe(4);
+      expect(readFileSync(log, "utf8")).toBe("Service answered 503");
+      expect(runnerLogLines(result.stderr)[0]?.msg).toBe("Task exited with code 4");
+    });
+
+    it("keeps Keptn's environment allowlist: the task cannot read other variables", async () => {
+      const script = tmp.file(
+        `env-${start}.ts`,
+        `console.log(Deno.env.get("DATA"), Deno.env.get("HOME"));`,
+      );
+      const result = await runRunner(
+        "deno",
+        { SCRIPT: script, DATA: "{}", HOME: "/root" },
+        { start },
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/Requires env access to "HOME"/);
+    });
   });
 
   it("passes KEPTN_CONTEXT through unchanged", async () => {

@@ -3,7 +3,8 @@
  * Deno (`local`), or the runner image in podman or docker, run as the image tests run it. Pure:
  * paths and the environment come in, nothing is written or started here.
  */
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { runnerDenoFlags } from "../core/deno-permissions.js";
 import type { ResolvedTask } from "../definitions/resolve-task.js";
 import { UsageError } from "../errors/errors.js";
 
@@ -110,9 +111,16 @@ export function planRun(input: PlanInput): RunPlan {
     }
     const python = input.env.KEPTN_TASK_PYTHON;
     if (python !== undefined && python !== "") base.KEPTN_TASK_PYTHON = python;
+    const runner = input.runner ?? "bootstrap.js";
     return {
       command: input.deno ?? "deno",
-      args: ["run", "--allow-all", "--no-config", input.runner ?? "bootstrap.js", resolved.runner],
+      // As the images start it: a plain Deno task then runs in the runner's own process.
+      args: [
+        "run",
+        ...runnerDenoFlags(join(dirname(runner), "import-map.json")),
+        runner,
+        resolved.runner,
+      ],
       env: { ...base, ...taskEnv },
       taskEnv,
       files,

@@ -1,0 +1,217 @@
+/**
+ * Running a Deno task in the runner's own process ("direct" mode).
+ *
+ * A runner that masks output or forwards signals must be a second process, and a second Deno
+ * process doubles the start-up time of a short task. When there is nothing to mask (no
+ * `SECURE_DATA`) and the runner can narrow its own permissions to exactly the task's, it does
+ * that and imports the task's module itself: the task then is the container's process, as on
+ * Keptn's own image, and starts about as fast as a bare `deno run`.
+ */
+import { DENO_TASK_ENV, RUNNER_ENV } from "@keptn-task/sdk";
+import { type Level, writeLogLine } from "./log-line.js";
+import type { ResolvedScript } from "./resolve-script.js";
+import type { RunnerSettings } from "./settings.js";
+import { type StopSignal, signalExitCode } from "./signals.js";
+import { splitCmdArgs } from "./task-command.js";
+import { TerminationLog } from "./termination-log.js";
+
+const SDK_SPECIFIER = "@keptn-task/sdk";
+
+type Descriptor = { name: string; variable?: string };
+const granted = (descriptor: Descriptor) =>
+  Deno.permissions.querySync(descriptor).state === "granted";
+
+/**
+ * Why the task cannot run in the runner's own process, or `undefined` when it can. Nothing is
+ * changed here; `narrowPermissions` does that once the answer is yes.
+ */
+export function directBlocker(
+  settings: RunnerSettings,
+  script: ResolvedScript,
+): string | undefined {
+  if (settings.runtime !== "deno") return "a python task is a process of its own";
+  if (settings.isolation === "process") return "KEPTN_TASK_ISOLATION is process";
+  if (settings.secrets.size > 0) return "its output is masked (SECURE_DATA is set)";
+  if (settings.customPermissions) return "KEPTN_TASK_DENO_PERMISSIONS sets its permissions";
+  if (script.baseUrl !== undefined) return "its relative imports resolve against its URL";
+  if (script.checksMain) return "it asks for import.meta.main or Deno.mainModule";
+  if (script.importsSdk && !sdkMapped()) return "the runner was started without its import map";
+  // With a terminal, Deno would ask there for a permission the task lacks instead of denying it.
+  if (Deno.stdin.isTerminal()) return "stdin is a terminal";
+  if (granted({ name: "env" })) {
+    return "the runner may read every variable (--allow-all), so it cannot narrow them to the task's";
+  }
+  for (const name of ["net", "read", "write", "import"]) {
+    if (!granted({ name })) return `the runner lacks --allow-${name}`;
+  }
+  const missing = DENO_TASK_ENV.find((variable) => !granted({ name: "env", variable }));
+  if (missing !== undefined) return `the runner may not read ${missing}`;
+  return undefined;
+}
+
+function sdkMapped(): boolean {
+  try {
+    import.meta.resolve(SDK_SPECIFIER);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Narrows the runner's own permissions to the task's defaults: it gives up the variables only
+ * the runner reads, starting processes, FFI and system information. Returns false (with nothing
+ * but variables given up) when the variables do not narrow as expected; the runner then starts
+ * the task as a child process instead.
+ *
+ * @throws {Error} when starting processes cannot be given up (a bug: the task must not run).
+ */
+export function narrowPermissions(): boolean {
+  const runnerOnly = RUNNER_ENV.filter((variable) => !DENO_TASK_ENV.includes(variable));
+  for (const variable of runnerOnly) Deno.permissions.revokeSync({ name: "env", variable });
+  const envNarrowed =
+    runnerOnly.every((variable) => !granted({ name: "env", variable })) &&
+    DENO_TASK_ENV.every((variable) => granted({ name: "env", variable }));
+  if (!envNarrowed) return false;
+  const dropped = ["run", "ffi", "sys"];
+  for (const name of dropped) Deno.permissions.revokeSync({ name });
+  const kept = dropped.filter((name) => granted({ name }));
+  if (kept.length > 0) throw new Error(`cannot give up the permissions ${kept.join(", ")}`);
+  return true;
+}
+
+/** What the runner needs to run a task in its own process. */
+export interface DirectOptions {
+  readonly settings: RunnerSettings;
+  readonly script: ResolvedScript;
+  /** The runner's log level. */
+  readonly level: string;
+  /** A scratch directory to remove when the process ends. */
+  readonly workDir?: string;
+}
+
+/**
+ * Starts the task's module in this process. The process then lives as long as the task keeps
+ * it alive and ends with its exit code, exactly as under `deno run`. What the runner adds: the termination log and its own log line when the task fails,
+ * `Deno.args` from `CMD_ARGS`, and the grace period after a signal the task handles.
+ */
+export function runDirect(options: DirectOptions): void {
+  const { settings, script, level, workDir } = options;
+  const started = performance.now();
+  const log = (at: Level, message: string, fields: Record<string, unknown> = {}) =>
+    writeLogLine(level, settings.secrets, at, message, fields);
+  const report = (reason: string, exitCode: number) => {
+    termination.write(reason);
+    log("error", reason, {
+      exitCode,
+      durationMs: Math.round(performance.now() - started),
+      source: script.source,
+    });
+  };
+  const cleanUp = () => {
+    if (workDir === undefined) return;
+    try {
+      Deno.removeSync(workDir, { recursive: true });
+    } catch {
+      // gone already, or left for the tmpfs to take
+    }
+  };
+
+  // If the process dies without a word (SIGKILL, the OOM killer), this reason stands.
+  const termination = new TerminationLog(settings.terminationLog, settings.secrets);
+  termination.provisional(
+    "Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved",
+  );
+  /** Set when the runner itself ends the task (a signal), so the exit says why. */
+  let ending: string | undefined;
+  globalThis.addEventListener("unload", () => {
+    const exitCode = Deno.exitCode;
+    if (exitCode === 0) termination.withdraw();
+    else report(ending ?? `Task exited with code ${exitCode}`, exitCode);
+    cleanUp();
+  });
+  watchSignals(settings.graceMs, log, (exitCode, reason) => {
+    ending = reason;
+    Deno.exit(exitCode);
+  });
+  const { before, after } = splitCmdArgs(settings.cmdArgs);
+  Object.defineProperty(Deno, "args", { value: [...before, ...after], enumerable: true });
+
+  // Not awaited: a top-level await that never resolves is then reported by Deno at the task's
+  // own line, exactly as under `deno run` (and the process ends with 1).
+  import(new URL(`file://${script.path}`).href).then(
+    () => {
+      // Errors the task leaves uncaught later end it as they end `deno run`; the runner adds
+      // its line. Listened for only now, so a handler the task set up on its top level comes
+      // first and can still prevent that.
+      const uncaught = (event: Event) => {
+        if (event.defaultPrevented) return;
+        const error = "reason" in event ? event.reason : (event as ErrorEvent).error;
+        report(`Task exited with code 1: uncaught ${describe(error)}`, 1);
+        cleanUp();
+      };
+      globalThis.addEventListener("error", uncaught);
+      globalThis.addEventListener("unhandledrejection", uncaught);
+    },
+    (error: unknown) => {
+      report(`Task exited with code 1: uncaught ${describe(error)}`, 1);
+      cleanUp();
+      // Rethrown: Deno prints it as `deno run` does, and ends with 1.
+      throw error;
+    },
+  );
+}
+
+/**
+ * The task owns SIGTERM and SIGINT: with no handler of its own it dies of them, as under
+ * `deno run`. Once it adds a handler (`Deno.addSignalListener`, or `process.on` of node:process,
+ * which calls it), the runner listens too: a task still running `graceMs` after the signal, or
+ * at a second one, is ended with 137, as a supervised task killed with SIGKILL is.
+ */
+function watchSignals(
+  graceMs: number,
+  log: (at: Level, message: string, fields?: Record<string, unknown>) => void,
+  end: (exitCode: number, reason: string) => void,
+): void {
+  const handlers = new Map<StopSignal, Set<() => void>>([
+    ["SIGTERM", new Set()],
+    ["SIGINT", new Set()],
+  ]);
+  const add = Deno.addSignalListener.bind(Deno);
+  const remove = Deno.removeSignalListener.bind(Deno);
+  let armed = false;
+  let received: StopSignal | undefined;
+  const kill = (signal: StopSignal) =>
+    end(137, `Task did not stop within ${graceMs / 1000} s of ${signal}: killed`);
+  const onSignal = (signal: StopSignal) => {
+    if (received !== undefined) return kill(received);
+    if ((handlers.get(signal)?.size ?? 0) === 0) {
+      const exitCode = signalExitCode(signal);
+      return end(exitCode, `Task stopped by ${signal} with exit code ${exitCode}`);
+    }
+    received = signal;
+    log("warn", `Received ${signal}: the task handles it`, { signal });
+    const timer = setTimeout(() => kill(signal), graceMs);
+    // The grace period never keeps a task alive that has finished.
+    Deno.unrefTimer(timer as unknown as number);
+  };
+  Deno.addSignalListener = (signal: Deno.Signal, handler: () => void) => {
+    add(signal, handler);
+    const own = handlers.get(signal as StopSignal);
+    if (own === undefined) return;
+    own.add(handler);
+    if (armed) return;
+    armed = true;
+    add("SIGTERM", () => onSignal("SIGTERM"));
+    add("SIGINT", () => onSignal("SIGINT"));
+  };
+  Deno.removeSignalListener = (signal: Deno.Signal, handler: () => void) => {
+    remove(signal, handler);
+    handlers.get(signal as StopSignal)?.delete(handler);
+  };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return `${error.name}: ${error.message}`.split("\n")[0] ?? error.name;
+}

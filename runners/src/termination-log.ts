@@ -1,0 +1,72 @@
+import type { SecretRegistry } from "@keptn-task/sdk";
+
+/** The kubelet keeps the first 4096 bytes of a container's termination message. */
+const LIMIT = 4096;
+
+/**
+ * The file Kubernetes reads a container's termination message from (`/dev/termination-log`).
+ * The runner writes a short reason there when a task fails, but keeps a reason the task wrote
+ * itself (the SDK's `fail()`): the task's own words say more.
+ */
+export class TerminationLog {
+  readonly #path: string;
+  readonly #secrets: SecretRegistry;
+  /** What the runner itself last wrote, so it can tell its own words from the task's. */
+  #ours: string | undefined;
+
+  constructor(path: string, secrets: SecretRegistry) {
+    this.#path = path;
+    this.#secrets = secrets;
+  }
+
+  /** Reads the file; `undefined` when it is not there (not in Kubernetes) or not readable. */
+  #read(): string | undefined {
+    try {
+      return Deno.readTextFileSync(this.#path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #write(text: string): void {
+    try {
+      Deno.writeTextFileSync(this.#path, text, { create: false });
+    } catch {
+      // Not in Kubernetes, or not writable: the runner's log line carries the reason.
+    }
+  }
+
+  /**
+   * Writes `reason`. A reason the task wrote itself is kept (masked: kubectl describe shows it)
+   * unless `override`.
+   */
+  write(reason: string, override = false): void {
+    const written = this.#read();
+    if (written === undefined) return;
+    const own = !override && written.trim() !== "" && written !== this.#ours;
+    const text = truncateUtf8(this.#secrets.mask(own ? written : reason), LIMIT);
+    if (!own) this.#ours = text;
+    this.#write(text);
+  }
+
+  /**
+   * Writes `reason` now, to stand if the process dies without another word (killed by a signal
+   * or the kernel); `withdraw()` takes it back.
+   */
+  provisional(reason: string): void {
+    this.write(reason);
+  }
+
+  /** Empties the file again if it still holds only the runner's own words. */
+  withdraw(): void {
+    if (this.#ours !== undefined && this.#read() === this.#ours) this.#write("");
+    this.#ours = undefined;
+  }
+}
+
+/** At most `bytes` bytes of UTF-8, never cutting a character. */
+function truncateUtf8(text: string, bytes: number): string {
+  const encoded = new TextEncoder().encode(text);
+  if (encoded.length <= bytes) return text;
+  return new TextDecoder().decode(encoded.slice(0, bytes)).replace(/\uFFFD$/, "");
+}

@@ -1,0 +1,279 @@
+// The runner runs a Deno task with nothing to supervise in its own process ("direct" mode), and
+// every other task as a child process. These tests pin down when each happens, and that a task
+// cannot tell the difference: same permissions, arguments, exit codes, failures and signals.
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { RunOptions } from "../helpers/run-process.js";
+import { type RunnerStart, runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
+
+const tmp = scratch("keptn-direct-mode-");
+const ABNORMAL_END =
+  "Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved";
+afterAll(() => tmp.cleanup());
+
+/** Runs `code` as a Deno task; `pid` is the runner's own process id. */
+async function runTask(
+  name: string,
+  code: string,
+  env: Record<string, string> = {},
+  options: Omit<RunOptions, "env"> & { start?: RunnerStart } = {},
+) {
+  const script = tmp.file(name, code);
+  let pid: number | undefined;
+  const result = await runRunner(
+    "deno",
+    { SCRIPT: script, ...env },
+    {
+      ...options,
+      onSpawn: (child) => {
+        pid = child.pid;
+        options.onSpawn?.(child);
+      },
+    },
+  );
+  return { ...result, pid };
+}
+
+describe("direct mode: when the runner runs a Deno task in its own process", () => {
+  const PRINT_PID = "console.log(Deno.pid);";
+
+  it("runs a plain task in its own process when started as the images start it", async () => {
+    const result = await runTask("pid-direct.ts", PRINT_PID);
+    expect(result.code).toBe(0);
+    expect(Number(result.stdout)).toBe(result.pid);
+  });
+
+  it.each([
+    ["a secret to mask", { SECURE_DATA: '{"token":"t-123"}' }, {}],
+    ["KEPTN_TASK_ISOLATION=process", { KEPTN_TASK_ISOLATION: "process" }, {}],
+    ["custom permissions", { KEPTN_TASK_DENO_PERMISSIONS: "--allow-net --allow-env=DATA" }, {}],
+    ["a runner started with --allow-all", {}, { start: "allow-all" as const }],
+  ])("starts the task as a child process with %s", async (_, env, options) => {
+    const result = await runTask("pid-child.ts", PRINT_PID, env, options);
+    expect(result.code).toBe(0);
+    expect(Number(result.stdout)).toBeGreaterThan(0);
+    expect(Number(result.stdout)).not.toBe(result.pid);
+  });
+
+  it("starts a task that asks for import.meta.main as a child, where it is true", async () => {
+    const result = await runTask("main-check.ts", "console.log(import.meta.main, Deno.pid);");
+    expect(result.code).toBe(0);
+    const [main, pid] = result.stdout.trim().split(" ");
+    expect(main).toBe("true");
+    expect(Number(pid)).not.toBe(result.pid);
+  });
+
+  it("refuses a KEPTN_TASK_ISOLATION it does not know, naming it, with 78", async () => {
+    const result = await runTask("isolation.ts", PRINT_PID, { KEPTN_TASK_ISOLATION: "thread" });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe("");
+    expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual([
+      'Invalid task environment: options.KEPTN_TASK_ISOLATION: expected "auto" or "process", received "thread"',
+    ]);
+  });
+
+  it("removes the scratch copy of a ConfigMap's code file when the task ends", async () => {
+    const tmpDir = join(tmp.dir, "own-tmp");
+    mkdirSync(tmpDir);
+    tmp.file("configmap/code", "console.log(Deno.pid);\n");
+    const result = await runRunner("deno", { SCRIPT: join(tmp.dir, "configmap"), TMPDIR: tmpDir });
+    expect(result.code).toBe(0);
+    expect(readdirSync(tmpDir)).toEqual([]);
+  });
+});
+
+// What the task can observe must not depend on the mode.
+describe.each(["image", "allow-all"] as const)("a task's view, runner started as %s", (start) => {
+  it("has exactly the default permissions", async () => {
+    const result = await runTask(
+      `permissions-${start}.ts`,
+      `const q = (d: Deno.PermissionDescriptor) => Deno.permissions.querySync(d).state;
+       const attempt = (f: () => unknown) => { try { f(); return "allowed"; } catch (e) { return (e as Error).name; } };
+       const vars = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT", "KEPTN_TASK_DEADLINE",
+         "KEPTN_TASK_LOG_LEVEL", "KEPTN_TASK_GRACE_SECONDS", "TMPDIR", "DENO_DIR", "HTTPS_PROXY", "HOME"];
+       console.log(JSON.stringify({
+         ...Object.fromEntries(["net", "read", "write", "import", "env", "run", "ffi", "sys"].map((name) => [name, q({ name } as Deno.PermissionDescriptor)])),
+         vars: Object.fromEntries(vars.map((variable) => [variable, q({ name: "env", variable })])),
+         spawn: attempt(() => new Deno.Command("true").outputSync()),
+         environ: attempt(() => Deno.readTextFileSync("/proc/self/environ")),
+         hostname: attempt(() => Deno.hostname()),
+       }));`,
+      { KEPTN_TASK_GRACE_SECONDS: "5", HTTPS_PROXY: "http://proxy.invalid:3128" },
+      { start },
+    );
+    expect(result.code).toBe(0);
+    const seen = JSON.parse(result.stdout);
+    const allowed = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT"];
+    allowed.push("KEPTN_TASK_DEADLINE", "KEPTN_TASK_LOG_LEVEL");
+    expect(seen).toEqual({
+      net: "granted",
+      read: "granted",
+      write: "granted",
+      import: "granted",
+      env: "prompt",
+      run: "prompt",
+      ffi: "prompt",
+      sys: "prompt",
+      vars: Object.fromEntries(
+        Object.keys(seen.vars).map((v) => [v, allowed.includes(v) ? "granted" : "prompt"]),
+      ),
+      spawn: "NotCapable",
+      environ: "NotCapable",
+      hostname: "NotCapable",
+    });
+  });
+
+  it("gets CMD_ARGS as Deno.args, split with shell quoting", async () => {
+    const result = await runTask(
+      `args-${start}.ts`,
+      "console.log(JSON.stringify(Deno.args));",
+      { CMD_ARGS: `one "two words" -- three` },
+      { start },
+    );
+    expect(result.stdout).toBe('["one","two words","three"]\n');
+  });
+
+  it.each([
+    ["throws on its top level", 'throw new Error("boom on top");', /boom on top/],
+    [
+      "throws in a timer",
+      'setTimeout(() => { throw new Error("boom later"); }, 10);',
+      /boom later/,
+    ],
+    ["leaves a promise rejected", 'Promise.reject(new Error("rejected"));', /rejected/],
+    ["awaits forever on its top level", "await new Promise(() => {});", /never resolved/],
+  ])("fails, never succeeds, when it %s", async (_, code, message) => {
+    const log = tmp.file(`termination-${start}-${code.length}`, "");
+    const result = await runTask(
+      `failing-${start}-${code.length}.ts`,
+      code,
+      { KEPTN_TASK_TERMINATION_LOG: log },
+      { start },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    const reason = readFileSync(log, "utf8");
+    const lines = runnerLogLines(result.stderr).map((line) => line.msg);
+    if (start === "image" && code.startsWith("await")) {
+      // In the runner's process nothing runs after Deno's verdict: the provisional reason stands.
+      expect(reason).toBe(ABNORMAL_END);
+      expect(lines).toEqual([]);
+    } else {
+      expect(reason).toMatch(/^Task exited with code 1/);
+      expect(lines).toEqual([expect.stringMatching(/^Task exited with code 1/)]);
+    }
+  });
+
+  it("ends with the code set in Deno.exitCode", async () => {
+    const result = await runTask(`exit-code-${start}.ts`, "Deno.exitCode = 5;", {}, { start });
+    expect(result.code).toBe(5);
+  });
+
+  it("leaves the termination log empty when it succeeds", async () => {
+    const log = tmp.file(`termination-ok-${start}`, "");
+    const result = await runTask(
+      `ok-${start}.ts`,
+      'console.log("done");',
+      { KEPTN_TASK_TERMINATION_LOG: log },
+      { start },
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("");
+    expect(runnerLogLines(result.stderr)).toEqual([]);
+  });
+
+  it("is not killed when it handles SIGTERM and then finishes on its own", async () => {
+    const log = tmp.file(`termination-graceful-${start}`, "");
+    const result = await runTask(
+      `graceful-${start}.ts`,
+      `const timer = setInterval(() => {}, 1000);
+       Deno.addSignalListener("SIGTERM", () => { console.log("finishing"); clearInterval(timer); });
+       console.log("ready");`,
+      // A grace period far longer than the test: the task must end when its work does.
+      { KEPTN_TASK_GRACE_SECONDS: "600", KEPTN_TASK_TERMINATION_LOG: log },
+      {
+        start,
+        onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.stdout).toBe("ready\nfinishing\n");
+    expect(result.code).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("");
+  });
+
+  it("is killed at a second signal without waiting for the grace period", async () => {
+    let sent = 0;
+    const result = await runTask(
+      `twice-${start}.ts`,
+      `Deno.addSignalListener("SIGTERM", () => console.log("ignoring"));
+       console.log("ready");
+       setInterval(() => {}, 1000);`,
+      { KEPTN_TASK_GRACE_SECONDS: "600" },
+      {
+        start,
+        onStdout: (chunk, child) => {
+          if (chunk.includes("ready") || (chunk.includes("ignoring") && sent === 1)) {
+            sent += 1;
+            child.kill("SIGTERM");
+          }
+        },
+        timeoutMs: 30_000,
+      },
+    );
+    expect(sent).toBe(2);
+    expect(result.code).toBe(137);
+  });
+
+  it("dies of SIGINT when it handles only SIGTERM", async () => {
+    const result = await runTask(
+      `sigint-${start}.ts`,
+      `Deno.addSignalListener("SIGTERM", () => console.log("not this one"));
+       console.log("ready");
+       setInterval(() => {}, 1000);`,
+      {},
+      {
+        start,
+        onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGINT"),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.stdout).toBe("ready\n");
+    expect(result.code).toBe(130);
+  });
+});
+
+describe("direct mode: a task with no handler of its own and SIGTERM", () => {
+  it("dies of it, as under deno run, and the termination log says it was killed", async () => {
+    const log = tmp.file("termination-sigterm-direct", "");
+    const result = await runTask(
+      "no-handler.ts",
+      `console.log("ready"); setInterval(() => {}, 1000);`,
+      { KEPTN_TASK_TERMINATION_LOG: log },
+      {
+        onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
+        timeoutMs: 30_000,
+      },
+    );
+    // The task is the process: it dies of the signal (a container runtime reports 143).
+    expect(result.signal).toBe("SIGTERM");
+    expect(readFileSync(log, "utf8")).toBe(ABNORMAL_END);
+  });
+
+  it("is stopped with 143 and a reason when the runner has a child process", async () => {
+    const log = tmp.file("termination-sigterm-child", "");
+    const result = await runTask(
+      "no-handler-child.ts",
+      `console.log("ready"); setInterval(() => {}, 1000);`,
+      { KEPTN_TASK_TERMINATION_LOG: log },
+      {
+        start: "allow-all",
+        onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.code).toBe(143);
+    expect(readFileSync(log, "utf8")).toBe("Task stopped by SIGTERM with exit code 143");
+  });
+});
