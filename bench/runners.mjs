@@ -22,7 +22,7 @@ const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"])
   .stdout.toString()
   .trim();
 const runner = `${root}runners/dist/bootstrap.js`;
-// As the images start the runner; from these flags it runs a plain Deno task in its own process.
+// As the images start the runner.
 const IMAGE_FLAGS = runnerDenoFlags(`${root}runners/dist/import-map.json`);
 const KEPTN_DENO_FLAGS = ["--allow-net", "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT"];
 const KEPTN_DENO_FLAGS_JSON = KEPTN_DENO_FLAGS.map((flag) => JSON.stringify(flag)).join(", ");
@@ -65,7 +65,7 @@ const env = {
 const cases = {
   "bare deno (Keptn's flags)": [deno, ["run", ...KEPTN_DENO_FLAGS, tsTask], {}],
   "floor: deno spawning deno": [deno, ["run", "-A", floorTs, tsTask], {}],
-  "deno runner (image flags: task in the runner's process)": [
+  "deno runner (task in the runner's process)": [
     deno,
     ["run", ...IMAGE_FLAGS, runner, "deno"],
     { SCRIPT: tsTask },
@@ -75,10 +75,10 @@ const cases = {
     ["run", ...IMAGE_FLAGS, runner, "deno"],
     { SCRIPT: tsTask, SECURE_DATA: "bench-secret-value" },
   ],
-  "deno runner started with --allow-all (task in a child)": [
+  "deno runner, KEPTN_TASK_ISOLATION=process (task in a child)": [
     deno,
-    ["run", "-A", "--no-config", runner, "deno"],
-    { SCRIPT: tsTask },
+    ["run", ...IMAGE_FLAGS, runner, "deno"],
+    { SCRIPT: tsTask, KEPTN_TASK_ISOLATION: "process" },
   ],
   "bare python3": [python, [pyTask], {}],
   "python runner": [
@@ -157,10 +157,10 @@ console.log("| case | median | ratio |");
 console.log("| --- | --- | --- |");
 const BARE_DENO = "bare deno (Keptn's flags)";
 console.log(row(BARE_DENO));
-console.log(row("deno runner (image flags: task in the runner's process)", BARE_DENO));
+console.log(row("deno runner (task in the runner's process)", BARE_DENO));
 console.log(row("floor: deno spawning deno", BARE_DENO));
 console.log(row("deno runner, SECURE_DATA (task in a child, output masked)", BARE_DENO));
-console.log(row("deno runner started with --allow-all (task in a child)", BARE_DENO));
+console.log(row("deno runner, KEPTN_TASK_ISOLATION=process (task in a child)", BARE_DENO));
 console.log(row("bare python3"));
 console.log(row("python runner", "bare python3"));
 console.log(

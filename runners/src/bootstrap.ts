@@ -4,14 +4,16 @@
  * `SECURE_DATA`, `KEPTN_CONTEXT`), as a child process or, for a Deno task with nothing to
  * supervise, in this process, and ends with its exit code.
  */
-import { RUNNER_ENV } from "@keptn-task/sdk";
 import { main } from "./main.js";
 
+// Built from strings: each URL parsed at start-up costs Deno a fraction of a millisecond.
+const base = import.meta.url.slice(0, import.meta.url.lastIndexOf("/") + 1);
 const assets = {
-  sdk: new URL("./keptn-task-sdk.js", import.meta.url).href,
-  importMap: new URL("./import-map.json", import.meta.url).pathname,
-  runnerLog: new URL("./runner-log.js", import.meta.url).href,
-  pythonPath: new URL("./python", import.meta.url).pathname,
+  sdk: `${base}keptn-task-sdk.js`,
+  importMap: `${import.meta.dirname}/import-map.json`,
+  runnerLog: `${base}runner-log.js`,
+  contextWarnings: `${base}context-warnings.js`,
+  pythonPath: `${import.meta.dirname}/python`,
 };
 // A promise nobody awaited must not crash the runner with a stack dump (which could quote the
 // task's data): say so in one line, and end as a runner bug (EX_SOFTWARE).
@@ -28,19 +30,7 @@ const runnerBug = (event: PromiseRejectionEvent) => {
 };
 globalThis.addEventListener("unhandledrejection", runnerBug);
 
-// Only the variables the runner reads (it may be started with --allow-env for just those); a
-// task started as a child process inherits the whole environment.
-const env: Record<string, string> = {};
-for (const name of RUNNER_ENV) {
-  try {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  } catch {
-    // not granted: unset
-  }
-}
-
-const outcome = await main(Deno.args, env, assets);
+const outcome = await main(Deno.args, Deno.env.toObject(), assets);
 if (typeof outcome === "number") Deno.exit(outcome);
 // The task runs in this process: what it leaves unhandled is the task's failure, not a bug of
 // the runner's, and ends the process as it ends `deno run`.

@@ -45,9 +45,17 @@ declare namespace Deno {
   const stdin: { isTerminal(): boolean };
   function unrefTimer(id: number): void;
   function removeSync(path: string | URL, options?: { recursive?: boolean }): void;
+  interface FsFile {
+    readSync(buffer: Uint8Array): number | null;
+    writeSync(data: Uint8Array): number;
+    truncateSync(length?: number): void;
+    seekSync(offset: number, whence: 0 | 1 | 2): number;
+  }
+  function openSync(path: string | URL, options?: { read?: boolean; write?: boolean }): FsFile;
   const pid: number;
   const env: {
     get(key: string): string | undefined;
+    toObject(): Record<string, string>;
   };
   const stdout: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
   const stderr: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
@@ -61,6 +69,7 @@ declare namespace Deno {
   let addSignalListener: (signal: Signal, handler: () => void) => void;
   let removeSignalListener: (signal: Signal, handler: () => void) => void;
   function stat(path: string | URL): Promise<FileInfo>;
+  function statSync(path: string | URL): FileInfo;
   function readTextFile(path: string | URL): Promise<string>;
   function writeTextFile(
     path: string | URL,

@@ -3,17 +3,23 @@
  *
  * A runner that masks output or forwards signals must be a second process, and a second Deno
  * process doubles the start-up time of a short task. When there is nothing to mask (no
- * `SECURE_DATA`) and the runner can narrow its own permissions to exactly the task's, it does
- * that and imports the task's module itself: the task then is the container's process, as on
- * Keptn's own image, and starts about as fast as a bare `deno run`.
+ * `SECURE_DATA`) and nothing else asks for a process of the task's own, the runner gives up
+ * the permissions the task does not get by default (starting processes, FFI, system
+ * information) and imports the task's module itself: the task then is the container's process,
+ * as on Keptn's own image, and starts about as fast as a bare `deno run`.
+ *
+ * The one permission it keeps beyond the defaults is reading any environment variable: Deno can
+ * narrow a process's variables only from a list given at its start, and the runner needs every
+ * permission at its start (Deno opens `/dev/termination-log` only for such a process). A Keptn
+ * Job's environment holds nothing secret but `SECURE_DATA`, and with that set the task always
+ * gets a process of its own, with Keptn's variable allowlist.
  */
-import { DENO_TASK_ENV, RUNNER_ENV } from "@keptn-task/sdk";
 import { type Level, writeLogLine } from "./log-line.js";
 import type { ResolvedScript } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
 import { type StopSignal, signalExitCode } from "./signals.js";
 import { splitCmdArgs } from "./task-command.js";
-import { TerminationLog } from "./termination-log.js";
+import type { TerminationLog } from "./termination-log.js";
 
 const SDK_SPECIFIER = "@keptn-task/sdk";
 
@@ -36,18 +42,19 @@ export function directBlocker(
   if (script.baseUrl !== undefined) return "its relative imports resolve against its URL";
   if (script.checksMain) return "it asks for import.meta.main or Deno.mainModule";
   if (script.importsSdk && !sdkMapped()) return "the runner was started without its import map";
-  // With a terminal, Deno would ask there for a permission the task lacks instead of denying it.
+  // With a terminal, Deno would ask there for a permission the task lacks instead of denying it
+  // (unless started with --no-prompt, which a program cannot tell).
   if (Deno.stdin.isTerminal()) return "stdin is a terminal";
-  if (granted({ name: "env" })) {
-    return "the runner may read every variable (--allow-all), so it cannot narrow them to the task's";
-  }
-  for (const name of ["net", "read", "write", "import"]) {
-    if (!granted({ name })) return `the runner lacks --allow-${name}`;
-  }
-  const missing = DENO_TASK_ENV.find((variable) => !granted({ name: "env", variable }));
-  if (missing !== undefined) return `the runner may not read ${missing}`;
+  // Only from every permission can the runner give up exactly the right ones.
+  const lacking = ALL.find((name) => !granted({ name }));
+  if (lacking !== undefined) return `the runner was started without --allow-all (${lacking})`;
   return undefined;
 }
+
+/** Every kind of Deno permission, as `--allow-all` grants them. */
+const ALL = ["read", "write", "net", "env", "run", "ffi", "sys", "import"];
+/** What a task run in the runner's process does not get: what the default flags leave out. */
+const DROPPED = ["run", "ffi", "sys"];
 
 function sdkMapped(): boolean {
   try {
@@ -59,25 +66,15 @@ function sdkMapped(): boolean {
 }
 
 /**
- * Narrows the runner's own permissions to the task's defaults: it gives up the variables only
- * the runner reads, starting processes, FFI and system information. Returns false (with nothing
- * but variables given up) when the variables do not narrow as expected; the runner then starts
- * the task as a child process instead.
+ * Gives up the permissions a task does not get by default: starting processes, FFI and system
+ * information. (Net, read, write, remote imports and reading variables stay.)
  *
- * @throws {Error} when starting processes cannot be given up (a bug: the task must not run).
+ * @throws {Error} when one cannot be given up (a bug: the task must not run).
  */
-export function narrowPermissions(): boolean {
-  const runnerOnly = RUNNER_ENV.filter((variable) => !DENO_TASK_ENV.includes(variable));
-  for (const variable of runnerOnly) Deno.permissions.revokeSync({ name: "env", variable });
-  const envNarrowed =
-    runnerOnly.every((variable) => !granted({ name: "env", variable })) &&
-    DENO_TASK_ENV.every((variable) => granted({ name: "env", variable }));
-  if (!envNarrowed) return false;
-  const dropped = ["run", "ffi", "sys"];
-  for (const name of dropped) Deno.permissions.revokeSync({ name });
-  const kept = dropped.filter((name) => granted({ name }));
+export function narrowPermissions(): void {
+  for (const name of DROPPED) Deno.permissions.revokeSync({ name });
+  const kept = DROPPED.filter((name) => granted({ name }));
   if (kept.length > 0) throw new Error(`cannot give up the permissions ${kept.join(", ")}`);
-  return true;
 }
 
 /** What the runner needs to run a task in its own process. */
@@ -88,6 +85,8 @@ export interface DirectOptions {
   readonly level: string;
   /** A scratch directory to remove when the process ends. */
   readonly workDir?: string;
+  /** The termination log, held open before the runner gave up permissions. */
+  readonly termination: TerminationLog;
 }
 
 /**
@@ -118,7 +117,7 @@ export function runDirect(options: DirectOptions): void {
   };
 
   // If the process dies without a word (SIGKILL, the OOM killer), this reason stands.
-  const termination = new TerminationLog(settings.terminationLog, settings.secrets);
+  const termination = options.termination;
   termination.provisional(
     "Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved",
   );

@@ -19,6 +19,8 @@ export interface RunnerAssets {
   readonly importMap: string;
   /** URL of the runner's logger module, loaded only when something is logged. */
   readonly runnerLog: string;
+  /** URL of the module checking an unusual KEPTN_CONTEXT with the SDK's schema. */
+  readonly contextWarnings: string;
   /** Directory holding the `keptn_task` Python package. */
   readonly pythonPath: string;
 }
@@ -43,10 +45,16 @@ export async function main(
   assets: RunnerAssets,
 ): Promise<number | DirectRun> {
   const level = env.KEPTN_TASK_RUNNER_LOG_LEVEL ?? "info";
-  // First of all: the secrets (so nothing below can print them) and the signals (so one that
-  // arrives while the code is fetched is not lost).
+  // First of all: the secrets, so nothing below can print them.
   const secrets = new SecretRegistry();
-  const signals = new SignalRelay();
+  // The runner listens for SIGTERM and SIGINT while it fetches code and while a child process
+  // runs. Before that, a signal ends it as it ends any process, before the task ever started
+  // (and listening costs ~1 ms, which a task in the runner's own process does not pay).
+  let signals: SignalRelay | undefined;
+  const relay = () => {
+    signals ??= new SignalRelay();
+    return signals;
+  };
   let settings: RunnerSettings | undefined;
   let workDir: string | undefined;
   // The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging.
@@ -60,7 +68,7 @@ export async function main(
   };
 
   try {
-    settings = readSettings(args, env, secrets, assets.pythonPath);
+    settings = await readSettings(args, env, secrets, assets.pythonPath, assets.contextWarnings);
     const current = settings;
     for (const warning of current.warnings) await log("warn", warning);
     const makeWorkDir = async () => {
@@ -68,7 +76,8 @@ export async function main(
       return workDir;
     };
     const script = await resolveScript(current.script, current.runtime, makeWorkDir, {
-      signal: signals.signal,
+      // A signal while the code is fetched aborts the fetch, and the task never starts.
+      ...(/^https?:\/\//i.test(current.script) ? { signal: relay().signal } : {}),
       onRetry: (message, fields) => void log("warn", message, fields),
     });
     const blocker = current.runtime === "deno" ? directBlocker(current, script) : undefined;
@@ -77,19 +86,22 @@ export async function main(
         runtime: current.runtime,
         source: script.source,
       });
-      if (narrowPermissions()) {
-        // Checked last: from the return on, a signal is the task's (the relay stops listening).
-        if (signals.received !== undefined)
-          return await stoppedBeforeStart(current, signals.received, log);
-        // From here on the scratch directory is the task's: removed when the process ends.
-        const direct = { settings: current, script, level, ...(workDir ? { workDir } : {}) };
-        workDir = undefined;
-        return { run: () => runDirect(direct) };
-      }
-      await log(
-        "debug",
-        "Cannot narrow the runner's permissions to the task's: running it as a child process",
-      );
+      const termination = new TerminationLog(current.terminationLog, secrets);
+      termination.hold();
+      narrowPermissions();
+      // Checked last: from the return on, a signal is the task's (the relay stops listening).
+      if (signals?.received !== undefined)
+        return await stoppedBeforeStart(current, signals.received, log, termination);
+      // From here on the scratch directory is the task's: removed when the process ends.
+      const direct = {
+        settings: current,
+        script,
+        level,
+        termination,
+        ...(workDir ? { workDir } : {}),
+      };
+      workDir = undefined;
+      return { run: () => runDirect(direct) };
     } else if (blocker !== undefined) {
       await log("debug", `Running task as a child process: ${blocker}`);
     }
@@ -98,8 +110,8 @@ export async function main(
         ? denoCommand(current, script, await importMapFor(script, assets, makeWorkDir))
         : pythonCommand(current, script);
     if (command.warning !== undefined) await log("warn", command.warning);
-    if (signals.received !== undefined)
-      return await stoppedBeforeStart(current, signals.received, log);
+    if (relay().received !== undefined)
+      return await stoppedBeforeStart(current, relay().received as StopSignal, log);
     await log("debug", "Running task", {
       runtime: current.runtime,
       source: script.source,
@@ -110,7 +122,7 @@ export async function main(
     const outcome = await supervise(command, {
       env: current.taskEnv,
       secrets,
-      signals,
+      signals: relay(),
       graceMs: current.graceMs,
       onEvent: ({ signal, killed }) => {
         void log(
@@ -144,7 +156,7 @@ export async function main(
     }
     return outcome.exitCode;
   } catch (error) {
-    if (signals.received !== undefined && settings !== undefined && isAbort(error)) {
+    if (signals?.received !== undefined && settings !== undefined && isAbort(error)) {
       return await stoppedBeforeStart(settings, signals.received, log);
     }
     const known = error instanceof KeptnTaskError;
@@ -157,7 +169,7 @@ export async function main(
     await log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
     return exitCode;
   } finally {
-    signals.dispose();
+    signals?.dispose();
     if (workDir !== undefined)
       await Deno.remove(workDir, { recursive: true }).catch(() => undefined);
   }
@@ -168,9 +180,10 @@ async function stoppedBeforeStart(
   settings: RunnerSettings,
   signal: StopSignal,
   log: (at: Level, message: string, fields?: Record<string, unknown>) => Promise<void>,
+  termination = new TerminationLog(settings.terminationLog, settings.secrets),
 ): Promise<number> {
   const reason = `Received ${signal} before the task started: not run`;
-  new TerminationLog(settings.terminationLog, settings.secrets).write(reason, true);
+  termination.write(reason, true);
   await log("error", reason, { signal });
   return signalExitCode(signal);
 }

@@ -66,17 +66,17 @@ export async function resolveScript(
     );
   }
   let path = script;
-  let info = await statOrThrow(path);
+  let info = statOrThrow(path);
   if (info.isDirectory) {
     path = `${script.replace(/\/+$/, "")}/code`;
-    info = await statOrThrow(
+    info = statOrThrow(
       path,
       `the directory "${script}" has no file "code" (the ConfigMap needs the key code)`,
     );
   }
   if (!info.isFile)
     throw new CodeResolutionError(`Cannot read task code from "${path}": not a regular file`);
-  const code = await readOrThrow(path);
+  const code = readOrThrow(path);
   assertNotEmpty(code, path);
   if (runtime === "deno" && !EXTENSIONS.deno.test(path)) {
     // Deno picks the language by extension; a ConfigMap key file has none. TypeScript runs JS too.
@@ -120,9 +120,11 @@ async function fetchToFile(
   };
 }
 
-async function statOrThrow(path: string, missing?: string): Promise<Deno.FileInfo> {
+// Local files are read synchronously: an asynchronous call costs an extra turn of the event
+// loop, and nothing else runs meanwhile.
+function statOrThrow(path: string, missing?: string): Deno.FileInfo {
   try {
-    return await Deno.stat(path);
+    return Deno.statSync(path);
   } catch (error) {
     throw new CodeResolutionError(
       `Cannot read task code from "${path}": ${describe(error, missing)}`,
@@ -131,9 +133,9 @@ async function statOrThrow(path: string, missing?: string): Promise<Deno.FileInf
   }
 }
 
-async function readOrThrow(path: string): Promise<string> {
+function readOrThrow(path: string): string {
   try {
-    return await Deno.readTextFile(path);
+    return Deno.readTextFileSync(path);
   } catch (error) {
     throw new CodeResolutionError(`Cannot read task code from "${path}": ${describe(error)}`, {
       cause: error,

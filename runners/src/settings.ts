@@ -2,8 +2,9 @@ import {
   ConfigError,
   type ConfigIssue,
   DEFAULT_DENO_PERMISSIONS,
-  parseContext,
-  parseData,
+  isPlainContext,
+  readContextJson,
+  readDataMap,
   type SecretRegistry,
   UsageError,
 } from "@keptn-task/sdk";
@@ -47,14 +48,16 @@ export interface RunnerSettings {
  *
  * @param secrets - Where `SECURE_DATA` and credentials in a `SCRIPT` URL are registered.
  * @param pythonPath - Directory holding the `keptn_task` Python package, put first on `PYTHONPATH`.
+ * @param contextWarnings - URL of the bundle that checks an unusual context with the SDK's schema.
  * @throws {UsageError} for an unknown runtime. @throws {ConfigError} listing every bad field.
  */
-export function readSettings(
+export async function readSettings(
   args: readonly string[],
   env: Record<string, string>,
   secrets: SecretRegistry,
   pythonPath = "",
-): RunnerSettings {
+  contextWarnings = new URL("./context-warnings.js", import.meta.url).href,
+): Promise<RunnerSettings> {
   const runtime = args[0];
   if (runtime !== "deno" && runtime !== "python") {
     throw new UsageError(
@@ -65,12 +68,18 @@ export function readSettings(
   if (env.SECURE_DATA !== undefined) secrets.register(env.SECURE_DATA);
   registerUrlCredentials(env.SCRIPT ?? "", secrets);
 
-  const context = parseContext(env.KEPTN_CONTEXT).issues;
+  const context = readContextJson(env.KEPTN_CONTEXT);
   const issues: ConfigIssue[] = [
-    ...context.filter((i) => i.path === ""),
-    ...parseData(env.DATA).issues,
+    ...(context.issue === undefined ? [] : [context.issue]),
+    ...readDataMap(env.DATA).issues,
   ];
-  const warnings = context.filter((i) => i.path !== "");
+  // The SDK's schema (zod) loads only for a context with something to report.
+  const warnings =
+    context.value === undefined || isPlainContext(context.value)
+      ? []
+      : ((await import(contextWarnings)) as typeof import("./context-warnings.js")).contextWarnings(
+          env.KEPTN_CONTEXT,
+        );
   const permissions = (env.KEPTN_TASK_DENO_PERMISSIONS ?? "").trim();
   const denoPermissions =
     permissions === "" ? [...DEFAULT_DENO_PERMISSIONS] : permissions.split(/\s+/);

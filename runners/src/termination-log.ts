@@ -7,10 +7,17 @@ const LIMIT = 4096;
  * The file Kubernetes reads a container's termination message from (`/dev/termination-log`).
  * The runner writes a short reason there when a task fails, but keeps a reason the task wrote
  * itself (the SDK's `fail()`): the task's own words say more.
+ *
+ * Deno opens a path under `/dev` only for a process with every permission. A runner about to
+ * give some up (to run a task in its own process) first calls `hold()`, and writes through the
+ * file it keeps open from then on.
  */
 export class TerminationLog {
   readonly #path: string;
   readonly #secrets: SecretRegistry;
+  #file: Deno.FsFile | undefined;
+  /** Set when `hold()` found no file: not in Kubernetes, so nothing is tried again. */
+  #absent = false;
   /** What the runner itself last wrote, so it can tell its own words from the task's. */
   #ours: string | undefined;
 
@@ -19,10 +26,36 @@ export class TerminationLog {
     this.#secrets = secrets;
   }
 
+  /** Opens the file now, while the runner may, to write it later; nothing when it is not there. */
+  hold(): void {
+    try {
+      this.#file ??= Deno.openSync(this.#path, { read: true, write: true });
+    } catch {
+      // Not in Kubernetes, or not writable: the runner's log line carries the reason.
+      this.#absent = true;
+    }
+  }
+
   /** Reads the file; `undefined` when it is not there (not in Kubernetes) or not readable. */
   #read(): string | undefined {
+    if (this.#absent) return undefined;
     try {
-      return Deno.readTextFileSync(this.#path);
+      if (this.#file === undefined) return Deno.readTextFileSync(this.#path);
+      this.#file.seekSync(0, 0);
+      const chunks: Uint8Array[] = [];
+      for (;;) {
+        const chunk = new Uint8Array(LIMIT);
+        const read = this.#file.readSync(chunk);
+        if (read === null || read === 0) break;
+        chunks.push(chunk.subarray(0, read));
+      }
+      const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let offset = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.length;
+      }
+      return new TextDecoder().decode(bytes);
     } catch {
       return undefined;
     }
@@ -30,7 +63,15 @@ export class TerminationLog {
 
   #write(text: string): void {
     try {
-      Deno.writeTextFileSync(this.#path, text, { create: false });
+      if (this.#file === undefined) {
+        Deno.writeTextFileSync(this.#path, text, { create: false });
+        return;
+      }
+      this.#file.truncateSync(0);
+      this.#file.seekSync(0, 0);
+      const bytes = new TextEncoder().encode(text);
+      for (let written = 0; written < bytes.length; )
+        written += this.#file.writeSync(bytes.subarray(written));
     } catch {
       // Not in Kubernetes, or not writable: the runner's log line carries the reason.
     }

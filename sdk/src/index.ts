@@ -35,9 +35,9 @@ export { parseDeadline } from "./core/deadline.js";
 export {
   DEFAULT_DENO_PERMISSIONS,
   DENO_TASK_ENV,
-  RUNNER_ENV,
   runnerDenoFlags,
 } from "./core/deno-permissions.js";
+export { isPlainContext, readContextJson, readDataMap } from "./core/env-json.js";
 export type { Env } from "./core/runtime.js";
 export { parseSecureData } from "./core/secure-data.js";
 export {

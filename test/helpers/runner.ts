@@ -12,30 +12,43 @@ export const RUNNER = `${ROOT}runners/dist/bootstrap.js`;
 /** A KEPTN_CONTEXT as the operator writes it for a workload task. */
 export const KEPTN_CONTEXT = JSON.stringify(WORKLOAD_CONTEXT);
 
-/** The flags the images start the runner with (it narrows them to a task's in direct mode). */
+/** The flags the images start the runner with (`--allow-all`, no prompts, its import map). */
 export const IMAGE_FLAGS = runnerDenoFlags(`${ROOT}runners/dist/import-map.json`);
 
 /**
- * How the runner is started: as the images start it (`image`: a Deno task with nothing to
- * supervise runs in the runner's process), or with `--allow-all`, from which the runner cannot
- * narrow its permissions and starts every task as a child process (`allow-all`).
+ * How the runner runs a Deno task: `auto` (its default: a task with nothing to supervise runs in
+ * the runner's own process) or `process` (`KEPTN_TASK_ISOLATION=process`: always a child).
  */
-export type RunnerStart = "image" | "allow-all";
+export type Isolation = "auto" | "process";
+
+/** Options of `runRunner`. */
+export type RunnerOptions = Omit<RunOptions, "env"> & {
+  isolation?: Isolation;
+  /** Deno flags to start the runner with instead of the images' (`IMAGE_FLAGS`). */
+  flags?: readonly string[];
+};
 
 /**
- * Runs the bundled runner with the pinned Deno: `deno run <flags> bootstrap.js <runtime>`, with
- * the variables the operator sets (KEPTN_CONTEXT, CMD_ARGS, SCRIPT always) plus `env`.
+ * Runs the bundled runner with the pinned Deno as the images run it: `deno run <IMAGE_FLAGS>
+ * bootstrap.js <runtime>`, with the variables the operator sets (KEPTN_CONTEXT, CMD_ARGS, SCRIPT
+ * always) plus `env`.
  */
 export function runRunner(
   runtime: string,
   env: Record<string, string | undefined>,
-  options: Omit<RunOptions, "env"> & { start?: RunnerStart } = {},
+  options: RunnerOptions = {},
 ): Promise<ProcessResult> {
-  const { start = "image", ...rest } = options;
-  const flags = start === "image" ? IMAGE_FLAGS : ["--allow-all", "--no-config"];
+  const { isolation = "auto", flags = IMAGE_FLAGS, ...rest } = options;
   return runProcess(DENO, ["run", ...flags, RUNNER, runtime], {
     ...rest,
-    env: { KEPTN_CONTEXT, CMD_ARGS: "", SCRIPT: "", TMPDIR: tmpdir(), ...env },
+    env: {
+      KEPTN_CONTEXT,
+      CMD_ARGS: "",
+      SCRIPT: "",
+      TMPDIR: tmpdir(),
+      ...(isolation === "process" ? { KEPTN_TASK_ISOLATION: "process" } : {}),
+      ...env,
+    },
   });
 }
 

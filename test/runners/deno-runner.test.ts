@@ -149,12 +149,12 @@ describe("deno runner", () => {
     expect(result.stderr).toBe("leaf ***\n");
   });
 
-  // Started as the images start it, a plain task runs in the runner's own process; started with
-  // --allow-all (or with a secret to mask), as a child. Both must behave alike.
-  describe.each(["image", "allow-all"] as const)("started as %s", (start) => {
+  // A plain task runs in the runner's own process; with KEPTN_TASK_ISOLATION=process (or a
+  // secret to mask), as a child. Both must behave alike.
+  describe.each(["auto", "process"] as const)("with isolation %s", (isolation) => {
     it("passes SIGTERM to the task, whose handler runs before it exits", async () => {
       const script = tmp.file(
-        `sigterm-${start}.ts`,
+        `sigterm-${isolation}.ts`,
         `Deno.addSignalListener("SIGTERM", () => { console.log("cleanup after SIGTERM"); Deno.exit(143); });
          console.log("ready");
          setInterval(() => {}, 1000);`,
@@ -162,14 +162,14 @@ describe("deno runner", () => {
       const result = await runRunner(
         "deno",
         { SCRIPT: script },
-        { start, onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM") },
+        { isolation, onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM") },
       );
       expect(result.stdout).toBe("ready\ncleanup after SIGTERM\n");
       expect(result.code).toBe(143);
       // Only a runner with a child process forwards the signal; in direct mode the task is the
       // process that receives it.
       expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual(
-        start === "allow-all"
+        isolation === "process"
           ? [
               "Received SIGTERM: forwarded to the task",
               "Task stopped by SIGTERM with exit code 143",
@@ -179,9 +179,9 @@ describe("deno runner", () => {
     });
 
     it("kills a task that ignores SIGTERM once the grace period is over", async () => {
-      const log = tmp.file(`termination-killed-${start}`, "");
+      const log = tmp.file(`termination-killed-${isolation}`, "");
       const script = tmp.file(
-        `stubborn-${start}.ts`,
+        `stubborn-${isolation}.ts`,
         `Deno.addSignalListener("SIGTERM", () => console.log("ignoring SIGTERM"));
          console.log("ready");
          setInterval(() => {}, 1000);`,
@@ -190,7 +190,7 @@ describe("deno runner", () => {
         "deno",
         { SCRIPT: script, KEPTN_TASK_GRACE_SECONDS: "1", KEPTN_TASK_TERMINATION_LOG: log },
         {
-          start,
+          isolation,
           onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
           timeoutMs: 30_000,
         },
@@ -202,12 +202,12 @@ describe("deno runner", () => {
     });
 
     it("ends with the task's exit code and writes it to the termination log", async () => {
-      const log = tmp.file(`termination-exit3-${start}`, "");
-      const script = tmp.file(`exit3-${start}.ts`, `console.log("failing"); Deno.exit(3);`);
+      const log = tmp.file(`termination-exit3-${isolation}`, "");
+      const script = tmp.file(`exit3-${isolation}.ts`, `console.log("failing"); Deno.exit(3);`);
       const result = await runRunner(
         "deno",
         { SCRIPT: script, KEPTN_TASK_TERMINATION_LOG: log },
-        { start },
+        { isolation },
       );
       expect(result.code).toBe(3);
       expect(result.stdout).toBe("failing\n");
@@ -217,9 +217,9 @@ describe("deno runner", () => {
     });
 
     it("keeps the reason the task wrote to the termination log itself", async () => {
-      const log = tmp.file(`termination-own-${start}`, "");
+      const log = tmp.file(`termination-own-${isolation}`, "");
       const script = tmp.file(
-        `own-reason-${start}.ts`,
+        `own-reason-${isolation}.ts`,
         `import { task } from "@keptn-task/sdk";
          task({ terminationLogPath: ${JSON.stringify(log)} }).fail("Service answered 503", { exitCode: 4 });`,
       );
@@ -227,25 +227,32 @@ describe("deno runner", () => {
       const result = await runRunner(
         "deno",
         { SCRIPT: script, KEPTN_TASK_TERMINATION_LOG: log },
-        { start },
+        { isolation },
       );
       expect(result.code).toBe(4);
       expect(readFileSync(log, "utf8")).toBe("Service answered 503");
       expect(runnerLogLines(result.stderr)[0]?.msg).toBe("Task exited with code 4");
     });
 
-    it("keeps Keptn's environment allowlist: the task cannot read other variables", async () => {
+    it("gives the task Keptn's variables, and in a child process no others", async () => {
       const script = tmp.file(
-        `env-${start}.ts`,
+        `env-${isolation}.ts`,
         `console.log(Deno.env.get("DATA"), Deno.env.get("HOME"));`,
       );
       const result = await runRunner(
         "deno",
         { SCRIPT: script, DATA: "{}", HOME: "/root" },
-        { start },
+        { isolation },
       );
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toMatch(/Requires env access to "HOME"/);
+      if (isolation === "process") {
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/Requires env access to "HOME"/);
+      } else {
+        // In the runner's process every variable is readable (see direct.ts): a Job holds no
+        // secret there but SECURE_DATA, which always gets the task a child process.
+        expect(result.stdout).toBe("{} /root\n");
+        expect(result.code).toBe(0);
+      }
     });
   });
 

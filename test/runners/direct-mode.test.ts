@@ -1,11 +1,10 @@
 // The runner runs a Deno task with nothing to supervise in its own process ("direct" mode), and
 // every other task as a child process. These tests pin down when each happens, and that a task
 // cannot tell the difference: same permissions, arguments, exit codes, failures and signals.
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { RunOptions } from "../helpers/run-process.js";
-import { type RunnerStart, runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
+import { type RunnerOptions, runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
 
 const tmp = scratch("keptn-direct-mode-");
 const ABNORMAL_END =
@@ -17,7 +16,7 @@ async function runTask(
   name: string,
   code: string,
   env: Record<string, string> = {},
-  options: Omit<RunOptions, "env"> & { start?: RunnerStart } = {},
+  options: RunnerOptions = {},
 ) {
   const script = tmp.file(name, code);
   let pid: number | undefined;
@@ -38,7 +37,7 @@ async function runTask(
 describe("direct mode: when the runner runs a Deno task in its own process", () => {
   const PRINT_PID = "console.log(Deno.pid);";
 
-  it("runs a plain task in its own process when started as the images start it", async () => {
+  it("runs a plain task in its own process", async () => {
     const result = await runTask("pid-direct.ts", PRINT_PID);
     expect(result.code).toBe(0);
     expect(Number(result.stdout)).toBe(result.pid);
@@ -46,14 +45,28 @@ describe("direct mode: when the runner runs a Deno task in its own process", () 
 
   it.each([
     ["a secret to mask", { SECURE_DATA: '{"token":"t-123"}' }, {}],
-    ["KEPTN_TASK_ISOLATION=process", { KEPTN_TASK_ISOLATION: "process" }, {}],
+    ["KEPTN_TASK_ISOLATION=process", {}, { isolation: "process" as const }],
     ["custom permissions", { KEPTN_TASK_DENO_PERMISSIONS: "--allow-net --allow-env=DATA" }, {}],
-    ["a runner started with --allow-all", {}, { start: "allow-all" as const }],
+    [
+      "a runner started without --allow-all",
+      {},
+      { flags: ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-run"] },
+    ],
   ])("starts the task as a child process with %s", async (_, env, options) => {
     const result = await runTask("pid-child.ts", PRINT_PID, env, options);
     expect(result.code).toBe(0);
     expect(Number(result.stdout)).toBeGreaterThan(0);
     expect(Number(result.stdout)).not.toBe(result.pid);
+  });
+
+  it("needs its import map to run a task importing the SDK in its own process", async () => {
+    const code = `import { task } from "@keptn-task/sdk";\nconsole.log(typeof task, Deno.pid);`;
+    const mapped = await runTask("sdk-mapped.ts", code);
+    const unmapped = await runTask("sdk-unmapped.ts", code, {}, { flags: ["-A", "--no-config"] });
+    expect(mapped.stdout).toBe(`function ${mapped.pid}\n`);
+    const [kind, pid] = unmapped.stdout.trim().split(" ");
+    expect(kind).toBe("function");
+    expect(Number(pid)).not.toBe(unmapped.pid);
   });
 
   it("starts a task that asks for import.meta.main as a child, where it is true", async () => {
@@ -62,6 +75,26 @@ describe("direct mode: when the runner runs a Deno task in its own process", () 
     const [main, pid] = result.stdout.trim().split(" ");
     expect(main).toBe("true");
     expect(Number(pid)).not.toBe(result.pid);
+  });
+
+  it("writes a termination log under /dev, which Deno opens only with every permission", async () => {
+    // Like /dev/termination-log in a pod: the runner opens it before giving permissions up.
+    const log = `/dev/shm/keptn-task-termination-${process.pid}`;
+    writeFileSync(log, "");
+    try {
+      const result = await runTask(
+        "dev-log.ts",
+        `try { Deno.writeTextFileSync(${JSON.stringify(log)}, "task wrote"); } catch (e) { console.log((e as Error).name); }
+         Deno.exit(3);`,
+        { KEPTN_TASK_TERMINATION_LOG: log },
+      );
+      expect(result.code).toBe(3);
+      // The task itself may not (nor may it under Keptn's flags or ours as a child process).
+      expect(result.stdout).toBe("NotCapable\n");
+      expect(readFileSync(log, "utf8")).toBe("Task exited with code 3");
+    } finally {
+      rmSync(log, { force: true });
+    }
   });
 
   it("refuses a KEPTN_TASK_ISOLATION it does not know, naming it, with 78", async () => {
@@ -83,11 +116,11 @@ describe("direct mode: when the runner runs a Deno task in its own process", () 
   });
 });
 
-// What the task can observe must not depend on the mode.
-describe.each(["image", "allow-all"] as const)("a task's view, runner started as %s", (start) => {
-  it("has exactly the default permissions", async () => {
+// What the task can observe must not depend on the mode, but for reading variables.
+describe.each(["auto", "process"] as const)("a task's view, isolation %s", (isolation) => {
+  it("has the default permissions", async () => {
     const result = await runTask(
-      `permissions-${start}.ts`,
+      `permissions-${isolation}.ts`,
       `const q = (d: Deno.PermissionDescriptor) => Deno.permissions.querySync(d).state;
        const attempt = (f: () => unknown) => { try { f(); return "allowed"; } catch (e) { return (e as Error).name; } };
        const vars = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT", "KEPTN_TASK_DEADLINE",
@@ -100,23 +133,28 @@ describe.each(["image", "allow-all"] as const)("a task's view, runner started as
          hostname: attempt(() => Deno.hostname()),
        }));`,
       { KEPTN_TASK_GRACE_SECONDS: "5", HTTPS_PROXY: "http://proxy.invalid:3128" },
-      { start },
+      { isolation },
     );
     expect(result.code).toBe(0);
     const seen = JSON.parse(result.stdout);
     const allowed = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT"];
     allowed.push("KEPTN_TASK_DEADLINE", "KEPTN_TASK_LOG_LEVEL");
+    // In the runner's process every variable is readable (see direct.ts); nothing else differs.
+    const everyVariable = isolation === "auto";
     expect(seen).toEqual({
       net: "granted",
       read: "granted",
       write: "granted",
       import: "granted",
-      env: "prompt",
+      env: everyVariable ? "granted" : "prompt",
       run: "prompt",
       ffi: "prompt",
       sys: "prompt",
       vars: Object.fromEntries(
-        Object.keys(seen.vars).map((v) => [v, allowed.includes(v) ? "granted" : "prompt"]),
+        Object.keys(seen.vars).map((v) => [
+          v,
+          everyVariable || allowed.includes(v) ? "granted" : "prompt",
+        ]),
       ),
       spawn: "NotCapable",
       environ: "NotCapable",
@@ -126,10 +164,10 @@ describe.each(["image", "allow-all"] as const)("a task's view, runner started as
 
   it("gets CMD_ARGS as Deno.args, split with shell quoting", async () => {
     const result = await runTask(
-      `args-${start}.ts`,
+      `args-${isolation}.ts`,
       "console.log(JSON.stringify(Deno.args));",
       { CMD_ARGS: `one "two words" -- three` },
-      { start },
+      { isolation },
     );
     expect(result.stdout).toBe('["one","two words","three"]\n');
   });
@@ -144,18 +182,18 @@ describe.each(["image", "allow-all"] as const)("a task's view, runner started as
     ["leaves a promise rejected", 'Promise.reject(new Error("rejected"));', /rejected/],
     ["awaits forever on its top level", "await new Promise(() => {});", /never resolved/],
   ])("fails, never succeeds, when it %s", async (_, code, message) => {
-    const log = tmp.file(`termination-${start}-${code.length}`, "");
+    const log = tmp.file(`termination-${isolation}-${code.length}`, "");
     const result = await runTask(
-      `failing-${start}-${code.length}.ts`,
+      `failing-${isolation}-${code.length}.ts`,
       code,
       { KEPTN_TASK_TERMINATION_LOG: log },
-      { start },
+      { isolation },
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     const reason = readFileSync(log, "utf8");
     const lines = runnerLogLines(result.stderr).map((line) => line.msg);
-    if (start === "image" && code.startsWith("await")) {
+    if (isolation === "auto" && code.startsWith("await")) {
       // In the runner's process nothing runs after Deno's verdict: the provisional reason stands.
       expect(reason).toBe(ABNORMAL_END);
       expect(lines).toEqual([]);
@@ -166,17 +204,22 @@ describe.each(["image", "allow-all"] as const)("a task's view, runner started as
   });
 
   it("ends with the code set in Deno.exitCode", async () => {
-    const result = await runTask(`exit-code-${start}.ts`, "Deno.exitCode = 5;", {}, { start });
+    const result = await runTask(
+      `exit-code-${isolation}.ts`,
+      "Deno.exitCode = 5;",
+      {},
+      { isolation },
+    );
     expect(result.code).toBe(5);
   });
 
   it("leaves the termination log empty when it succeeds", async () => {
-    const log = tmp.file(`termination-ok-${start}`, "");
+    const log = tmp.file(`termination-ok-${isolation}`, "");
     const result = await runTask(
-      `ok-${start}.ts`,
+      `ok-${isolation}.ts`,
       'console.log("done");',
       { KEPTN_TASK_TERMINATION_LOG: log },
-      { start },
+      { isolation },
     );
     expect(result.code).toBe(0);
     expect(readFileSync(log, "utf8")).toBe("");
@@ -184,16 +227,16 @@ describe.each(["image", "allow-all"] as const)("a task's view, runner started as
   });
 
   it("is not killed when it handles SIGTERM and then finishes on its own", async () => {
-    const log = tmp.file(`termination-graceful-${start}`, "");
+    const log = tmp.file(`termination-graceful-${isolation}`, "");
     const result = await runTask(
-      `graceful-${start}.ts`,
+      `graceful-${isolation}.ts`,
       `const timer = setInterval(() => {}, 1000);
        Deno.addSignalListener("SIGTERM", () => { console.log("finishing"); clearInterval(timer); });
        console.log("ready");`,
       // A grace period far longer than the test: the task must end when its work does.
       { KEPTN_TASK_GRACE_SECONDS: "600", KEPTN_TASK_TERMINATION_LOG: log },
       {
-        start,
+        isolation,
         onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
         timeoutMs: 30_000,
       },
@@ -206,13 +249,13 @@ describe.each(["image", "allow-all"] as const)("a task's view, runner started as
   it("is killed at a second signal without waiting for the grace period", async () => {
     let sent = 0;
     const result = await runTask(
-      `twice-${start}.ts`,
+      `twice-${isolation}.ts`,
       `Deno.addSignalListener("SIGTERM", () => console.log("ignoring"));
        console.log("ready");
        setInterval(() => {}, 1000);`,
       { KEPTN_TASK_GRACE_SECONDS: "600" },
       {
-        start,
+        isolation,
         onStdout: (chunk, child) => {
           if (chunk.includes("ready") || (chunk.includes("ignoring") && sent === 1)) {
             sent += 1;
@@ -228,13 +271,13 @@ describe.each(["image", "allow-all"] as const)("a task's view, runner started as
 
   it("dies of SIGINT when it handles only SIGTERM", async () => {
     const result = await runTask(
-      `sigint-${start}.ts`,
+      `sigint-${isolation}.ts`,
       `Deno.addSignalListener("SIGTERM", () => console.log("not this one"));
        console.log("ready");
        setInterval(() => {}, 1000);`,
       {},
       {
-        start,
+        isolation,
         onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGINT"),
         timeoutMs: 30_000,
       },
@@ -268,7 +311,7 @@ describe("direct mode: a task with no handler of its own and SIGTERM", () => {
       `console.log("ready"); setInterval(() => {}, 1000);`,
       { KEPTN_TASK_TERMINATION_LOG: log },
       {
-        start: "allow-all",
+        isolation: "process",
         onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
         timeoutMs: 30_000,
       },

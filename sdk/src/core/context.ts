@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { ConfigIssue } from "../errors/errors.js";
-import { issuesFromZod, parseJson } from "./issues.js";
+import { readContextJson } from "./env-json.js";
+import { issuesFromZod } from "./issues.js";
 import { parseTraceparent, type TraceContext } from "./trace-context.js";
 import { ENGLISH } from "./zod-messages.js";
 
@@ -96,21 +97,9 @@ export function parseContext(raw: string | undefined): {
   context: TaskContext;
   issues: ConfigIssue[];
 } {
-  if (raw === undefined || raw.trim() === "") return { context: EMPTY_CONTEXT, issues: [] };
-  const json = parseJson(raw, "KEPTN_CONTEXT");
-  if (!json.ok) return { context: EMPTY_CONTEXT, issues: [json.issue] };
-  if (json.value === null || typeof json.value !== "object" || Array.isArray(json.value)) {
-    return {
-      context: EMPTY_CONTEXT,
-      issues: [
-        {
-          source: "KEPTN_CONTEXT",
-          path: "",
-          message: `expected a JSON object, received ${kindOf(json.value)}`,
-        },
-      ],
-    };
-  }
+  const json = readContextJson(raw);
+  if (json.issue !== undefined) return { context: EMPTY_CONTEXT, issues: [json.issue] };
+  if (json.value === undefined) return { context: EMPTY_CONTEXT, issues: [] };
   const result = z.safeParse(keptnContextSchema, json.value, ENGLISH);
   if (!result.success) {
     return { context: EMPTY_CONTEXT, issues: issuesFromZod("KEPTN_CONTEXT", result.error) };
@@ -125,12 +114,4 @@ export function parseContext(raw: string | undefined): {
     trace: traceparent === undefined ? undefined : parseTraceparent(traceparent),
   };
   return { context: Object.freeze(context), issues: [] };
-}
-
-/** A short name of a JSON value's kind, for messages. */
-export function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  return `a ${typeof value}`;
 }

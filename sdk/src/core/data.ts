@@ -1,8 +1,8 @@
 import { safeParse } from "zod/mini";
 import type * as zc from "zod/v4/core";
 import type { ConfigIssue } from "../errors/errors.js";
-import { kindOf } from "./context.js";
-import { issuesFromZod, parseJson } from "./issues.js";
+import { readDataMap } from "./env-json.js";
+import { issuesFromZod } from "./issues.js";
 import { ENGLISH } from "./zod-messages.js";
 
 /** `DATA` without a schema: the flat string map of `spec.<runtime>.parameters.map`. */
@@ -25,54 +25,12 @@ export function parseData<T = TaskData>(
   raw: string | undefined,
   schema?: zc.$ZodType<T>,
 ): { value: T | undefined; issues: ConfigIssue[] } {
-  const map = parseStringMap(raw);
+  const map = readDataMap(raw);
   if (map.issues.length > 0) return { value: undefined, issues: map.issues };
   if (schema === undefined) return { value: Object.freeze(map.value) as T, issues: [] };
   const result = safeParse(schema, coerceForSchema(map.value, schema), ENGLISH);
   if (!result.success) return { value: undefined, issues: issuesFromZod("DATA", result.error) };
   return { value: freezeShallow(result.data), issues: [] };
-}
-
-function parseStringMap(raw: string | undefined): {
-  value: Record<string, string>;
-  issues: ConfigIssue[];
-} {
-  if (raw === undefined || raw.trim() === "") return { value: {}, issues: [] };
-  const json = parseJson(raw, "DATA");
-  if (!json.ok) return { value: {}, issues: [json.issue] };
-  const parsed = json.value;
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    return {
-      value: {},
-      issues: [
-        {
-          source: "DATA",
-          path: "",
-          message: `expected a JSON object of string values (parameters.map), received ${kindOf(parsed)}`,
-        },
-      ],
-    };
-  }
-  const issues: ConfigIssue[] = [];
-  const value: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(parsed)) {
-    if (typeof entry === "string") value[key] = entry;
-    else if (entry !== null && typeof entry === "object") {
-      issues.push({
-        source: "DATA",
-        path: key,
-        message:
-          "nested maps are not supported by Keptn: use a flat map of strings (JSON-encode the value if needed)",
-      });
-    } else {
-      issues.push({
-        source: "DATA",
-        path: key,
-        message: `expected a string, received ${kindOf(entry)}: Keptn passes every parameter as a string, so quote the value`,
-      });
-    }
-  }
-  return { value, issues };
 }
 
 interface ZodDef {

@@ -1,6 +1,6 @@
 /**
  * The Deno permissions of the runner images, in one place: what a Deno task gets by default,
- * and what the runner itself starts with. The images, the runner, `keptn-task run` and the
+ * and the flags the runner itself starts with. The images, the runner, `keptn-task run` and the
  * benchmark all read them from here.
  */
 
@@ -31,53 +31,23 @@ export const DEFAULT_DENO_PERMISSIONS: readonly string[] = [
   `--allow-env=${DENO_TASK_ENV.join(",")}`,
 ];
 
-/** Every variable the runner reads: the task's, its own settings, and the fetch's proxies. */
-export const RUNNER_ENV: readonly string[] = [
-  ...DENO_TASK_ENV,
-  "KEPTN_TASK_RUNNER_LOG_LEVEL",
-  "KEPTN_TASK_DENO_PERMISSIONS",
-  "KEPTN_TASK_GRACE_SECONDS",
-  "KEPTN_TASK_TERMINATION_LOG",
-  "KEPTN_TASK_ISOLATION",
-  "KEPTN_TASK_PYTHON",
-  "TMPDIR",
-  "DENO_DIR",
-  "NO_COLOR",
-  "PYTHONPATH",
-  "PYTHONUNBUFFERED",
-  "PYTHONDONTWRITEBYTECODE",
-  "https_proxy",
-  "HTTPS_PROXY",
-  "http_proxy",
-  "HTTP_PROXY",
-  "no_proxy",
-  "NO_PROXY",
-];
-
 /**
  * The flags the images start the runner with: `deno run <flags> bootstrap.js deno|python`.
- * They are the task's default permissions plus what the runner itself needs (starting a child
- * process, reading its own settings) and nothing else: no FFI, no system information, no other
- * variable. From these the runner can narrow its own permissions to exactly the task's and run
- * a Deno task in its own process; from `--allow-all` it cannot, and starts every task as a
- * child process.
+ * `--allow-all`, because only a process with every permission may write the pod's termination
+ * message (`/dev/termination-log`: Deno asks for all permissions for any path under `/dev`) and
+ * start processes; a task gets narrower ones, as a child process or, when the runner runs it in
+ * its own process, by the runner giving up the rest first. `--no-prompt`: a permission the task
+ * lacks is denied, never asked for on a terminal. The import map lets a task the runner runs in
+ * its own process import `@keptn-task/sdk` offline.
  *
- * @param importMap - Path of the runner's `import-map.json` (maps `@keptn-task/sdk` to the
- *   bundled SDK, so tasks run in the runner's process can import it offline).
+ * @param importMap - Path of the runner's `import-map.json`.
  *
  * @example
  * ```ts
  * runnerDenoFlags("/app/import-map.json");
- * // ["--no-prompt", "--no-config", "--import-map=/app/import-map.json", "--allow-net", ...]
+ * // ["--allow-all", "--no-prompt", "--no-config", "--import-map=/app/import-map.json"]
  * ```
  */
 export function runnerDenoFlags(importMap: string): string[] {
-  return [
-    "--no-prompt",
-    "--no-config",
-    `--import-map=${importMap}`,
-    ...DEFAULT_DENO_PERMISSIONS.filter((flag) => !flag.startsWith("--allow-env=")),
-    "--allow-run",
-    `--allow-env=${RUNNER_ENV.join(",")}`,
-  ];
+  return ["--allow-all", "--no-prompt", "--no-config", `--import-map=${importMap}`];
 }
