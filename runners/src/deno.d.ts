@@ -65,6 +65,8 @@ declare namespace Deno {
     NotCapable: new (...args: never[]) => Error;
   };
   function execPath(): string;
+  function cwd(): string;
+  function inspect(value: unknown): string;
   function exit(code?: number): never;
   let addSignalListener: (signal: Signal, handler: () => void) => void;
   let removeSignalListener: (signal: Signal, handler: () => void) => void;

@@ -41,6 +41,7 @@ export function directBlocker(
   if (settings.customPermissions) return "KEPTN_TASK_DENO_PERMISSIONS sets its permissions";
   if (script.baseUrl !== undefined) return "its relative imports resolve against its URL";
   if (script.checksMain) return "it asks for import.meta.main or Deno.mainModule";
+  if (script.usesNodeProcess) return "it may read Node's process.argv (process, node: or npm:)";
   if (script.importsSdk && !sdkMapped()) return "the runner was started without its import map";
   // With a terminal, Deno would ask there for a permission the task lacks instead of denying it
   // (unless started with --no-prompt, which a program cannot tell).
@@ -95,7 +96,7 @@ export interface DirectOptions {
  * `Deno.args` from `CMD_ARGS`, and the grace period after a signal the task handles.
  */
 export function runDirect(options: DirectOptions): void {
-  const { settings, script, level, workDir } = options;
+  const { settings, script, level, workDir, termination } = options;
   const started = performance.now();
   const log = (at: Level, message: string, fields: Record<string, unknown> = {}) =>
     writeLogLine(level, settings.secrets, at, message, fields);
@@ -117,74 +118,118 @@ export function runDirect(options: DirectOptions): void {
   };
 
   // If the process dies without a word (SIGKILL, the OOM killer), this reason stands.
-  const termination = options.termination;
   termination.provisional(
     "Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved",
   );
   /** Set when the runner itself ends the task (a signal), so the exit says why. */
   let ending: string | undefined;
-  globalThis.addEventListener("unload", () => {
-    const exitCode = Deno.exitCode;
-    if (exitCode === 0) termination.withdraw();
-    else report(ending ?? `Task exited with code ${exitCode}`, exitCode);
-    cleanUp();
-  });
-  watchSignals(settings.graceMs, log, (exitCode, reason) => {
+  const signals = watchSignals(settings.graceMs, log, (exitCode, reason) => {
     ending = reason;
     Deno.exit(exitCode);
   });
-  const { before, after } = splitCmdArgs(settings.cmdArgs);
+
+  // The runner's listeners for the end of the process stay behind the task's own (see below), so
+  // they see what the task's listeners decided: a prevented error, a changed exit code.
+  last("unload", () => {
+    let exitCode = Deno.exitCode;
+    if (exitCode !== 0 && exitCode % 256 === 0) {
+      // The operating system keeps the low 8 bits: 256 would end as 0, a success.
+      report(`Task exited with code ${exitCode}, which would read as 0: ending with 1`, 1);
+      Deno.exitCode = exitCode = 1;
+    } else if (exitCode === 0) {
+      termination.withdraw();
+    } else {
+      const stopped = signals.received();
+      report(
+        ending ??
+          (stopped === undefined
+            ? `Task exited with code ${exitCode}`
+            : `Task stopped by ${stopped} with exit code ${exitCode}`),
+        exitCode,
+      );
+    }
+    cleanUp();
+  });
+  // What the task leaves uncaught ends it as it ends `deno run` (Deno prints it, exit 1).
+  const uncaught = (event: Event) => {
+    if (event.defaultPrevented) return;
+    const error = "reason" in event ? event.reason : (event as ErrorEvent).error;
+    report(`Task exited with code 1: uncaught ${describe(error)}`, 1);
+    cleanUp();
+  };
+  last("error", uncaught);
+  last("unhandledrejection", uncaught);
+
+  const { before, after, warning } = splitCmdArgs(settings.cmdArgs);
+  if (warning !== undefined) log("warn", warning);
   Object.defineProperty(Deno, "args", { value: [...before, ...after], enumerable: true });
 
   // Not awaited: a top-level await that never resolves is then reported by Deno at the task's
-  // own line, exactly as under `deno run` (and the process ends with 1).
-  import(new URL(`file://${script.path}`).href).then(
-    () => {
-      // Errors the task leaves uncaught later end it as they end `deno run`; the runner adds
-      // its line. Listened for only now, so a handler the task set up on its top level comes
-      // first and can still prevent that.
-      const uncaught = (event: Event) => {
-        if (event.defaultPrevented) return;
-        const error = "reason" in event ? event.reason : (event as ErrorEvent).error;
-        report(`Task exited with code 1: uncaught ${describe(error)}`, 1);
-        cleanUp();
-      };
-      globalThis.addEventListener("error", uncaught);
-      globalThis.addEventListener("unhandledrejection", uncaught);
-    },
-    (error: unknown) => {
-      report(`Task exited with code 1: uncaught ${describe(error)}`, 1);
-      cleanUp();
-      // Rethrown: Deno prints it as `deno run` does, and ends with 1.
-      throw error;
-    },
-  );
+  // own line, exactly as under `deno run` (and the process ends with 1). A rejection is passed
+  // on, to be reported as an uncaught error.
+  import(fileUrl(script.path)).catch((error: unknown) => {
+    throw error;
+  });
+}
+
+/** The `file:` URL of a path, every segment percent-encoded (`#`, `?`, `%` are file names too). */
+function fileUrl(path: string): string {
+  const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  return `file://${absolute.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/** Runner listeners kept behind every listener the task adds for the same event. */
+const lastListeners = new Map<string, Set<EventListener>>();
+
+/**
+ * Adds `listener` for `type` on the global scope, and keeps it the last one called: a listener
+ * the task adds later for that event is put before it.
+ */
+function last(type: string, listener: EventListener): void {
+  if (lastListeners.size === 0) {
+    const add = globalThis.addEventListener.bind(globalThis);
+    const remove = globalThis.removeEventListener.bind(globalThis);
+    globalThis.addEventListener = ((...args: Parameters<typeof globalThis.addEventListener>) => {
+      add(...args);
+      for (const own of lastListeners.get(args[0]) ?? []) {
+        remove(args[0], own);
+        add(args[0], own);
+      }
+    }) as typeof globalThis.addEventListener;
+  }
+  const own = lastListeners.get(type) ?? new Set();
+  own.add(listener);
+  lastListeners.set(type, own);
+  globalThis.addEventListener(type, listener);
 }
 
 /**
  * The task owns SIGTERM and SIGINT: with no handler of its own it dies of them, as under
- * `deno run`. Once it adds a handler (`Deno.addSignalListener`, or `process.on` of node:process,
- * which calls it), the runner listens too: a task still running `graceMs` after the signal, or
- * at a second one, is ended with 137, as a supervised task killed with SIGKILL is.
+ * `deno run`. Once it adds a handler for one (`Deno.addSignalListener`, or `process.on` of
+ * node:process, which calls it), the runner listens for that one too, ahead of the task's
+ * handlers: a task still running `graceMs` after the signal, or at a second one, is ended with
+ * 137, as a supervised task killed with SIGKILL is. (A task busy in a loop that never yields is
+ * beyond this; Kubernetes kills it at the end of the pod's grace period.)
  */
 function watchSignals(
   graceMs: number,
   log: (at: Level, message: string, fields?: Record<string, unknown>) => void,
   end: (exitCode: number, reason: string) => void,
-): void {
+): { received(): StopSignal | undefined } {
   const handlers = new Map<StopSignal, Set<() => void>>([
     ["SIGTERM", new Set()],
     ["SIGINT", new Set()],
   ]);
   const add = Deno.addSignalListener.bind(Deno);
   const remove = Deno.removeSignalListener.bind(Deno);
-  let armed = false;
+  const armed = new Set<StopSignal>();
   let received: StopSignal | undefined;
   const kill = (signal: StopSignal) =>
     end(137, `Task did not stop within ${graceMs / 1000} s of ${signal}: killed`);
   const onSignal = (signal: StopSignal) => {
     if (received !== undefined) return kill(received);
     if ((handlers.get(signal)?.size ?? 0) === 0) {
+      // The task gave its handlers up: the signal ends it, as it would without any.
       const exitCode = signalExitCode(signal);
       return end(exitCode, `Task stopped by ${signal} with exit code ${exitCode}`);
     }
@@ -195,22 +240,34 @@ function watchSignals(
     Deno.unrefTimer(timer as unknown as number);
   };
   Deno.addSignalListener = (signal: Deno.Signal, handler: () => void) => {
-    add(signal, handler);
     const own = handlers.get(signal as StopSignal);
-    if (own === undefined) return;
-    own.add(handler);
-    if (armed) return;
-    armed = true;
-    add("SIGTERM", () => onSignal("SIGTERM"));
-    add("SIGINT", () => onSignal("SIGINT"));
+    if (own !== undefined && !armed.has(signal as StopSignal)) {
+      // First, so the runner sees the task's handlers as they were when the signal came.
+      add(signal, () => onSignal(signal as StopSignal));
+      armed.add(signal as StopSignal);
+    }
+    add(signal, handler);
+    own?.add(handler);
   };
   Deno.removeSignalListener = (signal: Deno.Signal, handler: () => void) => {
     remove(signal, handler);
     handlers.get(signal as StopSignal)?.delete(handler);
   };
+  return { received: () => received };
 }
 
+/** One line about an uncaught value, whatever it is (an error, a string, a null-prototype object). */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return `${error.name}: ${error.message}`.split("\n")[0] ?? error.name;
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    try {
+      text = Deno.inspect(error);
+    } catch {
+      text = "a value that cannot be printed";
+    }
+  }
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

@@ -89,9 +89,6 @@ export async function main(
       const termination = new TerminationLog(current.terminationLog, secrets);
       termination.hold();
       narrowPermissions();
-      // Checked last: from the return on, a signal is the task's (the relay stops listening).
-      if (signals?.received !== undefined)
-        return await stoppedBeforeStart(current, signals.received, log, termination);
       // From here on the scratch directory is the task's: removed when the process ends.
       const direct = {
         settings: current,

@@ -12,18 +12,37 @@ export interface ResolvedScript {
   /** Whether the code names the SDK, which the runner then maps to its bundled copy. */
   readonly importsSdk: boolean;
   /**
-   * Whether the code asks if it is the main module (`import.meta.main`, `Deno.mainModule`):
-   * only a process of its own answers that as `deno run` does.
+   * Whether the code asks if it is the main module (`import.meta.main`, `Deno.mainModule`, or
+   * `import.meta` in any way but its url, dirname, filename or resolve): only a process of its
+   * own answers that as `deno run` does.
    */
   readonly checksMain: boolean;
+  /**
+   * Whether the code may read Node's `process` (`process`, `node:` or `npm:` imports), whose
+   * `argv` only a process of its own gets right.
+   */
+  readonly usesNodeProcess: boolean;
 }
 
 const SDK_SPECIFIER = "@keptn-task/sdk";
-const CHECKS_MAIN = /\bimport\s*\.\s*meta\s*(\.\s*main\b|\[)|\bmainModule\b/;
+const IMPORT_META = /\bimport\s*\.\s*meta\b/g;
+const PLAIN_META = /^\s*\.\s*(url|dirname|filename|resolve)\b/;
+const NODE_PROCESS = /\bprocess\b|["'](node|npm):/;
 
 /** What the runner needs to know about the code itself. */
-function inspect(code: string): Pick<ResolvedScript, "importsSdk" | "checksMain"> {
-  return { importsSdk: code.includes(SDK_SPECIFIER), checksMain: CHECKS_MAIN.test(code) };
+function inspect(
+  code: string,
+): Pick<ResolvedScript, "importsSdk" | "checksMain" | "usesNodeProcess"> {
+  let checksMain = /\bmainModule\b/.test(code);
+  for (const match of code.matchAll(IMPORT_META)) {
+    const end = match.index + match[0].length;
+    if (!PLAIN_META.test(code.slice(end, end + 40))) checksMain = true;
+  }
+  return {
+    importsSdk: code.includes(SDK_SPECIFIER),
+    checksMain,
+    usesNodeProcess: NODE_PROCESS.test(code),
+  };
 }
 
 /** Options for fetching `httpRef` code. */

@@ -131,7 +131,8 @@ export async function readSettings(
     cmdArgs: env.CMD_ARGS ?? "",
     denoPermissions,
     python: env.KEPTN_TASK_PYTHON ?? "python3",
-    graceMs: grace * 1000,
+    // setTimeout takes at most 2^31 - 1 ms (24.8 days); a longer delay would fire at once.
+    graceMs: Math.min(grace * 1000, 2 ** 31 - 1),
     terminationLog: env.KEPTN_TASK_TERMINATION_LOG ?? "/dev/termination-log",
     tmpDir,
     secrets,

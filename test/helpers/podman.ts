@@ -39,6 +39,8 @@ export interface TaskImageRun {
   name?: string;
   /** Called with each stdout chunk (e.g. to stop the container once the task is ready). */
   onStdout?: RunOptions["onStdout"];
+  /** More `-v` mounts (`HOST:CONTAINER:OPTIONS`). */
+  volumes?: string[];
 }
 
 /**
@@ -59,6 +61,7 @@ export function runTaskImage(run: TaskImageRun): Promise<ProcessResult> {
     ...(run.network === undefined ? [] : ["--network", run.network]),
     ...(run.name === undefined ? [] : ["--name", run.name]),
     ...(run.code === undefined ? [] : ["-v", `${run.code.file}:${run.code.mountPath}:ro`]),
+    ...(run.volumes ?? []).flatMap((volume) => ["-v", volume]),
     ...Object.entries(run.env).flatMap(([name, value]) => ["-e", `${name}=${value}`]),
     run.image,
   ];

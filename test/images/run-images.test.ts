@@ -1,3 +1,4 @@
+import { chmodSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localTags } from "../../scripts/images/bake.mjs";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
@@ -266,8 +267,12 @@ describe.each(RUNTIMES)("the $image image", ({ image, tag, mountPath, extension,
     expect((await stopped)?.code).toBe(0);
     expect(result.stdout).toBe("ready\nSIGTERM handler: cleaning up\n");
     expect(result.code).toBe(143);
-    expect(runnerLogLines(result.stderr)).toContainEqual(
-      expect.objectContaining({ msg: "Received SIGTERM: forwarded to the task" }),
+    // A plain Deno task runs in the runner's own process, which receives the signal itself; a
+    // python task is the runner's child, which forwards it.
+    expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual(
+      image === "deno-runtime"
+        ? ["Task exited with code 143"]
+        : ["Received SIGTERM: forwarded to the task", "Task stopped by SIGTERM with exit code 143"],
     );
   });
 
@@ -314,6 +319,46 @@ describe.each(RUNTIMES)("the $image image", ({ image, tag, mountPath, extension,
       runner: entrypoint.slice(2),
       runnerParent: 1,
     });
+  });
+});
+
+describe("the deno-runtime image's runner", () => {
+  const tag = localTags["deno-runtime"] ?? "";
+  const mountPath = "/var/data/function.ts";
+
+  it("runs a plain task as its own process, tini's child, with only the task's permissions", async () => {
+    const result = await runTaskImage({
+      image: tag,
+      code: {
+        file: tmp.file(
+          "deno-runtime/direct.ts",
+          `const q = (name: string) => Deno.permissions.querySync({ name } as Deno.PermissionDescriptor).state;
+           console.log(JSON.stringify({ ppid: Deno.ppid, run: q("run"), net: q("net"), args: Deno.args }));`,
+        ),
+        mountPath,
+      },
+      env: operatorEnv(mountPath, { CMD_ARGS: 'one "two words"' }),
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      ppid: 1,
+      run: "prompt",
+      net: "granted",
+      args: ["one", "two words"],
+    });
+  });
+
+  it("writes the termination message to /dev/termination-log, as the kubelet reads it", async () => {
+    const log = tmp.file("deno-runtime/termination-log", "");
+    chmodSync(log, 0o666); // the container's user 65532 writes it, as a pod's does
+    const result = await runTaskImage({
+      image: tag,
+      code: { file: tmp.file("deno-runtime/exit4.ts", "Deno.exit(4);"), mountPath },
+      env: operatorEnv(mountPath),
+      volumes: [`${log}:/dev/termination-log:rw,Z`],
+    });
+    expect(result.code).toBe(4);
+    expect(readFileSync(log, "utf8")).toBe("Task exited with code 4");
   });
 });
 

@@ -110,9 +110,106 @@ describe("direct mode: when the runner runs a Deno task in its own process", () 
     const tmpDir = join(tmp.dir, "own-tmp");
     mkdirSync(tmpDir);
     tmp.file("configmap/code", "console.log(Deno.pid);\n");
-    const result = await runRunner("deno", { SCRIPT: join(tmp.dir, "configmap"), TMPDIR: tmpDir });
+    let pid: number | undefined;
+    const result = await runRunner(
+      "deno",
+      { SCRIPT: join(tmp.dir, "configmap"), TMPDIR: tmpDir },
+      { onSpawn: (child) => (pid = child.pid) },
+    );
     expect(result.code).toBe(0);
+    expect(Number(result.stdout)).toBe(pid);
     expect(readdirSync(tmpDir)).toEqual([]);
+  });
+});
+
+describe("direct mode: what a task in the runner's process must not notice", () => {
+  it.each([
+    ["import.meta?.main", "if (import.meta?.main) console.log('RAN');"],
+    ["a destructured import.meta", "const { main } = import.meta; if (main) console.log('RAN');"],
+    ["import.meta in a variable", "const m = import.meta; if (m.main) console.log('RAN');"],
+  ])("runs code that asks for %s as a child, where it is the main module", async (_, code) => {
+    const result = await runTask(`main-${code.length}.ts`, code);
+    expect(result.stdout).toBe("RAN\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("gives code reading Node's process.argv a process of its own, with CMD_ARGS", async () => {
+    const result = await runTask(
+      "argv.ts",
+      'import process from "node:process";\nconsole.log(JSON.stringify(process.argv.slice(2)));',
+      { CMD_ARGS: "--env prod x" },
+    );
+    expect(result.stdout).toBe('["--env","prod","x"]\n');
+  });
+
+  it.each(["a#b.ts", "c%41.ts", "q?x.ts"])("runs a file named %s", async (name) => {
+    const result = await runTask(name, "console.log(Deno.pid);");
+    expect(result.code).toBe(0);
+    expect(Number(result.stdout)).toBe(result.pid);
+  });
+
+  it("runs a SCRIPT given relative to the working directory", async () => {
+    tmp.file("relative/task.ts", "console.log(Deno.pid);");
+    let pid: number | undefined;
+    const result = await runRunner(
+      "deno",
+      { SCRIPT: "task.ts" },
+      { cwd: join(tmp.dir, "relative"), onSpawn: (child) => (pid = child.pid) },
+    );
+    expect(result.code).toBe(0);
+    expect(Number(result.stdout)).toBe(pid);
+  });
+
+  it("lets a handler the task adds later prevent an unhandled rejection, as deno run does", async () => {
+    const log = tmp.file("termination-late-handler", "");
+    const result = await runTask(
+      "late-handler.ts",
+      `setTimeout(() => {
+         addEventListener("unhandledrejection", (event) => { event.preventDefault(); console.log("handled"); });
+         Promise.reject(new Error("late"));
+       }, 10);`,
+      { KEPTN_TASK_TERMINATION_LOG: log },
+    );
+    expect(result.stdout).toBe("handled\n");
+    expect(result.code).toBe(0);
+    expect(runnerLogLines(result.stderr)).toEqual([]);
+    expect(readFileSync(log, "utf8")).toBe("");
+  });
+
+  it("ends with the exit code the task's own unload listener leaves", async () => {
+    const log = tmp.file("termination-unload", "");
+    const result = await runTask(
+      "unload-flip.ts",
+      `Deno.exitCode = 3; addEventListener("unload", () => { Deno.exitCode = 0; });`,
+      { KEPTN_TASK_TERMINATION_LOG: log },
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(log, "utf8")).toBe("");
+  });
+
+  it("reports an error thrown in a microtask while the module loads", async () => {
+    const result = await runTask(
+      "microtask.ts",
+      'queueMicrotask(() => { throw new Error("in a microtask"); });',
+    );
+    expect(result.code).toBe(1);
+    expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual([
+      "Task exited with code 1: uncaught Error: in a microtask",
+    ]);
+  });
+
+  it("reports a rejection with a value that cannot be turned into a string", async () => {
+    const result = await runTask("null-proto.ts", "Promise.reject(Object.create(null));");
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain("bootstrap.js");
+    expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual([
+      "Task exited with code 1: uncaught [Object: null prototype] {}",
+    ]);
+  });
+
+  it("never ends with 0 for an exit code the system would read as 0", async () => {
+    const result = await runTask("exit-256.ts", "Deno.exit(256);");
+    expect(result.code).toBe(1);
   });
 });
 
@@ -269,6 +366,45 @@ describe.each(["auto", "process"] as const)("a task's view, isolation %s", (isol
     expect(result.code).toBe(137);
   });
 
+  it("runs to its end when its SIGTERM handler removes itself", async () => {
+    const result = await runTask(
+      `self-removing-${isolation}.ts`,
+      `const timer = setInterval(() => {}, 1000);
+       const handler = () => {
+         Deno.removeSignalListener("SIGTERM", handler);
+         setTimeout(() => { console.log("flushed"); clearInterval(timer); }, 300);
+       };
+       Deno.addSignalListener("SIGTERM", handler);
+       console.log("ready");`,
+      { KEPTN_TASK_GRACE_SECONDS: "600" },
+      {
+        isolation,
+        onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.stdout).toBe("ready\nflushed\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("is stopped by SIGTERM when it handles only SIGINT", async () => {
+    const result = await runTask(
+      `sigint-only-${isolation}.ts`,
+      `Deno.addSignalListener("SIGINT", () => console.log("not this one"));
+       console.log("ready");
+       setInterval(() => {}, 1000);`,
+      {},
+      {
+        isolation,
+        onStdout: (chunk, child) => chunk.includes("ready") && child.kill("SIGTERM"),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.stdout).toBe("ready\n");
+    // Dead of the signal (the task is the process) or ended with 143 by its parent runner.
+    expect(result.code === 143 || result.signal === "SIGTERM").toBe(true);
+  });
+
   it("dies of SIGINT when it handles only SIGTERM", async () => {
     const result = await runTask(
       `sigint-${isolation}.ts`,
@@ -283,7 +419,8 @@ describe.each(["auto", "process"] as const)("a task's view, isolation %s", (isol
       },
     );
     expect(result.stdout).toBe("ready\n");
-    expect(result.code).toBe(130);
+    // Dead of the signal (the task is the process) or ended with 130 by its parent runner.
+    expect(result.code === 130 || result.signal === "SIGINT").toBe(true);
   });
 });
 

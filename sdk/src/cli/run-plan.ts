@@ -98,6 +98,8 @@ export function planRun(input: PlanInput): RunPlan {
       // As the images set them: everything the task writes goes to a scratch directory.
       HOME: `${workDir}/tmp`,
       TMPDIR: `${workDir}/tmp`,
+      // As the images set it: no ANSI colours in Deno's messages.
+      NO_COLOR: "1",
     };
     if (resolved.runner === "container") {
       const command = input.command ?? [];
