@@ -42,6 +42,8 @@ export function directBlocker(
   if (script.baseUrl !== undefined) return "its relative imports resolve against its URL";
   if (script.checksMain) return "it asks for import.meta.main or Deno.mainModule";
   if (script.usesNodeProcess) return "it may read Node's process.argv (process, node: or npm:)";
+  if (script.importsUnseen)
+    return "it imports local or computed modules, which the runner does not inspect";
   if (script.importsSdk && !sdkMapped()) return "the runner was started without its import map";
   // With a terminal, Deno would ask there for a permission the task lacks instead of denying it
   // (unless started with --no-prompt, which a program cannot tell).
@@ -77,6 +79,10 @@ export function narrowPermissions(): void {
   const kept = DROPPED.filter((name) => granted({ name }));
   if (kept.length > 0) throw new Error(`cannot give up the permissions ${kept.join(", ")}`);
 }
+
+/** The termination message while a task runs in the runner's process. */
+const PROVISIONAL =
+  "Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved";
 
 /** What the runner needs to run a task in its own process. */
 export interface DirectOptions {
@@ -118,9 +124,7 @@ export function runDirect(options: DirectOptions): void {
   };
 
   // If the process dies without a word (SIGKILL, the OOM killer), this reason stands.
-  termination.provisional(
-    "Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved",
-  );
+  termination.provisional(PROVISIONAL);
   /** Set when the runner itself ends the task (a signal), so the exit says why. */
   let ending: string | undefined;
   const signals = watchSignals(settings.graceMs, log, (exitCode, reason) => {
@@ -130,7 +134,7 @@ export function runDirect(options: DirectOptions): void {
 
   // The runner's listeners for the end of the process stay behind the task's own (see below), so
   // they see what the task's listeners decided: a prevented error, a changed exit code.
-  last("unload", () => {
+  endListeners("unload", () => {
     let exitCode = Deno.exitCode;
     if (exitCode !== 0 && exitCode % 256 === 0) {
       // The operating system keeps the low 8 bits: 256 would end as 0, a success.
@@ -150,15 +154,17 @@ export function runDirect(options: DirectOptions): void {
     }
     cleanUp();
   });
-  // What the task leaves uncaught ends it as it ends `deno run` (Deno prints it, exit 1).
+  // What the task leaves uncaught ends it as it ends `deno run`: Deno prints it and exits with 1
+  // right after this dispatch. (Should the process live on, the event was one the task
+  // dispatched itself, which Deno's own cannot be told from: the provisional reason is put back.)
   const uncaught = (event: Event) => {
     if (event.defaultPrevented) return;
     const error = "reason" in event ? event.reason : (event as ErrorEvent).error;
     report(`Task exited with code 1: uncaught ${describe(error)}`, 1);
-    cleanUp();
+    queueMicrotask(() => termination.write(PROVISIONAL, true));
   };
-  last("error", uncaught);
-  last("unhandledrejection", uncaught);
+  endListeners("error", uncaught);
+  endListeners("unhandledrejection", uncaught);
 
   const { before, after, warning } = splitCmdArgs(settings.cmdArgs);
   if (warning !== undefined) log("warn", warning);
@@ -178,30 +184,60 @@ function fileUrl(path: string): string {
   return `file://${absolute.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-/** Runner listeners kept behind every listener the task adds for the same event. */
-const lastListeners = new Map<string, Set<EventListener>>();
-
 /**
- * Adds `listener` for `type` on the global scope, and keeps it the last one called: a listener
- * the task adds later for that event is put before it.
+ * The runner's listeners for how the process ends (`unload`, `error`, `unhandledrejection`),
+ * kept behind every listener the task adds for the same event, so they see what the task's own
+ * decided: a prevented error, a changed exit code. A listener added while that event is being
+ * dispatched is not called for it (as the DOM has it), so the runner's moves behind it only once
+ * the dispatch is over.
  */
-function last(type: string, listener: EventListener): void {
-  if (lastListeners.size === 0) {
-    const add = globalThis.addEventListener.bind(globalThis);
-    const remove = globalThis.removeEventListener.bind(globalThis);
-    globalThis.addEventListener = ((...args: Parameters<typeof globalThis.addEventListener>) => {
-      add(...args);
-      for (const own of lastListeners.get(args[0]) ?? []) {
-        remove(args[0], own);
-        add(args[0], own);
-      }
-    }) as typeof globalThis.addEventListener;
-  }
-  const own = lastListeners.get(type) ?? new Set();
-  own.add(listener);
-  lastListeners.set(type, own);
-  globalThis.addEventListener(type, listener);
-}
+const endListeners = (() => {
+  const proto = EventTarget.prototype;
+  const add = proto.addEventListener;
+  const remove = proto.removeEventListener;
+  const tails = new Map<string, EventListener>();
+  const dispatching = new Set<string>();
+  const pending = new Set<string>();
+  const moveLast = (type: string) => {
+    const tail = tails.get(type);
+    if (tail === undefined) return;
+    if (dispatching.has(type)) {
+      pending.add(type);
+      return;
+    }
+    remove.call(globalThis, type, tail);
+    add.call(globalThis, type, tail);
+  };
+  const settle = (type: string) => {
+    dispatching.delete(type);
+    if (pending.delete(type)) moveLast(type);
+  };
+  let patched = false;
+  return (type: string, listener: (event: Event) => void) => {
+    if (!patched) {
+      patched = true;
+      proto.addEventListener = function (
+        this: EventTarget | undefined,
+        ...args: Parameters<EventTarget["addEventListener"]>
+      ) {
+        add.apply(this as EventTarget, args);
+        // A bare addEventListener(...) call has no `this`: it is the global scope's.
+        if ((this ?? globalThis) === globalThis) moveLast(args[0]);
+      };
+    }
+    // First of all listeners (never moved): marks the dispatch; settled after it at the latest.
+    add.call(globalThis, type, () => {
+      dispatching.add(type);
+      queueMicrotask(() => settle(type));
+    });
+    const tail = (event: Event) => {
+      listener(event);
+      settle(type);
+    };
+    tails.set(type, tail);
+    add.call(globalThis, type, tail);
+  };
+})();
 
 /**
  * The task owns SIGTERM and SIGINT: with no handler of its own it dies of them, as under

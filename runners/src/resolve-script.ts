@@ -22,17 +22,25 @@ export interface ResolvedScript {
    * `argv` only a process of its own gets right.
    */
   readonly usesNodeProcess: boolean;
+  /**
+   * Whether the code imports modules the runner does not look into: relative ones, or with an
+   * import whose specifier is computed (or it reaches into `Deno[...]`).
+   */
+  readonly importsUnseen: boolean;
 }
 
 const SDK_SPECIFIER = "@keptn-task/sdk";
-const IMPORT_META = /\bimport\s*\.\s*meta\b/g;
+/** `import.meta`, also with comments or white space around the dot. */
+const IMPORT_META = /\bimport(?:\s|\/\*[\s\S]*?\*\/)*\.(?:\s|\/\*[\s\S]*?\*\/)*meta\b/g;
 const PLAIN_META = /^\s*\.\s*(url|dirname|filename|resolve)\b/;
-const NODE_PROCESS = /\bprocess\b|["'](node|npm):/;
+const NODE_PROCESS = /\bprocess\b|["'`](node|npm):/;
+const UNSEEN_IMPORT =
+  /\b(?:from|import)\s*\(?\s*["'`]\.{1,2}\/|\bimport\s*\(\s*(?!["'])|\bDeno\s*\[/;
 
 /** What the runner needs to know about the code itself. */
 function inspect(
   code: string,
-): Pick<ResolvedScript, "importsSdk" | "checksMain" | "usesNodeProcess"> {
+): Pick<ResolvedScript, "importsSdk" | "checksMain" | "usesNodeProcess" | "importsUnseen"> {
   let checksMain = /\bmainModule\b/.test(code);
   for (const match of code.matchAll(IMPORT_META)) {
     const end = match.index + match[0].length;
@@ -42,6 +50,7 @@ function inspect(
     importsSdk: code.includes(SDK_SPECIFIER),
     checksMain,
     usesNodeProcess: NODE_PROCESS.test(code),
+    importsUnseen: UNSEEN_IMPORT.test(code),
   };
 }
 
