@@ -15,13 +15,11 @@
  * gets a process of its own, with Keptn's variable allowlist.
  */
 import { type Level, writeLogLine } from "./log-line.js";
-import type { ResolvedScript } from "./resolve-script.js";
+import { type ResolvedScript, SDK_SPECIFIER } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
 import { type StopSignal, signalExitCode } from "./signals.js";
 import { splitCmdArgs } from "./task-command.js";
 import type { TerminationLog } from "./termination-log.js";
-
-const SDK_SPECIFIER = "@keptn-task/sdk";
 
 type Descriptor = { name: string; variable?: string };
 const granted = (descriptor: Descriptor) =>
@@ -98,8 +96,9 @@ export interface DirectOptions {
 
 /**
  * Starts the task's module in this process. The process then lives as long as the task keeps
- * it alive and ends with its exit code, exactly as under `deno run`. What the runner adds: the termination log and its own log line when the task fails,
- * `Deno.args` from `CMD_ARGS`, and the grace period after a signal the task handles.
+ * it alive and ends with its exit code, exactly as under `deno run`. What the runner adds: the
+ * termination log and its own log line when the task fails, `Deno.args` from `CMD_ARGS`, and
+ * the grace period after a signal the task handles.
  */
 export function runDirect(options: DirectOptions): void {
   const { settings, script, level, workDir, termination } = options;

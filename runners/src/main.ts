@@ -80,8 +80,8 @@ export async function main(
       ...(/^https?:\/\//i.test(current.script) ? { signal: relay().signal } : {}),
       onRetry: (message, fields) => void log("warn", message, fields),
     });
-    const blocker = current.runtime === "deno" ? directBlocker(current, script) : undefined;
-    if (current.runtime === "deno" && blocker === undefined) {
+    const blocker = directBlocker(current, script);
+    if (blocker === undefined) {
       await log("debug", "Running task in the runner's process", {
         runtime: current.runtime,
         source: script.source,
@@ -99,16 +99,15 @@ export async function main(
       };
       workDir = undefined;
       return { run: () => runDirect(direct) };
-    } else if (blocker !== undefined) {
-      await log("debug", `Running task as a child process: ${blocker}`);
     }
+    await log("debug", `Running task as a child process: ${blocker}`);
     const command =
       current.runtime === "deno"
         ? denoCommand(current, script, await importMapFor(script, assets, makeWorkDir))
         : pythonCommand(current, script);
     if (command.warning !== undefined) await log("warn", command.warning);
-    if (relay().received !== undefined)
-      return await stoppedBeforeStart(current, relay().received as StopSignal, log);
+    const received = relay().received;
+    if (received !== undefined) return await stoppedBeforeStart(current, received, log);
     await log("debug", "Running task", {
       runtime: current.runtime,
       source: script.source,
@@ -177,10 +176,9 @@ async function stoppedBeforeStart(
   settings: RunnerSettings,
   signal: StopSignal,
   log: (at: Level, message: string, fields?: Record<string, unknown>) => Promise<void>,
-  termination = new TerminationLog(settings.terminationLog, settings.secrets),
 ): Promise<number> {
   const reason = `Received ${signal} before the task started: not run`;
-  termination.write(reason, true);
+  new TerminationLog(settings.terminationLog, settings.secrets).write(reason, true);
   await log("error", reason, { signal });
   return signalExitCode(signal);
 }

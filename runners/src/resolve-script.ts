@@ -29,7 +29,8 @@ export interface ResolvedScript {
   readonly importsUnseen: boolean;
 }
 
-const SDK_SPECIFIER = "@keptn-task/sdk";
+/** The specifier task code imports the SDK by. */
+export const SDK_SPECIFIER = "@keptn-task/sdk";
 /** `import.meta`, also with comments or white space around the dot. */
 const IMPORT_META = /\bimport(?:\s|\/\*[\s\S]*?\*\/)*\.(?:\s|\/\*[\s\S]*?\*\/)*meta\b/g;
 const PLAIN_META = /^\s*\.\s*(url|dirname|filename|resolve)\b/;
