@@ -421,6 +421,19 @@ describe("keptn_task logging and masking", () => {
     expect(result.stdout).toBe("before: abcd1234 abcd\nafter: *** *** abc\n");
   });
 
+  it("masks a line of a secret with a bare carriage return, whole and split at it", async () => {
+    const result = await runCode(
+      [
+        "from keptn_task import mask_secrets, register_secret",
+        'register_secret("abcd\\refgh\\nijkl")',
+        'print(mask_secrets("line: abcd\\refgh!"))',
+        'print(mask_secrets("halves: abcd efgh"))',
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("line: ***!\nhalves: *** ***\n");
+  });
+
   it("shows debug lines only when KEPTN_TASK_LOG_LEVEL asks for them", async () => {
     const code =
       'from keptn_task import task\nt = task()\nt.log.debug("details")\nt.log.info("done")';

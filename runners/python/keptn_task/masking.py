@@ -139,7 +139,9 @@ def _pieces_of(value: str) -> Set[str]:
     if trimmed != value:
         pieces.add(trimmed)
     if "\r" in value or "\n" in value:
-        for line in re.split(r"\r?\n", value):
+        # As a terminal shows lines (a bare \r breaks too) and as line-based output prints them.
+        lines = set(re.split(r"\r?\n|\r", value)) | set(re.split(r"\r?\n", value))
+        for line in lines:
             for candidate in (line, line.strip()):
                 if _js_length(candidate) >= MIN_PIECE_LENGTH:
                     pieces.add(candidate)

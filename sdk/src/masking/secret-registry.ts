@@ -185,12 +185,17 @@ function piecesOf(value: string): Set<string> {
   return pieces;
 }
 
-/** The value trimmed, and each line of a multi-line value (as is and trimmed) of 4+ characters. */
+/**
+ * The value trimmed, and each line of a multi-line value (as is and trimmed) of 4+ characters.
+ * Lines are taken both as a terminal shows them (`\r` breaks too) and as line-based output
+ * prints them (only `\n` breaks, a bare `\r` stays inside the line).
+ */
 function addLines(pieces: Set<string>, value: string): void {
   const trimmed = value.trim();
   if (trimmed !== value && trimmed.length >= MIN_PIECE_LENGTH) pieces.add(trimmed);
   if (!/[\r\n]/.test(value)) return;
-  for (const line of value.split(/\r?\n|\r/)) {
+  const lines = [...value.split(/\r?\n|\r/), ...value.split(/\r?\n/)];
+  for (const line of new Set(lines)) {
     for (const candidate of [line, line.trim()]) {
       if (candidate.length >= MIN_PIECE_LENGTH) pieces.add(candidate);
     }
