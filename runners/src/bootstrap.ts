@@ -4,6 +4,7 @@
  * `SECURE_DATA`, `KEPTN_CONTEXT`), as a child process or, for a Deno task with nothing to
  * supervise, in this process, and ends with its exit code.
  */
+import { writeLogLine } from "./log-line.js";
 import { main } from "./main.js";
 
 // Built from strings: each URL parsed at start-up costs Deno a fraction of a millisecond.
@@ -20,12 +21,8 @@ const assets = {
 const runnerBug = (event: PromiseRejectionEvent) => {
   event.preventDefault();
   const name = event.reason instanceof Error ? event.reason.name : typeof event.reason;
-  const line = JSON.stringify({
-    level: "fatal",
-    name: "keptn-task-runner",
-    msg: `Runner failed: unhandled ${name}`,
-  });
-  Deno.stderr.writeSync(new TextEncoder().encode(`${line}\n`));
+  // Only the error's name: nothing from the task's data or secrets.
+  writeLogLine("info", undefined, "fatal", `Runner failed: unhandled ${name}`);
   Deno.exit(70);
 };
 globalThis.addEventListener("unhandledrejection", runnerBug);

@@ -12,7 +12,7 @@ export const LEVELS: Record<string, number> = {
 };
 
 /** A level the runner logs at. */
-export type Level = "debug" | "info" | "warn" | "error";
+export type Level = "debug" | "info" | "warn" | "error" | "fatal";
 
 /**
  * Writes one runner log line now, synchronously, in the shape of the runner's pino logger
@@ -22,7 +22,7 @@ export type Level = "debug" | "info" | "warn" | "error";
  */
 export function writeLogLine(
   threshold: string,
-  secrets: SecretRegistry,
+  secrets: SecretRegistry | undefined,
   at: Level,
   message: string,
   fields: Record<string, unknown> = {},
@@ -36,7 +36,8 @@ export function writeLogLine(
     msg: message,
   });
   try {
-    Deno.stderr.writeSync(new TextEncoder().encode(`${secrets.mask(line)}\n`));
+    const masked = secrets === undefined ? line : secrets.mask(line);
+    Deno.stderr.writeSync(new TextEncoder().encode(`${masked}\n`));
   } catch {
     // stderr is gone: nothing else to tell it to
   }

@@ -2,9 +2,10 @@
 // apart from the task's output. Loaded on demand: pino costs ~50 ms of Deno start-up, which
 // the happy path does not pay.
 import { createLogger, type Logger, type SecretRegistry } from "@keptn-task/sdk";
+import { LEVELS } from "./log-line.js";
 
 export function runnerLogger(secrets: SecretRegistry, level: string): Logger {
-  const valid = ["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level);
+  const valid = Object.hasOwn(LEVELS, level);
   return createLogger({
     name: "keptn-task-runner",
     level: valid ? (level as "info") : "info",

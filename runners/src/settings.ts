@@ -2,6 +2,7 @@ import {
   ConfigError,
   type ConfigIssue,
   DEFAULT_DENO_PERMISSIONS,
+  DEFAULT_TERMINATION_LOG,
   isPlainContext,
   readContextJson,
   readDataMap,
@@ -133,7 +134,7 @@ export async function readSettings(
     python: env.KEPTN_TASK_PYTHON ?? "python3",
     // setTimeout takes at most 2^31 - 1 ms (24.8 days); a longer delay would fire at once.
     graceMs: Math.min(grace * 1000, 2 ** 31 - 1),
-    terminationLog: env.KEPTN_TASK_TERMINATION_LOG ?? "/dev/termination-log",
+    terminationLog: env.KEPTN_TASK_TERMINATION_LOG ?? DEFAULT_TERMINATION_LOG,
     tmpDir,
     secrets,
     isolation: isolation as Isolation,

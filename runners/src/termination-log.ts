@@ -1,7 +1,8 @@
-import type { SecretRegistry } from "@keptn-task/sdk";
-
-/** The kubelet keeps the first 4096 bytes of a container's termination message. */
-const LIMIT = 4096;
+import {
+  TERMINATION_MESSAGE_MAX_BYTES as LIMIT,
+  type SecretRegistry,
+  truncateUtf8,
+} from "@keptn-task/sdk";
 
 /**
  * The file Kubernetes reads a container's termination message from (`/dev/termination-log`).
@@ -103,11 +104,4 @@ export class TerminationLog {
     if (this.#ours !== undefined && this.#read() === this.#ours) this.#write("");
     this.#ours = undefined;
   }
-}
-
-/** At most `bytes` bytes of UTF-8, never cutting a character. */
-function truncateUtf8(text: string, bytes: number): string {
-  const encoded = new TextEncoder().encode(text);
-  if (encoded.length <= bytes) return text;
-  return new TextDecoder().decode(encoded.slice(0, bytes)).replace(/\uFFFD$/, "");
 }

@@ -49,7 +49,12 @@ export {
   type TaskOptions,
   task,
 } from "./core/task.js";
-export { DEFAULT_TERMINATION_LOG, writeTerminationLog } from "./core/termination-log.js";
+export { writeTerminationLog } from "./core/termination-log.js";
+export {
+  DEFAULT_TERMINATION_LOG,
+  TERMINATION_MESSAGE_MAX_BYTES,
+  truncateUtf8,
+} from "./core/termination-message.js";
 export { childTraceparent, parseTraceparent, type TraceContext } from "./core/trace-context.js";
 export {
   CodeResolutionError,

@@ -1,10 +1,11 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import {
+  DEFAULT_TERMINATION_LOG,
+  TERMINATION_MESSAGE_MAX_BYTES,
+  truncateUtf8,
+} from "./termination-message.js";
 
-/** Where Kubernetes reads a container's termination message (`terminationMessagePath`). */
-export const DEFAULT_TERMINATION_LOG = "/dev/termination-log";
-
-/** Kubernetes keeps at most 4096 bytes of a termination message. */
-const MAX_BYTES = 4096;
+export { DEFAULT_TERMINATION_LOG };
 
 /**
  * Writes a short reason to the termination log when that file exists and is writable (it does
@@ -23,8 +24,7 @@ export function writeTerminationLog(
     return false;
   }
   try {
-    let bytes = new TextEncoder().encode(message);
-    if (bytes.length > MAX_BYTES) bytes = bytes.slice(0, MAX_BYTES);
+    const bytes = new TextEncoder().encode(truncateUtf8(message, TERMINATION_MESSAGE_MAX_BYTES));
     ftruncateSync(fd, 0);
     writeSync(fd, bytes, 0, bytes.length, 0);
     return true;
