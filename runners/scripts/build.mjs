@@ -54,7 +54,11 @@ await build({
   outdir: dist,
 });
 
-copyFileSync(`${root}../sdk/dist/keptn-task-sdk.js`, `${dist}/keptn-task-sdk.js`);
+// The SDK bundle and its types: `deno check --import-map=dist/import-map.json task.ts` type-checks
+// a task against them.
+for (const file of ["keptn-task-sdk.js", "keptn-task-sdk.d.ts"]) {
+  copyFileSync(`${root}../sdk/dist/${file}`, `${dist}/${file}`);
+}
 writeFileSync(
   `${dist}/import-map.json`,
   `${JSON.stringify({ imports: { "@keptn-task/sdk": "./keptn-task-sdk.js", "npm:@keptn-task/sdk": "./keptn-task-sdk.js" } }, null, 2)}\n`,

@@ -1,4 +1,5 @@
-import { CodeResolutionError, redactUrl } from "@keptn-task/sdk";
+import { CodeResolutionError } from "@keptn-task/sdk";
+import { redactUrl } from "@keptn-task/sdk/internal";
 import type { Runtime } from "./settings.js";
 
 /** Where the task's code is, ready to run. */

@@ -1,14 +1,11 @@
+import { ConfigError, type ConfigIssue, type SecretRegistry, UsageError } from "@keptn-task/sdk";
 import {
-  ConfigError,
-  type ConfigIssue,
   DEFAULT_DENO_PERMISSIONS,
   DEFAULT_TERMINATION_LOG,
   isPlainContext,
   readContextJson,
   readDataMap,
-  type SecretRegistry,
-  UsageError,
-} from "@keptn-task/sdk";
+} from "@keptn-task/sdk/internal";
 
 /** The runtimes the runner runs, named by its first argument. */
 export type Runtime = "deno" | "python";

@@ -1,8 +1,5 @@
-import {
-  TERMINATION_MESSAGE_MAX_BYTES as LIMIT,
-  type SecretRegistry,
-  truncateUtf8,
-} from "@keptn-task/sdk";
+import type { SecretRegistry } from "@keptn-task/sdk";
+import { TERMINATION_MESSAGE_MAX_BYTES as LIMIT, truncateUtf8 } from "@keptn-task/sdk/internal";
 
 /**
  * The file Kubernetes reads a container's termination message from (`/dev/termination-log`).

@@ -1,15 +1,53 @@
 #!/usr/bin/env node
 // Bundles the SDK and its dependencies (zod, pino) into one ESM file that Deno (or any ESM
-// runtime with node: built-ins) imports without npm: `dist/keptn-task-sdk.js`. The runner maps
-// the specifier "@keptn-task/sdk" to this file so task code needs no network.
+// runtime with node: built-ins) imports without npm: `dist/keptn-task-sdk.js`, and its types
+// into one self-contained declaration file next to it, `dist/keptn-task-sdk.d.ts` (zod's types
+// inlined), which the bundle names with `@ts-self-types`. The runner maps the specifier
+// "@keptn-task/sdk" to this file, so task code needs no network and `deno check` sees real types.
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { rollup } from "rollup";
+import { dts } from "rollup-plugin-dts";
 import { bundleOptions } from "./bundle-options.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const types = `${root}dist/keptn-task-sdk.d.ts`;
 
 await build({
   ...bundleOptions,
   entryPoints: [`${root}src/index.ts`],
   outfile: `${root}dist/keptn-task-sdk.js`,
+  banner: {
+    js: `// @ts-self-types="./keptn-task-sdk.d.ts"\n${bundleOptions.banner.js}`,
+  },
 });
+
+// One declaration file from tsc's output (dist/index.d.ts and what it imports), with the types of
+// the dependencies inlined: Deno resolves no bare specifier without an import map entry.
+const bundle = await rollup({
+  input: `${root}dist/index.d.ts`,
+  plugins: [dts({ respectExternal: true })],
+  onwarn(warning, warn) {
+    if (warning.code !== "CIRCULAR_DEPENDENCY") warn(warning);
+  },
+});
+await bundle.write({ file: types, format: "es" });
+await bundle.close();
+
+// rollup-plugin-dts turns some re-exported generic interfaces into type aliases but keeps their
+// variance annotations (`type A<out T> = B<T>`), which TypeScript accepts only on interfaces and
+// object types (TS2637). Drop them from such aliases.
+const fixed = readFileSync(types, "utf8")
+  .split("\n")
+  .map((line) => {
+    if (!/^(declare )?type [\w$]+</.test(line)) return line;
+    const end = line.indexOf("> = ");
+    if (end < 0) return line;
+    return line.slice(0, end).replace(/([<,]\s*)(?:(?:in|out) )+/g, "$1") + line.slice(end);
+  })
+  .join("\n");
+if (/^(?:import|export)\b[^\n]*from ['"](?![./])/m.test(fixed)) {
+  throw new Error(`${types} must import nothing: Deno could not resolve it offline`);
+}
+writeFileSync(types, fixed);

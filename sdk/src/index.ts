@@ -8,6 +8,9 @@
  *
  * - `z` (zod 4) re-exported, so task code can write schemas with no other import (offline in Deno).
  *
+ * Everything exported here is public API, documented in the README. Helpers that only the runner
+ * and the `keptn-task` command use live in `@keptn-task/sdk/internal`.
+ *
  * Works in Node (20.19+), Deno (2.x) and Bun.
  *
  * @example
@@ -24,20 +27,11 @@ export {
   type KeptnContext,
   keptnContextSchema,
   type ObjectType,
-  objectTypeSchema,
   parseContext,
   type TaskContext,
   type TaskType,
-  taskTypeSchema,
 } from "./core/context.js";
 export { parseData, type TaskData } from "./core/data.js";
-export { parseDeadline } from "./core/deadline.js";
-export {
-  DEFAULT_DENO_PERMISSIONS,
-  DENO_TASK_ENV,
-  runnerDenoFlags,
-} from "./core/deno-permissions.js";
-export { isPlainContext, readContextJson, readDataMap } from "./core/env-json.js";
 export type { Env } from "./core/runtime.js";
 export { parseSecureData } from "./core/secure-data.js";
 export {
@@ -50,11 +44,6 @@ export {
   task,
 } from "./core/task.js";
 export { writeTerminationLog } from "./core/termination-log.js";
-export {
-  DEFAULT_TERMINATION_LOG,
-  TERMINATION_MESSAGE_MAX_BYTES,
-  truncateUtf8,
-} from "./core/termination-message.js";
 export { childTraceparent, parseTraceparent, type TraceContext } from "./core/trace-context.js";
 export {
   CodeResolutionError,
@@ -72,12 +61,13 @@ export {
   RuntimeMissingError,
   UsageError,
 } from "./errors/errors.js";
-export { redactUrl } from "./fetch/redact-url.js";
 export {
   createLogger,
   type LogDestination,
+  type LogFn,
   type Logger,
   type LoggerOptions,
+  type LogLevel,
 } from "./log/logger.js";
 export {
   createMaskingStream,

@@ -35,12 +35,18 @@ describe("keptn-task", () => {
     expect(result.stdout).toMatch(/^Usage: keptn-task run /);
   });
 
-  it("prints the SDK package's version on --version", async () => {
-    const { version } = JSON.parse(readFileSync(`${ROOT}sdk/package.json`, "utf8")) as {
-      version: string;
-    };
+  it("prints its version and the version of the Deno it runs tasks with on --version", async () => {
+    const { version, dependencies } = JSON.parse(
+      readFileSync(`${ROOT}runners/package.json`, "utf8"),
+    ) as { version: string; dependencies: Record<string, string> };
     const result = await runCli(["--version"]);
-    expect(result.stdout).toBe(`${version}\n`);
+    expect(result.stdout).toBe(`keptn-task ${version} (deno ${dependencies.deno})\n`);
+    expect(result.code).toBe(0);
+  });
+
+  it("says on --version when the Deno it would run is missing", async () => {
+    const result = await runCli(["--version"], { env: { KEPTN_TASK_DENO: "/nonexistent/deno" } });
+    expect(result.stdout).toMatch(/^keptn-task \S+ \(deno: not found\)\n$/);
     expect(result.code).toBe(0);
   });
 

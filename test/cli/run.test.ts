@@ -11,7 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runnerDenoFlags } from "../../sdk/src/index.js";
+import { runnerDenoFlags } from "../../sdk/src/internal.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { runCli } from "../helpers/keptn-task-cli.js";

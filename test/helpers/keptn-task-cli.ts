@@ -1,4 +1,4 @@
-// Runs the `keptn-task` command as a user does: `node sdk/bin/keptn-task.js ...` in a process.
+// Runs the `keptn-task` command as a user does: `node runners/bin/keptn-task.js ...` in a process.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +7,7 @@ import { ROOT } from "./deno.js";
 import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";
 
 /** The bin shim npm links as `keptn-task`. */
-export const CLI = `${ROOT}sdk/bin/keptn-task.js`;
+export const CLI = `${ROOT}runners/bin/keptn-task.js`;
 
 /** The real python3 (not a pyenv shim, which costs ~100 ms per start). */
 export const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {

@@ -1,8 +1,7 @@
 import { setTimeout as setTimer } from "node:timers";
-import type { LevelWithSilent, Logger } from "pino";
 import type * as zc from "zod/v4/core";
 import { ConfigError, type ConfigIssue } from "../errors/errors.js";
-import { createLogger, type LogDestination } from "../log/logger.js";
+import { createLogger, type LogDestination, type Logger, type LogLevel } from "../log/logger.js";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
 import { parseContext, type TaskContext } from "./context.js";
 import { parseData, type TaskData } from "./data.js";
@@ -40,7 +39,7 @@ export interface TaskOptions {
   /** Deadline (epoch ms or Date); overrides `KEPTN_TASK_DEADLINE`. */
   deadline?: number | Date;
   /** Log level (default `KEPTN_TASK_LOG_LEVEL`, else `info`). */
-  logLevel?: LevelWithSilent;
+  logLevel?: LogLevel;
   /** Where log lines go (default: standard output). */
   logDestination?: LogDestination;
   /**
@@ -145,7 +144,7 @@ export function task<const O extends TaskOptions = TaskOptions>(
 
   const ctx = context.context;
   const log = createLogger({
-    level: level as LevelWithSilent,
+    level: level as LogLevel,
     secrets,
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
     bindings: {

@@ -1,5 +1,36 @@
-import pino, { type LevelWithSilent, type Logger } from "pino";
+import pino from "pino";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
+
+/** A log level, or `silent` for none. */
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+/**
+ * One level's method: a message, or an object of fields first and then a message. Extra
+ * arguments fill `%s`, `%d`, `%o` placeholders in the message.
+ */
+export interface LogFn {
+  (message: string, ...args: unknown[]): void;
+  (fields: object, message?: string, ...args: unknown[]): void;
+}
+
+/**
+ * The logger `task()` and `createLogger()` return: a [pino](https://getpino.io) logger, typed by
+ * the part of pino's API the SDK stands behind (so that the SDK's types need no pino types).
+ */
+export interface Logger {
+  /** The current minimum level; assign to change it. */
+  level: string;
+  trace: LogFn;
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  fatal: LogFn;
+  /** A logger that adds `bindings` to every line. */
+  child(bindings: Record<string, unknown>): Logger;
+  /** Whether a line at `level` would be written. */
+  isLevelEnabled(level: string): boolean;
+}
 
 /** Where log lines go: anything with a `write(line)` method. */
 export interface LogDestination {
@@ -11,7 +42,7 @@ export interface LoggerOptions {
   /** Fields added to every line (app, workload, version, task type, trace id...). */
   bindings?: Record<string, string | undefined>;
   /** Minimum level (default `info`). */
-  level?: LevelWithSilent;
+  level?: LogLevel;
   /** Where JSON lines are written (default: standard output, written synchronously). */
   destination?: LogDestination;
   /** Registry whose secrets are masked (default: the process-wide one). */
@@ -50,5 +81,3 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     { write: (line: string) => target.write(secrets.mask(line)) },
   );
 }
-
-export type { Logger };

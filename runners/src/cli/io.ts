@@ -3,7 +3,7 @@
  * registry every line it writes is masked with. Commands get it as a value, so nothing else in
  * the CLI reads the process's globals.
  */
-import { SecretRegistry } from "../masking/secret-registry.js";
+import { SecretRegistry } from "@keptn-task/sdk";
 
 /** A stream the CLI writes to. */
 export interface OutputStream {

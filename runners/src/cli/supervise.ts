@@ -12,9 +12,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import { Readable } from "node:stream";
-import { RuntimeMissingError } from "../errors/errors.js";
-import { createMaskingStream } from "../masking/mask-stream.js";
-import type { SecretRegistry } from "../masking/secret-registry.js";
+import type { SecretRegistry } from "@keptn-task/sdk";
+import { createMaskingStream, RuntimeMissingError } from "@keptn-task/sdk";
 import type { OutputStream } from "./io.js";
 
 /** What Kubernetes gives a pod stopped at its deadline before killing it (terminationGracePeriodSeconds). */

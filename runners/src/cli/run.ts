@@ -7,19 +7,18 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { goJsonStringMap } from "../definitions/go-compat.js";
-import { type ResolvedTask, resolveTask } from "../definitions/resolve-task.js";
-import { taskEnv } from "../definitions/task-env.js";
 import {
   CodeResolutionError,
   KeptnTaskError,
   RuntimeMissingError,
   UsageError,
-} from "../errors/errors.js";
+} from "@keptn-task/sdk";
+import { type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
+import { goJsonStringMap } from "@keptn-task/sdk/internal";
 import { type Command, oneOf } from "./args.js";
 import type { CliContext } from "./io.js";
 import { planRun, RUNTIMES, type RunPlan, shellQuote } from "./run-plan.js";
-import { findDeno, findRunner } from "./runtime-paths.js";
+import { findDeno, findPython, findRunner } from "./runtime-paths.js";
 import { StopSignals, signalExitCode, supervise } from "./supervise.js";
 import {
   contextFromArgs,
@@ -177,6 +176,7 @@ Examples:
     const dryRun = args.flag("dry-run");
     const deno = local ? findDeno(io.env) : undefined;
     const runner = local ? findRunner(io.env) : undefined;
+    if (local && resolved.runner === "python") findPython(io.env);
     const image = args.string("image");
     const plan = (workDir: string, containerName: string) =>
       planRun({

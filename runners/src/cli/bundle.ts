@@ -6,15 +6,15 @@
  */
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { BuildFailure, Loader, Message, Metafile, Plugin } from "esbuild";
 import {
   CodeResolutionError,
   FetchError,
   KeptnTaskError,
   RuntimeMissingError,
   UsageError,
-} from "../errors/errors.js";
-import { redactUrl } from "../fetch/redact-url.js";
+} from "@keptn-task/sdk";
+import { redactUrl } from "@keptn-task/sdk/fetch";
+import type { BuildFailure, Loader, Message, Metafile, Plugin } from "esbuild";
 import type { Command } from "./args.js";
 
 /** Specifiers the bootstrap runner resolves itself, offline (its import map). */
@@ -74,7 +74,7 @@ Example:
     const outfile = args.string("outfile");
     const esbuild = await loadEsbuild();
     // Loaded here: the HTTP client is the CLI's slowest import, and only bundle needs it.
-    const { fetchScript } = await import("../fetch/fetch-script.js");
+    const { fetchScript } = await import("@keptn-task/sdk/fetch");
 
     const externals = args.list("external");
     let fetchFailure: FetchError | undefined;

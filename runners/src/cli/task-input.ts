@@ -3,21 +3,18 @@
  * by name, reading the context flags, and refusing a definition Keptn would not run.
  */
 import { readFile } from "node:fs/promises";
-import { type Catalog, createCatalog } from "../definitions/catalog.js";
+import { CodeResolutionError, KeptnTaskError, ManifestError, UsageError } from "@keptn-task/sdk";
+import type { TaskContext, TaskDefinition } from "@keptn-task/sdk/definitions";
 import {
+  type Catalog,
+  createCatalog,
+  DEFAULT_KEPTN_NAMESPACE,
   type Diagnostic,
   type DiagnosticCode,
   formatDiagnostic,
-} from "../definitions/diagnostics.js";
-import { loadManifests } from "../definitions/load-manifests.js";
-import type { TaskContext, TaskDefinition } from "../definitions/model.js";
-import { DEFAULT_KEPTN_NAMESPACE, type ResolvedTask } from "../definitions/resolve-task.js";
-import {
-  CodeResolutionError,
-  KeptnTaskError,
-  ManifestError,
-  UsageError,
-} from "../errors/errors.js";
+  loadManifests,
+  type ResolvedTask,
+} from "@keptn-task/sdk/definitions";
 import type { OptionSpecs, ParsedArgs } from "./args.js";
 import type { CliContext } from "./io.js";
 

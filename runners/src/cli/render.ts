@@ -2,9 +2,9 @@
  * `keptn-task render NAME -f PATH...`: the objects the operator would create for a task of that
  * definition (function ConfigMap, KeptnTask, Job), as YAML or JSON.
  */
-import { renderJob } from "../definitions/render-job.js";
-import { resolveTask } from "../definitions/resolve-task.js";
-import { UsageError } from "../errors/errors.js";
+
+import { UsageError } from "@keptn-task/sdk";
+import { renderJob, resolveTask } from "@keptn-task/sdk/definitions";
 import { type Command, oneOf } from "./args.js";
 import {
   contextFromArgs,

@@ -2,12 +2,16 @@
  * `keptn-task validate PATH...`: every object checked against its apiVersion's schema, every
  * definition and KeptnTask resolved as the operator would, every trap reported as one line.
  */
-import { createCatalog } from "../definitions/catalog.js";
-import { type DiagnosticLevel, formatDiagnostic } from "../definitions/diagnostics.js";
-import { loadManifests } from "../definitions/load-manifests.js";
-import { DEFAULT_KEPTN_NAMESPACE } from "../definitions/resolve-task.js";
-import { validateCatalog } from "../definitions/validate-catalog.js";
-import { EXIT_CODES, KeptnTaskError, type ManifestError, UsageError } from "../errors/errors.js";
+
+import { EXIT_CODES, KeptnTaskError, type ManifestError, UsageError } from "@keptn-task/sdk";
+import {
+  createCatalog,
+  DEFAULT_KEPTN_NAMESPACE,
+  type DiagnosticLevel,
+  formatDiagnostic,
+  loadManifests,
+  validateCatalog,
+} from "@keptn-task/sdk/definitions";
 import { type Command, oneOf } from "./args.js";
 import { tidyManifestError } from "./task-input.js";
 

@@ -4,9 +4,9 @@
  * paths and the environment come in, nothing is written or started here.
  */
 import { basename, dirname, join } from "node:path";
-import { runnerDenoFlags } from "../core/deno-permissions.js";
-import type { ResolvedTask } from "../definitions/resolve-task.js";
-import { UsageError } from "../errors/errors.js";
+import { UsageError } from "@keptn-task/sdk";
+import type { ResolvedTask } from "@keptn-task/sdk/definitions";
+import { runnerDenoFlags } from "@keptn-task/sdk/internal";
 
 /** Where a task runs. */
 export type RuntimeName = "local" | "podman" | "docker";

@@ -3,7 +3,7 @@
  * is one `UsageError` naming the flag and pointing at `--help`.
  */
 import { parseArgs } from "node:util";
-import { UsageError } from "../errors/errors.js";
+import { UsageError } from "@keptn-task/sdk";
 
 /** One option of a command. */
 export interface OptionSpec {

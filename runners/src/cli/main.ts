@@ -6,10 +6,12 @@
  *
  * @module
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { KeptnTaskError, UsageError } from "../errors/errors.js";
+import { KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import { type Command, parseCommandArgs } from "./args.js";
 import { type CliIo, createContext, oneLine, PROGRAM, processIo } from "./io.js";
+import { findDeno } from "./runtime-paths.js";
 
 /** Exit code for a bug in the CLI itself (EX_SOFTWARE). */
 const INTERNAL_ERROR = 70;
@@ -38,11 +40,21 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Co
   },
 ];
 
-function version(): string {
+function version(env: Readonly<Record<string, string | undefined>>): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
     version?: string;
   };
-  return pkg.version ?? "unknown";
+  return `keptn-task ${pkg.version ?? "unknown"} (${denoVersion(env)})`;
+}
+
+/** The version of the Deno that `run --runtime local` starts, as it reports itself. */
+function denoVersion(env: Readonly<Record<string, string | undefined>>): string {
+  try {
+    const out = execFileSync(findDeno(env), ["--version"], { encoding: "utf8", timeout: 10_000 });
+    return /^deno \S+/.exec(out)?.[0] ?? "deno: unknown version";
+  } catch (error) {
+    return error instanceof KeptnTaskError ? "deno: not found" : "deno: cannot be started";
+  }
 }
 
 function mainHelp(): string {
@@ -58,7 +70,7 @@ ${list}
 
 Options:
   -h, --help     show this help (keptn-task COMMAND --help for a command's)
-      --version  print the version
+      --version  print the version, and the version of the Deno it runs tasks with
 
 Exit codes: 0 success; 1 the task failed (run: the task's own code); 64 bad arguments;
 65 invalid manifest; 66 task code not found; 69 task code cannot be fetched; 78 invalid task
@@ -89,7 +101,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     if (name === "--version") {
-      context.out(`${version()}\n`);
+      context.out(`${version(io.env)}\n`);
       return 0;
     }
     if (name === "help") {
