@@ -10,8 +10,14 @@ variable "REGISTRY" {
   default = "ghcr.io/keptn-task"
 }
 
+# The project's version: every npm package, the Python module and the images carry it
+# (test/packages/version.test.ts checks that they agree).
+variable "VERSION" {
+  default = "0.2.0"
+}
+
 variable "TAG" {
-  default = "dev"
+  default = "${VERSION}"
 }
 
 # Commit the images are built from (org.opencontainers.image.revision).
@@ -23,7 +29,7 @@ variable "SOURCE" {
   default = "https://github.com/keptn-task/keptn-task-runtime"
 }
 
-# Must equal the "deno" devDependency in package.json (test/images/bake.test.ts checks it).
+# Must equal the "deno" dependency of runners/package.json (test/images/bake.test.ts checks it).
 variable "DENO_VERSION" {
   default = "2.9.6"
 }
@@ -53,13 +59,13 @@ target "_common" {
     DEBIAN_IMAGE   = DEBIAN_IMAGE
     DENO_BIN_IMAGE = DENO_BIN_IMAGE
     DENO_VERSION   = DENO_VERSION
-    VERSION        = TAG
+    VERSION        = VERSION
     REVISION       = REVISION
     SOURCE         = SOURCE
   }
   labels = {
     "org.opencontainers.image.source"   = SOURCE
-    "org.opencontainers.image.version"  = TAG
+    "org.opencontainers.image.version"  = VERSION
     "org.opencontainers.image.revision" = REVISION
     "org.opencontainers.image.licenses" = "Apache-2.0"
   }

@@ -49,11 +49,11 @@ SOURCES
 fi
 
 deno=$repo/node_modules/@deno/linux-x64-glibc/deno
-want=$(node -p "require('$repo/package.json').devDependencies.deno")
+want=$(node -p "require('$repo/runners/package.json').dependencies.deno")
 [[ -x $deno ]] || { log "cannot find the Deno binary at $deno: run npm ci"; exit 1; }
 have=$("$deno" --version | sed -n 's/^deno \([^ ]*\).*/\1/p')
 if [[ $have != "$want" ]]; then
-  log "the npm Deno binary is $have but package.json pins $want: run npm ci"
+  log "the npm Deno binary is $have but package.json pins $want (runners/package.json): run npm ci"
   exit 1
 fi
 deno_image=localhost/keptn-task-base/deno-bin:$want

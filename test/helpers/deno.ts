@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The Deno binary pinned in package.json (npm package `deno`). */
+/** The Deno binary @keptn-task/runners depends on (npm package `deno`, pinned in runners/package.json). */
 export const DENO = [
   `${ROOT}node_modules/@deno/linux-${process.arch === "arm64" ? "arm64" : "x64"}-glibc/deno`,
   `${ROOT}node_modules/deno/deno`,

@@ -15,7 +15,10 @@ import { runnerDenoFlags } from "../../sdk/src/internal.js";
 // the podman build that npm run images performs. No podman needed.
 
 const read = (path: string) => readFileSync(resolve(repoRoot, path), "utf8");
-const packageJson = JSON.parse(read("package.json")) as { devDependencies: Record<string, string> };
+const runnersPackage = JSON.parse(read("runners/package.json")) as {
+  version: string;
+  dependencies: Record<string, string>;
+};
 
 interface Dockerfile {
   args: Map<string, string | undefined>;
@@ -68,7 +71,14 @@ describe("docker-bake.hcl", () => {
   });
 
   it("has variables for the versions, the tag and the registry", () => {
-    for (const name of ["DENO_VERSION", "PYTHON_VERSION", "TAG", "REGISTRY", "REVISION"]) {
+    for (const name of [
+      "VERSION",
+      "DENO_VERSION",
+      "PYTHON_VERSION",
+      "TAG",
+      "REGISTRY",
+      "REVISION",
+    ]) {
       expect(bake.variables, name).toHaveProperty(name);
     }
   });
@@ -82,21 +92,28 @@ describe("docker-bake.hcl", () => {
   });
 
   it("labels every image with the OCI source, version, revision and licenses", async () => {
-    const custom = await loadBake({ env: { TAG: "v9", REVISION: "abc123" } });
+    const custom = await loadBake({ env: { VERSION: "9.0.0", TAG: "v9", REVISION: "abc123" } });
     for (const target of Object.values(custom.targets)) {
       expect(target.labels, target.name).toMatchObject({
         "org.opencontainers.image.source": custom.variables.SOURCE,
-        "org.opencontainers.image.version": "v9",
+        "org.opencontainers.image.version": "9.0.0",
         "org.opencontainers.image.revision": "abc123",
         "org.opencontainers.image.licenses": "Apache-2.0",
       });
     }
   });
 
-  it("pins Deno to the version in package.json", () => {
-    expect(bake.variables.DENO_VERSION).toBe(packageJson.devDependencies.deno);
+  it("tags the images with the project's version unless TAG says otherwise", () => {
     for (const target of targets) {
-      expect(target.args.DENO_VERSION, target.name).toBe(packageJson.devDependencies.deno);
+      expect(target.tags[0], target.name).toMatch(new RegExp(`:${runnersPackage.version}$`));
+      expect(target.args.VERSION, target.name).toBe(runnersPackage.version);
+    }
+  });
+
+  it("pins Deno to the version @keptn-task/runners depends on", () => {
+    expect(bake.variables.DENO_VERSION).toBe(runnersPackage.dependencies.deno);
+    for (const target of targets) {
+      expect(target.args.DENO_VERSION, target.name).toBe(runnersPackage.dependencies.deno);
     }
   });
 });

@@ -31,6 +31,9 @@ from .task import SIGTERM_EXIT_CODE, TASK_ENV_VARS, Task, task
 from .termination_log import DEFAULT_TERMINATION_LOG, write_termination_log
 from .trace_context import TraceContext, parse_traceparent
 
+#: The package version (the npm packages of keptn-task have the same).
+__version__ = "0.2.0"
+
 __all__ = [
     "DEFAULT_TERMINATION_LOG",
     "EXIT_CODES",
@@ -57,4 +60,5 @@ __all__ = [
     "register_secret",
     "task",
     "write_termination_log",
+    "__version__",
 ]

@@ -18,9 +18,9 @@ SOURCE = "KEPTN_CONTEXT"
 
 #: The phases a task runs in.
 # "" is what a hand-made KeptnTask (as in Keptn's docs) leaves in taskType and objectType.
-TASK_TYPES = ("pre", "post", "promotion", "")
+TASK_TYPES: Tuple[str, ...] = ("pre", "post", "promotion", "")
 #: The kinds of object a task belongs to. Keptn sends ``App``, never ``Application``.
-OBJECT_TYPES = ("App", "Workload", "")
+OBJECT_TYPES: Tuple[str, ...] = ("App", "Workload", "")
 
 # Python attribute -> KEPTN_CONTEXT key, for the four string keys.
 _STRING_KEYS = (

@@ -14,7 +14,7 @@ import re
 import sys
 import types
 import typing
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union, overload
 
 from ._json import MISSING, kind_of, parse_json, zod_kind
 from .errors import ConfigIssue
@@ -23,6 +23,8 @@ SOURCE = "DATA"
 
 #: A ``data_schema``: a dict of key -> type, or a dataclass type.
 DataSchema = Union[Dict[str, type], type]
+#: The dataclass a ``data_schema`` names, so the typed value is an instance of it.
+DataT = TypeVar("DataT")
 
 _SCALARS = (str, int, float, bool)
 # Zod's names for the types, so messages read the same as the TS SDK's.
@@ -44,6 +46,19 @@ class _Field:
     default: Any  # MISSING when the field is required
 
 
+# Typed per schema: no schema gives the string map, a dataclass gives an instance of it.
+@overload
+def parse_data(
+    raw: Optional[str], schema: None = None
+) -> Tuple[Dict[str, str], List[ConfigIssue]]: ...
+@overload
+def parse_data(
+    raw: Optional[str], schema: Type[DataT]
+) -> Tuple[Optional[DataT], List[ConfigIssue]]: ...
+@overload
+def parse_data(
+    raw: Optional[str], schema: Dict[str, type]
+) -> Tuple[Optional[Dict[str, Any]], List[ConfigIssue]]: ...
 def parse_data(
     raw: Optional[str], schema: Optional[DataSchema] = None
 ) -> Tuple[Any, List[ConfigIssue]]:
@@ -55,7 +70,8 @@ def parse_data(
         schema: Optional dict of key -> ``str``/``int``/``float``/``bool``, or a dataclass type.
 
     Returns:
-        The value (a dict, or an instance of the dataclass) and every issue found.
+        The value (a dict, or an instance of the dataclass) and every issue found; when there
+        are issues, the value is not usable (``{}`` or ``None``).
 
     Raises:
         TypeError: The schema itself is unusable (a programming error, not a configuration one).

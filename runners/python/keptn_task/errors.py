@@ -32,6 +32,10 @@ class KeptnTaskError(Exception):
         ...     sys.exit(error.exit_code)
     """
 
+    message: str
+    code: str
+    exit_code: int
+
     def __init__(self, message: str, code: str = "KEPTN_TASK_ERROR") -> None:
         super().__init__(message)
         self.message = message
@@ -69,8 +73,10 @@ class ConfigError(KeptnTaskError):
         ...     sys.exit(error.exit_code)
     """
 
+    issues: List[ConfigIssue]
+
     def __init__(self, issues: Iterable[ConfigIssue]) -> None:
-        self.issues: List[ConfigIssue] = [ConfigIssue(*issue) for issue in issues]
+        self.issues = [ConfigIssue(*issue) for issue in issues]
         # Imported here: masking has no dependency on errors, and errors stay importable alone.
         from .masking import mask_secrets
 

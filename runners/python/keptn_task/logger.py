@@ -52,6 +52,8 @@ class MaskingFilter(logging.Filter):
         >>> logging.getLogger().handlers[0].addFilter(MaskingFilter())
     """
 
+    secrets: SecretRegistry
+
     def __init__(self, secrets: SecretRegistry = default_secrets) -> None:
         super().__init__()
         self.secrets = secrets
@@ -80,6 +82,9 @@ class JsonFormatter(logging.Formatter):
         bindings: Fields added to every line; empty values are left out.
         secrets: Registry whose secrets are masked.
     """
+
+    bindings: Dict[str, str]
+    secrets: SecretRegistry
 
     def __init__(
         self, bindings: Optional[Mapping[str, str]] = None, secrets: SecretRegistry = default_secrets

@@ -5,7 +5,7 @@ happens to it, and no issue ever quotes it.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Literal, Optional, Tuple, overload
 
 from ._json import parse_json
 from .errors import ConfigIssue
@@ -14,6 +14,15 @@ from .masking import SecretRegistry, default_secrets
 SOURCE = "SECURE_DATA"
 
 
+# The raw string without as_json; parsed JSON, of any shape, with it.
+@overload
+def parse_secure_data(
+    raw: Optional[str], as_json: Literal[False] = False, secrets: SecretRegistry = default_secrets
+) -> Tuple[Optional[str], List[ConfigIssue]]: ...
+@overload
+def parse_secure_data(
+    raw: Optional[str], as_json: bool, secrets: SecretRegistry = default_secrets
+) -> Tuple[Any, List[ConfigIssue]]: ...
 def parse_secure_data(
     raw: Optional[str], as_json: bool = False, secrets: SecretRegistry = default_secrets
 ) -> Tuple[Any, List[ConfigIssue]]:

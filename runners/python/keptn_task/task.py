@@ -5,16 +5,18 @@ TS SDK's ``task.ts`` does.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, List, Mapping, NoReturn, Optional, TextIO
+from types import FrameType
+from typing import Any, Dict, Generic, List, Mapping, NoReturn, Optional, TextIO, Type, overload
 
 from .context import TaskContext, parse_context
-from .data import DataSchema, parse_data
+from .data import DataSchema, DataT, parse_data
 from .errors import ConfigError, ConfigIssue
 from .logger import LEVELS, create_logger
 from .masking import default_secrets
@@ -37,8 +39,10 @@ class _ExitState:
 
 
 @dataclass(frozen=True)
-class Task:
-    """What task code works with. Frozen; built by :func:`task`.
+class Task(Generic[DataT]):
+    """What task code works with. Frozen; built by :func:`task`. Generic over the type of
+    ``data``: ``Task[Dict[str, str]]`` without a ``data_schema``, ``Task[Params]`` with the
+    dataclass ``Params``, ``Task[Dict[str, Any]]`` with a dict schema.
 
     Attributes:
         context: ``KEPTN_CONTEXT``, validated; ``context.provided`` is ``False`` in a local run.
@@ -51,9 +55,10 @@ class Task:
     """
 
     context: TaskContext
-    data: Any
+    data: DataT
+    # A str (None when unset), or JSON of any shape with secure_json=True.
     secure_data: Any = field(repr=False)
-    log: Any = field(repr=False)
+    log: logging.Logger = field(repr=False)
     stopping: threading.Event = field(repr=False)
     termination_log_path: str = DEFAULT_TERMINATION_LOG
 
@@ -87,6 +92,43 @@ class Task:
         sys.exit(0)
 
 
+# The Task's data type follows data_schema: see Task.
+@overload
+def task(
+    env: Optional[Mapping[str, str]] = None,
+    data_schema: None = None,
+    secure_json: bool = False,
+    *,
+    log_level: Optional[str] = None,
+    log_stream: Optional[TextIO] = None,
+    termination_log_path: str = DEFAULT_TERMINATION_LOG,
+    handle_signals: bool = False,
+    signal_grace_seconds: float = 10.0,
+) -> Task[Dict[str, str]]: ...
+@overload
+def task(
+    env: Optional[Mapping[str, str]] = None,
+    data_schema: Type[DataT] = ...,
+    secure_json: bool = False,
+    *,
+    log_level: Optional[str] = None,
+    log_stream: Optional[TextIO] = None,
+    termination_log_path: str = DEFAULT_TERMINATION_LOG,
+    handle_signals: bool = False,
+    signal_grace_seconds: float = 10.0,
+) -> Task[DataT]: ...
+@overload
+def task(
+    env: Optional[Mapping[str, str]] = None,
+    data_schema: Dict[str, type] = ...,
+    secure_json: bool = False,
+    *,
+    log_level: Optional[str] = None,
+    log_stream: Optional[TextIO] = None,
+    termination_log_path: str = DEFAULT_TERMINATION_LOG,
+    handle_signals: bool = False,
+    signal_grace_seconds: float = 10.0,
+) -> Task[Dict[str, Any]]: ...
 def task(
     env: Optional[Mapping[str, str]] = None,
     data_schema: Optional[DataSchema] = None,
@@ -97,7 +139,7 @@ def task(
     termination_log_path: str = DEFAULT_TERMINATION_LOG,
     handle_signals: bool = False,
     signal_grace_seconds: float = 10.0,
-) -> Task:
+) -> Task[Any]:
     """Reads the task environment once and returns the typed context, parameters and secret,
     a logger that never prints a secret, and ``fail`` / ``succeed``.
 
@@ -118,7 +160,7 @@ def task(
         signal_grace_seconds: How long the task has to wind down after SIGTERM.
 
     Returns:
-        A frozen :class:`Task`.
+        A frozen :class:`Task`, its ``data`` typed by ``data_schema``.
 
     Raises:
         ConfigError: Listing every invalid field of ``KEPTN_CONTEXT``, ``DATA``,
@@ -170,7 +212,7 @@ def task(
     )
 
 
-def _handle_sigterm(stopping: threading.Event, log: Any, grace_seconds: float) -> None:
+def _handle_sigterm(stopping: threading.Event, log: logging.Logger, grace_seconds: float) -> None:
     # A Python signal handler runs between two bytecodes of the main thread, which may hold the
     # lock of stdout or of the Event's condition at that moment: taking either there can fail
     # ("reentrant call") or deadlock. So the handler only writes a byte to a pipe; a watcher
@@ -179,7 +221,7 @@ def _handle_sigterm(stopping: threading.Event, log: Any, grace_seconds: float) -
     os.set_blocking(write_fd, False)
     received: List[bool] = []
 
-    def on_sigterm(_signum: int, _frame: Any) -> None:
+    def on_sigterm(_signum: int, _frame: Optional[FrameType]) -> None:
         if received:
             _exit_now(SIGTERM_EXIT_CODE)
         received.append(True)

@@ -1,0 +1,119 @@
+// The public API of each entry point, pinned: an export added or removed by accident fails here.
+// The root entry point is what the README documents for task authors, name by name.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/deno.js";
+
+const ROOT_EXPORTS = [
+  "CodeResolutionError",
+  "ConfigError",
+  "EXIT_CODES",
+  "FetchError",
+  "KeptnTaskError",
+  "MASK",
+  "ManifestError",
+  "RuntimeMissingError",
+  "SecretMasker",
+  "SecretRegistry",
+  "TASK_ENV_VARS",
+  "UsageError",
+  "childTraceparent",
+  "createLogger",
+  "createMaskingStream",
+  "defaultSecrets",
+  "keptnContextSchema",
+  "maskSecrets",
+  "parseContext",
+  "parseData",
+  "parseSecureData",
+  "parseTraceparent",
+  "registerSecret",
+  "task",
+  "writeTerminationLog",
+  "z",
+];
+
+const ENTRY_POINTS: Record<string, string[]> = {
+  "@keptn-task/sdk": ROOT_EXPORTS,
+  // The same API as one file for Deno.
+  "@keptn-task/sdk/bundle": ROOT_EXPORTS,
+  "@keptn-task/sdk/definitions": [
+    "DEFAULT_KEPTN_NAMESPACE",
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_RUNNER_IMAGES",
+    "DEFINITION_SCHEMAS",
+    "DEFINITION_VERSIONS",
+    "DIAGNOSTIC_CODES",
+    "JOB_DEFAULTS",
+    "KEPTN_GROUP",
+    "MOUNT_PATHS",
+    "checkDefinition",
+    "comparesObjectTypeWithApplication",
+    "configMapSchema",
+    "containerSpecSchema",
+    "createCatalog",
+    "createDiagnostic",
+    "definitionSchemaAny",
+    "definitionV1Schema",
+    "definitionV1alpha1Schema",
+    "definitionV1alpha2Schema",
+    "definitionV1alpha3Schema",
+    "definitionV1beta1Schema",
+    "encodeTaskContext",
+    "formatDiagnostic",
+    "hasErrors",
+    "inlineConfigMapName",
+    "isRuntimeEmpty",
+    "keptnTaskSchema",
+    "loadManifests",
+    "normalizeConfigMap",
+    "normalizeDefinition",
+    "normalizeSecret",
+    "normalizeTask",
+    "objectId",
+    "parseManifests",
+    "parseObjects",
+    "renderJob",
+    "resolveTask",
+    "runtimeSpecSchema",
+    "secretSchema",
+    "taskContextSchema",
+    "taskEnv",
+    "validateCatalog",
+  ],
+  "@keptn-task/sdk/fetch": ["FETCH_DEFAULTS", "fetchScript", "redactUrl"],
+};
+
+describe.each(Object.entries(ENTRY_POINTS))("the entry point %s", (specifier, expected) => {
+  it("exports exactly its public API", async () => {
+    const module = (await import(specifier)) as Record<string, unknown>;
+    expect(Object.keys(module).sort()).toEqual([...expected].sort());
+  });
+});
+
+describe("the SDK's public API", () => {
+  const readme = readFileSync(`${ROOT}README.md`, "utf8");
+
+  it.each(ROOT_EXPORTS)("documents %s in the README", (name) => {
+    expect(readme).toMatch(new RegExp(`\`${name}[\`(.<]`));
+  });
+
+  it("keeps the runner's and the command's helpers out of the root entry point", async () => {
+    const internal = (await import("@keptn-task/sdk/internal")) as Record<string, unknown>;
+    const root = (await import("@keptn-task/sdk")) as Record<string, unknown>;
+    const shared = Object.keys(internal).filter((name) => name in root);
+    expect(shared).toEqual([]);
+  });
+
+  it("declares every entry point in the package's exports map, types first", () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}sdk/package.json`, "utf8")) as {
+      exports: Record<string, string | Record<string, string>>;
+    };
+    const entries = Object.keys(ENTRY_POINTS).map((s) => s.replace("@keptn-task/sdk", "."));
+    for (const entry of [...entries, "./internal"]) {
+      const target = pkg.exports[entry];
+      expect(target, entry).toBeTypeOf("object");
+      expect(Object.keys(target as object)[0], entry).toBe("types");
+    }
+  });
+});
