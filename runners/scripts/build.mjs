@@ -2,7 +2,7 @@
 // Bundles the runner into runners/dist/: bootstrap.js (the entry point), chunks loaded on demand
 // (the HTTP client, the logger), the SDK bundle that task code imports as "@keptn-task/sdk", and
 // the import map that says so.
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { bundleOptions } from "../../sdk/scripts/bundle-options.mjs";
@@ -64,10 +64,12 @@ writeFileSync(
   `${JSON.stringify({ imports: { "@keptn-task/sdk": "./keptn-task-sdk.js", "npm:@keptn-task/sdk": "./keptn-task-sdk.js" } }, null, 2)}\n`,
 );
 
-// The stdlib-only Python module for python tasks (on PYTHONPATH when the runner starts them).
-if (existsSync(`${root}python/keptn_task`)) {
-  cpSync(`${root}python/keptn_task`, `${dist}/python/keptn_task`, {
+// The stdlib-only Python module for python tasks (on PYTHONPATH when the runner starts them), as
+// the pip-installable project it is: `pip install --no-build-isolation --no-index dist/python`
+// works from the npm package too.
+for (const entry of ["keptn_task", "_build", "pyproject.toml", "README.md"]) {
+  cpSync(`${root}python/${entry}`, `${dist}/python/${entry}`, {
     recursive: true,
-    filter: (path) => !path.includes("__pycache__"),
+    filter: (path) => !/__pycache__|\.pyc$|\.egg-info/.test(path),
   });
 }

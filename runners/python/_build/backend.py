@@ -1,9 +1,9 @@
 """The PEP 517 / PEP 660 build backend of ``keptn-task``, standard library only.
 
-Why not setuptools: ``setuptools.build_meta`` needs the ``wheel`` package for ``bdist_wheel``, and
-the machines that install this package (CI, image builds, air-gapped clusters) have setuptools
-without ``wheel`` and install with ``--no-index``, so nothing can be fetched. A pure-Python package
-needs no compiler or build tool: a wheel is a zip of its files plus metadata, written here.
+Why not setuptools: ``setuptools.build_meta`` needs the ``wheel`` package for ``bdist_wheel``; the
+Python environments this project builds in (CI's among them) have setuptools but not ``wheel``,
+and an offline install (``--no-index``) cannot fetch it. A pure-Python package needs no build
+tool at all: a wheel is a zip of its files plus metadata, which this module writes.
 
 The metadata has one home, ``pyproject.toml``'s ``[project]`` table.
 """
@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+# The source tree (runners/python): found from this file, so the hooks work from any directory.
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "keptn_task"
 TAG = "py3-none-any"
@@ -81,15 +82,14 @@ def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) ->
         "_build/backend.py": Path(__file__).read_bytes(),
         **_package_files(),
     }
-    name = f"{_stem(project)}.tar.gz"
-    with gzip.GzipFile(Path(sdist_directory) / name, "wb", mtime=0) as packed, tarfile.open(
-        fileobj=packed, mode="w", format=tarfile.PAX_FORMAT
-    ) as archive:
-        for path, data in sorted(files.items()):
-            info = tarfile.TarInfo(f"{_stem(project)}/{path}")  # owner root, mtime 0
-            info.size, info.mode = len(data), 0o644
-            archive.addfile(info, io.BytesIO(data))
-    return name
+    stem = _stem(project)
+    with gzip.GzipFile(Path(sdist_directory) / f"{stem}.tar.gz", "wb", mtime=0) as packed:
+        with tarfile.open(fileobj=packed, mode="w", format=tarfile.PAX_FORMAT) as archive:
+            for path, data in sorted(files.items()):
+                info = tarfile.TarInfo(f"{stem}/{path}")  # owned by root, mtime 0
+                info.size, info.mode = len(data), 0o644
+                archive.addfile(info, io.BytesIO(data))
+    return f"{stem}.tar.gz"
 
 
 def _package_files() -> Dict[str, bytes]:
