@@ -1,6 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/keptn-task-cli.js";
+import {
+  installTarballs,
+  packWorkspaces,
+  pathOutsideRepository,
+  removeAll,
+  writeFiles,
+} from "../helpers/packages.js";
 import { CONTAINERS_CONF } from "../helpers/podman.js";
+import { runProcess } from "../helpers/run-process.js";
 
 // `keptn-task run --runtime podman` end to end: the command resolves an example definition and
 // runs it in the runner image built by the globalSetup, as its Job would run.
@@ -42,4 +51,52 @@ describe("keptn-task run --runtime podman", () => {
       /^keptn-task: inline-python \(inline, python, podman\) succeeded/,
     );
   });
+});
+
+describe("keptn-task installed from packed tarballs, with --runtime podman --image", () => {
+  let packDir: string | undefined;
+  let project: string | undefined;
+  afterAll(() => removeAll(packDir, project));
+
+  it("runs a definition in the runner image it is given, outside the repository", async () => {
+    const packed = packWorkspaces();
+    packDir = packed.dir;
+    project = installTarballs([packed.tarballs.sdk, packed.tarballs.runners]);
+    writeFiles(project, {
+      "hello.yaml": `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: hello-image
+spec:
+  deno:
+    inline:
+      code: |
+        import { task } from "@keptn-task/sdk";
+        const t = task();
+        console.log("in the image: " + t.context.taskType + " " + Deno.env.get("SCRIPT"));
+`,
+    });
+    const result = await runProcess(
+      process.execPath,
+      [
+        join(project, "node_modules/.bin/keptn-task"),
+        "run",
+        "hello-image",
+        "-f",
+        "hello.yaml",
+        "--runtime",
+        "podman",
+        "--image",
+        "keptn-task/deno-runtime:dev",
+      ],
+      {
+        cwd: project,
+        env: { PATH: pathOutsideRepository(), CONTAINERS_CONF, TMPDIR: project },
+        timeoutMs: 120_000,
+      },
+    );
+    expect(result.stdout).toBe("in the image: pre /var/data/function.ts\n");
+    expect(result.stderr).toMatch(/keptn-task: hello-image \(inline, deno, podman\) succeeded/);
+    expect(result.code).toBe(0);
+  }, 300_000);
 });
