@@ -340,6 +340,30 @@ stringData:
       expect(result.stdout + result.stderr).not.toContain("s3cr3t-t0ken-value");
     });
 
+    it("masks an httpRef URL's credentials and token query values in everything it prints", async () => {
+      const path = manifest(
+        "secret-url.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: secret-url, namespace: shop }
+spec:
+  deno:
+    httpRef: { url: "http://alice:Tok3nP%40ss@127.0.0.1:1/x.ts?access_token=AcC3ss-t0k3n&ref=main" }
+`,
+      );
+      const outputs: string[] = [];
+      for (const extra of [["--dry-run"], ["--dry-run", "-o", "json"], [], ["-o", "json"]]) {
+        const result = await runCli(["run", "secret-url", "-f", path, ...extra]);
+        outputs.push(result.stdout + result.stderr);
+      }
+      for (const output of outputs) {
+        expect(output).not.toMatch(/Tok3nP|AcC3ss-t0k3n/);
+      }
+      expect(outputs[0]).toContain(
+        "SCRIPT='http://***@127.0.0.1:1/x.ts?access_token=***&ref=main'",
+      );
+    });
+
     it("runs the python image, or the one given with --image, with docker too", async () => {
       const result = await runCli([
         "run",

@@ -30,6 +30,7 @@ import {
   readArgumentFile,
   refuseErrors,
 } from "./task-input.js";
+import { urlSecrets } from "./url-secrets.js";
 
 /** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
 const TIMED_OUT = 124;
@@ -120,6 +121,10 @@ Examples:
       keptnNamespace,
       context: taskContext,
     });
+    // The runner masks an httpRef URL's credentials; so does everything printed from here on.
+    if (resolved.code.kind === "url") {
+      for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
+    }
     refuseErrors("run", resolved);
     checkRunnable(resolved, {
       hasData: data.size > 0,
