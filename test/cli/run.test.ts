@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runnerDenoFlags } from "../../sdk/src/internal.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { CLI, runCli } from "../helpers/keptn-task-cli.js";
+import { runProcess } from "../helpers/run-process.js";
 
 const TASKS = "test/cli/fixtures/tasks.yaml";
 const SECRET = '{"token":"s3cr3t-t0ken-value"}';
@@ -217,6 +218,37 @@ stringData:
     const result = await runCli(["run", "print-secret", "-f", TASKS, "-f", secret]);
     expect(result.stdout).toBe("stdout has ***\n");
     expect(result.stdout + result.stderr).not.toContain("s3cr3t-t0ken-value");
+    expect(result.code).toBe(0);
+  });
+
+  it("starts its summary on a line of its own when the task's output has no final newline", async () => {
+    const path = manifest(
+      "no-newline.yaml",
+      `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: no-newline, namespace: shop }
+spec:
+  deno:
+    inline:
+      code: |
+        const out = Deno.env.get("DATA") === "{}" ? Deno.stdout : Deno.stderr;
+        out.writeSync(new TextEncoder().encode('{"ok":true}'));
+`,
+    );
+    // stdout and stderr the same file, as on a terminal: the summary follows stdout's last line.
+    const tmp = mkdtempSync(join(tmpdir(), "keptn-task-cli-"));
+    const together = await runProcess(
+      "/bin/sh",
+      ["-c", `exec '${process.execPath}' '${CLI}' run no-newline -f '${path}' 2>&1`],
+      { env: { TMPDIR: tmp }, cwd: ROOT },
+    );
+    rmSync(tmp, { recursive: true, force: true });
+    expect(together.stdout).toMatch(
+      /^\{"ok":true\}\nkeptn-task: no-newline \(inline, deno, local\) succeeded in [\d.]+ m?s\n$/,
+    );
+    // Output left unfinished on stderr itself.
+    const result = await runCli(["run", "no-newline", "-f", path, "--data", "to=stderr"]);
+    expect(result.stderr).toMatch(/^\{"ok":true\}\nkeptn-task: no-newline .* succeeded in /);
     expect(result.code).toBe(0);
   });
 

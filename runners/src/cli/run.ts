@@ -16,7 +16,7 @@ import {
 import { type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
 import { goJsonStringMap } from "@keptn-task/sdk/internal";
 import { type Command, oneOf } from "./args.js";
-import type { CliContext } from "./io.js";
+import { type CliContext, trackLineEnds } from "./io.js";
 import { planRun, RUNTIMES, type RunPlan, shellQuote } from "./run-plan.js";
 import { findDeno, findPython, findRunner } from "./runtime-paths.js";
 import { StopSignals, signalExitCode, supervise } from "./supervise.js";
@@ -220,6 +220,8 @@ Examples:
           context.note(`${label} was not run: received ${stopped} before it started`);
           return signalExitCode(stopped);
         }
+        const stdout = trackLineEnds(io.stdout);
+        const stderr = trackLineEnds(io.stderr);
         const outcome = await supervise({
           command: planned.command,
           args: planned.args,
@@ -227,13 +229,16 @@ Examples:
           cwd: io.cwd,
           deadlineMs: resolved.job.activeDeadlineSeconds * 1000,
           signals,
-          stdout: io.stdout,
-          stderr: io.stderr,
+          stdout,
+          stderr,
           secrets: context.secrets,
           ...(planned.container === undefined
             ? {}
             : { onKill: () => removeContainer(planned, io.cwd) }),
         });
+        // stdout and stderr may be one terminal or file: a line of ours after output left
+        // mid-line on either starts on a line of its own. With -q the output stays as it was.
+        if (!quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
         const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
         const engineFailure = await engineFailed(planned, exitCode, io.cwd);
         if (quiet) return exitCode;
