@@ -824,6 +824,30 @@ spec:
       expect(result.code).toBe(0);
     });
 
+    it("fails with exit code 65 naming the field for a Secret whose data is not valid base64", async () => {
+      const path = manifest(
+        "bad-base64-secret.yaml",
+        `apiVersion: v1
+kind: Secret
+metadata: { name: cli-secret, namespace: shop }
+data:
+  SECURE_DATA: 'n0t-base64!pAsSw0rd'
+`,
+      );
+      for (const command of [
+        ["run", "print-secret", "-f", TASKS, "-f", path],
+        ["validate", TASKS, path],
+      ]) {
+        const result = await runCli(command);
+        expect(result.stdout + result.stderr).not.toContain("pAsSw0rd");
+        if (command[0] === "run") expect(result.stderr).not.toContain("not among the manifests");
+        expect(result.stdout + result.stderr).toMatch(
+          /bad-base64-secret\.yaml:1: (error MANIFEST_INVALID )?Secret\/shop\/cli-secret: data\.SECURE_DATA: Invalid Secret: not valid base64/,
+        );
+        expect(result.code).toBe(65);
+      }
+    });
+
     it("fails with exit code 65 and never shows the value for a Secret read as a YAML alias", async () => {
       const path = manifest(
         "alias-secret.yaml",
