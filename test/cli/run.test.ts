@@ -925,6 +925,36 @@ stringData:
       expect(result.code).toBe(127);
     });
 
+    it("says the task was not run when the engine refuses to start the runner image's container", async () => {
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "podman"], {
+        env: engineEnv("refuse"),
+      });
+      expect(result.stderrLines.at(-1)).toBe(
+        "keptn-task: print-env (inline, deno, podman) was not run: podman cannot invoke the container's command (exit code 126)",
+      );
+      expect(result.code).toBe(126);
+      const json = await runCli(
+        ["run", "print-env", "-f", TASKS, "--runtime", "podman", "-o", "json"],
+        { env: engineEnv("refuse") },
+      );
+      expect(JSON.parse(json.stderrLines.at(-1) ?? "")).toMatchObject({
+        result: "not run",
+        exitCode: 126,
+      });
+      expect(json.code).toBe(126);
+    });
+
+    it("reports exit code 126 as the task's failure when the container did start", async () => {
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "podman"], {
+        env: engineEnv("exit-126"),
+      });
+      expect(result.stdout).toBe("container running\n");
+      expect(result.stderrLines.at(-1)).toMatch(
+        /^keptn-task: print-env \(inline, deno, podman\) failed with exit code 126 in /,
+      );
+      expect(result.code).toBe(126);
+    });
+
     it("removes the container by name when a second Ctrl-C kills the engine's client", async () => {
       let sent = 0;
       const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "podman"], {
