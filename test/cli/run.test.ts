@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runnerDenoFlags } from "../../sdk/src/internal.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { CLI, runCli } from "../helpers/keptn-task-cli.js";
+import { runProcess } from "../helpers/run-process.js";
 
 const TASKS = "test/cli/fixtures/tasks.yaml";
 const SECRET = '{"token":"s3cr3t-t0ken-value"}';
@@ -220,6 +221,37 @@ stringData:
     expect(result.code).toBe(0);
   });
 
+  it("starts its summary on a line of its own when the task's output has no final newline", async () => {
+    const path = manifest(
+      "no-newline.yaml",
+      `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: no-newline, namespace: shop }
+spec:
+  deno:
+    inline:
+      code: |
+        const out = Deno.env.get("DATA") === "{}" ? Deno.stdout : Deno.stderr;
+        out.writeSync(new TextEncoder().encode('{"ok":true}'));
+`,
+    );
+    // stdout and stderr the same file, as on a terminal: the summary follows stdout's last line.
+    const tmp = mkdtempSync(join(tmpdir(), "keptn-task-cli-"));
+    const together = await runProcess(
+      "/bin/sh",
+      ["-c", `exec '${process.execPath}' '${CLI}' run no-newline -f '${path}' 2>&1`],
+      { env: { TMPDIR: tmp }, cwd: ROOT },
+    );
+    rmSync(tmp, { recursive: true, force: true });
+    expect(together.stdout).toMatch(
+      /^\{"ok":true\}\nkeptn-task: no-newline \(inline, deno, local\) succeeded in [\d.]+ m?s\n$/,
+    );
+    // Output left unfinished on stderr itself.
+    const result = await runCli(["run", "no-newline", "-f", path, "--data", "to=stderr"]);
+    expect(result.stderr).toMatch(/^\{"ok":true\}\nkeptn-task: no-newline .* succeeded in /);
+    expect(result.code).toBe(0);
+  });
+
   it("prints the summary as one JSON line with --output json", async () => {
     const result = await runCli(["run", "exit-three", "-f", TASKS, "-o", "json"]);
     const summary = JSON.parse(result.stderrLines[result.stderrLines.length - 1] ?? "");
@@ -338,6 +370,30 @@ stringData:
       expect(lines).toContain("SCRIPT=/var/data/function.ts");
       expect(lines).toContain("SECURE_DATA='***'");
       expect(result.stdout + result.stderr).not.toContain("s3cr3t-t0ken-value");
+    });
+
+    it("masks an httpRef URL's credentials and token query values in everything it prints", async () => {
+      const path = manifest(
+        "secret-url.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: secret-url, namespace: shop }
+spec:
+  deno:
+    httpRef: { url: "http://alice:Tok3nP%40ss@127.0.0.1:1/x.ts?access_token=AcC3ss-t0k3n&ref=main" }
+`,
+      );
+      const outputs: string[] = [];
+      for (const extra of [["--dry-run"], ["--dry-run", "-o", "json"], [], ["-o", "json"]]) {
+        const result = await runCli(["run", "secret-url", "-f", path, ...extra]);
+        outputs.push(result.stdout + result.stderr);
+      }
+      for (const output of outputs) {
+        expect(output).not.toMatch(/Tok3nP|AcC3ss-t0k3n/);
+      }
+      expect(outputs[0]).toContain(
+        "SCRIPT='http://***@127.0.0.1:1/x.ts?access_token=***&ref=main'",
+      );
     });
 
     it("runs the python image, or the one given with --image, with docker too", async () => {
@@ -768,6 +824,30 @@ spec:
       expect(result.code).toBe(0);
     });
 
+    it("fails with exit code 65 naming the field for a Secret whose data is not valid base64", async () => {
+      const path = manifest(
+        "bad-base64-secret.yaml",
+        `apiVersion: v1
+kind: Secret
+metadata: { name: cli-secret, namespace: shop }
+data:
+  SECURE_DATA: 'n0t-base64!pAsSw0rd'
+`,
+      );
+      for (const command of [
+        ["run", "print-secret", "-f", TASKS, "-f", path],
+        ["validate", TASKS, path],
+      ]) {
+        const result = await runCli(command);
+        expect(result.stdout + result.stderr).not.toContain("pAsSw0rd");
+        if (command[0] === "run") expect(result.stderr).not.toContain("not among the manifests");
+        expect(result.stdout + result.stderr).toMatch(
+          /bad-base64-secret\.yaml:1: (error MANIFEST_INVALID )?Secret\/shop\/cli-secret: data\.SECURE_DATA: Invalid Secret: not valid base64/,
+        );
+        expect(result.code).toBe(65);
+      }
+    });
+
     it("fails with exit code 65 and never shows the value for a Secret read as a YAML alias", async () => {
       const path = manifest(
         "alias-secret.yaml",
@@ -843,6 +923,36 @@ stringData:
         "keptn-task: container-task (image example.com/acme/task:1.0.0, container, docker) was not run: docker cannot find the container's command (exit code 127)",
       );
       expect(result.code).toBe(127);
+    });
+
+    it("says the task was not run when the engine refuses to start the runner image's container", async () => {
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "podman"], {
+        env: engineEnv("refuse"),
+      });
+      expect(result.stderrLines.at(-1)).toBe(
+        "keptn-task: print-env (inline, deno, podman) was not run: podman cannot invoke the container's command (exit code 126)",
+      );
+      expect(result.code).toBe(126);
+      const json = await runCli(
+        ["run", "print-env", "-f", TASKS, "--runtime", "podman", "-o", "json"],
+        { env: engineEnv("refuse") },
+      );
+      expect(JSON.parse(json.stderrLines.at(-1) ?? "")).toMatchObject({
+        result: "not run",
+        exitCode: 126,
+      });
+      expect(json.code).toBe(126);
+    });
+
+    it("reports exit code 126 as the task's failure when the container did start", async () => {
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "podman"], {
+        env: engineEnv("exit-126"),
+      });
+      expect(result.stdout).toBe("container running\n");
+      expect(result.stderrLines.at(-1)).toMatch(
+        /^keptn-task: print-env \(inline, deno, podman\) failed with exit code 126 in /,
+      );
+      expect(result.code).toBe(126);
     });
 
     it("removes the container by name when a second Ctrl-C kills the engine's client", async () => {

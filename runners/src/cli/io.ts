@@ -45,6 +45,36 @@ export function guardOutput(stream: NodeJS.WritableStream): OutputStream {
   };
 }
 
+/** An output stream that knows whether what was written to it so far ends a line. */
+export interface LineTrackingStream extends OutputStream {
+  /** Whether the last byte written was not a newline (false before anything is written). */
+  readonly midLine: boolean;
+}
+
+/**
+ * Wraps `stream` to remember whether its last byte was a newline, so a line of the CLI's own
+ * (the summary after a task's output) can start on a line of its own.
+ *
+ * @param stream - A stream the task's output is forwarded to.
+ * @returns The same stream, with `midLine`.
+ */
+export function trackLineEnds(stream: OutputStream): LineTrackingStream {
+  let midLine = false;
+  return {
+    get midLine() {
+      return midLine;
+    },
+    write: (chunk) => {
+      if (chunk.length > 0) {
+        const last = typeof chunk === "string" ? chunk.charCodeAt(chunk.length - 1) : chunk.at(-1);
+        midLine = last !== 0x0a;
+      }
+      return stream.write(chunk);
+    },
+    once: (event, listener) => stream.once(event, listener),
+  };
+}
+
 /** The world a command runs in. */
 export interface CliIo {
   readonly stdout: OutputStream;

@@ -2,7 +2,7 @@
  * `keptn-task run NAME -f PATH...`: resolves a definition and runs it as its Job would (same env,
  * same code source, same runner), streams its output masked, and ends with its exit code.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import {
 import { type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
 import { goJsonStringMap } from "@keptn-task/sdk/internal";
 import { type Command, oneOf } from "./args.js";
-import type { CliContext } from "./io.js";
+import { type CliContext, trackLineEnds } from "./io.js";
 import { planRun, RUNTIMES, type RunPlan, shellQuote } from "./run-plan.js";
 import { findDeno, findPython, findRunner } from "./runtime-paths.js";
 import { StopSignals, signalExitCode, supervise } from "./supervise.js";
@@ -30,6 +30,7 @@ import {
   readArgumentFile,
   refuseErrors,
 } from "./task-input.js";
+import { urlSecrets } from "./url-secrets.js";
 
 /** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
 const TIMED_OUT = 124;
@@ -120,6 +121,10 @@ Examples:
       keptnNamespace,
       context: taskContext,
     });
+    // The runner masks an httpRef URL's credentials; so does everything printed from here on.
+    if (resolved.code.kind === "url") {
+      for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
+    }
     refuseErrors("run", resolved);
     checkRunnable(resolved, {
       hasData: data.size > 0,
@@ -215,6 +220,9 @@ Examples:
           context.note(`${label} was not run: received ${stopped} before it started`);
           return signalExitCode(stopped);
         }
+        const startedAt = Date.now();
+        const stdout = trackLineEnds(io.stdout);
+        const stderr = trackLineEnds(io.stderr);
         const outcome = await supervise({
           command: planned.command,
           args: planned.args,
@@ -222,15 +230,18 @@ Examples:
           cwd: io.cwd,
           deadlineMs: resolved.job.activeDeadlineSeconds * 1000,
           signals,
-          stdout: io.stdout,
-          stderr: io.stderr,
+          stdout,
+          stderr,
           secrets: context.secrets,
           ...(planned.container === undefined
             ? {}
             : { onKill: () => removeContainer(planned, io.cwd) }),
         });
+        // stdout and stderr may be one terminal or file: a line of ours after output left
+        // mid-line on either starts on a line of its own. With -q the output stays as it was.
+        if (!quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
         const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
-        const engineFailure = await engineFailed(planned, exitCode, io.cwd);
+        const engineFailure = await engineFailed(planned, exitCode, io.cwd, startedAt);
         if (quiet) return exitCode;
         const timeout = resolved.job.activeDeadlineSeconds;
         if (output === "json") {
@@ -415,20 +426,27 @@ async function removeContainer(plan: RunPlan, cwd: string): Promise<void> {
 /**
  * Why podman or docker itself failed, when it did: then the task did not run, which the summary
  * says instead of "failed with exit code". 125 is the engine's own failure; 126 and 127 say the
- * container's command cannot be run, for a container task (in our runner images they are the
- * runner's: an interpreter that cannot be started, reported by the runner itself).
+ * container's command cannot be run, unless the container started: then they are its own (a
+ * task's exit code, or the runner's for an interpreter that cannot be started). The engine's
+ * events say whether it started; when they cannot be read, a container task's 126 and 127 are
+ * taken as the engine's and a runner image's as the runner's, as before events were asked.
  *
+ * @param startedAt - When the engine's client was started (ms since the epoch).
  * @throws {RuntimeMissingError} When our runner image is not among the local images.
  */
 async function engineFailed(
   plan: RunPlan,
   exitCode: number,
   cwd: string,
+  startedAt: number,
 ): Promise<string | undefined> {
   const container = plan.container;
   if (container === undefined || exitCode < 125 || exitCode > 127) return undefined;
   const { engine, image } = container;
-  if (exitCode !== 125 && container.runner) return undefined;
+  if (exitCode !== 125) {
+    const started = await containerStarted(plan, cwd, startedAt);
+    if (started ?? container.runner) return undefined;
+  }
   if (exitCode === 125) {
     if (
       container.local &&
@@ -441,6 +459,51 @@ async function engineFailed(
     return `${engine} failed with exit code 125 (see its message above)`;
   }
   return `${engine} cannot ${exitCode === 126 ? "invoke" : "find"} the container's command (exit code ${exitCode})`;
+}
+
+/** How long the engine may take to list a container's events. */
+const EVENTS_TIMEOUT_MS = 10_000;
+
+/**
+ * Whether the run's container started, from the engine's events (`start`, kept after `--rm`
+ * removed the container); `undefined` when the events cannot be read (an events backend
+ * switched off, say).
+ */
+function containerStarted(
+  plan: RunPlan,
+  cwd: string,
+  startedAt: number,
+): Promise<boolean | undefined> {
+  const container = plan.container;
+  if (container === undefined) return Promise.resolve(undefined);
+  // Whole seconds: both engines parse them; a second earlier so the start is never cut off.
+  const since = String(Math.floor(startedAt / 1000) - 1);
+  const until = String(Math.ceil(Date.now() / 1000) + 1);
+  const args = [
+    "events",
+    "--since",
+    since,
+    "--until",
+    until,
+    // podman keeps streaming without it; docker stops at --until and knows no --stream.
+    ...(container.engine === "podman" ? ["--stream=false"] : []),
+    "--filter",
+    `container=${container.name}`,
+    "--filter",
+    "event=start",
+    "--format",
+    "{{.Status}}",
+  ];
+  return new Promise((resolve) => {
+    execFile(
+      container.engine,
+      args,
+      { env: plan.env, cwd, timeout: EVENTS_TIMEOUT_MS, encoding: "utf8" },
+      (error, stdout) => {
+        resolve(error === null ? /\bstart\b/.test(stdout) : undefined);
+      },
+    );
+  });
 }
 
 /** Runs a command with no output, to its end; its exit code, 127 when it cannot start. */

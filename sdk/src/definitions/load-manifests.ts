@@ -10,6 +10,7 @@ import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
+  isBase64,
   normalizeConfigMap,
   normalizeDefinition,
   normalizeSecret,
@@ -160,6 +161,17 @@ function normalizeRaw(
           errors: schemaErrors(parsed.error, location, kind, fieldPrefix),
         };
       }
+      // The API server refuses such a Secret (kubectl apply fails): so is it here, by field.
+      const errors = Object.entries(parsed.data.data ?? {})
+        .filter(([, value]) => !isBase64(value))
+        .map(
+          ([key]) =>
+            new ManifestError(
+              "Invalid Secret: not valid base64, which the API server refuses: encode the value with base64 (base64 -w0), or give it as text under stringData",
+              { ...location, field: [fieldPrefix, "data", key].filter(Boolean).join(".") },
+            ),
+        );
+      if (errors.length > 0) return { object: undefined, errors };
       return { object: normalizeSecret(parsed.data, options), errors: [] };
     }
     default:

@@ -260,9 +260,28 @@ export function normalizeConfigMap(
   } satisfies ConfigMap);
 }
 
+/**
+ * Whether `value` is base64 as the API server decodes a Secret's `data` (Go's standard
+ * encoding, padded; line breaks are ignored).
+ *
+ * @param value - A value of a Secret's `data`.
+ * @returns `true` when the API server accepts it.
+ * @example
+ * ```ts
+ * isBase64("c2VjcmV0"); // true
+ * isBase64("secret!"); // false
+ * ```
+ */
+export function isBase64(value: string): boolean {
+  return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(
+    value.replace(/[\r\n]+/g, ""),
+  );
+}
+
 function decodeBase64(value: string): string | undefined {
+  if (!isBase64(value)) return undefined;
   try {
-    const binary = atob(value.replace(/\s+/g, ""));
+    const binary = atob(value.replace(/[\r\n]+/g, ""));
     const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
