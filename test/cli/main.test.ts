@@ -44,6 +44,14 @@ describe("keptn-task", () => {
     expect(result.code).toBe(0);
   });
 
+  it("refuses arguments after --version", async () => {
+    const result = await runCli(["--version", "--bogus"]);
+    expect(result.stderr).toBe(
+      'keptn-task: Cannot run "keptn-task --version --bogus": --version takes no arguments\n',
+    );
+    expect(result.code).toBe(64);
+  });
+
   it("says on --version when the Deno it would run is missing", async () => {
     const result = await runCli(["--version"], { env: { KEPTN_TASK_DENO: "/nonexistent/deno" } });
     expect(result.stdout).toMatch(/^keptn-task \S+ \(deno: not found\)\n$/);

@@ -1,5 +1,6 @@
 // The packages as users get them: packed with `npm pack`, installed into empty projects outside
 // the repository, used there with nothing of this checkout on PATH and no KEPTN_TASK_* setting.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -295,6 +296,16 @@ t.succeed("done");
     expect(result.stdout).toContain('"token":"***"');
     expect(result.stdout).not.toContain("n0de-t0ken-42");
     expect(result.code).toBe(0);
+  });
+
+  it("ships no command line, no source maps and nothing outside dist", () => {
+    const files = execFileSync("tar", ["tzf", tarballs.sdk], { encoding: "utf8" })
+      .trim()
+      .split("\n");
+    expect(
+      files.filter((f) => /\/cli\/|\.map$|^package\/(?!dist\/|package\.json$|README\.md$)/.test(f)),
+    ).toEqual([]);
+    expect(files).toContain("package/dist/keptn-task-sdk.d.ts");
   });
 
   it("keeps what is not in its exports map private", async () => {

@@ -101,6 +101,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     if (name === "--version") {
+      if (rest.length > 0) {
+        throw new UsageError(
+          `Cannot run "keptn-task --version ${rest.join(" ")}": --version takes no arguments`,
+        );
+      }
       context.out(`${version(io.env)}\n`);
       return 0;
     }

@@ -176,6 +176,7 @@ Examples:
     if (data.size > 0) {
       env.DATA = goJsonStringMap({ ...resolved.parameters, ...Object.fromEntries(data) });
     }
+    checkEnvSizes(name, env);
 
     const local = runtime === "local" && resolved.runner !== "container";
     const dryRun = args.flag("dry-run");
@@ -210,7 +211,7 @@ Examples:
     const signals = new StopSignals();
     try {
       // Every check has passed: only now is anything written.
-      const workDir = await mkdtemp(join(io.env.TMPDIR ?? tmpdir(), "keptn-task-run-"));
+      const workDir = await makeWorkDir(io.env.TMPDIR);
       try {
         const planned = plan(workDir, `keptn-task-${randomBytes(6).toString("hex")}`);
         await prepare(workDir, planned);
@@ -531,4 +532,44 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.round((ms % 60_000) / 1000);
   return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+/**
+ * Linux refuses to start a program with one environment entry (`NAME=value`) over 128 KiB
+ * (MAX_ARG_STRLEN): a pod's container would not start either. Said before anything starts.
+ */
+const MAX_ENV_ENTRY_BYTES = 128 * 1024;
+
+function checkEnvSizes(definition: string, env: Readonly<Record<string, string>>): void {
+  for (const [variable, value] of Object.entries(env)) {
+    const bytes = Buffer.byteLength(`${variable}=${value}`) + 1;
+    if (bytes > MAX_ENV_ENTRY_BYTES) {
+      throw new KeptnTaskError(
+        `Cannot run "${definition}": ${variable} would be ${bytes} bytes, over Linux's limit of ${MAX_ENV_ENTRY_BYTES} bytes for one environment variable, so its container could not start either: pass less (a large input belongs in a ConfigMap or a URL the task reads)`,
+        "CONFIG_INVALID",
+      );
+    }
+  }
+}
+
+/** The run's scratch directory, under TMPDIR; a TMPDIR that cannot hold it is the user's to fix. */
+async function makeWorkDir(tmp: string | undefined): Promise<string> {
+  const parent = tmp !== undefined && tmp !== "" ? tmp : tmpdir();
+  try {
+    return await mkdtemp(join(parent, "keptn-task-run-"));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why =
+      code === "ENOENT"
+        ? "no such directory"
+        : code === "ENOTDIR"
+          ? "not a directory"
+          : code === "EACCES" || code === "EPERM" || code === "EROFS"
+            ? "not writable"
+            : String(code ?? error);
+    throw new KeptnTaskError(
+      `Cannot create the run's scratch directory in "${parent}" (TMPDIR): ${why}: set TMPDIR to a writable directory`,
+      "CONFIG_INVALID",
+    );
+  }
 }

@@ -3,7 +3,7 @@
  * images carry), the bootstrap runner shipped in this package's `dist/`, and the machine's
  * `python3`. Each can be overridden with an environment variable, none has to be.
  */
-import { accessSync, constants, existsSync, readFileSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,12 +26,7 @@ function onPath(command: string, path: string | undefined): string | undefined {
   for (const dir of (path ?? "").split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
+    if (isExecutable(candidate)) return candidate;
   }
   return undefined;
 }
@@ -54,9 +49,9 @@ export function pinnedDenoVersion(): string {
 export function findDeno(env: Readonly<Record<string, string | undefined>>): string {
   const given = env.KEPTN_TASK_DENO;
   if (given !== undefined && given !== "") {
-    if (!existsSync(given)) {
+    if (!isExecutable(given)) {
       throw new RuntimeMissingError(
-        `Cannot start "deno": KEPTN_TASK_DENO names "${given}", which does not exist: unset it to use the Deno that comes with @keptn-task/runners`,
+        `Cannot start "deno": KEPTN_TASK_DENO names "${given}", which is not an executable file: point it at a Deno binary, or unset it to use the Deno that comes with @keptn-task/runners`,
       );
     }
     return given;
@@ -84,7 +79,7 @@ export function findDeno(env: Readonly<Record<string, string | undefined>>): str
 function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isFile();
   } catch {
     return false;
   }

@@ -9,8 +9,9 @@
  * and kills it after its own grace period (`KEPTN_TASK_GRACE_SECONDS`); what is here is only the
  * outer layer a pod has too.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_process";
 import { constants } from "node:os";
+import { basename } from "node:path";
 import { Readable } from "node:stream";
 import type { SecretRegistry } from "@keptn-task/sdk";
 import { createMaskingStream, RuntimeMissingError } from "@keptn-task/sdk";
@@ -109,12 +110,21 @@ export async function supervise(options: SuperviseOptions): Promise<Outcome> {
   const started = performance.now();
   // Its own process group: a Ctrl-C at the terminal reaches only the CLI, which forwards it
   // once; and the group can be killed as a whole, with whatever the task left behind.
-  const child = spawn(options.command, [...options.args], {
-    env: options.env,
-    cwd: options.cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    child = spawn(options.command, [...options.args], {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+  } catch (error) {
+    // Node throws at once (rather than emitting "error") for E2BIG, EINVAL and the like.
+    throw new RuntimeMissingError(
+      `Cannot start "${options.command}": ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once("exit", (code, signal) => resolve([code, signal])),
   );
@@ -125,7 +135,7 @@ export async function supervise(options: SuperviseOptions): Promise<Outcome> {
   if (failure !== undefined) {
     const code = (failure as { code?: unknown }).code;
     throw new RuntimeMissingError(
-      `Cannot start "${options.command}": ${code === "ENOENT" ? "not found" : code === "EACCES" ? "permission denied" : failure.message}`,
+      `Cannot start "${options.command}": ${code === "ENOENT" ? `not found${installHint(options.command)}` : code === "EACCES" ? "permission denied" : failure.message}`,
       { cause: failure },
     );
   }
@@ -224,4 +234,12 @@ function pump(
     }
   })();
   return { done, stop: () => void reader.cancel().catch(() => undefined) };
+}
+
+/** How to get a container engine that is not installed. */
+function installHint(command: string): string {
+  const engine = basename(command);
+  return engine === "podman" || engine === "docker"
+    ? `: install it (Debian: apt-get install ${engine === "docker" ? "docker.io" : "podman"}), use the other engine with --runtime, or run with --runtime local`
+    : ": check PATH";
 }
