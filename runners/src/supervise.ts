@@ -13,8 +13,10 @@ export interface TaskOutcome {
   readonly forwarded?: StopSignal;
   /** The signal the task died of, if it did. */
   readonly diedOf?: string;
-  /** Whether the task had to be killed after the grace period. */
+  /** Whether the task had to be killed (after the grace period, or at a second signal). */
   readonly killed: boolean;
+  /** Set when a second signal killed it: that signal, and how long after the first it came. */
+  readonly secondSignal?: { readonly signal: StopSignal; readonly afterMs: number };
   /** Errors writing the task's output (for example EPIPE): reported, not fatal. */
   readonly pipeErrors: readonly unknown[];
 }
@@ -29,6 +31,11 @@ export interface SuperviseOptions {
   readonly signals: SignalRelay;
   /** Told when a signal is forwarded or the task is killed (for the runner's log). */
   readonly onEvent?: (event: { signal: StopSignal | "SIGKILL"; killed: boolean }) => void;
+  /**
+   * Kept up to date while the task's output is masked: whether the last byte written to the
+   * runner's stderr ended a line, so the runner's own log line can start on a line of its own.
+   */
+  readonly stderr?: { atLineStart: boolean };
 }
 
 /**
@@ -62,6 +69,8 @@ export async function supervise(
   }
 
   let forwarded: StopSignal | undefined;
+  let forwardedAt = 0;
+  let secondSignal: { signal: StopSignal; afterMs: number } | undefined;
   let killed = false;
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const kill = () => {
@@ -77,10 +86,15 @@ export async function supervise(
     if (!first || forwarded !== undefined) {
       // A second signal (Ctrl-C twice) does not wait for the grace period.
       clearTimeout(killTimer);
+      secondSignal ??= {
+        signal,
+        afterMs: forwarded === undefined ? 0 : performance.now() - forwardedAt,
+      };
       kill();
       return;
     }
     forwarded = signal;
+    forwardedAt = performance.now();
     options.onEvent?.({ signal, killed: false });
     try {
       child.kill(signal);
@@ -97,7 +111,14 @@ export async function supervise(
   const pipe = async (from: ReadableStream<Uint8Array>, to: WritableStream<Uint8Array>) => {
     const masked = from.pipeThrough(createMaskingStream({ secrets: options.secrets }));
     try {
-      await masked.pipeTo(to, { preventClose: true, preventCancel: true, signal: drain.signal });
+      // preventAbort: when the runner stops waiting for the output, its own stdout and stderr
+      // must stay open (closing them would make its next log line fail).
+      await masked.pipeTo(to, {
+        preventClose: true,
+        preventAbort: true,
+        preventCancel: true,
+        signal: drain.signal,
+      });
       return;
     } catch (error) {
       if (!drain.signal.aborted) pipeErrors.push(error);
@@ -116,8 +137,13 @@ export async function supervise(
     output === "inherit"
       ? Promise.resolve()
       : Promise.all([
-          pipe(child.stdout, Deno.stdout.writable),
-          pipe(child.stderr, Deno.stderr.writable),
+          pipe(child.stdout, writerTo(Deno.stdout)),
+          pipe(
+            child.stderr,
+            writerTo(Deno.stderr, (last) => {
+              if (options.stderr !== undefined) options.stderr.atLineStart = last === 0x0a;
+            }),
+          ),
         ]);
   const status = await child.status;
   // A process the task left behind may hold the pipes open: give them a moment to drain, then
@@ -141,8 +167,27 @@ export async function supervise(
   return {
     exitCode,
     killed,
+    ...(secondSignal === undefined ? {} : { secondSignal }),
     ...(forwarded === undefined ? {} : { forwarded }),
     ...(status.signal === null ? {} : { diedOf: status.signal }),
     pipeErrors,
   };
+}
+
+/**
+ * A stream writing to one of the runner's own outputs. Its own, not `Deno.stdout.writable`:
+ * ending it never closes the output (the runner writes its log after), and it sees the last
+ * byte of every chunk.
+ */
+function writerTo(
+  output: { write(bytes: Uint8Array): Promise<number> },
+  onLastByte?: (byte: number) => void,
+): WritableStream<Uint8Array> {
+  return new WritableStream({
+    async write(chunk) {
+      for (let written = 0; written < chunk.length; )
+        written += await output.write(chunk.subarray(written));
+      if (chunk.length > 0) onLastByte?.(chunk[chunk.length - 1] ?? 0);
+    },
+  });
 }
