@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runnerDenoFlags } from "@keptn-task/sdk";
+import { runnerDenoFlags } from "@keptn-task/sdk/internal";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(process.env.RUNS ?? 21);
@@ -161,6 +161,12 @@ console.log(row("deno runner (task in the runner's process)", BARE_DENO));
 console.log(row("floor: deno spawning deno", BARE_DENO));
 console.log(row("deno runner, SECURE_DATA (task in a child, output masked)", BARE_DENO));
 console.log(row("deno runner, KEPTN_TASK_ISOLATION=process (task in a child)", BARE_DENO));
+// What masking itself costs at start-up: the same child, with and without SECURE_DATA.
+const MASKED = "deno runner, SECURE_DATA (task in a child, output masked)";
+const CHILD = "deno runner, KEPTN_TASK_ISOLATION=process (task in a child)";
+console.log(
+  `| masking's own start-up cost | ${(m[MASKED] - m[CHILD]).toFixed(1)} ms | ${(m[MASKED] / m[CHILD]).toFixed(2)}x the unmasked child |`,
+);
 console.log(row("bare python3"));
 console.log(row("python runner", "bare python3"));
 console.log(

@@ -6,6 +6,7 @@
  */
 import { writeLogLine } from "./log-line.js";
 import { main } from "./main.js";
+import { readRawEnv } from "./raw-env.js";
 
 // Built from strings: each URL parsed at start-up costs Deno a fraction of a millisecond.
 const base = import.meta.url.slice(0, import.meta.url.lastIndexOf("/") + 1);
@@ -27,7 +28,8 @@ const runnerBug = (event: PromiseRejectionEvent) => {
 };
 globalThis.addEventListener("unhandledrejection", runnerBug);
 
-const outcome = await main(Deno.args, Deno.env.toObject(), assets);
+// Deno leaves out a variable that is not valid UTF-8: those of the contract are read raw.
+const outcome = await main(Deno.args, Deno.env.toObject(), assets, readRawEnv());
 if (typeof outcome === "number") Deno.exit(outcome);
 // The task runs in this process: what it leaves unhandled is the task's failure, not a bug of
 // the runner's, and ends the process as it ends `deno run`.

@@ -57,8 +57,16 @@ declare namespace Deno {
     get(key: string): string | undefined;
     toObject(): Record<string, string>;
   };
-  const stdout: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
-  const stderr: { writable: WritableStream<Uint8Array>; writeSync(data: Uint8Array): number };
+  const stdout: {
+    writable: WritableStream<Uint8Array>;
+    write(data: Uint8Array): Promise<number>;
+    writeSync(data: Uint8Array): number;
+  };
+  const stderr: {
+    writable: WritableStream<Uint8Array>;
+    write(data: Uint8Array): Promise<number>;
+    writeSync(data: Uint8Array): number;
+  };
   const errors: {
     NotFound: new (...args: never[]) => Error;
     PermissionDenied: new (...args: never[]) => Error;
@@ -84,6 +92,7 @@ declare namespace Deno {
     options?: { create?: boolean },
   ): void;
   function readTextFileSync(path: string | URL): string;
+  function readFileSync(path: string | URL): Uint8Array;
   function makeTempDir(options?: { prefix?: string; dir?: string }): Promise<string>;
   function remove(path: string | URL, options?: { recursive?: boolean }): Promise<void>;
 }

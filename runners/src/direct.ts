@@ -32,6 +32,7 @@ const granted = (descriptor: Descriptor) =>
 export function directBlocker(
   settings: RunnerSettings,
   script: ResolvedScript,
+  sdkUrl: string,
 ): string | undefined {
   if (settings.runtime !== "deno") return "a python task is a process of its own";
   if (settings.isolation === "process") return "KEPTN_TASK_ISOLATION is process";
@@ -42,7 +43,8 @@ export function directBlocker(
   if (script.usesNodeProcess) return "it may read Node's process.argv (process, node: or npm:)";
   if (script.importsUnseen)
     return "it imports local or computed modules, which the runner does not inspect";
-  if (script.importsSdk && !sdkMapped()) return "the runner was started without its import map";
+  if (script.importsSdk && !sdkMapped(sdkUrl))
+    return "the runner was started without its import map";
   // With a terminal, Deno would ask there for a permission the task lacks instead of denying it
   // (unless started with --no-prompt, which a program cannot tell).
   if (Deno.stdin.isTerminal()) return "stdin is a terminal";
@@ -57,10 +59,14 @@ const ALL = ["read", "write", "net", "env", "run", "ffi", "sys", "import"];
 /** What a task run in the runner's process does not get: what the default flags leave out. */
 const DROPPED = ["run", "ffi", "sys"];
 
-function sdkMapped(): boolean {
+/**
+ * Whether the runner's import map maps the SDK to its bundle. Resolving alone is not enough: a
+ * runner started without `--no-config` next to a package.json naming the SDK resolves it from
+ * there, which holds for the runner's own modules only, not for the task's file.
+ */
+function sdkMapped(sdkUrl: string): boolean {
   try {
-    import.meta.resolve(SDK_SPECIFIER);
-    return true;
+    return import.meta.resolve(SDK_SPECIFIER) === sdkUrl;
   } catch {
     return false;
   }
@@ -259,16 +265,22 @@ function watchSignals(
   const remove = Deno.removeSignalListener.bind(Deno);
   const armed = new Set<StopSignal>();
   let received: StopSignal | undefined;
+  let receivedAt = 0;
   const kill = (signal: StopSignal) =>
     end(137, `Task did not stop within ${graceMs / 1000} s of ${signal}: killed`);
   const onSignal = (signal: StopSignal) => {
-    if (received !== undefined) return kill(received);
+    if (received !== undefined) {
+      // Not the grace period: say what happened.
+      const after = ((performance.now() - receivedAt) / 1000).toFixed(1);
+      return end(137, `Task killed at a second ${signal}, ${after} s after the first`);
+    }
     if ((handlers.get(signal)?.size ?? 0) === 0) {
       // The task gave its handlers up: the signal ends it, as it would without any.
       const exitCode = signalExitCode(signal);
       return end(exitCode, `Task stopped by ${signal} with exit code ${exitCode}`);
     }
     received = signal;
+    receivedAt = performance.now();
     log("warn", `Received ${signal}: the task handles it`, { signal });
     const timer = setTimeout(() => kill(signal), graceMs);
     // The grace period never keeps a task alive that has finished.

@@ -1,4 +1,5 @@
 import { KeptnTaskError, SecretRegistry } from "@keptn-task/sdk";
+import { DEFAULT_TERMINATION_LOG } from "@keptn-task/sdk/internal";
 import { directBlocker, narrowPermissions, runDirect } from "./direct.js";
 import { LEVELS, type Level } from "./log-line.js";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";
@@ -38,11 +39,13 @@ export interface DirectRun {
  * @param args - `["deno"]` or `["python"]`: the task's runtime.
  * @param env - The container's environment.
  * @param assets - Where the files shipped next to the bundle are.
+ * @param raw - The raw bytes of the contract's variables that are not valid UTF-8.
  */
 export async function main(
   args: readonly string[],
   env: Record<string, string>,
   assets: RunnerAssets,
+  raw: Readonly<Record<string, Uint8Array>> = {},
 ): Promise<number | DirectRun> {
   const level = env.KEPTN_TASK_RUNNER_LOG_LEVEL ?? "info";
   // First of all: the secrets, so nothing below can print them.
@@ -59,16 +62,34 @@ export async function main(
   let workDir: string | undefined;
   // The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging.
   let logger: Promise<ReturnType<typeof import("./runner-log.js").runnerLogger>> | undefined;
+  // Where the task's masked stderr left off: a log line never continues the task's last line.
+  const stderr = { atLineStart: true };
   const log = async (at: Level, message: string, fields: Record<string, unknown> = {}) => {
     if ((LEVELS[at] ?? 0) < (LEVELS[level] ?? 30)) return;
     logger ??= (import(assets.runnerLog) as Promise<typeof import("./runner-log.js")>).then(
       ({ runnerLogger }) => runnerLogger(secrets, level),
     );
-    (await logger)[at](fields, message);
+    const ready = await logger;
+    if (!stderr.atLineStart) {
+      stderr.atLineStart = true;
+      try {
+        Deno.stderr.writeSync(new Uint8Array([0x0a]));
+      } catch {
+        // stderr is gone: the line below fails alike
+      }
+    }
+    ready[at](fields, message);
   };
 
   try {
-    settings = await readSettings(args, env, secrets, assets.pythonPath, assets.contextWarnings);
+    settings = await readSettings(
+      args,
+      env,
+      secrets,
+      assets.pythonPath,
+      assets.contextWarnings,
+      raw,
+    );
     const current = settings;
     for (const warning of current.warnings) await log("warn", warning);
     const makeWorkDir = async () => {
@@ -80,7 +101,7 @@ export async function main(
       ...(/^https?:\/\//i.test(current.script) ? { signal: relay().signal } : {}),
       onRetry: (message, fields) => void log("warn", message, fields),
     });
-    const blocker = directBlocker(current, script);
+    const blocker = directBlocker(current, script, assets.sdk);
     if (blocker === undefined) {
       await log("debug", "Running task in the runner's process", {
         runtime: current.runtime,
@@ -120,6 +141,7 @@ export async function main(
       secrets,
       signals: relay(),
       graceMs: current.graceMs,
+      stderr,
       onEvent: ({ signal, killed }) => {
         void log(
           "warn",
@@ -138,16 +160,20 @@ export async function main(
       );
     }
     if (outcome.exitCode !== 0) {
-      const reason = outcome.killed
-        ? `Task did not stop within ${current.graceMs / 1000} s of ${outcome.forwarded ?? "the signal"}: killed`
-        : outcome.forwarded !== undefined
-          ? `Task stopped by ${outcome.forwarded} with exit code ${outcome.exitCode}`
-          : outcome.diedOf !== undefined
-            ? `Task died of ${outcome.diedOf} (exit code ${outcome.exitCode})`
-            : `Task exited with code ${outcome.exitCode}`;
+      const reason = outcome.secondSignal
+        ? `Task killed at a second ${outcome.secondSignal.signal}, ${(outcome.secondSignal.afterMs / 1000).toFixed(1)} s after the first`
+        : outcome.killed
+          ? `Task did not stop within ${current.graceMs / 1000} s of ${outcome.forwarded ?? "the signal"}: killed`
+          : outcome.forwarded !== undefined
+            ? `Task stopped by ${outcome.forwarded} with exit code ${outcome.exitCode}`
+            : outcome.diedOf !== undefined
+              ? `Task died of ${outcome.diedOf} (exit code ${outcome.exitCode})`
+              : `Task exited with code ${outcome.exitCode}`;
       new TerminationLog(current.terminationLog, secrets).write(reason);
       await log("error", reason, { exitCode: outcome.exitCode, durationMs, source: script.source });
     } else {
+      // Kubernetes shows a succeeded container's message too: what the task wrote is masked.
+      new TerminationLog(current.terminationLog, secrets).maskTaskWords();
       await log("debug", "Task succeeded", { durationMs, source: script.source });
     }
     return outcome.exitCode;
@@ -160,8 +186,11 @@ export async function main(
       ? error.message
       : `Runner failed: ${error instanceof Error ? error.stack : String(error)}`;
     const exitCode = known ? error.exitCode : INTERNAL_ERROR;
-    if (settings !== undefined)
-      new TerminationLog(settings.terminationLog, secrets).write(message, true);
+    // Also for errors before the settings were read (bad configuration, usage): "on any failure".
+    new TerminationLog(
+      settings?.terminationLog ?? env.KEPTN_TASK_TERMINATION_LOG ?? DEFAULT_TERMINATION_LOG,
+      secrets,
+    ).write(message, true);
     await log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
     return exitCode;
   } finally {

@@ -1,4 +1,4 @@
-import { CodeResolutionError } from "@keptn-task/sdk";
+import { CodeResolutionError, UsageError } from "@keptn-task/sdk";
 import { redactUrl } from "@keptn-task/sdk/internal";
 import type { Runtime } from "./settings.js";
 
@@ -69,6 +69,12 @@ const EXTENSIONS: Record<Runtime, RegExp> = {
   python: /\.py$/i,
 };
 const DEFAULT_EXTENSION: Record<Runtime, string> = { deno: ".ts", python: ".py" };
+/**
+ * The most task code the runner reads from a file: the limit `fetchScript` applies to fetched
+ * code (`FETCH_DEFAULTS.maxBytes`, not imported: that module brings the HTTP client). A
+ * ConfigMap holds at most 1 MiB.
+ */
+export const MAX_CODE_BYTES = 5 * 1024 * 1024;
 
 /**
  * Turns `SCRIPT` into a local file: a file path (the ConfigMap mounted with `subPath`), a
@@ -106,6 +112,18 @@ export async function resolveScript(
   }
   if (!info.isFile)
     throw new CodeResolutionError(`Cannot read task code from "${path}": not a regular file`);
+  if (info.size > MAX_CODE_BYTES) {
+    // Checked before reading: a file read whole costs many times its size in memory.
+    throw new CodeResolutionError(
+      `Cannot read task code from "${path}": the file is larger than ${MAX_CODE_BYTES} bytes (${info.size} bytes): a ConfigMap holds at most 1 MiB`,
+    );
+  }
+  if (runtime === "deno" && /\.d\.[mc]?ts$/i.test(path)) {
+    // Deno runs a declaration file as an empty module: exit 0 with nothing run.
+    throw new UsageError(
+      `Cannot run the task from "${path}": a .d.ts file only declares types, so nothing would run: point SCRIPT at the task's code`,
+    );
+  }
   const code = readOrThrow(path);
   assertNotEmpty(code, path);
   if (runtime === "deno" && !EXTENSIONS.deno.test(path)) {

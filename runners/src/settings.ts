@@ -6,6 +6,8 @@ import {
   readContextJson,
   readDataMap,
 } from "@keptn-task/sdk/internal";
+import { rawSecretForms } from "./raw-env.js";
+import { pythonArgsBlocker, splitCmdArgs } from "./task-command.js";
 
 /** The runtimes the runner runs, named by its first argument. */
 export type Runtime = "deno" | "python";
@@ -13,7 +15,12 @@ export type Runtime = "deno" | "python";
 /** How the runner runs a Deno task: `auto` (in its own process when it can) or `process`. */
 export type Isolation = "auto" | "process";
 
-const PERMISSION_FLAG = /^--(allow|deny)-[a-z-]+(=\S+)?$|^--allow-all$|^-A$/;
+/**
+ * The permission flags of `deno run` (Deno 2): allow and deny of each kind, the two ignore
+ * flags, their short forms, and all. Anything else would end as Deno's usage error (exit 1).
+ */
+const PERMISSION_FLAG =
+  /^--(allow|deny)-(read|write|net|env|sys|run|ffi|import)(=\S+)?$|^--ignore-(env|read)(=\S+)?$|^-[RWINES](=\S+)?$|^--allow-all$|^-A$/;
 
 /** Everything the runner reads from its environment, validated once. */
 export interface RunnerSettings {
@@ -47,7 +54,9 @@ export interface RunnerSettings {
  * @param secrets - Where `SECURE_DATA` and credentials in a `SCRIPT` URL are registered.
  * @param pythonPath - Directory holding the `keptn_task` Python package, put first on `PYTHONPATH`.
  * @param contextWarnings - URL of the bundle that checks an unusual context with the SDK's schema.
- * @throws {UsageError} for an unknown runtime. @throws {ConfigError} listing every bad field.
+ * @param raw - The raw bytes of the contract's variables that are not valid UTF-8 (`env` lacks them).
+ * @throws {UsageError} for an unknown runtime, or python `CMD_ARGS` that would not run the script.
+ * @throws {ConfigError} listing every bad field.
  */
 export async function readSettings(
   args: readonly string[],
@@ -55,6 +64,7 @@ export async function readSettings(
   secrets: SecretRegistry,
   pythonPath = "",
   contextWarnings = new URL("./context-warnings.js", import.meta.url).href,
+  raw: Readonly<Record<string, Uint8Array>> = {},
 ): Promise<RunnerSettings> {
   const runtime = args[0];
   if (runtime !== "deno" && runtime !== "python") {
@@ -64,6 +74,10 @@ export async function readSettings(
   }
   // Registered before anything else reads them, so no output of the runner or the task shows them.
   if (env.SECURE_DATA !== undefined) secrets.register(env.SECURE_DATA);
+  // A Secret's data is bytes: one that is not UTF-8 is masked in every form it prints in (and
+  // with a secret registered, the task gets a process of its own, whose output is masked).
+  if (raw.SECURE_DATA !== undefined)
+    for (const form of rawSecretForms(raw.SECURE_DATA)) secrets.register(form);
   registerUrlCredentials(env.SCRIPT ?? "", secrets);
 
   const context = readContextJson(env.KEPTN_CONTEXT);
@@ -71,6 +85,11 @@ export async function readSettings(
     ...(context.issue === undefined ? [] : [context.issue]),
     ...readDataMap(env.DATA).issues,
   ];
+  // Not unset: the value is there, but cannot be read as text (never quoted: it may be anything).
+  for (const name of ["KEPTN_CONTEXT", "DATA"] as const) {
+    if (raw[name] !== undefined)
+      issues.push({ source: name, path: "", message: "is not valid UTF-8: set it as UTF-8 JSON" });
+  }
   // The SDK's schema (zod) loads only for a context with something to report.
   const warnings =
     context.value === undefined || isPlainContext(context.value)
@@ -108,6 +127,10 @@ export async function readSettings(
   }
   if (issues.length > 0) {
     throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
+  }
+  if (runtime === "python") {
+    const blocker = pythonArgsBlocker(splitCmdArgs(env.CMD_ARGS ?? "").before);
+    if (blocker !== undefined) throw new UsageError(secrets.mask(blocker));
   }
 
   const tmpDir = env.TMPDIR ?? "/tmp";
@@ -151,11 +174,20 @@ function registerUrlCredentials(script: string, secrets: SecretRegistry): void {
   } catch {
     return;
   }
-  const password = decodeURIComponent(url.password);
-  if (password !== "") {
-    secrets.register(password);
+  // A malformed %-escape is fetchScript's to report (78): here both forms are secrets anyway.
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  if (url.password !== "") {
+    secrets.register(url.password);
+    secrets.register(decode(url.password));
     secrets.register(`${url.username}:${url.password}`);
   } else if (url.username !== "") {
-    secrets.register(decodeURIComponent(url.username));
+    secrets.register(url.username);
+    secrets.register(decode(url.username));
   }
 }

@@ -81,3 +81,46 @@ export function pythonCommand(settings: RunnerSettings, script: ResolvedScript):
     args: [...before, script.path, ...after],
   };
 }
+
+/** Python's short options that take a value (the rest of the word, or the next word). */
+const PYTHON_VALUE_OPTIONS = "WX";
+/** Python's long options that take the next word as their value. */
+const PYTHON_LONG_VALUE_OPTIONS = new Set(["--check-hash-based-pycs"]);
+
+/**
+ * Why interpreter options placed before the script (`CMD_ARGS` before `--`) would keep Python
+ * from running it, or `undefined` when they do not: `-c` and `-m` run something else, `-h` and
+ * `-V` print and exit 0, `-` reads the program from stdin, and a plain word is taken as the
+ * script. Each would end the Job with a success for a task that never ran.
+ */
+export function pythonArgsBlocker(before: readonly string[]): string | undefined {
+  const refuse = (word: string, why: string) =>
+    `Cannot run the task: CMD_ARGS "${word}" ${why}, so the task would not run: put the task's own arguments after --`;
+  for (let i = 0; i < before.length; i++) {
+    const word = before[i] ?? "";
+    if (word === "-") return refuse(word, "makes python read the program from stdin");
+    if (!word.startsWith("-")) return refuse(word, "would be run by python in place of the script");
+    if (word.startsWith("--")) {
+      if (/^--(help|version)/.test(word))
+        return refuse(word, "makes python print and exit without running the script");
+      if (PYTHON_LONG_VALUE_OPTIONS.has(word)) i++;
+      continue;
+    }
+    for (let at = 1; at < word.length; at++) {
+      const option = word[at] ?? "";
+      if (option === "c" || option === "m")
+        return refuse(
+          word,
+          `makes python run ${option === "c" ? "a command" : "a module"} instead of the script`,
+        );
+      if ("hV?".includes(option))
+        return refuse(word, "makes python print and exit without running the script");
+      if (PYTHON_VALUE_OPTIONS.includes(option)) {
+        // The value is the rest of the word, or else the next word.
+        if (at === word.length - 1) i++;
+        break;
+      }
+    }
+  }
+  return undefined;
+}

@@ -88,6 +88,14 @@ export class TerminationLog {
     this.#write(text);
   }
 
+  /** Masks what the task wrote itself (after a success, which writes no reason of its own). */
+  maskTaskWords(): void {
+    const written = this.#read();
+    if (written === undefined || written === "") return;
+    const masked = truncateUtf8(this.#secrets.mask(written), LIMIT);
+    if (masked !== written) this.#write(masked);
+  }
+
   /**
    * Writes `reason` now, to stand if the process dies without another word (killed by a signal
    * or the kernel); `withdraw()` takes it back.

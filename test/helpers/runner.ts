@@ -75,3 +75,39 @@ export function runnerLogLines(stderr: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>)
     .filter((line) => line.name === "keptn-task-runner");
 }
+
+/** `bytes` as a bash `$'...'` word: every byte as `\xNN`, so any byte but NUL survives. */
+function bashBytes(bytes: Uint8Array): string {
+  return `$'${Array.from(bytes, (b) => `\\x${b.toString(16).padStart(2, "0")}`).join("")}'`;
+}
+
+/**
+ * `runRunner` with variables whose values are raw bytes (not valid UTF-8, say), as a Secret's
+ * data can be: Node passes only strings to a child's environment, so bash exports them first.
+ */
+export function runRunnerWithBytes(
+  runtime: string,
+  env: Record<string, string | undefined>,
+  bytes: Record<string, Uint8Array>,
+  options: RunnerOptions = {},
+): Promise<ProcessResult> {
+  const { isolation = "auto", flags = IMAGE_FLAGS, ...rest } = options;
+  const exports = Object.entries(bytes)
+    .map(([name, value]) => `export ${name}=${bashBytes(value)}; `)
+    .join("");
+  return runProcess(
+    "bash",
+    ["-c", `${exports}exec "$@"`, "bash", DENO, "run", ...flags, RUNNER, runtime],
+    {
+      ...rest,
+      env: {
+        KEPTN_CONTEXT,
+        CMD_ARGS: "",
+        SCRIPT: "",
+        TMPDIR: tmpdir(),
+        ...(isolation === "process" ? { KEPTN_TASK_ISOLATION: "process" } : {}),
+        ...env,
+      },
+    },
+  );
+}

@@ -16,9 +16,9 @@ of ``KEPTN_CONTEXT``, ``DATA`` and ``SECURE_DATA``. ``SECURE_DATA`` is registere
 moment it is read: the task's logger, ``fail()``, ``succeed()`` and :func:`mask_secrets` never
 print it in any of its common encodings.
 
-SIGTERM: by default Python's own handling applies (the process ends at once). With
+SIGTERM and SIGINT: by default Python's own handling applies (the process ends at once). With
 ``task(handle_signals=True)``, ``t.stopping`` (a ``threading.Event``) is set instead, and the
-process exits 143 when it ends without ``fail()`` / ``succeed()``.
+process exits 143 (130 after SIGINT) when it ends without ``fail()`` / ``succeed()``.
 """
 
 from .context import OBJECT_TYPES, TASK_TYPES, TaskContext, parse_context

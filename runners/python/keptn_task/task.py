@@ -28,6 +28,8 @@ TASK_ENV_VARS = ("KEPTN_CONTEXT", "DATA", "SECURE_DATA", "KEPTN_TASK_LOG_LEVEL")
 
 #: The exit code of a task ended by SIGTERM (128 + 15), as a shell reports it.
 SIGTERM_EXIT_CODE = 143
+#: The exit code of a task ended by SIGINT (128 + 2), as a shell reports it.
+SIGINT_EXIT_CODE = 130
 
 _LEVEL_LIST = "fatal, error, warn, info, debug, trace, silent"
 
@@ -50,7 +52,7 @@ class Task(Generic[DataT]):
         secure_data: ``SECURE_DATA`` as the raw string (``None`` when unset), or its parsed JSON
             with ``secure_json=True``. Masked in every log line; left out of ``repr()``.
         log: A ``logging.Logger`` writing JSON lines to stdout with every secret masked.
-        stopping: Set on SIGTERM when ``handle_signals=True``; wait on it instead of sleeping.
+        stopping: Set on SIGTERM or SIGINT when ``handle_signals=True``; wait on it instead of sleeping.
         termination_log_path: Where ``fail()`` and ``succeed()`` write their message.
     """
 
@@ -153,11 +155,12 @@ def task(
             (default ``KEPTN_TASK_LOG_LEVEL``, else ``info``).
         log_stream: Where log lines go (default: standard output).
         termination_log_path: The termination log (default ``/dev/termination-log``).
-        handle_signals: On the first SIGTERM set ``stopping`` instead of dying at once; the
-            process then exits 143 when it ends by itself (unless it calls ``fail()`` or
-            ``succeed()``), at the latest after ``signal_grace_seconds``; a second SIGTERM ends
+        handle_signals: On the first SIGTERM or SIGINT set ``stopping`` instead of dying at
+            once (SIGINT raises no ``KeyboardInterrupt``); the process then exits 143 (SIGTERM)
+            or 130 (SIGINT) when it ends by itself (unless it calls ``fail()`` or
+            ``succeed()``), at the latest after ``signal_grace_seconds``; a second signal ends
             it at once. Without it, Python's default applies: SIGTERM ends the process.
-        signal_grace_seconds: How long the task has to wind down after SIGTERM.
+        signal_grace_seconds: How long the task has to wind down after SIGTERM or SIGINT.
 
     Returns:
         A frozen :class:`Task`, its ``data`` typed by ``data_schema``.
@@ -217,14 +220,19 @@ def _handle_sigterm(stopping: threading.Event, log: logging.Logger, grace_second
     # lock of stdout or of the Event's condition at that moment: taking either there can fail
     # ("reentrant call") or deadlock. So the handler only writes a byte to a pipe; a watcher
     # thread sets `stopping`, logs, and ends the process when the grace period is over.
+    # SIGTERM and SIGINT alike, as the TypeScript SDK: the first signal decides the exit code.
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
-    received: List[bool] = []
+    received: List[int] = []
+    exit_codes = {signal.SIGTERM: SIGTERM_EXIT_CODE, signal.SIGINT: SIGINT_EXIT_CODE}
 
-    def on_sigterm(_signum: int, _frame: Optional[FrameType]) -> None:
+    def exit_code() -> int:
+        return exit_codes.get(signal.Signals(received[0]), SIGTERM_EXIT_CODE)
+
+    def on_signal(signum: int, _frame: Optional[FrameType]) -> None:
         if received:
-            _exit_now(SIGTERM_EXIT_CODE)
-        received.append(True)
+            _exit_now(exit_code())
+        received.append(signum)
         try:
             os.write(write_fd, b"\0")
         except OSError:  # the pipe holds a byte already
@@ -232,24 +240,26 @@ def _handle_sigterm(stopping: threading.Event, log: logging.Logger, grace_second
 
     def watch() -> None:
         os.read(read_fd, 1)
+        name = signal.Signals(received[0]).name
         # Logged before `stopping` is set, so a task that ends as soon as it sees it cannot
         # cut the line off.
         log.warning(
-            "Received SIGTERM: task.stopping is set",
-            extra={"signal": "SIGTERM", "graceSeconds": grace_seconds},
+            f"Received {name}: task.stopping is set",
+            extra={"signal": name, "graceSeconds": grace_seconds},
         )
         stopping.set()
         time.sleep(grace_seconds)
-        _exit_now(SIGTERM_EXIT_CODE)
+        _exit_now(exit_code())
 
     def on_exit() -> None:
-        # A task that just returns after SIGTERM must not be reported as a success.
+        # A task that just returns after a signal must not be reported as a success.
         if received and not _ExitState.explicit:
             stopping.wait(1.0)  # let the watcher finish its log line
-            _exit_now(SIGTERM_EXIT_CODE)
+            _exit_now(exit_code())
 
     try:
-        signal.signal(signal.SIGTERM, on_sigterm)
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
     except ValueError as error:
         os.close(read_fd)
         os.close(write_fd)
