@@ -340,7 +340,9 @@ def _forms_of(piece: str) -> List[str]:
     encoded = base64.b64encode(data).decode("ascii").rstrip("=")
     forms += [encoded, encoded.replace("+", "-").replace("/", "_")]
     if len(piece) > _INSPECT_MAX_STRING:
-        prefix = piece[:_INSPECT_MAX_STRING]
+        # JavaScript cuts at 10,000 UTF-16 code units, possibly inside a surrogate pair.
+        units = piece.encode("utf-16-le", "surrogatepass")[: 2 * _INSPECT_MAX_STRING]
+        prefix = units.decode("utf-16-le", "surrogatepass")
         for quote_char in ("'", '"', "`"):
             forms += _inspect_forms(prefix, quote_char)
     return [form for form in dict.fromkeys(forms) if form != ""]
@@ -360,9 +362,12 @@ def _inspect_forms(text: str, quote_char: str) -> List[str]:
                 out.append(_INSPECT_NAMED[char])
             elif char == quote_char:
                 out.append("\\" + char)
-            elif code < 0x20 or code == 0x7F:
+            elif code < 0x20 or 0x7F <= code <= 0x9F:
                 digits = f"{code:02x}"
                 out.append("\\x" + (digits.upper() if upper else digits))
+            elif 0xD800 <= code <= 0xDFFF:
+                digits = f"{code:04x}"
+                out.append("\\u" + (digits.upper() if upper else digits))
             else:
                 out.append(char)
         forms.append(quote_char + "".join(out) + quote_char)

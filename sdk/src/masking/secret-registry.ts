@@ -551,18 +551,28 @@ function inspectForms(text: string, quote: string): string[] {
   };
   const escaped = (upper: boolean) => {
     let out = "";
-    for (const c of text) {
-      const code = c.charCodeAt(0);
+    // By code unit: the 10,000-character cut may split a surrogate pair, printed as \uXXXX.
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i] as string;
+      const code = text.charCodeAt(i);
       const named = special[c];
+      const lone =
+        (code >= 0xd800 && code <= 0xdbff && !isLowSurrogate(text.charCodeAt(i + 1))) ||
+        (isLowSurrogate(code) &&
+          !(text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff));
+      const cased = (digits: string) => (upper ? digits.toUpperCase() : digits);
       if (named !== undefined) out += named;
-      else if (code < 0x20 || code === 0x7f) {
-        const digits = hex(code, 2);
-        out += `\\x${upper ? digits.toUpperCase() : digits}`;
-      } else out += c;
+      else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${cased(hex(code, 2))}`;
+      else if (lone) out += `\\u${cased(hex(code, 4))}`;
+      else out += c;
     }
     return out;
   };
   return [...new Set([escaped(true), escaped(false)])].map((inner) => `${quote}${inner}${quote}`);
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 function hex(code: number, width: number): string {
