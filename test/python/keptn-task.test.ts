@@ -434,6 +434,72 @@ describe("keptn_task logging and masking", () => {
     expect(result.stdout).toBe("line: ***!\nhalves: *** ***\n");
   });
 
+  it("masks a number leaf beyond 2^53 by its exact digits, and Python's repr and quote() forms", async () => {
+    const result = await runCode(
+      [
+        "import json, urllib.parse",
+        "from keptn_task import mask_secrets, register_secret",
+        'secret = {"account": 98765432109876543210, "a": "it\'s\\"q1", "b": "tab\\there\\x07", "c": "Ab3/xY+9kq=="}',
+        "register_secret(json.dumps(secret))",
+        "print(mask_secrets(f\"account {secret['account']}\"))",
+        "print(mask_secrets(repr({k: v for k, v in secret.items() if k != 'account'})))",
+        "print(mask_secrets(urllib.parse.quote(secret['c'])))",
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("account ***\n{'a': '***', 'b': '***', 'c': '***'}\n***\n");
+  });
+
+  it("masks the whole value at any length, but no line or encoding shorter than 4 characters or only white space", async () => {
+    const result = await runCode(
+      [
+        "from keptn_task import SecretRegistry",
+        "short = SecretRegistry()",
+        'short.register("e")',
+        'print(short.mask("ZZZ eel"))',
+        "lines = SecretRegistry()",
+        'lines.register("line-one\\n    \\n\\t\\t\\nline-two")',
+        'print(repr(lines.mask("    indented\\n\\t\\ttabbed line-one")))',
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("ZZZ ******l\n'    indented\\n\\t\\ttabbed ***'\n");
+  });
+
+  it("masks a leaf of a SECURE_DATA nested 50,000 levels deep, and the 10,000-character prefix of a long leaf", async () => {
+    const long = `k${"0123456789abcdef".repeat(700)}`;
+    const deep = `${"[".repeat(50_000)}${JSON.stringify({ long })}${"]".repeat(50_000)}`;
+    const result = await runCode(
+      [
+        "import os",
+        "from keptn_task import task",
+        "t = task()",
+        'long = os.environ["LONG"]',
+        't.log.info("prefix %s", "\'" + long[:10000] + "\'... 1201 more characters")',
+      ].join("\n"),
+      { SECURE_DATA: deep, LONG: long },
+    );
+    expect(result.stderr).toBe("");
+    expect(jsonLines(result.stdout).map((line) => line.msg)).toEqual([
+      "prefix ***... 1201 more characters",
+    ]);
+  });
+
+  it("keeps a log line valid JSON when a number leaf of the secret is masked in an extra field", async () => {
+    const result = await runCode(
+      [
+        "from keptn_task import task",
+        "t = task()",
+        't.log.info("pin 987654", extra={"pin": 987654, "other": 19876543, "user": "u-12\\\\", "quoted": "u-12\\""})',
+      ].join("\n"),
+      { SECURE_DATA: JSON.stringify({ pin: 987654, user: "u-12\\" }) },
+    );
+    expect(result.stderr).toBe("");
+    const [line] = jsonLines(result.stdout);
+    expect(line).toMatchObject({ msg: "pin ***", pin: "***", other: "1***3", user: "***" });
+    expect(result.stdout).not.toMatch(/987654|u-12/);
+  });
+
   it("shows debug lines only when KEPTN_TASK_LOG_LEVEL asks for them", async () => {
     const code =
       'from keptn_task import task\nt = task()\nt.log.debug("details")\nt.log.info("done")';

@@ -75,8 +75,9 @@ class MaskingFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """Formats a record as one JSON line, then masks registered secrets in the whole line (so
-    bound fields, ``extra=`` fields and exceptions are covered, JSON-escaped forms included).
+    """Formats a record as one JSON line with registered secrets masked in every field (bound
+    fields, ``extra=`` fields and exceptions included), then in the whole line. A number,
+    boolean or ``null`` holding a secret becomes the string ``"***"``, so the line stays JSON.
 
     Args:
         bindings: Fields added to every line; empty values are left out.
@@ -115,7 +116,10 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             line["stack"] = record.stack_info
         line["msg"] = record.getMessage()
-        text = json.dumps(line, ensure_ascii=False, separators=(",", ":"), default=str)
+        text = json.dumps(
+            self.secrets.mask_json(line), ensure_ascii=False, separators=(",", ":"), default=str
+        )
+        # A secret that spans several JSON values is masked too, even if that breaks the JSON.
         return self.secrets.mask(text)
 
 

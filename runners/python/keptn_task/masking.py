@@ -2,13 +2,17 @@
 
 Every secret value is registered once; from then on every text that leaves the task through
 ``keptn_task`` (log lines, the termination log, error messages) has each form of it replaced by
-``***``: the whole value, each line (of at least 4 characters) of a multi-line value, each JSON
-leaf (string or number, at least 4 characters), and for each of those its JSON-escaped (once and
-twice), URL-encoded, base64 and base64url (padding stripped) forms. Longest forms are replaced
-first, so a short piece never leaves part of a longer form behind.
+``***``: the whole value (at any length), each line of a multi-line value and each JSON leaf
+(string, or number by its exact JSON text) of at least 4 characters and not only white space,
+and for each of those its JSON-escaped (once and twice), URL-encoded, ``repr``, base64 and
+base64url (padding stripped) forms, and for a piece over 10,000 characters the quoted prefix
+that JavaScript's ``console.log`` prints of it. Encoded forms shorter than 4 characters are left
+out (a 1-character base64 fragment would mask that letter everywhere). Longest forms are
+replaced first, so a short piece never leaves part of a longer form behind.
 
-Python's own defaults add two forms of the same kind: ``json.dumps`` escapes non-ASCII characters
-(``ensure_ascii``), and ``urllib.parse.urlencode`` writes spaces as ``+``; both are masked too.
+Python's own defaults add forms of the same kind: ``json.dumps`` escapes non-ASCII characters
+(``ensure_ascii``), ``repr`` picks its quotes and escapes control characters,
+``urllib.parse.quote`` keeps ``/`` and ``urlencode`` writes spaces as ``+``; all are masked too.
 """
 
 from __future__ import annotations
@@ -17,10 +21,9 @@ import base64
 import json
 import re
 import threading
-from typing import Any, Iterator, List, Optional, Pattern, Set
+from json.decoder import scanstring
+from typing import Any, List, Optional, Pattern, Set
 from urllib.parse import quote, quote_plus
-
-from ._json import reject_constant
 
 #: What a registered secret is replaced with.
 MASK = "***"
@@ -30,6 +33,9 @@ MIN_PIECE_LENGTH = 4
 
 # encodeURIComponent leaves these unescaped besides letters, digits and "-_.~".
 _URI_SAFE = "!*'()"
+
+#: ``console.log(object)`` in Node and Deno prints only this many characters of a string in it.
+_INSPECT_MAX_STRING = 10_000
 
 
 def _js_length(text: str) -> int:
@@ -75,8 +81,11 @@ class SecretRegistry:
             if value.strip() == "" or value in self._values:
                 return
             self._values.add(value)
+            self._forms.add(value)
             for piece in _pieces_of(value):
-                self._forms.update(_forms_of(piece))
+                self._forms.update(
+                    form for form in _forms_of(piece) if _js_length(form) >= MIN_PIECE_LENGTH and form.strip()
+                )
             ordered = sorted(self._forms, key=len, reverse=True)
             self._regex = re.compile("|".join(re.escape(form) for form in ordered))
 
@@ -97,6 +106,55 @@ class SecretRegistry:
         if regex is None or text == "":
             return text
         return regex.sub(MASK, text)
+
+
+    def mask_json(self, value: Any) -> Any:
+        """``value`` (what ``json.dumps`` will write) with every secret masked in its strings
+        and keys, so that the JSON written stays valid: a number, boolean or ``None`` whose JSON
+        text holds a secret becomes the masked string, and a mask in a string's JSON text covers
+        whole escape sequences. Other objects are masked as ``str(value)``.
+
+        Args:
+            value: A dict, list, str, number, bool, ``None`` or other object.
+
+        Returns:
+            The masked value, ready for ``json.dumps``.
+        """
+        if isinstance(value, str):
+            return self._mask_string(value)
+        if isinstance(value, dict):
+            return {
+                self._mask_string(key) if isinstance(key, str) else key: self.mask_json(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, (list, tuple)):
+            return [self.mask_json(item) for item in value]
+        if value is None or isinstance(value, (bool, int, float)):
+            text = json.dumps(value)
+            masked = self.mask(text)
+            return value if masked == text else masked
+        return self._mask_string(str(value))
+
+    def _mask_string(self, value: str) -> str:
+        masked = self.mask(value)
+        regex = self._regex
+        if regex is None:
+            return masked
+        # The string as JSON writes it may hold an escaped form: mask whole escapes there.
+        escaped = json.dumps(masked, ensure_ascii=False)[1:-1]
+        out: List[str] = []
+        last = 0
+        for match in regex.finditer(escaped):
+            start = _escape_start(escaped, match.start())
+            end = _escape_end(escaped, match.end())
+            if out and start < last:
+                last = max(last, end)
+                continue
+            out += [escaped[last:start], MASK]
+            last = end
+        if not out:
+            return masked
+        return json.loads('"' + "".join(out) + escaped[last:] + '"')
 
 
 #: The registry ``keptn_task`` uses: one per process, like the process's environment.
@@ -133,62 +191,134 @@ def mask_secrets(text: str) -> str:
     return default_secrets.mask(text)
 
 
-def _pieces_of(value: str) -> Set[str]:
-    pieces = {value}
+def _add_piece(pieces: Set[str], piece: str) -> None:
+    if _js_length(piece) >= MIN_PIECE_LENGTH and piece.strip() != "":
+        pieces.add(piece)
+
+
+def _add_lines(pieces: Set[str], value: str) -> None:
     trimmed = value.strip()
     if trimmed != value:
-        pieces.add(trimmed)
+        _add_piece(pieces, trimmed)
     if "\r" in value or "\n" in value:
         # As a terminal shows lines (a bare \r breaks too) and as line-based output prints them.
         lines = set(re.split(r"\r?\n|\r", value)) | set(re.split(r"\r?\n", value))
         for line in lines:
-            for candidate in (line, line.strip()):
-                if _js_length(candidate) >= MIN_PIECE_LENGTH:
-                    pieces.add(candidate)
-    try:
-        parsed = _loads_keeping_number_text(value)
-    except (ValueError, RecursionError):
-        return pieces
-    for leaf in _json_leaves(parsed):
-        if _js_length(leaf) >= MIN_PIECE_LENGTH:
-            pieces.add(leaf)
+            _add_piece(pieces, line)
+            _add_piece(pieces, line.strip())
+
+
+def _pieces_of(value: str) -> Set[str]:
+    pieces = {value}
+    _add_lines(pieces, value)
+    for leaf in json_leaves(value) or []:
+        _add_piece(pieces, leaf)
+        _add_lines(pieces, leaf)
     return pieces
 
 
-class _Number(str):
-    """A JSON number leaf: the text as written in the JSON plus Python's own rendering."""
-
-    python_text: str
-
-
-def _number(text: str, value: Any) -> _Number:
-    number = _Number(text)
-    number.python_text = str(value)
-    return number
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_LITERALS = ("true", "false", "null")
 
 
-def _loads_keeping_number_text(raw: str) -> Any:
-    # Numbers keep their JSON text ("1.50") and Python's rendering (1.5), as either may be printed.
-    return json.loads(
-        raw,
-        parse_int=lambda text: _number(text, int(text)),
-        parse_float=lambda text: _number(text, float(text)),
-        parse_constant=reject_constant,
-    )
+def json_leaves(text: str) -> Optional[List[str]]:
+    """The string and number leaves of a JSON text, or ``None`` when it is not JSON.
+
+    Numbers are taken as written (``1.50``) and as Python prints them (``1.5``). A loop with an
+    explicit stack, not recursion (``json.loads`` stops at about 1,000 levels): any depth.
+    """
+    leaves: List[str] = []
+    closers: List[str] = []
+    end = len(text)
+    i = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
+
+    def key(at: int) -> int:
+        if at >= end or text[at] != '"':
+            raise ValueError("expected a key")
+        _, at = scanstring(text, at + 1, True)
+        at = _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]
+        if at >= end or text[at] != ":":
+            raise ValueError("expected ':'")
+        return _WHITESPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+
+    try:
+        while True:
+            # A value starts at i.
+            if i >= end:
+                return None
+            char = text[i]
+            if char in "{[":
+                closer = "}" if char == "{" else "]"
+                i = _WHITESPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+                if i < end and text[i] == closer:
+                    i += 1
+                else:
+                    closers.append(closer)
+                    if closer == "}":
+                        i = key(i)
+                    continue
+            elif char == '"':
+                leaf, i = scanstring(text, i + 1, True)
+                leaves.append(leaf)
+            elif text.startswith(_LITERALS, i):
+                i += next(len(word) for word in _LITERALS if text.startswith(word, i))
+            else:
+                number = _NUMBER.match(text, i)
+                if number is None:
+                    return None
+                source = number.group()
+                leaves.append(source)
+                python_text = str(int(source)) if re.fullmatch(r"-?[0-9]+", source) else str(float(source))
+                if python_text != source:
+                    leaves.append(python_text)
+                i = number.end()
+            # After a value: a comma and the next one, the end of containers, or the end.
+            while True:
+                i = _WHITESPACE.match(text, i).end()  # type: ignore[union-attr]
+                if not closers:
+                    return leaves if i == end else None
+                if i < end and text[i] == ",":
+                    i = _WHITESPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+                    if closers[-1] == "}":
+                        i = key(i)
+                    break
+                if i < end and text[i] == closers[-1]:
+                    closers.pop()
+                    i += 1
+                    continue
+                return None
+    except ValueError:
+        return None
 
 
-def _json_leaves(value: Any) -> Iterator[str]:
-    if isinstance(value, _Number):
-        yield str.__str__(value)
-        yield value.python_text
-    elif isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _json_leaves(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _json_leaves(item)
+def _starts_escape(text: str, at: int) -> bool:
+    before = 0
+    while at - 1 - before >= 0 and text[at - 1 - before] == "\\":
+        before += 1
+    return before % 2 == 0
+
+
+def _escape_length(text: str, start: int) -> int:
+    return 6 if text[start + 1 : start + 2] == "u" else 2
+
+
+def _escape_at(text: str, at: int) -> int:
+    """The start of the JSON escape sequence that holds ``at``, or -1."""
+    for j in range(at, max(-1, at - 6), -1):
+        if text[j] == "\\" and _starts_escape(text, j):
+            return j if j + _escape_length(text, j) > at else -1
+    return -1
+
+
+def _escape_start(text: str, at: int) -> int:
+    start = _escape_at(text, at) if at < len(text) else -1
+    return at if start == -1 else start
+
+
+def _escape_end(text: str, end: int) -> int:
+    start = _escape_at(text, end - 1)
+    return end if start == -1 else start + _escape_length(text, start)
 
 
 def _json_escape(text: str, ascii_only: bool) -> str:
@@ -200,9 +330,45 @@ def _forms_of(piece: str) -> List[str]:
     for ascii_only in (False, True):
         escaped = _json_escape(piece, ascii_only)
         forms += [escaped, _json_escape(escaped, ascii_only)]
+    forms.append(repr(piece)[1:-1])
     data = _utf8(piece)
     forms.append(quote(data, safe=_URI_SAFE))
     forms.append(quote_plus(data, safe=_URI_SAFE))
+    # Python's own defaults: quote() keeps "/", quote_plus() (urlencode) escapes it.
+    forms.append(quote(data))
+    forms.append(quote_plus(data))
     encoded = base64.b64encode(data).decode("ascii").rstrip("=")
     forms += [encoded, encoded.replace("+", "-").replace("/", "_")]
+    if len(piece) > _INSPECT_MAX_STRING:
+        # JavaScript cuts at 10,000 UTF-16 code units, possibly inside a surrogate pair.
+        units = piece.encode("utf-16-le", "surrogatepass")[: 2 * _INSPECT_MAX_STRING]
+        prefix = units.decode("utf-16-le", "surrogatepass")
+        for quote_char in ("'", '"', "`"):
+            forms += _inspect_forms(prefix, quote_char)
     return [form for form in dict.fromkeys(forms) if form != ""]
+
+
+_INSPECT_NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
+
+
+def _inspect_forms(text: str, quote_char: str) -> List[str]:
+    """``text`` as Node's and Deno's ``util.inspect`` print it inside ``quote_char``."""
+    forms = []
+    for upper in (True, False):
+        out = []
+        for char in text:
+            code = ord(char)
+            if char in _INSPECT_NAMED:
+                out.append(_INSPECT_NAMED[char])
+            elif char == quote_char:
+                out.append("\\" + char)
+            elif code < 0x20 or 0x7F <= code <= 0x9F:
+                digits = f"{code:02x}"
+                out.append("\\x" + (digits.upper() if upper else digits))
+            elif 0xD800 <= code <= 0xDFFF:
+                digits = f"{code:04x}"
+                out.append("\\u" + (digits.upper() if upper else digits))
+            else:
+                out.append(char)
+        forms.append(quote_char + "".join(out) + quote_char)
+    return list(dict.fromkeys(forms))

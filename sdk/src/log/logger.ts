@@ -78,6 +78,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    { write: (line: string) => target.write(secrets.mask(line)) },
+    { write: (line: string) => target.write(secrets.maskJson(line)) },
   );
 }

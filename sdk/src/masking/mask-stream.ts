@@ -3,7 +3,9 @@ import { defaultSecrets, type SecretRegistry } from "./secret-registry.js";
 /**
  * Masks secrets in text that arrives in pieces. A secret split across two writes is still
  * masked: the end of a piece that could be the start of a secret is held back until the next
- * piece (or `end()`) shows whether it is one.
+ * piece (or `end()`) shows whether it is one. What is held back is never longer than the
+ * longest form of a secret: a masked range that may still grow (a long run of overlapping
+ * matches) has its `***` written at once and is then only extended, not held.
  *
  * @example
  * ```ts
@@ -16,6 +18,8 @@ import { defaultSecrets, type SecretRegistry } from "./secret-registry.js";
 export class SecretMasker {
   readonly #secrets: SecretRegistry;
   #pending = "";
+  // How many characters at the start of #pending a `***` already written covers.
+  #open = 0;
 
   /** @param secrets - The registry to mask with (default: the process-wide one). */
   constructor(secrets: SecretRegistry = defaultSecrets) {
@@ -30,15 +34,22 @@ export class SecretMasker {
   write(text: string): string {
     // Pending text is kept raw: masking it early could hide the start of a longer form.
     const raw = this.#pending + text;
-    const cut = this.#secrets.safeCutIndex(raw);
-    this.#pending = raw.slice(cut);
-    return this.#secrets.mask(raw.slice(0, cut));
+    const step = this.#secrets.maskPart(raw, false, this.#open);
+    this.#pending = raw.slice(step.keep);
+    this.#open = step.open;
+    return step.out;
+  }
+
+  /** How many characters are held back (never more than the longest secret form). */
+  get held(): number {
+    return this.#pending.length;
   }
 
   /** Returns whatever is still held back, masked. Call once, when the input ends. */
   end(): string {
-    const rest = this.#secrets.mask(this.#pending);
+    const rest = this.#secrets.maskPart(this.#pending, true, this.#open).out;
     this.#pending = "";
+    this.#open = 0;
     return rest;
   }
 }

@@ -5,20 +5,32 @@
  * Matching is a literal search for every form, and the union of all matched ranges is replaced:
  * no regular expression is built from secrets (a large secret would make one too large to
  * compile, and the compile error would quote it), and overlapping secrets are masked whole.
+ * A run of overlapping matches of one form (`aaaa` in a long run of `a`) is followed along the
+ * form's period, so masking costs time linear in the text and memory bounded by the longest form.
  */
 
 /** What a registered secret is replaced with. */
 export const MASK = "***";
 
-/** Pieces of a secret (JSON leaves, lines) shorter than this are not masked on their own. */
+/**
+ * Derived pieces of a secret (lines, JSON leaves) and encoded forms shorter than this are not
+ * masked on their own: a 1-character base64 fragment would mask that letter everywhere. The whole
+ * value is masked at any length.
+ */
 const MIN_PIECE_LENGTH = 4;
 
+/** `console.log(object)` in Node and Deno prints only this many characters of a string in it. */
+const INSPECT_MAX_STRING = 10_000;
+
 /**
- * A set of secret values and every form in which they can appear in output: the whole value,
- * each JSON leaf and each line (of the value and of its leaves) of at least 4 characters, and
- * for each of those its JSON-escaped (once and twice, and with non-ASCII as `\uXXXX` as Python
- * writes it), URL- and form-encoded, and base64 / base64url forms (also when the secret starts
- * 1 or 2 bytes into the encoded data, as in `Basic user:password`).
+ * A set of secret values and every form in which they can appear in output: the whole value (at
+ * any length), each JSON leaf (numbers by their exact JSON text) and each line, of the value and
+ * of its leaves, of at least 4 characters and not only white space; and for each of those its
+ * JSON-escaped (once and twice, and with non-ASCII as `\uXXXX` as Python writes it), URL- and
+ * form-encoded (as JavaScript and as Python's `quote` / `quote_plus` write them), Python `repr`,
+ * base64 / base64url forms (also when the secret starts 1 or 2 bytes into the encoded data, as in
+ * `Basic user:password`), and for a piece over 10,000 characters the quoted prefix that
+ * `console.log` prints of it. Encoded forms shorter than 4 characters are left out.
  *
  * @example
  * ```ts
@@ -29,7 +41,10 @@ const MIN_PIECE_LENGTH = 4;
  */
 export class SecretRegistry {
   #values = new Set<string>();
-  #forms = new Set<string>();
+  #formSet = new Set<string>();
+  #forms: string[] = [];
+  // The smallest period of each form, computed when the form first matches (0: not yet).
+  #periods: number[] = [];
   #longest = 0;
 
   /**
@@ -40,12 +55,20 @@ export class SecretRegistry {
   register(value: string): void {
     if (value.trim() === "" || this.#values.has(value)) return;
     this.#values.add(value);
+    this.#add(value);
     for (const piece of piecesOf(value)) {
       for (const form of formsOf(piece)) {
-        this.#forms.add(form);
-        if (form.length > this.#longest) this.#longest = form.length;
+        if (form.length >= MIN_PIECE_LENGTH && form.trim() !== "") this.#add(form);
       }
     }
+  }
+
+  #add(form: string): void {
+    if (this.#formSet.has(form)) return;
+    this.#formSet.add(form);
+    this.#forms.push(form);
+    this.#periods.push(0);
+    if (form.length > this.#longest) this.#longest = form.length;
   }
 
   /** How many secret values are registered. */
@@ -65,63 +88,182 @@ export class SecretRegistry {
    * @returns The text with no registered secret in it.
    */
   mask(text: string): string {
-    if (this.#forms.size === 0 || text === "") return text;
-    const ranges = this.#matches(text);
+    if (this.#forms.length === 0 || text === "") return text;
+    return this.maskPart(text, true, 0).out;
+  }
+
+  /**
+   * Like `mask`, for a line of JSON such as a log line: a mask never replaces the JSON's own
+   * punctuation, a masked number, `true`, `false` or `null` becomes the string `"***"`, and a
+   * mask inside a string covers whole escape sequences, so the line stays valid JSON. Text that
+   * is not JSON is masked as by `mask`.
+   *
+   * @param text - One JSON text, optionally followed by a line break.
+   * @returns The masked text.
+   */
+  maskJson(text: string): string {
+    if (this.#forms.length === 0 || text === "") return text;
+    const ranges = this.#ranges(text);
     if (ranges.length === 0) return text;
+    const tokens = isJson(text) ? jsonTokens(text) : undefined;
+    if (tokens === undefined) return this.maskPart(text, true, 0).out;
+    // Each range becomes masks on the tokens it touches: [start, end, quoted] triples.
+    const masks: number[] = [];
+    let token = 0;
+    for (let r = 0; r < ranges.length; r += 2) {
+      const start = ranges[r] as number;
+      const end = ranges[r + 1] as number;
+      while (token < tokens.length && (tokens[token + 1] as number) <= start) token += 3;
+      for (let t = token; t < tokens.length && (tokens[t] as number) < end; t += 3) {
+        const from = tokens[t] as number;
+        const to = tokens[t + 1] as number;
+        if (tokens[t + 2] === SCALAR) {
+          pushMask(masks, from, to, 1);
+          continue;
+        }
+        // Inside a string: the mask widens to whole escape sequences, never to the quotes.
+        const a = Math.max(start, from + 1);
+        const b = Math.min(end, to - 1);
+        if (a >= b) continue;
+        pushMask(masks, escapeStart(text, a, from + 1), escapeEnd(text, b, from + 1), 0);
+      }
+    }
     let out = "";
     let last = 0;
-    for (const [start, end] of ranges) {
-      out += `${text.slice(last, start)}${MASK}`;
-      last = end;
+    for (let m = 0; m < masks.length; m += 3) {
+      out += `${text.slice(last, masks[m])}${masks[m + 2] === 1 ? `"${MASK}"` : MASK}`;
+      last = masks[m + 1] as number;
     }
     return out + text.slice(last);
   }
 
   /**
-   * Where `text` can safely be cut when more text may follow: everything before the returned
-   * index masks the same way whatever comes next. The cut is the earliest position from which
-   * the rest could still grow into a secret form, moved back to the start of any masked range
-   * that crosses it (a longer form may yet match there).
+   * The earliest position from which the end of `text` could still grow into a secret form when
+   * more text follows: text before it is settled, text from it on must be held back.
    */
   safeCutIndex(text: string): number {
-    if (this.#forms.size === 0) return text.length;
     let cut = text.length;
     for (const form of this.#forms) {
       // A proper prefix of `form` that ends the text starts at one of these positions.
       const from = Math.max(0, text.length - form.length + 1);
-      for (let start = text.indexOf(form[0] ?? "", from); start !== -1 && start < cut; ) {
+      const first = form[0] ?? "";
+      for (let start = text.indexOf(first, from); start !== -1 && start < cut; ) {
         if (endsWithPrefixOf(text, start, form)) {
           cut = start;
           break;
         }
-        start = text.indexOf(form[0] ?? "", start + 1);
+        start = text.indexOf(first, start + 1);
       }
-    }
-    for (const [start, end] of this.#matches(text)) {
-      if (start < cut && end > cut) return start;
-      if (start >= cut) break;
     }
     return cut;
   }
 
-  /** Every occurrence of every form, merged into sorted, disjoint [start, end) ranges. */
-  #matches(text: string): [number, number][] {
-    const found: [number, number][] = [];
-    for (const form of this.#forms) {
-      for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
-        found.push([at, at + form.length]);
+  /**
+   * One step of streaming masking (what `SecretMasker` does with each write). `open` is how many
+   * characters at the start of `text` a mask already written covers (0 for none). Returns the
+   * masked text that is settled, the index in `text` from which it must be kept for the next
+   * step, and how many characters from that index the mask just written covers.
+   *
+   * @internal Not part of the public API.
+   */
+  maskPart(
+    text: string,
+    final: boolean,
+    open: number,
+  ): { out: string; keep: number; open: number } {
+    const cut = final ? text.length : this.safeCutIndex(text);
+    const ranges = this.#ranges(text);
+    let out = "";
+    let last = 0;
+    // The range being merged: [start, end), and whether its mask is already written.
+    let start = 0;
+    let end = open;
+    let written = open > 0;
+    let any = open > 0;
+    for (let r = 0; r <= ranges.length; r += 2) {
+      const next = ranges[r];
+      if (next !== undefined && any && next < end) {
+        end = Math.max(end, ranges[r + 1] as number);
+        continue;
+      }
+      if (any) {
+        // Not settled yet; a mask already written (start 0, cut 0) stays open.
+        if (start >= cut)
+          return { out: out + text.slice(last, cut), keep: cut, open: written ? end : 0 };
+        if (!written) out += `${text.slice(last, start)}${MASK}`;
+        if (end > cut) return { out, keep: cut, open: end - cut };
+        last = end;
+      }
+      if (next === undefined) break;
+      start = next;
+      end = ranges[r + 1] as number;
+      written = false;
+      any = true;
+    }
+    return { out: out + text.slice(last, cut), keep: cut, open: 0 };
+  }
+
+  /**
+   * Every occurrence of every form, merged into sorted, disjoint [start, end) ranges (overlapping
+   * ones merge, adjacent ones do not), as a flat list of starts and ends.
+   */
+  #ranges(text: string): number[] {
+    const lists: number[][] = [];
+    for (let f = 0; f < this.#forms.length; f++) {
+      const form = this.#forms[f] as string;
+      let at = text.indexOf(form);
+      if (at === -1) continue;
+      const length = form.length;
+      const period = this.#period(f);
+      const found: number[] = [];
+      while (at !== -1) {
+        let end = at + length;
+        if (period < length) {
+          // Occurrences one period apart overlap: follow them without searching again.
+          const j = periodicEnd(text, end, period);
+          end += Math.floor((j - end) / period) * period;
+        }
+        const previous = found.length - 1;
+        if (previous > 0 && at < (found[previous] as number)) {
+          found[previous] = Math.max(found[previous] as number, end);
+        } else found.push(at, end);
+        at = text.indexOf(form, end - length + 1);
+      }
+      lists.push(found);
+    }
+    if (lists.length === 0) return [];
+    if (lists.length === 1) return lists[0] as number[];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (const list of lists) {
+      for (let i = 0; i < list.length; i += 2) {
+        starts.push(list[i] as number);
+        ends.push(list[i + 1] as number);
       }
     }
-    if (found.length <= 1) return found;
-    found.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-    const merged: [number, number][] = [];
-    for (const range of found) {
-      const previous = merged[merged.length - 1];
-      if (previous !== undefined && range[0] < previous[1])
-        previous[1] = Math.max(previous[1], range[1]);
-      else merged.push([range[0], range[1]]);
+    const order = starts.map((_, i) => i);
+    order.sort(
+      (a, b) =>
+        (starts[a] as number) - (starts[b] as number) || (ends[b] as number) - (ends[a] as number),
+    );
+    const merged: number[] = [];
+    for (const i of order) {
+      const s = starts[i] as number;
+      const e = ends[i] as number;
+      const previous = merged.length - 1;
+      if (previous > 0 && s < (merged[previous] as number)) {
+        merged[previous] = Math.max(merged[previous] as number, e);
+      } else merged.push(s, e);
     }
     return merged;
+  }
+
+  #period(index: number): number {
+    const known = this.#periods[index] as number;
+    if (known !== 0) return known;
+    const period = smallestPeriod(this.#forms[index] as string);
+    this.#periods[index] = period;
+    return period;
   }
 }
 
@@ -158,31 +300,37 @@ export function maskSecrets(text: string): string {
 
 /**
  * The string and number leaves of a parsed value: what a `secureData` schema produced, for
- * example, which must be masked as well as the raw secret it came from.
+ * example, which must be masked as well as the raw secret it came from. A loop, not recursion,
+ * so that any depth of nesting is walked.
  */
 export function secretLeaves(value: unknown): string[] {
-  if (typeof value === "string") return [value];
-  if (typeof value === "number" || typeof value === "bigint") return [String(value)];
-  if (Array.isArray(value)) return value.flatMap(secretLeaves);
-  if (value !== null && typeof value === "object")
-    return Object.values(value).flatMap(secretLeaves);
-  return [];
+  const leaves: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") leaves.push(item);
+    else if (typeof item === "number" || typeof item === "bigint") leaves.push(String(item));
+    else if (Array.isArray(item)) for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
+    else if (item !== null && typeof item === "object") {
+      const values = Object.values(item);
+      for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]);
+    }
+  }
+  return leaves;
 }
 
 function piecesOf(value: string): Set<string> {
   const pieces = new Set<string>([value]);
   addLines(pieces, value);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return pieces;
-  }
-  for (const leaf of secretLeaves(parsed)) {
-    if (leaf.length >= MIN_PIECE_LENGTH) pieces.add(leaf);
+  for (const leaf of jsonLeaves(value) ?? []) {
+    addPiece(pieces, leaf);
     addLines(pieces, leaf);
   }
   return pieces;
+}
+
+function addPiece(pieces: Set<string>, piece: string): void {
+  if (piece.length >= MIN_PIECE_LENGTH && piece.trim() !== "") pieces.add(piece);
 }
 
 /**
@@ -192,18 +340,153 @@ function piecesOf(value: string): Set<string> {
  */
 function addLines(pieces: Set<string>, value: string): void {
   const trimmed = value.trim();
-  if (trimmed !== value && trimmed.length >= MIN_PIECE_LENGTH) pieces.add(trimmed);
+  if (trimmed !== value) addPiece(pieces, trimmed);
   if (!/[\r\n]/.test(value)) return;
   const lines = [...value.split(/\r?\n|\r/), ...value.split(/\r?\n/)];
   for (const line of new Set(lines)) {
-    for (const candidate of [line, line.trim()]) {
-      if (candidate.length >= MIN_PIECE_LENGTH) pieces.add(candidate);
+    addPiece(pieces, line);
+    addPiece(pieces, line.trim());
+  }
+}
+
+/**
+ * The string and number leaves of a JSON text, or `undefined` when it is not JSON. Numbers are
+ * taken as written (`JSON.parse` rounds `98765432109876543210`, which Python prints exactly) and
+ * as JavaScript prints them (`1.50` as `1.5`). The text is scanned in a loop: any depth.
+ */
+export function jsonLeaves(text: string): string[] | undefined {
+  if (!isJson(text)) return undefined;
+  const leaves: string[] = [];
+  const tokens = jsonTokens(text) ?? [];
+  for (let t = 0; t < tokens.length; t += 3) {
+    const from = tokens[t] as number;
+    const to = tokens[t + 1] as number;
+    const source = text.slice(from, to);
+    if (tokens[t + 2] === STRING) {
+      let next = to;
+      while (/\s/.test(text[next] ?? "")) next++;
+      if (text[next] !== ":") leaves.push(JSON.parse(source) as string);
+    } else if (source !== "true" && source !== "false" && source !== "null") {
+      leaves.push(source);
+      const printed = String(Number(source));
+      if (printed !== source) leaves.push(printed);
     }
   }
+  return leaves;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const STRING = 0;
+const SCALAR = 1;
+
+/**
+ * The string and scalar (number, `true`, `false`, `null`) tokens of a JSON text, as a flat list
+ * of [start, end, kind]; `undefined` when a string is not closed. Punctuation is skipped, not
+ * checked: callers parse the text first or fall back when it is not JSON.
+ */
+function jsonTokens(text: string): number[] | undefined {
+  const tokens: number[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      for (;;) {
+        const k = text.indexOf('"', j);
+        if (k === -1) return undefined;
+        let backslashes = 0;
+        while (text.charCodeAt(k - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) {
+          j = k + 1;
+          break;
+        }
+        j = k + 1;
+      }
+      tokens.push(i, j, STRING);
+      i = j;
+    } else if (isPunctuation(c)) {
+      i++;
+    } else {
+      let j = i + 1;
+      while (j < text.length && !isPunctuation(text.charCodeAt(j)) && text.charCodeAt(j) !== 0x22)
+        j++;
+      tokens.push(i, j, SCALAR);
+      i = j;
+    }
+  }
+  return tokens;
+}
+
+/** JSON punctuation and white space: `{}[]:,`, space, tab, line breaks. */
+function isPunctuation(c: number): boolean {
+  return (
+    c === 0x7b ||
+    c === 0x7d ||
+    c === 0x5b ||
+    c === 0x5d ||
+    c === 0x3a ||
+    c === 0x2c ||
+    c === 0x20 ||
+    c === 0x09 ||
+    c === 0x0a ||
+    c === 0x0d
+  );
+}
+
+/** Adds [start, end) to the sorted masks, merging it with the last one when they overlap. */
+function pushMask(masks: number[], start: number, end: number, quoted: number): void {
+  const last = masks.length - 3;
+  if (last >= 0 && start < (masks[last + 1] as number)) {
+    masks[last + 1] = Math.max(masks[last + 1] as number, end);
+    masks[last + 2] = Math.max(masks[last + 2] as number, quoted);
+  } else masks.push(start, end, quoted);
+}
+
+/** The start of the escape sequence of a JSON string that holds `at`, or -1 when none does. */
+function escapeAt(text: string, at: number, contentStart: number): number {
+  for (let j = at; j >= contentStart && j >= at - 5; j--) {
+    if (text.charCodeAt(j) !== 0x5c || !startsEscape(text, j, contentStart)) continue;
+    return j + escapeLength(text, j) > at ? j : -1;
+  }
+  return -1;
+}
+
+function escapeLength(text: string, start: number): number {
+  return text.charCodeAt(start + 1) === 0x75 ? 6 : 2;
+}
+
+/** `at`, moved back to the start of the escape sequence it is inside of. */
+function escapeStart(text: string, at: number, contentStart: number): number {
+  const start = escapeAt(text, at, contentStart);
+  return start === -1 ? at : start;
+}
+
+/** `end` (exclusive), moved on to the end of the escape sequence that holds `end - 1`. */
+function escapeEnd(text: string, end: number, contentStart: number): number {
+  const start = escapeAt(text, end - 1, contentStart);
+  return start === -1 ? end : start + escapeLength(text, start);
+}
+
+/** Whether the backslash at `at` starts an escape (it is not the second of `\\`). */
+function startsEscape(text: string, at: number, contentStart: number): boolean {
+  let before = 0;
+  while (at - 1 - before >= contentStart && text.charCodeAt(at - 1 - before) === 0x5c) before++;
+  return before % 2 === 0;
 }
 
 function formsOf(piece: string): string[] {
   const escaped = JSON.stringify(piece).slice(1, -1);
+  const uri = encodeURIComponent(piece);
+  // Python's quote() also escapes !*'() and keeps "/" (safe="/"); quote_plus() writes " " as "+".
+  const python = uri.replace(/[!*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const forms = [
     piece,
     escaped,
@@ -213,18 +496,87 @@ function formsOf(piece: string): string[] {
       /[\u0080-\uffff]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
     ),
-    encodeURIComponent(piece),
+    uri,
     new URLSearchParams({ v: piece }).toString().slice(2),
+    python.replace(/%2F/g, "/"),
+    python.replace(/%20/g, "+"),
+    pythonRepr(piece),
   ];
   const bytes = new TextEncoder().encode(piece);
   const whole = toBase64(bytes);
   forms.push(whole, whole.replace(/=+$/, ""));
   for (let shift = 0; shift < 3; shift++) {
     const base64 = shiftedBase64(bytes, shift);
-    if (base64.length < MIN_PIECE_LENGTH && shift > 0) continue;
     forms.push(base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
   }
+  if (piece.length > INSPECT_MAX_STRING) {
+    const prefix = piece.slice(0, INSPECT_MAX_STRING);
+    for (const quote of ["'", '"', "`"]) forms.push(...inspectForms(prefix, quote));
+  }
   return [...new Set(forms)].filter((form) => form !== "");
+}
+
+/** Characters Python's `str.isprintable` rejects: `repr` escapes them. */
+const PYTHON_UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
+/** The inside of Python's `repr(piece)`: the quotes it picks, escapes of control characters. */
+function pythonRepr(piece: string): string {
+  const quote = piece.includes("'") && !piece.includes('"') ? '"' : "'";
+  let out = "";
+  for (const c of piece) {
+    const code = c.codePointAt(0) as number;
+    if (c === quote || c === "\\") out += `\\${c}`;
+    else if (c === "\t") out += "\\t";
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
+    else if (code < 0x7f || c === " " || !PYTHON_UNPRINTABLE.test(c)) out += c;
+    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
+    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return out;
+}
+
+/** A string as Node's and Deno's `util.inspect` print it inside `quote` (hex in either case). */
+function inspectForms(text: string, quote: string): string[] {
+  const special: Record<string, string> = {
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\\": "\\\\",
+    [quote]: `\\${quote}`,
+  };
+  const escaped = (upper: boolean) => {
+    let out = "";
+    // By code unit: the 10,000-character cut may split a surrogate pair, printed as \uXXXX.
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i] as string;
+      const code = text.charCodeAt(i);
+      const named = special[c];
+      const lone =
+        (code >= 0xd800 && code <= 0xdbff && !isLowSurrogate(text.charCodeAt(i + 1))) ||
+        (isLowSurrogate(code) &&
+          !(text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff));
+      const cased = (digits: string) => (upper ? digits.toUpperCase() : digits);
+      if (named !== undefined) out += named;
+      else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${cased(hex(code, 2))}`;
+      else if (lone) out += `\\u${cased(hex(code, 4))}`;
+      else out += c;
+    }
+    return out;
+  };
+  return [...new Set([escaped(true), escaped(false)])].map((inner) => `${quote}${inner}${quote}`);
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+function hex(code: number, width: number): string {
+  return code.toString(16).padStart(width, "0");
 }
 
 /**
@@ -239,6 +591,34 @@ function shiftedBase64(bytes: Uint8Array, shift: number): string {
   // The last character also holds bits of whatever follows, unless the data ends on a 3-byte group.
   const last = data.length % 3 === 0 ? encoded.length : encoded.length - 1;
   return encoded.slice(first, last);
+}
+
+/**
+ * How far from `from` the text keeps repeating with `period` (`text[j] === text[j - period]`):
+ * compared in growing blocks, then character by character.
+ */
+function periodicEnd(text: string, from: number, period: number): number {
+  let j = from;
+  for (let step = 64; step >= 64; ) {
+    if (j + step <= text.length && text.startsWith(text.slice(j - period, j - period + step), j)) {
+      j += step;
+      step *= 2;
+    } else step /= 2;
+  }
+  while (j < text.length && text.charCodeAt(j) === text.charCodeAt(j - period)) j++;
+  return j;
+}
+
+/** The smallest p such that `form[i] === form[i + p]` for every i (KMP's failure function). */
+function smallestPeriod(form: string): number {
+  const border = new Int32Array(form.length);
+  let k = 0;
+  for (let i = 1; i < form.length; i++) {
+    while (k > 0 && form.charCodeAt(i) !== form.charCodeAt(k)) k = border[k - 1] as number;
+    if (form.charCodeAt(i) === form.charCodeAt(k)) k++;
+    border[i] = k;
+  }
+  return form.length - (border[form.length - 1] ?? 0);
 }
 
 /** Whether `text` from `start` to its end equals the start of `form` (and is shorter than it). */
