@@ -89,7 +89,7 @@ describe("the runner's masking under a bounded fuzz", () => {
         }
         expect(result.code).toBe(plan.exit);
       }),
-      { numRuns: 150, seed: Number(process.env.KEPTN_TASK_FUZZ_SEED ?? 20261129) },
+      { numRuns: 250, seed: Number(process.env.KEPTN_TASK_FUZZ_SEED ?? 20261129) },
     );
   }, 600_000);
 });
