@@ -230,6 +230,18 @@ describe("secret masking of forms other programs print (property-based)", () => 
   });
 });
 
+describe("secret masking of the prefix console.log prints", () => {
+  it("masks it when the cut splits a surrogate pair after control characters (Node: \\x0E upper case, \\ud83d lower case)", () => {
+    const unit = "\u000eéé\u0000\u0000\u0000\u0000é\u0000😀éé\u0000\u0000";
+    const leaf = unit.repeat(Math.ceil(10_001 / unit.length));
+    const secrets = new SecretRegistry();
+    secrets.register(JSON.stringify({ leaf }));
+    expect(secrets.mask(inspect({ leaf }))).toMatch(
+      /^\{\s*leaf: \*\*\*\.\.\. 5 more characters\s*\}$/,
+    );
+  });
+});
+
 describe("secret masking of adversarial streams (property-based)", () => {
   const small = fc.string({
     unit: fc.constantFrom("a", "b", " ", "\n"),

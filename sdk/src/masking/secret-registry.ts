@@ -549,7 +549,9 @@ function inspectForms(text: string, quote: string): string[] {
     "\\": "\\\\",
     [quote]: `\\${quote}`,
   };
-  const escaped = (upper: boolean) => {
+  // Node writes \xNN in upper case and a lone surrogate's \uXXXX in lower case; Deno writes both
+  // in lower case: each casing is taken on its own.
+  const escaped = (upperX: boolean, upperU: boolean) => {
     let out = "";
     // By code unit: the 10,000-character cut may split a surrogate pair, printed as \uXXXX.
     for (let i = 0; i < text.length; i++) {
@@ -560,15 +562,22 @@ function inspectForms(text: string, quote: string): string[] {
         (code >= 0xd800 && code <= 0xdbff && !isLowSurrogate(text.charCodeAt(i + 1))) ||
         (isLowSurrogate(code) &&
           !(text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff));
-      const cased = (digits: string) => (upper ? digits.toUpperCase() : digits);
+      const cased = (digits: string, upper: boolean) => (upper ? digits.toUpperCase() : digits);
       if (named !== undefined) out += named;
-      else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${cased(hex(code, 2))}`;
-      else if (lone) out += `\\u${cased(hex(code, 4))}`;
+      else if (code < 0x20 || (code >= 0x7f && code <= 0x9f))
+        out += `\\x${cased(hex(code, 2), upperX)}`;
+      else if (lone) out += `\\u${cased(hex(code, 4), upperU)}`;
       else out += c;
     }
     return out;
   };
-  return [...new Set([escaped(true), escaped(false)])].map((inner) => `${quote}${inner}${quote}`);
+  const inners = [
+    escaped(true, false),
+    escaped(false, false),
+    escaped(true, true),
+    escaped(false, true),
+  ];
+  return [...new Set(inners)].map((inner) => `${quote}${inner}${quote}`);
 }
 
 function isLowSurrogate(code: number): boolean {
