@@ -225,25 +225,22 @@ describe("the keptn-task Python package", () => {
   });
 
   // The reference is tomllib, so this runs on Python 3.11+ (the CI machine has 3.11).
-  it(
-    "reads pyproject.toml without tomllib (Python 3.9, 3.10) exactly as tomllib does",
-    async () => {
-      const result = await runPython(
-        [
-          "-c",
-          "import backend, json, sys, tomllib\n" +
-            "text = open(sys.argv[1], encoding='utf-8').read()\n" +
-            "print(json.dumps([backend.parse_toml(text), tomllib.loads(text)]))",
-          join(copy, "pyproject.toml"),
-        ],
-        { PYTHONPATH: join(copy, "_build") },
-      );
-      expect(result.stderr).toBe("");
-      const [parsed, expected] = JSON.parse(result.stdout);
-      expect(parsed.project.version).toBe(VERSION);
-      expect(parsed).toEqual(expected);
-    },
-  );
+  it("reads pyproject.toml without tomllib (Python 3.9, 3.10) exactly as tomllib does", async () => {
+    const result = await runPython(
+      [
+        "-c",
+        "import backend, json, sys, tomllib\n" +
+          "text = open(sys.argv[1], encoding='utf-8').read()\n" +
+          "print(json.dumps([backend.parse_toml(text), tomllib.loads(text)]))",
+        join(copy, "pyproject.toml"),
+      ],
+      { PYTHONPATH: join(copy, "_build") },
+    );
+    expect(result.stderr).toBe("");
+    const [parsed, expected] = JSON.parse(result.stdout);
+    expect(parsed.project.version).toBe(VERSION);
+    expect(parsed).toEqual(expected);
+  });
 
   it("leaves nothing behind in the repository", () => {
     expect(sourceFiles()).toEqual(filesBefore);
