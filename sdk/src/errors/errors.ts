@@ -12,7 +12,8 @@ export type ErrorCode =
   | "CODE_UNRESOLVED"
   | "FETCH_FAILED"
   | "USAGE_INVALID"
-  | "RUNTIME_MISSING";
+  | "RUNTIME_MISSING"
+  | "INTERNAL_ERROR";
 
 /**
  * Exit codes (sysexits.h where one fits), documented in the README. A task's own exit code is
@@ -33,6 +34,8 @@ export const EXIT_CODES = Object.freeze({
   CONFIG_INVALID: 78,
   /** The interpreter (deno, python3) cannot be started, as a shell's "command not found". */
   RUNTIME_MISSING: 127,
+  /** A bug in the runner or the command itself, not in the task or its input: EX_SOFTWARE. */
+  INTERNAL_ERROR: 70,
 } satisfies Record<ErrorCode, number>);
 
 /** Options shared by every error of the family. */
