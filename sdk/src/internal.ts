@@ -6,14 +6,21 @@
  * @module
  */
 
-export { objectTypeSchema, taskTypeSchema } from "./core/context.js";
 export { MAX_TIMER_MS, parseDeadline } from "./core/deadline.js";
 export {
   DEFAULT_DENO_PERMISSIONS,
   DENO_TASK_ENV,
   runnerDenoFlags,
 } from "./core/deno-permissions.js";
-export { isPlainContext, readContextJson, readDataMap } from "./core/env-json.js";
+export { readDataMap } from "./core/env-json.js";
+export {
+  CONTEXT_KEYS,
+  CONTEXT_MESSAGES,
+  isPlainContext,
+  OBJECT_TYPES,
+  readContextJson,
+  TASK_TYPES,
+} from "./core/keptn-context.js";
 export {
   DEFAULT_TERMINATION_LOG,
   TERMINATION_MESSAGE_MAX_BYTES,

@@ -125,6 +125,32 @@ describe("keptn-task run", () => {
     });
   });
 
+  it("reads --context as the runner reads KEPTN_CONTEXT: an unknown key is left out with a warning, a top-level traceparent moves into metadata", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const result = await runCli([
+      "run",
+      "print-env",
+      "-f",
+      TASKS,
+      "--context",
+      JSON.stringify({ workloadName: "cart", objectType: "Workload", traceparent, region: "eu" }),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'keptn-task: warning: Leaving out --context field "region": the operator writes only workloadName, appName, appVersion, workloadVersion, taskType, objectType, metadata into KEPTN_CONTEXT',
+    );
+    const seen = JSON.parse(result.stdout) as { KEPTN_CONTEXT: string };
+    expect(JSON.parse(seen.KEPTN_CONTEXT)).toEqual({
+      workloadName: "cart",
+      appName: "",
+      appVersion: "",
+      workloadVersion: "",
+      taskType: "pre",
+      objectType: "Workload",
+      metadata: { traceparent },
+    });
+  });
+
   it("runs python code from a file named like its mount path, function.py", async () => {
     const result = await runCli(["run", "python-env", "-f", TASKS]);
     expect(JSON.parse(result.stdout)).toEqual({ data: { region: "eu" }, file: "function.py" });
@@ -569,7 +595,7 @@ spec:
       case: "an invalid --context",
       args: ["run", "print-env", "-f", TASKS, "--context", '{"objectType":"Application"}'],
       code: 78,
-      line: 'keptn-task: Cannot use --context with "keptn-task run": objectType: expected "App" or "Workload", received "Application"',
+      line: 'keptn-task: Cannot use --context with "keptn-task run": KEPTN_CONTEXT.objectType: expected "App" or "Workload": Keptn sends "App" for applications, not "Application"',
     },
     {
       case: "an unknown runtime",

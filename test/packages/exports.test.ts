@@ -59,7 +59,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "definitionV1alpha2Schema",
     "definitionV1alpha3Schema",
     "definitionV1beta1Schema",
-    "encodeTaskContext",
+    "encodeKeptnContext",
     "formatDiagnostic",
     "hasErrors",
     "inlineConfigMapName",

@@ -111,7 +111,7 @@ Examples:
       ? await readArgumentFile("run", "--secret", secretArg.slice(1), io.cwd)
       : secretArg;
     if (secret !== undefined) context.secrets.register(secret);
-    const taskContext = await contextFromArgs("run", args, io.cwd);
+    const taskContext = await contextFromArgs("run", args, context);
 
     const { catalog, paths } = await loadCatalog("run", args, context);
     const { definition, namespace, keptnNamespace } = findDefinition(catalog, name, args, paths);

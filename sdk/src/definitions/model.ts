@@ -3,6 +3,7 @@
  * user writes), these types describe what the SDK has understood: empty strings are absent, the
  * runtime is chosen, defaults are not yet applied (resolution applies them, as the operator does).
  */
+import type { KeptnContextFields as BaseContextFields } from "../core/keptn-context.js";
 import type { ManifestLocation } from "../errors/errors.js";
 import type { ContainerSpecManifest, DefinitionVersion } from "./schemas.js";
 
@@ -63,17 +64,16 @@ export interface TaskDefinition {
   readonly location: ManifestLocation | undefined;
 }
 
-/** `KEPTN_CONTEXT`, in the operator's key order. */
-export interface TaskContext {
-  readonly workloadName: string;
-  readonly appName: string;
-  readonly appVersion: string;
-  readonly workloadVersion: string;
-  readonly taskType: string;
-  readonly objectType: string;
-  /** Omitted from the JSON when empty. */
-  readonly metadata?: Readonly<Record<string, string>>;
-}
+/**
+ * `KEPTN_CONTEXT` as the operator builds it from a `KeptnTask`: its strings as written, not yet
+ * checked against the enums (the contract is in `core/keptn-context.ts`).
+ */
+export type KeptnContextFields = BaseContextFields<string, string>;
+
+/** A `KEPTN_CONTEXT` field that can be filled in. */
+export type ContextFieldsInput = {
+  -readonly [K in keyof KeptnContextFields]?: KeptnContextFields[K];
+};
 
 /** A `KeptnTask`, whatever its apiVersion. */
 export interface KeptnTask {
@@ -83,7 +83,7 @@ export interface KeptnTask {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly taskDefinition: string;
-  readonly context: Partial<TaskContext>;
+  readonly context: Readonly<ContextFieldsInput>;
   readonly parameters: Readonly<Record<string, string>> | undefined;
   readonly secureParameters: string | undefined;
   readonly checkType: string | undefined;

@@ -3,14 +3,15 @@
  * way the operator reads them: empty strings count as unset, the runtime is picked in the
  * operator's order.
  */
+import { CONTEXT_NAME_KEYS, type ContextNameKey } from "../core/keptn-context.js";
 import type { ManifestLocation } from "../errors/errors.js";
 import type {
   ConfigMap,
+  ContextFieldsInput,
   KeptnTask,
   RuntimeField,
   RuntimeSpec,
   Secret,
-  TaskContext,
   TaskDefinition,
 } from "./model.js";
 import type {
@@ -206,16 +207,18 @@ export function normalizeTask(
 ): KeptnTask {
   const spec = manifest.spec;
   const given = spec.context ?? {};
-  const context: { -readonly [K in keyof TaskContext]?: TaskContext[K] } = {};
-  const pick = (value: string | undefined, fallback: string | undefined) => value ?? fallback;
-  const workloadName = pick(given.workloadName, spec.workload);
-  const appName = pick(given.appName, spec.app);
-  const appVersion = pick(given.appVersion, spec.appVersion);
-  const workloadVersion = pick(given.workloadVersion, spec.workloadVersion);
-  if (workloadName !== undefined) context.workloadName = workloadName;
-  if (appName !== undefined) context.appName = appName;
-  if (appVersion !== undefined) context.appVersion = appVersion;
-  if (workloadVersion !== undefined) context.workloadVersion = workloadVersion;
+  // Before v1beta1 the app and workload sat at the top of spec; spec.context wins.
+  const legacy = {
+    workloadName: spec.workload,
+    appName: spec.app,
+    appVersion: spec.appVersion,
+    workloadVersion: spec.workloadVersion,
+  } satisfies Record<ContextNameKey, string | undefined>;
+  const context: ContextFieldsInput = {};
+  for (const key of CONTEXT_NAME_KEYS) {
+    const value = given[key] ?? legacy[key];
+    if (value !== undefined) context[key] = value;
+  }
   if (given.taskType !== undefined) context.taskType = given.taskType;
   if (given.objectType !== undefined) context.objectType = given.objectType;
   if (given.metadata !== undefined) context.metadata = frozenRecord(given.metadata);

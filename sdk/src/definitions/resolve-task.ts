@@ -3,6 +3,7 @@
  * image, where the code comes from, the runner's environment in the operator's order, and the Job
  * fields. Every trap met on the way is reported as a diagnostic.
  */
+import { CONTEXT_NAME_KEYS, encodeKeptnContext } from "../core/keptn-context.js";
 import { CodeResolutionError, ConfigError } from "../errors/errors.js";
 import { redactUrl } from "../fetch/redact-url.js";
 import type { Catalog } from "./catalog.js";
@@ -14,8 +15,14 @@ import {
   objectId,
   uniqueDiagnostics,
 } from "./diagnostics.js";
-import { goJsonString, goJsonStringMap, parseGoDuration } from "./go-compat.js";
-import type { EnvVar, KeptnTask, TaskContext, TaskDefinition } from "./model.js";
+import { goJsonStringMap, parseGoDuration } from "./go-compat.js";
+import type {
+  ContextFieldsInput,
+  EnvVar,
+  KeptnContextFields,
+  KeptnTask,
+  TaskDefinition,
+} from "./model.js";
 import type { ContainerSpecManifest, DefinitionVersion } from "./schemas.js";
 
 /** The namespace Keptn is installed in by default; definitions there serve every namespace. */
@@ -47,7 +54,7 @@ export interface ResolveTaskOptions {
    */
   task?: KeptnTask | string;
   /** `KEPTN_CONTEXT` fields; override the task's. Defaults: `taskType` `pre`, `objectType` from the workload. */
-  context?: Partial<TaskContext>;
+  context?: Readonly<ContextFieldsInput>;
   /** Where Keptn is installed (default `keptn-system`): the fallback namespace for definitions. */
   keptnNamespace?: string;
   /** Runner images, for example our own (defaults: the operator's). */
@@ -135,7 +142,7 @@ export interface ResolvedTask {
   /** `CMD_ARGS`. */
   readonly cmdParameters: string;
   /** `KEPTN_CONTEXT`. */
-  readonly context: TaskContext;
+  readonly context: KeptnContextFields;
   /** The runner container's env, in the operator's order. */
   readonly env: readonly EnvVar[];
   /** The user's container, with `KEPTN_CONTEXT` set, for container tasks. */
@@ -376,52 +383,19 @@ function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): C
 
 function buildContext(
   task: KeptnTask | undefined,
-  given: Partial<TaskContext> | undefined,
-): TaskContext {
-  const base = { ...(task?.context ?? {}), ...(given ?? {}) };
-  const workloadName = base.workloadName ?? "";
-  const context: { -readonly [K in keyof TaskContext]: TaskContext[K] } = {
-    workloadName,
-    appName: base.appName ?? "",
-    appVersion: base.appVersion ?? "",
-    workloadVersion: base.workloadVersion ?? "",
-    // A hand-made task gets exactly what it says; a generated one is filled in by the operator.
-    taskType: base.taskType ?? (task === undefined ? "pre" : ""),
-    objectType:
-      base.objectType ?? (task === undefined ? (workloadName === "" ? "App" : "Workload") : ""),
-  };
+  given: Readonly<ContextFieldsInput> | undefined,
+): KeptnContextFields {
+  const base: ContextFieldsInput = { ...(task?.context ?? {}), ...(given ?? {}) };
+  const context: ContextFieldsInput = {};
+  for (const key of CONTEXT_NAME_KEYS) context[key] = base[key] ?? "";
+  // A hand-made task gets exactly what it says; a generated one is filled in by the operator.
+  context.taskType = base.taskType ?? (task === undefined ? "pre" : "");
+  const workloadType = context.workloadName === "" ? "App" : "Workload";
+  context.objectType = base.objectType ?? (task === undefined ? workloadType : "");
   if (base.metadata !== undefined && Object.keys(base.metadata).length > 0) {
     context.metadata = Object.freeze({ ...base.metadata });
   }
-  return Object.freeze(context);
-}
-
-/**
- * Encodes `KEPTN_CONTEXT` exactly as the operator does (Go field order, `metadata` omitted when
- * empty, its keys sorted).
- *
- * @param context The context.
- * @returns The JSON text.
- * @example
- * ```ts
- * encodeTaskContext({ workloadName: "", appName: "shop", appVersion: "1", workloadVersion: "",
- *   taskType: "pre", objectType: "App" });
- * ```
- */
-export function encodeTaskContext(context: TaskContext): string {
-  const fields = [
-    ["workloadName", context.workloadName],
-    ["appName", context.appName],
-    ["appVersion", context.appVersion],
-    ["workloadVersion", context.workloadVersion],
-    ["taskType", context.taskType],
-    ["objectType", context.objectType],
-  ] as const;
-  const parts = fields.map(([key, value]) => `${goJsonString(key)}:${goJsonString(value)}`);
-  if (context.metadata !== undefined && Object.keys(context.metadata).length > 0) {
-    parts.push(`"metadata":${goJsonStringMap(context.metadata)}`);
-  }
-  return `{${parts.join(",")}}`;
+  return Object.freeze(context as KeptnContextFields);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -578,7 +552,7 @@ export function resolveTask(catalog: Catalog, options: ResolveTaskOptions): Reso
     handMade,
   };
   const images = { ...DEFAULT_RUNNER_IMAGES, ...options.images };
-  const contextJson = encodeTaskContext(context);
+  const contextJson = encodeKeptnContext(context);
 
   if (root.runner === "container") {
     if (task?.parameters !== undefined || task?.secureParameters !== undefined) {
