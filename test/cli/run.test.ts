@@ -571,7 +571,20 @@ spec:
       case: "no value for SECURE_DATA",
       args: ["run", "print-secret", "-f", TASKS],
       code: 78,
-      line: 'keptn-task: Cannot run "print-secret": it reads SECURE_DATA from Secret "cli-secret" (secureParameters), which is not among the manifests: pass the value with --secret @FILE or --secret VALUE',
+      line: 'keptn-task: Cannot run "print-secret": SECURE_DATA: Secret "cli-secret" key "SECURE_DATA" has no value: pass the value with --secret @FILE or --secret VALUE, or add the Secret with -f',
+    },
+    {
+      case: "no value for a container's env from a Secret",
+      args: [
+        "run",
+        "container-secret",
+        "-f",
+        "test/cli/fixtures/container-secret.yaml",
+        "--",
+        "true",
+      ],
+      code: 78,
+      line: 'keptn-task: Cannot run "container-secret": options.API_TOKEN: Secret "api-token" key "token" has no value: add the Secret with -f',
     },
     {
       case: "a --secret for a definition without secureParameters",
@@ -641,7 +654,7 @@ spec:
       args: ["run", "print-env", "-f", TASKS],
       env: { TMPDIR: "/nonexistent/tmp" },
       code: 78,
-      line: 'keptn-task: Cannot create the run\'s scratch directory in "/nonexistent/tmp" (TMPDIR): no such directory: set TMPDIR to a writable directory',
+      line: 'keptn-task: Cannot create the run\'s scratch directory in "/nonexistent/tmp": TMPDIR: no such directory: set TMPDIR to a writable directory',
     },
     {
       case: "a parameter over Linux's limit for one environment variable",
@@ -656,7 +669,7 @@ spec:
         `more=${"y".repeat(40_000)}`,
       ],
       code: 78,
-      line: /^keptn-task: Cannot run "print-env": DATA would be 14\d{4} bytes, over Linux's limit of 131072 bytes for one environment variable, so its container could not start either: /,
+      line: /^keptn-task: Cannot run "print-env": DATA: would be 14\d{4} bytes, over Linux's limit of 131072 bytes for one environment variable, so its container could not start either: /,
     },
   ])(
     "fails with one line, nothing on stdout and nothing left behind for $case",

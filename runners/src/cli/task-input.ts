@@ -7,7 +7,6 @@ import {
   CodeResolutionError,
   ConfigError,
   type ConfigIssue,
-  KeptnTaskError,
   ManifestError,
   parseContext,
   UsageError,
@@ -276,7 +275,7 @@ export async function readArgumentFile(
  * Refuses a resolution with errors: Keptn would not run it as written.
  *
  * @throws {CodeResolutionError} When the errors mean there is no code to run.
- * @throws {KeptnTaskError} (`MANIFEST_INVALID`) for any other error.
+ * @throws {ManifestError} For any other error.
  */
 export function refuseErrors(action: string, resolved: ResolvedTask): void {
   const errors = resolved.diagnostics.filter((d) => d.level === "error");
@@ -289,7 +288,7 @@ export function refuseErrors(action: string, resolved: ResolvedTask): void {
   const message = `Cannot ${action} "${resolved.definition.name}": ${first.code} ${first.message}${more}`;
   throw errors.some((d: Diagnostic) => CODE_PROBLEMS.has(d.code))
     ? new CodeResolutionError(message)
-    : new KeptnTaskError(message, "MANIFEST_INVALID");
+    : new ManifestError(message);
 }
 
 /**

@@ -81,7 +81,9 @@ export type ConfigSource =
   | "DATA"
   | "SECURE_DATA"
   | "KEPTN_TASK_DEADLINE"
-  | "options";
+  | "options"
+  // Any other environment variable, for example a runner setting.
+  | (string & {});
 
 /** One invalid field of the task environment. */
 export interface ConfigIssue {
