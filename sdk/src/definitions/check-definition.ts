@@ -59,10 +59,30 @@ function httpUrl(value: string): URL | undefined {
   }
 }
 
+/**
+ * Checks the runtime Keptn runs (`spec.deno`, `spec.python` or `spec.function`): where its code
+ * comes from, its `httpRef`, its `cmdParameters` and its inline code.
+ */
 function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
-  const out: Diagnostic[] = [];
   const field = `spec.${def.runtimeField ?? "deno"}`;
   const name = `"${def.name}"`;
+  const out = checkCodeSources(def, spec, field, name);
+  if (spec.httpRef !== undefined) out.push(...checkHttpRef(def, spec.httpRef, field, name));
+  out.push(...checkCmdParameters(def, spec, field, name));
+  if (spec.inline !== undefined) {
+    out.push(...checkCode(spec.inline, `${name} (${field}.inline.code)`, def));
+  }
+  return out;
+}
+
+/** No code at all, or two sources of code of which Keptn silently runs one. */
+function checkCodeSources(
+  def: TaskDefinition,
+  spec: RuntimeSpec,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
   const hasCode =
     spec.inline !== undefined || spec.httpRef !== undefined || spec.configMapRef !== undefined;
   if (spec.functionRef !== undefined && hasCode) {
@@ -83,6 +103,18 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
       ),
     );
   }
+  out.push(...checkTwoSources(def, spec, field, name));
+  return out;
+}
+
+/** Inline code next to an `httpRef` or a `configMapRef`, or a `configMapRef` next to an `httpRef`. */
+function checkTwoSources(
+  def: TaskDefinition,
+  spec: RuntimeSpec,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
   if (spec.inline !== undefined && spec.httpRef !== undefined) {
     out.push(
       createDiagnostic(
@@ -110,52 +142,64 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
       ),
     );
   }
-  if (spec.httpRef !== undefined) {
-    const url = httpUrl(spec.httpRef);
-    const pin = url === undefined ? undefined : parseIntegrityPin(url.hash);
-    if (url === undefined) {
-      out.push(
-        createDiagnostic(
-          "HTTPREF_INVALID",
-          `${name} has ${field}.httpRef.url "${redactUrl(spec.httpRef)}", which is not an http or https URL: the runner cannot fetch it and the task fails on every retry; use an https URL`,
-          def,
-        ),
-      );
-    } else if (pin?.kind === "invalid") {
-      out.push(
-        createDiagnostic(
-          "HTTPREF_PIN_INVALID",
-          `${name} has ${field}.httpRef.url "${redactUrl(url)}" with an invalid #sha256 pin (${pin.problem}): our runners refuse to fetch it, so the task fails on every retry, and the stock images ignore the pin; write #sha256= and ${VALID_PIN}`,
-          def,
-        ),
-      );
-    } else if (pin?.kind === "none") {
-      out.push(
-        createDiagnostic(
-          "HTTPREF_UNPINNED",
-          `${name} fetches its code from "${redactUrl(url)}" without an integrity pin: the stock images run whatever the server returns, on every retry; append "#sha256=<hex>" to the URL (our runners check it; the fragment is never sent)`,
-          def,
-        ),
-      );
-    }
-  }
-  if (
-    def.runner === "python" &&
-    spec.cmdParameters !== undefined &&
-    /["'\\*?[$`]/.test(spec.cmdParameters)
-  ) {
-    out.push(
+  return out;
+}
+
+/** An `httpRef` that is not an http(s) URL, or has an invalid or no `#sha256` pin. */
+function checkHttpRef(
+  def: TaskDefinition,
+  httpRef: string,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  const url = httpUrl(httpRef);
+  if (url === undefined) {
+    return [
       createDiagnostic(
-        "CMD_PARAMETERS_SPLIT",
-        `${name} has ${field}.cmdParameters with quotes or shell characters: the stock python image expands $CMD_ARGS unquoted, so it is split on spaces and globbed and the quotes reach python literally; pass plain options only, and data through parameters`,
+        "HTTPREF_INVALID",
+        `${name} has ${field}.httpRef.url "${redactUrl(httpRef)}", which is not an http or https URL: the runner cannot fetch it and the task fails on every retry; use an https URL`,
         def,
       ),
-    );
+    ];
   }
-  if (spec.inline !== undefined) {
-    out.push(...checkCode(spec.inline, `${name} (${field}.inline.code)`, def));
+  const pin = parseIntegrityPin(url.hash);
+  if (pin.kind === "invalid") {
+    return [
+      createDiagnostic(
+        "HTTPREF_PIN_INVALID",
+        `${name} has ${field}.httpRef.url "${redactUrl(url)}" with an invalid #sha256 pin (${pin.problem}): our runners refuse to fetch it, so the task fails on every retry, and the stock images ignore the pin; write #sha256= and ${VALID_PIN}`,
+        def,
+      ),
+    ];
   }
-  return out;
+  if (pin.kind === "none") {
+    return [
+      createDiagnostic(
+        "HTTPREF_UNPINNED",
+        `${name} fetches its code from "${redactUrl(url)}" without an integrity pin: the stock images run whatever the server returns, on every retry; append "#sha256=<hex>" to the URL (our runners check it; the fragment is never sent)`,
+        def,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** Quotes or shell characters in python `cmdParameters`, which the stock image splits unquoted. */
+function checkCmdParameters(
+  def: TaskDefinition,
+  spec: RuntimeSpec,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  if (def.runner !== "python" || spec.cmdParameters === undefined) return [];
+  if (!/["'\\*?[$`]/.test(spec.cmdParameters)) return [];
+  return [
+    createDiagnostic(
+      "CMD_PARAMETERS_SPLIT",
+      `${name} has ${field}.cmdParameters with quotes or shell characters: the stock python image expands $CMD_ARGS unquoted, so it is split on spaces and globbed and the quotes reach python literally; pass plain options only, and data through parameters`,
+      def,
+    ),
+  ];
 }
 
 /**
@@ -169,6 +213,22 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
  * ```
  */
 export function checkDefinition(def: TaskDefinition): Diagnostic[] {
+  return [
+    ...checkFunctionField(def),
+    ...checkRuntimeChoice(def),
+    ...(def.runtime === undefined ? [] : checkRuntime(def, def.runtime)),
+    ...checkTimeout(def),
+    ...checkContainerVolumes(def),
+  ];
+}
+
+/** Whether Keptn's admission webhook checks this apiVersion. */
+function hasWebhook(def: TaskDefinition): boolean {
+  return def.version === "v1beta1" || def.version === "v1";
+}
+
+/** `spec.function`, ignored in v1 and deprecated since v1alpha3. */
+function checkFunctionField(def: TaskDefinition): Diagnostic[] {
   const out: Diagnostic[] = [];
   const name = `"${def.name}"`;
   if (def.ignoredFunction) {
@@ -195,7 +255,14 @@ export function checkDefinition(def: TaskDefinition): Diagnostic[] {
       ),
     );
   }
-  const webhook = def.version === "v1beta1" || def.version === "v1";
+  return out;
+}
+
+/** No runtime Keptn can run, or several of which it runs one (or which its webhook rejects). */
+function checkRuntimeChoice(def: TaskDefinition): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const name = `"${def.name}"`;
+  const webhook = hasWebhook(def);
   if (def.runner === "none" && !def.ignoredFunction) {
     out.push(
       createDiagnostic(
@@ -217,44 +284,52 @@ export function checkDefinition(def: TaskDefinition): Diagnostic[] {
       ),
     );
   }
-  if (runtimes.length > 1) {
-    const list = runtimes.map((r) => `spec.${r}`).join(", ");
-    const chosen = def.runtimeField === undefined ? "nothing" : `spec.${def.runtimeField}`;
-    out.push(
-      createDiagnostic(
-        "MULTIPLE_RUNTIMES",
-        webhook
-          ? `${name} sets ${list}: Keptn's admission webhook rejects it ("Only one of Container, Python, or Deno field can be defined"); keep one`
-          : `${name} sets ${list}: Keptn runs ${chosen} and ignores the rest; keep one`,
-        def,
-        webhook ? "error" : "warning",
-      ),
-    );
-  }
-  if (def.runtime !== undefined) out.push(...checkRuntime(def, def.runtime));
-  if (def.timeout !== undefined) {
-    const nanos = parseGoDuration(def.timeout) ?? 0;
-    if (nanos < 1e9) {
-      out.push(
-        createDiagnostic(
-          "TIMEOUT_TOO_SHORT",
-          `${name} has spec.timeout "${def.timeout}": Keptn sets activeDeadlineSeconds to 0, so the Job is stopped before it can run; use at least "1s"`,
-          def,
-        ),
-      );
-    }
-  }
-  if (def.container?.volumeMounts !== undefined && def.container.volumeMounts.length > 0) {
-    const limit = def.container.resources?.limits?.memory;
-    if (limit === undefined) {
-      out.push(
-        createDiagnostic(
-          "CONTAINER_VOLUME_TINY",
-          `${name} mounts volume "${def.container.volumeMounts[0]?.name ?? ""}" without resources.limits.memory: Keptn backs it with an in-memory emptyDir whose sizeLimit is 1 byte (the operator means 1Gi but builds the quantity 1), so writes fail; set resources.limits.memory`,
-          def,
-        ),
-      );
-    }
-  }
+  if (runtimes.length > 1) out.push(multipleRuntimes(def, runtimes, webhook));
   return out;
+}
+
+function multipleRuntimes(
+  def: TaskDefinition,
+  runtimes: readonly string[],
+  webhook: boolean,
+): Diagnostic {
+  const name = `"${def.name}"`;
+  const list = runtimes.map((r) => `spec.${r}`).join(", ");
+  const chosen = def.runtimeField === undefined ? "nothing" : `spec.${def.runtimeField}`;
+  return createDiagnostic(
+    "MULTIPLE_RUNTIMES",
+    webhook
+      ? `${name} sets ${list}: Keptn's admission webhook rejects it ("Only one of Container, Python, or Deno field can be defined"); keep one`
+      : `${name} sets ${list}: Keptn runs ${chosen} and ignores the rest; keep one`,
+    def,
+    webhook ? "error" : "warning",
+  );
+}
+
+/** A `spec.timeout` under one second, which Keptn turns into an active deadline of 0. */
+function checkTimeout(def: TaskDefinition): Diagnostic[] {
+  if (def.timeout === undefined) return [];
+  const nanos = parseGoDuration(def.timeout) ?? 0;
+  if (nanos >= 1e9) return [];
+  return [
+    createDiagnostic(
+      "TIMEOUT_TOO_SHORT",
+      `"${def.name}" has spec.timeout "${def.timeout}": Keptn sets activeDeadlineSeconds to 0, so the Job is stopped before it can run; use at least "1s"`,
+      def,
+    ),
+  ];
+}
+
+/** Container volumes without a memory limit, which Keptn sizes at 1 byte. */
+function checkContainerVolumes(def: TaskDefinition): Diagnostic[] {
+  const mounts = def.container?.volumeMounts;
+  if (mounts === undefined || mounts.length === 0) return [];
+  if (def.container?.resources?.limits?.memory !== undefined) return [];
+  return [
+    createDiagnostic(
+      "CONTAINER_VOLUME_TINY",
+      `"${def.name}" mounts volume "${mounts[0]?.name ?? ""}" without resources.limits.memory: Keptn backs it with an in-memory emptyDir whose sizeLimit is 1 byte (the operator means 1Gi but builds the quantity 1), so writes fail; set resources.limits.memory`,
+      def,
+    ),
+  ];
 }
