@@ -101,6 +101,8 @@ export interface Diagnostic {
   readonly object?: string;
   /** Where that object was read from, when known. */
   readonly location?: ManifestLocation;
+  /** The dot-separated path of the field inside the object, when known (`spec.deno.inline.code`). */
+  readonly field?: string;
 }
 
 /** The object a diagnostic is about. */
@@ -111,30 +113,43 @@ export interface DiagnosticSubject {
   readonly location?: ManifestLocation | undefined;
 }
 
+/** Options of `createDiagnostic`. */
+export interface DiagnosticOptions {
+  /** Overrides the code's default level. */
+  readonly level?: DiagnosticLevel;
+  /** The dot-separated path of the field it is about, inside its object (`spec.deno.httpRef.url`). */
+  readonly field?: string;
+}
+
 /**
  * Creates a diagnostic with the code's default level (or the one given).
  *
  * @param code The stable code.
  * @param message What is wrong, what Keptn would do, how to fix it.
  * @param subject The object it is about.
- * @param level Overrides the code's default level.
+ * @param options The level (overriding the code's default) and the field, or just the level.
  * @returns A frozen diagnostic.
  * @example
  * ```ts
- * createDiagnostic("CYCLE", 'functionRef cycle "a -> b -> a": ...', definition);
+ * createDiagnostic("CYCLE", 'functionRef cycle "a -> b -> a": ...', definition, {
+ *   field: "spec.deno.functionRef.name",
+ * });
  * ```
  */
 export function createDiagnostic(
   code: DiagnosticCode,
   message: string,
   subject?: DiagnosticSubject,
-  level: DiagnosticLevel = DIAGNOSTIC_CODES[code].level,
+  options: DiagnosticOptions | DiagnosticLevel = {},
 ): Diagnostic {
+  const { level = DIAGNOSTIC_CODES[code].level, field } =
+    typeof options === "string" ? { level: options } : options;
   const diagnostic: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { level, code, message };
   if (subject !== undefined) {
     diagnostic.object = objectId(subject);
     if (subject.location !== undefined) diagnostic.location = subject.location;
   }
+  if (field !== undefined) diagnostic.field = field;
   return Object.freeze(diagnostic);
 }
 

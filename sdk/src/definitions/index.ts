@@ -29,6 +29,7 @@ export {
   type Diagnostic,
   type DiagnosticCode,
   type DiagnosticLevel,
+  type DiagnosticOptions,
   type DiagnosticSubject,
   formatDiagnostic,
   hasErrors,
