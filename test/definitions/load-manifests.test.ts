@@ -55,7 +55,15 @@ describe("loadManifests", () => {
     expect(set.objects.map((o) => o.location.object)).toEqual(["KeptnTaskDefinition/shop/good"]);
     expect(set.errors.map((e) => [e.location, e.message])).toEqual([
       [
-        { file, document: 2, object: "KeptnTaskDefinition/shop/typo", field: "spec.deno" },
+        {
+          file,
+          document: 2,
+          object: "KeptnTaskDefinition/shop/typo",
+          field: "spec.deno",
+          // The unknown key itself, not its parent.
+          line: 18,
+          column: 5,
+        },
         `${file}:2: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: Unrecognized key: "functionref"`,
       ],
       [
@@ -64,15 +72,24 @@ describe("loadManifests", () => {
           document: 3,
           object: "KeptnTaskDefinition/shop/number-param",
           field: "spec.python.parameters.map.port",
+          line: 30,
+          column: 9,
         },
         `${file}:3: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: Invalid input: expected string, received number`,
       ],
       [
-        { file, document: 4, object: "KeptnTaskDefinition/default/future", field: "apiVersion" },
+        {
+          file,
+          document: 4,
+          object: "KeptnTaskDefinition/default/future",
+          field: "apiVersion",
+          line: 32,
+          column: 1,
+        },
         `${file}:4: KeptnTaskDefinition/default/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh/v2" for KeptnTaskDefinition: use one of lifecycle.keptn.sh/v1alpha1, lifecycle.keptn.sh/v1alpha2, lifecycle.keptn.sh/v1alpha3, lifecycle.keptn.sh/v1beta1, lifecycle.keptn.sh/v1`,
       ],
       [
-        { file, document: 5 },
+        { file, document: 5, line: 39, column: 1 },
         `${file}:5: Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind`,
       ],
       [
@@ -81,6 +98,8 @@ describe("loadManifests", () => {
           document: 6,
           object: "KeptnTaskDefinition/shop/bad-timeout",
           field: "spec.timeout",
+          line: 49,
+          column: 3,
         },
         `${file}:6: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: must be a Go duration such as "30s", "5m" or "1h30m"`,
       ],
@@ -98,7 +117,7 @@ describe("loadManifests", () => {
     const file = fixturePath("broken");
     const error = await loadManifests(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
-    expect((error as ManifestError).location).toEqual({ file, document: 1 });
+    expect((error as ManifestError).location).toEqual({ file, document: 1, line: 6, column: 1 });
     expect((error as ManifestError).message).toMatch(new RegExp(`^${file}:1: Cannot parse YAML: `));
   });
 
@@ -201,6 +220,9 @@ items:
         document: 1,
         object: "KeptnTask/shop/t",
         field: "items.1.spec.taskDefinition",
+        // An absent field is placed at its nearest present parent: the item's spec.
+        line: 10,
+        column: 5,
       },
     ]);
   });

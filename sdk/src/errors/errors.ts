@@ -132,6 +132,10 @@ export interface ManifestLocation {
   object?: string;
   /** Dot-separated path of the field, when known. */
   field?: string;
+  /** 1-based line of the field (or of the object, or the document) in the file, when known. */
+  line?: number;
+  /** 1-based column of the same place, when known. */
+  column?: number;
 }
 
 /**
