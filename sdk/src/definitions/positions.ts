@@ -7,6 +7,8 @@
  * (`metadata.annotations["keptn.sh/pre-deployment-tasks"]`).
  */
 import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import type { Diagnostic } from "./diagnostics.js";
+import type { LoadedManifest, ManifestSet } from "./load-manifests.js";
 
 /** A place in a text: 1-based line and column. */
 export interface SourcePosition {
@@ -154,4 +156,42 @@ function fieldOffset(
     }
   }
   return offset;
+}
+
+/**
+ * Puts each diagnostic at the line and column of its field (of its object when it names no
+ * field, or the field is absent) in the manifests it was found in: `location.line` and
+ * `location.column`, which `formatDiagnostic` then prints. Diagnostics about objects not read
+ * from text are returned as they are.
+ *
+ * @param set The manifests the diagnostics' objects were loaded from.
+ * @param diagnostics The diagnostics (from `validateCatalog`, `resolveTask`, `checkDefinition`).
+ * @returns The diagnostics, in the same order, located where possible.
+ * @example
+ * ```ts
+ * const set = await loadManifests("k8s/");
+ * const resolved = resolveTask(createCatalog(set), { definition: "notify", namespace: "shop" });
+ * for (const d of locateDiagnostics(set, resolved.diagnostics)) console.error(formatDiagnostic(d));
+ * ```
+ */
+export function locateDiagnostics(
+  set: ManifestSet,
+  diagnostics: readonly Diagnostic[],
+): Diagnostic[] {
+  const key = (file?: string, document?: number, object?: string) =>
+    `${file ?? ""}\u0000${document ?? ""}\u0000${object ?? ""}`;
+  const manifests = new Map<string, LoadedManifest>();
+  for (const manifest of set.objects) {
+    const { file, document, object } = manifest.location;
+    manifests.set(key(file, document, object), manifest);
+  }
+  return diagnostics.map((diagnostic) => {
+    const { location } = diagnostic;
+    if (location === undefined) return diagnostic;
+    const manifest = manifests.get(key(location.file, location.document, diagnostic.object));
+    const position = manifest?.locate(diagnostic.field);
+    if (position === undefined) return diagnostic;
+    const { line, column } = position;
+    return Object.freeze({ ...diagnostic, location: Object.freeze({ ...location, line, column }) });
+  });
 }
