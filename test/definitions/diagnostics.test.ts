@@ -255,6 +255,33 @@ const rows: Row[] = [
     says: ["Keptn runs the parent's code on the python image", "use the same runtime in both"],
   },
   {
+    code: "TASK_DEFINITION_NOT_FOUND",
+    it: "reports a workload annotation naming no task definition, with the near miss",
+    fixture: "references",
+    run: validate,
+    level: "error",
+    object: "Deployment/shop/checkout",
+    says: [
+      'Deployment "shop/checkout" has pre-deployment task "notfy" (annotation keptn.sh/pre-deployment-tasks)',
+      'no KeptnTaskDefinition "notfy" is in namespace "shop" or "keptn-system"',
+      "Keptn waits for it forever",
+      'did you mean "notify"?',
+    ],
+  },
+  {
+    code: "EVALUATION_DEFINITION_NOT_FOUND",
+    it: "reports a KeptnAppContext naming no evaluation definition",
+    fixture: "references",
+    run: validate,
+    level: "error",
+    object: "KeptnAppContext/shop/shop",
+    says: [
+      'KeptnAppContext "shop/shop" has post-deployment evaluation "error-rate" (spec.postDeploymentEvaluations)',
+      "the post-deployment phase never ends",
+      "create the KeptnEvaluationDefinition, or fix the name",
+    ],
+  },
+  {
     code: "DEFINITION_NOT_FOUND",
     it: "reports a KeptnTask naming no definition",
     fixture: "traps",
@@ -551,8 +578,14 @@ describe("diagnostics", () => {
       "PARENT_NOT_RUNTIME KeptnTaskDefinition/shop/child-of-container",
     ]);
     expect(hasErrors(diagnostics)).toBe(true);
-    expect(formatDiagnostic(diagnostics[0] as Diagnostic)).toBe(
-      `${file}:1: error FUNCTIONREF_CHAIN functionRef chain a -> b -> c: Keptn follows one level, so SCRIPT would be empty and a python task would succeed without running; point "a" at the definition with the code`,
+    // At the line and column of the object (or of its field, when the diagnostic names one),
+    // inside the first document (lines 2 to 8).
+    const first = diagnostics[0] as Diagnostic;
+    const { line = 0, column = 0 } = first.location ?? {};
+    expect(first.location).toMatchObject({ file, document: 1 });
+    expect([line >= 2 && line <= 8, column >= 1]).toEqual([true, true]);
+    expect(formatDiagnostic(first)).toBe(
+      `${file}:${line}:${column}: error FUNCTIONREF_CHAIN functionRef chain a -> b -> c: Keptn follows one level, so SCRIPT would be empty and a python task would succeed without running; point "a" at the definition with the code`,
     );
   });
 

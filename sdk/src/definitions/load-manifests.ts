@@ -305,10 +305,16 @@ function finish(sink: Sink, options: LoadManifestsOptions): ManifestSet {
  */
 function parseInto(text: string, file: string, sink: Sink, skippable = false): void {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter });
+  // logLevel: a template's `{{ x }}` key would make yaml warn on the process's stderr.
+  const documents = parseAllDocuments(text, { lineCounter, logLevel: "error" });
   // parseAllDocuments returns an EmptyStream (not an array) for empty input.
   const list = Array.isArray(documents) ? documents : [];
-  const reason = skippable ? skipReason(text, list, lineCounter) : undefined;
+  const action = templateAction(text, list);
+  if (action !== undefined && !skippable) {
+    sink.errors.push(templateError(file, list, action, lineCounter));
+    return;
+  }
+  const reason = skippable ? skipReason(list, action, lineCounter) : undefined;
   if (reason !== undefined) {
     sink.skipped.push(Object.freeze({ file, reason }));
     return;
@@ -347,14 +353,13 @@ const TEMPLATE_ACTION = /(?<!\$)\{\{[^\n]*?\}\}/g;
  * read (a file with a YAML error that is no template is reported, not skipped).
  */
 function skipReason(
-  text: string,
   documents: readonly Document.Parsed[],
+  action: number | undefined,
   lineCounter: LineCounter,
 ): string | undefined {
-  const action = templateAction(text, documents);
   if (action !== undefined) {
     const { line, col } = lineCounter.linePos(action);
-    return `a template ("{{" at line ${line}, column ${col}), not a manifest: render it (helm template) and validate the output`;
+    return `a template ("{{" at line ${line}, column ${col}), not a manifest: ${RENDER_FIRST}`;
   }
   if (documents.some((d) => d.errors.length > 0)) return undefined;
   const kinds = documents
@@ -374,6 +379,23 @@ function skipReason(
   }
   if (kinds.some((k) => isObject(k) && !isKustomize(k))) return undefined;
   return "not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration";
+}
+
+const RENDER_FIRST = "render it (helm template) and validate the output";
+
+/** The error for a template named on its own: it cannot be read as the manifests it makes. */
+function templateError(
+  file: string,
+  documents: readonly Document.Parsed[],
+  action: number,
+  lineCounter: LineCounter,
+): ManifestError {
+  const index = documents.findIndex((d) => action < (d.range[2] ?? 0));
+  const { line, col } = lineCounter.linePos(action);
+  return new ManifestError(
+    `Cannot read a template as manifests ("{{" at line ${line}, column ${col}): ${RENDER_FIRST}`,
+    { file, document: Math.max(index, 0) + 1, line, column: col },
+  );
 }
 
 /** The offset of the first template action outside a block scalar (`|`, `>`). */

@@ -90,7 +90,7 @@ interface Reference extends ReferenceField {
 }
 
 /** Names of definitions by namespace. */
-type NameIndex = ReadonlyMap<string, ReadonlySet<string>>;
+export type NameIndex = ReadonlyMap<string, ReadonlySet<string>>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -122,8 +122,8 @@ export function checkReferences(
 ): Diagnostic[] {
   const keptnNamespace = options.keptnNamespace ?? DEFAULT_KEPTN_NAMESPACE;
   const indexes: Record<Target, NameIndex> = {
-    task: indexNames(set, TARGETS.task.kind),
-    evaluation: indexNames(set, TARGETS.evaluation.kind),
+    task: definitionNames(set, TARGETS.task.kind),
+    evaluation: definitionNames(set, TARGETS.evaluation.kind),
   };
   const diagnostics: Diagnostic[] = [];
   for (const manifest of set.objects) {
@@ -139,7 +139,7 @@ export function checkReferences(
  * Every definition of `kind` by namespace: the valid ones, and those whose schema error was
  * reported (their location names them `Kind/namespace/name`).
  */
-function indexNames(set: ManifestSet, kind: string): NameIndex {
+export function definitionNames(set: ManifestSet, kind: string): NameIndex {
   const index = new Map<string, Set<string>>();
   const add = (namespace: string, name: string) => {
     const names = index.get(namespace) ?? new Set<string>();

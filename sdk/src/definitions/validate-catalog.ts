@@ -8,7 +8,7 @@ import { checkDefinition } from "./check-definition.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
 import type { KeptnTask } from "./model.js";
 import { locateDiagnostics } from "./positions.js";
-import { checkReferences } from "./references.js";
+import { checkReferences, definitionNames } from "./references.js";
 import { DEFAULT_KEPTN_NAMESPACE, type ResolveTaskOptions, resolveTask } from "./resolve-task.js";
 import { closestName } from "./suggest.js";
 
@@ -65,7 +65,10 @@ export function validateCatalog(
   return locateDiagnostics(source, uniqueDiagnostics(out));
 }
 
-/** `DEFINITION_NOT_FOUND` for a KeptnTask whose definition is in neither namespace. */
+/**
+ * `DEFINITION_NOT_FOUND` for a KeptnTask whose definition is in neither namespace. A definition
+ * rejected by its schema is there (its own error says what is wrong with it).
+ */
 function missingDefinition(
   catalog: Catalog,
   task: KeptnTask,
@@ -73,11 +76,19 @@ function missingDefinition(
 ): Diagnostic[] {
   const name = task.taskDefinition;
   const namespaces = [task.namespace, keptnNamespace];
-  if (namespaces.some((ns) => catalog.findDefinition(name, ns) !== undefined)) return [];
-  const visible = catalog
-    .definitions()
-    .filter((d) => namespaces.includes(d.namespace))
-    .map((d) => d.name);
+  const index =
+    catalog.source === undefined
+      ? undefined
+      : definitionNames(catalog.source, "KeptnTaskDefinition");
+  const visible = namespaces.flatMap((namespace) =>
+    index === undefined
+      ? catalog
+          .definitions()
+          .filter((d) => d.namespace === namespace)
+          .map((d) => d.name)
+      : [...(index.get(namespace) ?? [])],
+  );
+  if (visible.includes(name)) return [];
   const near = closestName(name, visible);
   const fix =
     near === undefined
