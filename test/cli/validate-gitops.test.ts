@@ -1,13 +1,13 @@
 // `keptn-task validate` as a CI gate on a GitOps repository: references across objects,
 // findings at the line and column of their field, the output formats, --ignore, -n, and folders
-// that hold more than manifests. Each rule has its own fixtures under fixtures/gitops.
+// that hold more than manifests. Each rule has its own fixtures under test/fixtures/gitops.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/keptn-task-cli.js";
 
-const GITOPS = "test/cli/fixtures/gitops";
+const GITOPS = "test/fixtures/gitops";
 const REFERENCES = `${GITOPS}/references`;
 const POSITIONS = `${GITOPS}/positions`;
 const NAMESPACE = `${GITOPS}/namespace`;

@@ -12,7 +12,7 @@ import {
   resolveTask,
 } from "../../sdk/src/definitions/index.js";
 
-const GITOPS = "test/cli/fixtures/gitops";
+const GITOPS = "test/fixtures/gitops";
 
 describe("field paths", () => {
   it.each([
