@@ -66,7 +66,7 @@ const CODE_PROBLEMS: ReadonlySet<DiagnosticCode> = new Set([
   "PARENT_NOT_RUNTIME",
   "CONFIGMAP_WITHOUT_CODE",
   "HTTPREF_INVALID",
-  "FUNCTION_IN_V1",
+  "EMPTY_RUNTIME",
 ]);
 
 /**
