@@ -41,7 +41,7 @@ describe("keptn-task render", () => {
     expect(configMap?.data?.code).toContain('Deno.env.get("KEPTN_CONTEXT")');
     expect(task).toMatchObject({
       kind: "KeptnTask",
-      spec: { taskDefinition: "hello", checkType: "post", timeout: "1m" },
+      spec: { taskDefinition: "hello", checkType: "post", timeout: "1m0s" },
     });
     expect(job?.kind).toBe("Job");
     expect(job?.metadata.name).toMatch(/^post-hello-\d{5}-\d{5}$/);

@@ -60,7 +60,8 @@ export interface TaskDefinition {
   readonly ttlSecondsAfterFinished: number | undefined;
   readonly serviceAccountName: string | undefined;
   readonly automountServiceAccountToken: boolean | undefined;
-  readonly imagePullSecrets: readonly { readonly name: string }[];
+  /** As written; an entry without a name is `{}`, as the operator copies it into the Job. */
+  readonly imagePullSecrets: readonly { readonly name?: string }[];
   readonly location: ManifestLocation | undefined;
 }
 

@@ -155,10 +155,11 @@ export function normalizeDefinition(
   if (ignoredFunction) declared.push("function");
 
   const picked = pickRuntime(specs, container);
-  const imagePullSecrets = (jobFields.imagePullSecrets ?? [])
-    .map((secret) => nonEmpty(secret.name))
-    .filter((name): name is string => name !== undefined)
-    .map((name) => Object.freeze({ name }));
+  // Copied into the Job as written: an entry without a name stays, as `{}` (Go's omitempty).
+  const imagePullSecrets = (jobFields.imagePullSecrets ?? []).map((secret) => {
+    const name = nonEmpty(secret.name);
+    return Object.freeze(name === undefined ? {} : { name });
+  });
 
   return Object.freeze({
     kind: "KeptnTaskDefinition",

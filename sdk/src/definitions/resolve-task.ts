@@ -108,7 +108,7 @@ export interface JobFields {
   readonly ttlSecondsAfterFinished: number;
   readonly serviceAccountName: string | undefined;
   readonly automountServiceAccountToken: boolean | undefined;
-  readonly imagePullSecrets: readonly { readonly name: string }[];
+  readonly imagePullSecrets: readonly { readonly name?: string }[];
 }
 
 /** The KeptnTask the Job belongs to. */
