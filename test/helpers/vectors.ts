@@ -110,3 +110,36 @@ export function text(value: VectorText): string {
     .map((part) => (typeof part === "string" ? part : part.repeat.repeat(part.times)))
     .join("");
 }
+
+/**
+ * The message a vector gives for an issue: the case named `name` in `file`, at `path`. For tests
+ * that check the same condition another way, so the message is written in one place only.
+ */
+export function issueMessage(
+  file: "context.json" | "data.json" | "secure-data.json" | "deadline.json",
+  name: string,
+  path: string,
+): string {
+  const found = readVectors(file)
+    .cases.find((c) => c.name === name)
+    ?.issues?.find((issue) => issue.path === path);
+  if (found?.message === undefined) {
+    throw new Error(`${file} has no case "${name}" with an exact message at "${path}"`);
+  }
+  return text(found.message);
+}
+
+/** A pattern for the message of an issue that a vector gives by its start (`messagePrefix`). */
+export function issuePattern(
+  file: "context.json" | "data.json" | "secure-data.json" | "deadline.json",
+  name: string,
+  path: string,
+): RegExp {
+  const found = readVectors(file)
+    .cases.find((c) => c.name === name)
+    ?.issues?.find((issue) => issue.path === path);
+  if (found?.messagePrefix === undefined) {
+    throw new Error(`${file} has no case "${name}" with a message prefix at "${path}"`);
+  }
+  return new RegExp(`^${found.messagePrefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}.`);
+}
