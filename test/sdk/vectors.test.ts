@@ -51,7 +51,7 @@ function configErrorPattern(source: ConfigSource, issues: VectorIssue[]): RegExp
     const where = issue.path === "" ? source : `${source}.${issue.path}`;
     return issue.messagePrefix === undefined
       ? escapeRegExp(`${where}: ${text(issue.message ?? "")}`)
-      : `${escapeRegExp(`${where}: ${issue.messagePrefix}`)}[^;]+`;
+      : `${escapeRegExp(`${where}: ${issue.messagePrefix}`)}[\\s\\S]+`;
   });
   return new RegExp(`^${escapeRegExp("Invalid task environment: ")}${parts.join("; ")}$`);
 }
