@@ -507,6 +507,21 @@ describe("keptn_task logging and masking", () => {
     expect(result.stdout).not.toMatch(/987654|u-12/);
   });
 
+  it("masks a secret read from bytes that are not UTF-8 also in the base64 and URL forms of those bytes", async () => {
+    // Python reads such bytes as lone surrogates (surrogateescape) and writes them back as they were.
+    const result = await runCode(
+      [
+        "import base64, urllib.parse",
+        "from keptn_task import mask_secrets, register_secret",
+        "raw = b'pass\\xffword'",
+        "register_secret(raw.decode('utf-8', 'surrogateescape'))",
+        "print(mask_secrets(base64.b64encode(raw).decode()), mask_secrets(urllib.parse.quote(raw)))",
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("*** ***\n");
+  });
+
   it("shows debug lines only when KEPTN_TASK_LOG_LEVEL asks for them", async () => {
     const code =
       'from keptn_task import task\nt = task()\nt.log.debug("details")\nt.log.info("done")';

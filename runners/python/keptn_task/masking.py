@@ -93,9 +93,10 @@ class SecretRegistry:
     def __init__(self) -> None:
         self._values: Set[str] = set()
         self._form_set: Set[str] = set()
-        # (form, smallest period) pairs, replaced as a whole on register(): mask() reads one
-        # consistent tuple without taking the lock.
-        self._forms: Tuple[Tuple[str, int], ...] = ()
+        # Replaced as a whole on register(): mask() reads one consistent tuple without the lock.
+        self._forms: Tuple[str, ...] = ()
+        # The smallest period of each form, computed when the form first matches (0: not yet).
+        self._periods: List[int] = []
         self._longest = 0
         self._lock = threading.Lock()
 
@@ -106,7 +107,8 @@ class SecretRegistry:
             value: The secret as it was read (raw string, possibly JSON or multi-line).
         """
         if not isinstance(value, str):
-            raise TypeError(f"Cannot register a secret of type {type(value).__name__}: expected str")
+            kind = type(value).__name__
+            raise TypeError(f"Cannot register a secret of type {kind}: expected str")
         with self._lock:
             if js_trim(value) == "" or value in self._values:
                 return
@@ -114,12 +116,15 @@ class SecretRegistry:
             value = _combine_surrogates(value)
             new = [value]
             for piece in _pieces_of(value):
-                new += [form for form in _forms_of(piece) if _js_length(form) >= MIN_PIECE_LENGTH and js_trim(form) != ""]
+                for form in _forms_of(piece):
+                    if _js_length(form) >= MIN_PIECE_LENGTH and js_trim(form) != "":
+                        new.append(form)
             forms = list(self._forms)
             for form in new:
                 if form not in self._form_set:
                     self._form_set.add(form)
-                    forms.append((form, _smallest_period(form)))
+                    forms.append(form)
+                    self._periods.append(0)
                     self._longest = max(self._longest, _js_length(form))
             self._forms = tuple(forms)
 
@@ -156,7 +161,7 @@ class SecretRegistry:
             An index into ``text`` (``len(text)`` when nothing needs holding back).
         """
         cut = len(text)
-        for form, _ in self._forms:
+        for form in self._forms:
             # A proper prefix of `form` that ends the text starts at one of these positions.
             start = text.find(form[0], max(0, len(text) - len(form) + 1))
             while start != -1 and start < cut:
@@ -219,11 +224,12 @@ class SecretRegistry:
         """Every occurrence of every form, merged into sorted, disjoint ``[start, end)`` ranges
         (overlapping ones merge, adjacent ones do not), as a flat list of starts and ends."""
         lists: List[List[int]] = []
-        for form, period in self._forms:
+        for index, form in enumerate(self._forms):
             at = text.find(form)
             if at == -1:
                 continue
             length = len(form)
+            period = self._period(index)
             found: List[int] = []
             while at != -1:
                 end = at + length
@@ -250,6 +256,13 @@ class SecretRegistry:
             else:
                 merged += [start, end]
         return merged
+
+    def _period(self, index: int) -> int:
+        period = self._periods[index]
+        if period == 0:
+            period = _smallest_period(self._forms[index])
+            self._periods[index] = period
+        return period
 
     def mask_json(self, value: Any) -> Any:
         """``value`` (what ``json.dumps`` will write) with every secret masked in its strings
@@ -605,7 +618,8 @@ def _shifted_base64(data: bytes, shift: int) -> str:
     padded = bytes(shift) + data
     encoded = base64.b64encode(padded).decode("ascii").rstrip("=")
     first = -(-shift * 8 // 6)
-    # The last character also holds bits of whatever follows, unless the data ends on a 3-byte group.
+    # The last character also holds bits of whatever follows, unless the data ends on a 3-byte
+    # group.
     last = len(encoded) if len(padded) % 3 == 0 else len(encoded) - 1
     return encoded[first:last]
 
@@ -639,10 +653,10 @@ def _forms_of(piece: str) -> List[str]:
         repr(piece)[1:-1],
         *_byte_forms(data),
     ]
-    if _SURROGATE.search(piece):
+    if _SURROGATE.search(piece) and _is_escaped_bytes(piece):
         # Bytes that were not UTF-8 reach Python as lone surrogates (surrogateescape); Python
         # writes them back as the original bytes, which JavaScript cannot receive.
-        raw = piece.encode("utf-8", "surrogateescape" if _is_escaped_bytes(piece) else "surrogatepass")
+        raw = piece.encode("utf-8", "surrogateescape")
         forms += [quote(raw, safe="!*'()"), quote(raw, safe="/"), *_byte_forms(raw)]
     if _js_length(piece) > _INSPECT_MAX_STRING:
         # JavaScript cuts at 10,000 UTF-16 code units, possibly inside a surrogate pair.
