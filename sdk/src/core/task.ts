@@ -12,7 +12,6 @@ import {
   failExitCode,
   StopSequence,
   signalExitCode,
-  timerDelay,
 } from "./process-policy.js";
 import {
   type Env,
@@ -198,9 +197,11 @@ function readTaskInput(env: Env, options: TaskOptions, secrets: SecretRegistry):
     ...deadline.issues,
   ];
   if (!LOG_LEVELS.has(level)) {
+    // Named where it was set: the option, or the variable.
+    const fromOption = options.logLevel !== undefined;
     issues.push({
-      source: "options",
-      path: "logLevel",
+      source: fromOption ? "options" : "KEPTN_TASK_LOG_LEVEL",
+      path: fromOption ? "logLevel" : "",
       message: `expected one of ${[...LOG_LEVELS].join(", ")}, received "${level}"`,
     });
   }
@@ -222,18 +223,18 @@ function watchDeadline(
 ): void {
   if (deadlineMs === undefined) return;
   const passed = () => new DOMException("The task deadline has passed", "TimeoutError");
-  const delay = deadlineMs - Date.now();
-  if (delay <= 0) {
+  // A deadline beyond a timer's range (24.8 days) is reached in steps.
+  const check = () => {
+    const delay = deadlineMs - Date.now();
+    if (delay > 0) {
+      setTimer(check, clampTimerMs(delay)).unref();
+      return;
+    }
+    if (!controller.signal.aborted) log.warn("Task deadline reached: aborting task.signal");
     controller.abort(passed());
-    return;
-  }
-  // Beyond a timer's range there is nothing to watch (the timer would fire at once).
-  const timer = timerDelay(delay);
-  if (timer === undefined) return;
-  setTimer(() => {
-    log.warn("Task deadline reached: aborting task.signal");
-    controller.abort(passed());
-  }, timer).unref();
+  };
+  if (deadlineMs - Date.now() <= 0) controller.abort(passed());
+  else check();
 }
 
 /**
