@@ -34,7 +34,7 @@ describe("keptn-task validate", () => {
     const result = await runCli(["validate", TRAPS]);
     const spans = documentLines(TRAPS);
     const expected: [number, string, string, string][] = [
-      [1, "warning", "FUNCTION_IN_V1", "Keptn ignores it"],
+      [1, "error", "NO_RUNTIME", "Keptn 2.x ignores in every apiVersion"],
       [2, "error", "FUNCTIONREF_CHAIN", "chain-top -> chain-middle -> chain-bottom"],
       [5, "warning", "INLINE_AND_HTTPREF", "runs it, ignoring"],
       [6, "error", "MISSING_PARENT", '"no-such-parent"'],
@@ -56,7 +56,7 @@ describe("keptn-task validate", () => {
     // The Secret's value is never shown, only its key names.
     expect(result.stdout + result.stderr).not.toContain("do-not-print-this-value");
     expect(result.stderrLines).toEqual([
-      "keptn-task: checked 11 objects in 1 file: 4 errors, 5 warnings",
+      "keptn-task: checked 11 objects in 1 file: 5 errors, 4 warnings",
     ]);
     expect(result.code).toBe(65);
   });
@@ -70,7 +70,7 @@ describe("keptn-task validate", () => {
       warnings: number;
       findings: { level: string; code: string; file: string; document: number; object: string }[];
     };
-    expect(report).toMatchObject({ valid: false, objects: 11, errors: 4, warnings: 5 });
+    expect(report).toMatchObject({ valid: false, objects: 11, errors: 5, warnings: 4 });
     expect(report.findings).toContainEqual(
       expect.objectContaining({
         level: "error",
@@ -96,9 +96,9 @@ describe("keptn-task validate", () => {
     const result = await runCli(["validate", "-"], { input: yaml });
     // The object starts at line 1; the field, when the diagnostic names it, is at line 5.
     expect(result.stdout).toMatch(
-      /^-:[15]:[13]: warning FUNCTION_DEPRECATED (spec\.function: )?"from-stdin" uses spec.function/,
+      /^-:[15]:[13]: error NO_RUNTIME (spec\.function: )?"from-stdin" sets only spec.function, which Keptn 2.x ignores/,
     );
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(65);
   });
 
   it("fails on warnings with --strict", async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   type Catalog,
@@ -9,6 +10,7 @@ import {
   formatDiagnostic,
   hasErrors,
   loadManifests,
+  parseManifests,
   resolveTask,
   validateCatalog,
 } from "../../sdk/src/definitions/index.js";
@@ -38,42 +40,48 @@ const validate = (catalog: Catalog) => validateCatalog(catalog);
 
 const rows: Row[] = [
   {
-    code: "FUNCTION_IN_V1",
-    it: "warns that Keptn ignores spec.function in v1 and runs spec.deno",
+    code: "FUNCTION_IGNORED",
+    it: "warns that Keptn 2.x ignores spec.function in v1 and runs spec.deno",
     fixture: "traps",
     run: resolve("function-and-deno-in-v1"),
     level: "warning",
     object: "KeptnTaskDefinition/shop/function-and-deno-in-v1",
     says: [
-      "sets spec.function in lifecycle.keptn.sh/v1",
-      "Keptn ignores it and runs spec.deno instead",
+      "sets spec.function, which Keptn 2.x ignores in every apiVersion",
+      "it runs spec.deno instead",
       "remove spec.function",
     ],
   },
   {
-    code: "FUNCTION_IN_V1",
-    it: "warns that a v1 definition with only spec.function never runs",
+    code: "FUNCTION_IGNORED",
+    it: "warns that Keptn 2.x ignores spec.function in v1alpha3 too, and runs spec.python",
+    fixture: "traps",
+    run: resolve("function-and-python-alpha3"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/function-and-python-alpha3",
+    says: ["ignores in every apiVersion", "it runs spec.python instead"],
+  },
+  {
+    code: "NO_RUNTIME",
+    it: "reports a v1 definition with only spec.function as rejected by the webhook",
     fixture: "traps",
     run: check("function-in-v1"),
-    level: "warning",
+    level: "error",
     object: "KeptnTaskDefinition/shop/function-in-v1",
     says: [
-      "Keptn ignores it, so this definition has no code and its tasks never run",
-      "move it to spec.deno",
+      "sets only spec.function, which Keptn 2.x ignores in every apiVersion",
+      'admission webhook rejects the definition ("Either Container, Python, or Deno field must be defined")',
+      "move the code to spec.deno",
     ],
   },
   {
-    code: "FUNCTION_DEPRECATED",
-    it: "warns that spec.function is deprecated and dropped by v1",
+    code: "NO_RUNTIME",
+    it: "reports a v1alpha3 definition with only spec.function as rejected by the webhook",
     fixture: "traps",
-    run: resolve("function-in-alpha3"),
-    level: "warning",
+    run: check("function-in-alpha3"),
+    level: "error",
     object: "KeptnTaskDefinition/shop/function-in-alpha3",
-    says: [
-      "deprecated in v1alpha3",
-      "Keptn runs it on the deno image here",
-      "move it to spec.deno",
-    ],
+    says: ["sets only spec.function", "admission webhook rejects the definition"],
   },
   {
     code: "NO_RUNTIME",
@@ -88,19 +96,44 @@ const rows: Row[] = [
     code: "NO_RUNTIME",
     it: "reports a v1beta1 definition with only spec.function as rejected by the webhook",
     fixture: "traps",
-    run: resolve("only-function-beta1"),
+    run: check("only-function-beta1"),
     level: "error",
     object: "KeptnTaskDefinition/shop/only-function-beta1",
-    says: ["sets only spec.function", "webhook for v1beta1 rejects it", "move it to spec.deno"],
+    says: ["sets only spec.function", "admission webhook rejects the definition"],
+  },
+  {
+    code: "EMPTY_RUNTIME",
+    it: "reports deno: {} as accepted by Keptn, which then creates no Job",
+    fixture: "traps",
+    run: check("empty-deno"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/empty-deno",
+    says: [
+      "sets spec.deno with nothing in it",
+      "Keptn accepts the definition, but creates no Job for its tasks",
+      "give it code",
+    ],
+  },
+  {
+    code: "EMPTY_RUNTIME",
+    it: 'reports inline code "" as nothing: Keptn creates no Job',
+    fixture: "traps",
+    run: check("empty-inline-code"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/empty-inline-code",
+    says: ["sets spec.python with nothing in it (an empty inline.code counts as nothing)"],
   },
   {
     code: "MULTIPLE_RUNTIMES",
-    it: "warns that v1alpha3 runs deno and ignores python when both are set",
+    it: "reports deno and python in v1alpha3 as an error: the webhook sees every version as v1",
     fixture: "traps",
-    run: resolve("deno-and-python-alpha3"),
-    level: "warning",
+    run: check("deno-and-python-alpha3"),
+    level: "error",
     object: "KeptnTaskDefinition/shop/deno-and-python-alpha3",
-    says: ["sets spec.deno, spec.python", "Keptn runs spec.deno and ignores the rest", "keep one"],
+    says: [
+      "sets spec.deno, spec.python",
+      "Only one of Container, Python, or Deno field can be defined",
+    ],
   },
   {
     code: "MULTIPLE_RUNTIMES",
@@ -374,7 +407,7 @@ const rows: Row[] = [
     fixture: "traps",
     run: resolve("checks-application-py"),
     level: "warning",
-    object: "KeptnTaskDefinition/shop/checks-application-py",
+    object: "ConfigMap/shop/py-code",
     says: ['ConfigMap "py-code" compares objectType with "Application"'],
   },
   {
@@ -409,10 +442,10 @@ const rows: Row[] = [
   },
   {
     code: "HTTPREF_PIN_INVALID",
-    it: "reports a malformed #sha256 pin, which our runners refuse",
+    it: "warns of a malformed #sha256 pin, which our runners refuse and Keptn's images ignore",
     fixture: "secret-urls",
     run: check("sri-pin"),
-    level: "error",
+    level: "warning",
     object: "KeptnTaskDefinition/shop/sri-pin",
     says: [
       '"https://scripts.example.com/a.ts" with an invalid #sha256 pin',
@@ -447,6 +480,47 @@ const rows: Row[] = [
     level: "warning",
     object: "KeptnTaskDefinition/shop/container-volume",
     says: ["sizeLimit is 1 byte", "set resources.limits.memory"],
+  },
+  {
+    code: "CONTAINER_VOLUME_MOUNTS",
+    it: "reports a container task's second volumeMount, for which Keptn creates no volume",
+    fixture: "traps",
+    run: resolve("container-two-mounts"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/container-two-mounts",
+    says: [
+      'Keptn creates a volume for the first ("scratch") only',
+      'the API server rejects the Job, whose other mounts ("cache") name no volume',
+      "keep one volumeMount",
+    ],
+  },
+  {
+    code: "CONTAINER_CONTEXT_VALUE_FROM",
+    it: "reports a container's KEPTN_CONTEXT env with valueFrom, which ends with value and valueFrom",
+    fixture: "traps",
+    run: resolve("container-context-from"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/container-context-from",
+    says: [
+      "Keptn writes the task's context into its value and keeps valueFrom",
+      "the API server rejects a variable with both",
+      "remove KEPTN_CONTEXT from the container's env",
+    ],
+  },
+  {
+    code: "PROMOTION_WORKLOAD",
+    it: "warns that Keptn runs promotion tasks only for apps",
+    fixture: "traps",
+    run: resolve("helper", {
+      context: { workloadName: "cart", objectType: "Workload", taskType: "promotion" },
+    }),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/helper",
+    says: [
+      "Keptn runs promotion tasks only for apps",
+      "promotionTasksEnabled",
+      'use taskType "pre" or "post", or objectType "App"',
+    ],
   },
   {
     code: "TASK_JOB_FIELDS",
@@ -500,7 +574,7 @@ describe("diagnostics", () => {
 
   it("reports nothing for clean definitions", async () => {
     const versions = await fixtureCatalog("versions");
-    for (const name of ["alpha1", "alpha3", "beta1", "v1", "container"]) {
+    for (const name of ["alpha3", "beta1", "v1", "container"]) {
       expect(resolveTask(versions, { definition: name, namespace: "shop" }).diagnostics).toEqual(
         [],
       );
@@ -589,6 +663,44 @@ describe("diagnostics", () => {
     );
   });
 
+  it("names Keptn's namespace once when the object is in it", () => {
+    const yaml = [
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata: { name: orphan, namespace: keptn-system }",
+      "spec:",
+      "  deno: { functionRef: { name: nowhere } }",
+      "---",
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTask",
+      "metadata: { name: dangling, namespace: keptn-system }",
+      "spec: { taskDefinition: missing, context: { appName: a, appVersion: '1', objectType: App, taskType: pre, workloadName: w, workloadVersion: '1' } }",
+      "---",
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: checkout",
+      "  namespace: keptn-system",
+      "  annotations: { keptn.sh/pre-deployment-tasks: gone }",
+      "spec: { selector: {}, template: { spec: { containers: [] } } }",
+    ].join("\n");
+    const set = parseManifests(yaml, "same.yaml", { onError: "collect" });
+    const messages = validateCatalog(createCatalog(set)).map((d) => `${d.code}: ${d.message}`);
+    const codes = messages.map((m) => m.slice(0, m.indexOf(":")));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        "MISSING_PARENT",
+        "DEFINITION_NOT_FOUND",
+        "TASK_DEFINITION_NOT_FOUND",
+      ]),
+    );
+    for (const message of messages) {
+      expect(message).not.toMatch(/"keptn-system" (nor|or) "keptn-system"/);
+    }
+    expect(messages.join("\n")).toContain('not in namespace "keptn-system"');
+    expect(messages.join("\n")).toContain('is in namespace "keptn-system": Keptn waits');
+  });
+
   it("formats a diagnostic without a location by its object", () => {
     expect(
       formatDiagnostic({
@@ -604,3 +716,19 @@ describe("diagnostics", () => {
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("the README's diagnostics table", () => {
+  it("lists every code with its level and summary, in DIAGNOSTIC_CODES' order", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.slice(readme.indexOf("### Diagnostics"));
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (error|warning) \| (.+) \|$/gm)].map(
+      (m) => [m[1], m[2], m[3]],
+    );
+    const expected = Object.entries(DIAGNOSTIC_CODES).map(([code, { level, summary }]) => [
+      code,
+      level,
+      summary,
+    ]);
+    expect(rows).toEqual(expected);
+  });
+});

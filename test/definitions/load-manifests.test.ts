@@ -26,24 +26,28 @@ describe("loadManifests", () => {
   });
 
   it.each([
-    ["alpha1", "v1alpha1", "deno", "function"],
-    ["alpha2", "v1alpha2", "deno", "function"],
+    // Keptn 2.x ignores spec.function, the only runtime v1alpha1 and v1alpha2 have.
+    ["alpha1", "v1alpha1", "none", undefined],
+    ["alpha2", "v1alpha2", "none", undefined],
     ["alpha3", "v1alpha3", "deno", "deno"],
     ["beta1", "v1beta1", "python", "python"],
     ["v1", "v1", "deno", "deno"],
     ["container", "v1", "container", "container"],
-  ])("normalises %s (%s) to the %s runner from spec.%s", async (name, version, runner, field) => {
-    const set = await loadManifests(fixturePath("versions"));
-    const def = set.objects.find(
-      (o) => o.location.object === `KeptnTaskDefinition/shop/${name}`,
-    )?.object;
-    expect(def).toMatchObject({
-      kind: "KeptnTaskDefinition",
-      version,
-      runner,
-      runtimeField: field,
-    });
-  });
+  ] as const)(
+    "normalises %s (%s) to the %s runner from spec.%s",
+    async (name, version, runner, field) => {
+      const set = await loadManifests(fixturePath("versions"));
+      const def = set.objects.find(
+        (o) => o.location.object === `KeptnTaskDefinition/shop/${name}`,
+      )?.object;
+      expect(def).toMatchObject({
+        kind: "KeptnTaskDefinition",
+        version,
+        runner,
+        runtimeField: field,
+      });
+    },
+  );
 
   it("serves the five apiVersions Keptn serves", () => {
     expect(DEFINITION_VERSIONS).toEqual(["v1alpha1", "v1alpha2", "v1alpha3", "v1beta1", "v1"]);
@@ -64,7 +68,7 @@ describe("loadManifests", () => {
           line: 18,
           column: 5,
         },
-        `${file}:2: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: Unrecognized key: "functionref"`,
+        `${file}:18:5: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: Unrecognized key: "functionref"`,
       ],
       [
         {
@@ -75,7 +79,7 @@ describe("loadManifests", () => {
           line: 30,
           column: 9,
         },
-        `${file}:3: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: Invalid input: expected string, received number`,
+        `${file}:30:9: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: Invalid input: expected string, received number`,
       ],
       [
         {
@@ -86,11 +90,11 @@ describe("loadManifests", () => {
           line: 32,
           column: 1,
         },
-        `${file}:4: KeptnTaskDefinition/default/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh/v2" for KeptnTaskDefinition: use one of lifecycle.keptn.sh/v1alpha1, lifecycle.keptn.sh/v1alpha2, lifecycle.keptn.sh/v1alpha3, lifecycle.keptn.sh/v1beta1, lifecycle.keptn.sh/v1`,
+        `${file}:32:1: KeptnTaskDefinition/default/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh/v2" for KeptnTaskDefinition: use one of lifecycle.keptn.sh/v1alpha1, lifecycle.keptn.sh/v1alpha2, lifecycle.keptn.sh/v1alpha3, lifecycle.keptn.sh/v1beta1, lifecycle.keptn.sh/v1`,
       ],
       [
         { file, document: 5, line: 39, column: 1 },
-        `${file}:5: Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind`,
+        `${file}:39:1: Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind`,
       ],
       [
         {
@@ -101,7 +105,7 @@ describe("loadManifests", () => {
           line: 49,
           column: 3,
         },
-        `${file}:6: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: must be a Go duration such as "30s", "5m" or "1h30m"`,
+        `${file}:49:3: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: must be a Go duration such as "30s", "5m" or "1h30m"`,
       ],
     ]);
     expect(set.errors.every((e) => e instanceof ManifestError && e.exitCode === 65)).toBe(true);
@@ -109,16 +113,18 @@ describe("loadManifests", () => {
 
   it("throws the first problem by default", async () => {
     await expect(loadManifests(fixturePath("invalid"))).rejects.toThrow(
-      /invalid\.yaml:2: KeptnTaskDefinition\/shop\/typo: spec\.deno: .*"functionref"/,
+      /invalid\.yaml:18:5: KeptnTaskDefinition\/shop\/typo: spec\.deno: .*"functionref"/,
     );
   });
 
-  it("names the file and document of a YAML syntax error", async () => {
+  it("names the file, line and column of a YAML syntax error", async () => {
     const file = fixturePath("broken");
     const error = await loadManifests(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
     expect((error as ManifestError).location).toEqual({ file, document: 1, line: 6, column: 1 });
-    expect((error as ManifestError).message).toMatch(new RegExp(`^${file}:1: Cannot parse YAML: `));
+    expect((error as ManifestError).message).toMatch(
+      new RegExp(`^${file}:6:1: Cannot parse YAML: `),
+    );
   });
 
   it("names the line of an alias with no anchor, never the alias, which may be a password", () => {
@@ -138,7 +144,7 @@ stringData:
     expect(error).toBeInstanceOf(ManifestError);
     expect((error as ManifestError).exitCode).toBe(65);
     expect((error as ManifestError).message).toBe(
-      "secret.yaml:1: Cannot parse YAML: an alias (*) with no anchor (&) before it at line 5, column 16: quote a value that starts with *",
+      "secret.yaml:5:16: Cannot parse YAML: an alias (*) with no anchor (&) before it at line 5, column 16: quote a value that starts with *",
     );
     expect((error as ManifestError).cause).toBeUndefined();
   });
@@ -155,7 +161,7 @@ stringData:
     const text = `${levels.join("\n")}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: kept }\n`;
     const set = parseManifests(text, "bomb.yaml", { onError: "collect" });
     expect(set.errors.map((e) => e.message)).toEqual([
-      "bomb.yaml:1: Cannot parse YAML: aliases expand to too many nodes (more than 100), the first at line 2, column 8",
+      "bomb.yaml:2:8: Cannot parse YAML: aliases expand to too many nodes (more than 100), the first at line 2, column 8",
     ]);
     expect(set.objects.map((o) => o.location.object)).toEqual(["ConfigMap/default/kept"]);
   });

@@ -25,6 +25,7 @@ import {
 import {
   CONTEXT_KEYS,
   CONTEXT_MESSAGES,
+  lookupNamespaces,
   readContextJson,
   TASK_TYPES,
 } from "@keptn-task/sdk/internal";
@@ -67,7 +68,7 @@ const CODE_PROBLEMS: ReadonlySet<DiagnosticCode> = new Set([
   "PARENT_NOT_RUNTIME",
   "CONFIGMAP_WITHOUT_CODE",
   "HTTPREF_INVALID",
-  "FUNCTION_IN_V1",
+  "EMPTY_RUNTIME",
 ]);
 
 /**
@@ -157,7 +158,7 @@ export function findDefinition(
     const definition =
       catalog.findDefinition(name, namespace) ?? catalog.findDefinition(name, keptnNamespace);
     if (definition === undefined) {
-      throw notFound(` in namespace "${namespace}" or "${keptnNamespace}"`);
+      throw notFound(` in ${lookupNamespaces(namespace, keptnNamespace)}`);
     }
     return { definition, namespace, keptnNamespace };
   }

@@ -190,13 +190,7 @@ function collectFindings(set: ManifestSet, catalog: Catalog, keptnNamespace: str
 
 function fromManifestError(error: ManifestError): Finding {
   const { file, document, object, field, line, column } = error.location;
-  const where =
-    file === undefined ? undefined : document === undefined ? file : `${file}:${document}`;
-  // The message starts with the location, as ManifestError writes it: each is a field here.
-  const prefix = [where, object, field].filter((part) => part !== undefined).join(": ");
-  const full = error.message.replace(/:\s*$/, "");
-  const message =
-    prefix !== "" && full.startsWith(`${prefix}: `) ? full.slice(prefix.length + 2) : full;
+  const message = error.problem.replace(/:\s*$/, "");
   return {
     file: file ?? null,
     line: line ?? null,

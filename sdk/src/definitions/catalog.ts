@@ -60,7 +60,9 @@ export function createCatalog(input: CatalogInput): Catalog {
     const previous = index.get(key);
     if (previous !== undefined) {
       const where = (o: KnownObject) =>
-        o.location?.file === undefined ? "" : ` (${o.location.file}:${o.location.document ?? "?"})`;
+        o.location?.file === undefined
+          ? ""
+          : ` (${o.location.file}:${o.location.line ?? o.location.document ?? "?"})`;
       diagnostics.push(
         createDiagnostic(
           "DUPLICATE_OBJECT",

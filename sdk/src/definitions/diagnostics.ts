@@ -11,13 +11,13 @@ export type DiagnosticLevel = "error" | "warning";
 
 /** Every diagnostic code with its default level and a one-line summary. */
 export const DIAGNOSTIC_CODES = Object.freeze({
-  FUNCTION_IN_V1: { level: "warning", summary: "spec.function in v1 is ignored by the operator" },
-  FUNCTION_DEPRECATED: {
+  FUNCTION_IGNORED: {
     level: "warning",
-    summary: "spec.function is deprecated and dropped in v1",
+    summary: "spec.function is ignored by Keptn 2.x in every apiVersion",
   },
   NO_RUNTIME: { level: "error", summary: "no deno, python or container runtime is set" },
-  MULTIPLE_RUNTIMES: { level: "warning", summary: "more than one runtime is set" },
+  EMPTY_RUNTIME: { level: "error", summary: "the runtime is set but empty, so no Job is created" },
+  MULTIPLE_RUNTIMES: { level: "error", summary: "more than one runtime is set" },
   NO_CODE: {
     level: "error",
     summary: "a runtime has no inline code, httpRef, configMapRef or functionRef",
@@ -62,9 +62,13 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     level: "warning",
     summary: 'objectType is compared with "Application"',
   },
+  PROMOTION_WORKLOAD: {
+    level: "warning",
+    summary: "promotion tasks run only for apps",
+  },
   HTTPREF_INVALID: { level: "error", summary: "httpRef.url is not an http(s) URL" },
   HTTPREF_PIN_INVALID: {
-    level: "error",
+    level: "warning",
     summary: "httpRef.url has a malformed #sha256 pin",
   },
   HTTPREF_UNPINNED: {
@@ -75,6 +79,14 @@ export const DIAGNOSTIC_CODES = Object.freeze({
   CONTAINER_IGNORES_PARAMETERS: {
     level: "warning",
     summary: "a container task ignores parameters",
+  },
+  CONTAINER_VOLUME_MOUNTS: {
+    level: "error",
+    summary: "only the first volumeMount of a container task gets a volume",
+  },
+  CONTAINER_CONTEXT_VALUE_FROM: {
+    level: "error",
+    summary: "a container's KEPTN_CONTEXT env uses valueFrom",
   },
   CONTAINER_VOLUME_TINY: {
     level: "warning",

@@ -41,8 +41,8 @@ export interface TaskDefinition {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   /**
-   * The runner the operator picks: `deno` (also for `spec.function` before `v1`), `python`,
-   * `container`, or `none` when nothing runnable is set.
+   * The runner the operator picks: `deno`, `python` (the first non-empty one), `container`, or
+   * `none` when nothing runnable is set. `spec.function` never counts (Keptn 2.x ignores it).
    */
   readonly runner: "deno" | "python" | "container" | "none";
   /** The field the runner came from. */
@@ -53,14 +53,15 @@ export interface TaskDefinition {
   readonly container: ContainerSpecManifest | undefined;
   /** Every runtime field that is set (not nil), in the order deno, python, container, function. */
   readonly declaredRuntimes: readonly RuntimeField[];
-  /** `spec.function` was set in a version where the operator ignores it (`v1`). */
+  /** `spec.function` is set: Keptn 2.x ignores it in every apiVersion. */
   readonly ignoredFunction: boolean;
   readonly retries: number | undefined;
   readonly timeout: string | undefined;
   readonly ttlSecondsAfterFinished: number | undefined;
   readonly serviceAccountName: string | undefined;
   readonly automountServiceAccountToken: boolean | undefined;
-  readonly imagePullSecrets: readonly { readonly name: string }[];
+  /** As written; an entry without a name is `{}`, as the operator copies it into the Job. */
+  readonly imagePullSecrets: readonly { readonly name?: string }[];
   readonly location: ManifestLocation | undefined;
 }
 

@@ -7,6 +7,7 @@
  */
 import { createDiagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
 import type { LoadedManifest, ManifestSet } from "./load-manifests.js";
+import { lookupNamespaces } from "./lookup-namespaces.js";
 import { formatFieldPath } from "./positions.js";
 import { DEFAULT_KEPTN_NAMESPACE } from "./resolve-task.js";
 import { KEPTN_GROUP } from "./schemas.js";
@@ -228,10 +229,7 @@ function missing(
   const keptn = index.get(keptnNamespace) ?? new Set<string>();
   if (name !== "" && (own.has(name) || keptn.has(name))) return undefined;
   const { kind, code } = TARGETS[reference.target];
-  const where =
-    namespace === keptnNamespace
-      ? `namespace "${namespace}"`
-      : `namespace "${namespace}" or "${keptnNamespace}"`;
+  const where = lookupNamespaces(namespace, keptnNamespace);
   const what =
     name === ""
       ? `an empty ${role} name in ${source} ("${reference.list ?? ""}"): Keptn waits for a ${kind} named ""`

@@ -16,6 +16,7 @@ import {
   uniqueDiagnostics,
 } from "./diagnostics.js";
 import { goJsonStringMap, parseGoDuration } from "./go-compat.js";
+import { lookupNamespaces, notInLookupNamespaces } from "./lookup-namespaces.js";
 import type {
   ContextFieldsInput,
   EnvVar,
@@ -108,7 +109,7 @@ export interface JobFields {
   readonly ttlSecondsAfterFinished: number;
   readonly serviceAccountName: string | undefined;
   readonly automountServiceAccountToken: boolean | undefined;
-  readonly imagePullSecrets: readonly { readonly name: string }[];
+  readonly imagePullSecrets: readonly { readonly name?: string }[];
 }
 
 /** The KeptnTask the Job belongs to. */
@@ -216,6 +217,11 @@ function ref(def: TaskDefinition): DefinitionRef {
   return Object.freeze({ name: def.name, namespace: def.namespace, version: def.version });
 }
 
+/** The path of a field inside the runtime spec a definition's code comes from. */
+function runtimeField(def: TaskDefinition, path: string): string {
+  return `spec.${def.runtimeField ?? "deno"}.${path}`;
+}
+
 function lookup(ctx: Context, name: string): TaskDefinition | undefined {
   return (
     ctx.catalog.findDefinition(name, ctx.namespace) ??
@@ -246,6 +252,7 @@ function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
           "CONFIGMAP_NOT_FOUND",
           `ConfigMap "${spec.configMapRef}" (configMapRef of "${def.name}") is not among the manifests: if it does not exist in namespace "${def.namespace}", Keptn ignores configMapRef and ${otherwise}; create the ConfigMap with the code under key "code"`,
           def,
+          { field: runtimeField(def, "configMapRef.name") },
         ),
       );
     }
@@ -303,8 +310,9 @@ function usableParent(
     ctx.diagnostics.push(
       createDiagnostic(
         "MISSING_PARENT",
-        `"${def.name}" has functionRef "${parentName}", which is in neither namespace "${ctx.namespace}" nor "${ctx.keptnNamespace}": Keptn cannot create the Job and retries forever, so the task never runs; create "${parentName}" or fix the name`,
+        `"${def.name}" has functionRef "${parentName}", which is ${notInLookupNamespaces(ctx.namespace, ctx.keptnNamespace)}: Keptn cannot create the Job and retries forever, so the task never runs; create "${parentName}" or fix the name`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
     return undefined;
@@ -316,6 +324,7 @@ function usableParent(
         "CYCLE",
         `functionRef cycle ${names.join(" -> ")}: following it never reaches code (Keptn follows one level only, so it runs the code of "${parent.name}" if that has any); point one of them at a definition with code`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
     return undefined;
@@ -326,6 +335,7 @@ function usableParent(
         "PARENT_NOT_RUNTIME",
         `"${def.name}" has functionRef "${parentName}", which ${parent.runner === "container" ? "is a container task" : "has no runtime"}: Keptn only takes code from deno or python definitions and fails to create the Job; reference a deno or python definition`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
     return undefined;
@@ -348,7 +358,7 @@ function inheritFullChain(
           "FUNCTIONREF_CHAIN",
           `functionRef chain ${names.join(" -> ")} resolved to the end because full chains were asked for: this differs from Keptn, which follows one level and would not run this code; point "${def.name}" at "${names[names.length - 1]}" directly`,
           def,
-          "warning",
+          { level: "warning", field: runtimeField(def, "functionRef.name") },
         ),
       );
     }
@@ -370,6 +380,11 @@ function inheritOneLevel(ctx: Context, def: TaskDefinition, parent: TaskDefiniti
       cycle ? "CYCLE" : "FUNCTIONREF_CHAIN",
       `functionRef ${cycle ? "cycle" : "chain"} ${names.join(" -> ")}: Keptn follows one level, so ${outcome}; point "${def.name}" at the definition with the code`,
       def,
+      {
+        field: runtimeField(def, "functionRef.name"),
+        // With code of its own, the parent is what Keptn runs: a surprise, not a failure.
+        level: empty || cycle ? "error" : "warning",
+      },
     ),
   );
   return inherited;
@@ -389,6 +404,7 @@ function resolveCode(ctx: Context, def: TaskDefinition, visited: ReadonlySet<str
         "PARENT_RUNTIME_DIFFERS",
         `"${def.name}" is a ${own.runner} definition but its functionRef "${parent.name}" is ${parent.runner}: Keptn runs the parent's code on the ${parent.runner} image; use the same runtime in both`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
   }
@@ -478,7 +494,7 @@ function findRoot(ctx: Context, definitionName: string): TaskDefinition {
   const root = lookup(ctx, definitionName);
   if (root === undefined) {
     throw new CodeResolutionError(
-      `Cannot find KeptnTaskDefinition "${definitionName}" in namespace "${ctx.namespace}" or "${ctx.keptnNamespace}"`,
+      `Cannot find KeptnTaskDefinition "${definitionName}" in ${lookupNamespaces(ctx.namespace, ctx.keptnNamespace)}`,
     );
   }
   const rootDiagnostics = checkDefinition(root);
@@ -511,6 +527,7 @@ function checkTaskJobFields(ctx: Context, task: KeptnTask, root: TaskDefinition)
       "TASK_JOB_FIELDS",
       `KeptnTask "${task.name}" does not set ${unset.join(" or ")}: Keptn takes them from the KeptnTask, not from "${root.name}", so it ignores ${ignored.join(" and ")}; set them on the KeptnTask`,
       task,
+      { field: "spec" },
     ),
   );
 }
@@ -550,6 +567,7 @@ function resolveContainer(common: Common): ResolvedTask {
         "CONTAINER_IGNORES_PARAMETERS",
         `KeptnTask "${task.name}" sets parameters or secureParameters, but "${root.name}" is a container task: Keptn passes only KEPTN_CONTEXT to it; put the values in the container's env`,
         task,
+        { field: task.parameters === undefined ? "spec.secureParameters" : "spec.parameters" },
       ),
     );
   }
@@ -589,11 +607,14 @@ function configMapCode(
         "CONFIGMAP_WITHOUT_CODE",
         `ConfigMap "${cm.name}" (code of "${cm.definition.name}") has no key "code": Keptn mounts it with subPath "code", so ${mountPath} is an empty directory and the task fails on every retry; put the code under the key "code"`,
         found,
+        { field: "data" },
       ),
     );
   }
   if (text !== undefined) {
-    ctx.diagnostics.push(...checkCode(text, `ConfigMap "${cm.name}"`, cm.definition));
+    ctx.diagnostics.push(
+      ...checkCode(text, `ConfigMap "${cm.name}"`, found ?? cm.definition, "data.code"),
+    );
   }
   return text;
 }
@@ -614,6 +635,7 @@ function codeSource(ctx: Context, resolved: CodeParams, mountPath: string): Code
         "CONFIGMAP_OTHER_NAMESPACE",
         `The Job runs in namespace "${namespace}" and mounts ConfigMap "${cm.name}" by name, but ${cm.createdByKeptn ? "Keptn creates it" : "it is expected"} in namespace "${cm.namespace}" (where "${cm.definition.name}" is): the pod cannot start unless the ConfigMap also exists in "${namespace}"; copy it there, or use httpRef for shared definitions`,
         cm.definition,
+        { field: runtimeField(cm.definition, cm.createdByKeptn ? "inline" : "configMapRef.name") },
       ),
     );
   }
@@ -637,6 +659,12 @@ function checkSecret(ctx: Context, secure: string, subject: KeptnTask | TaskDefi
         "SECRET_NOT_FOUND",
         `Secret "${secure}" (secureParameters) is not among the manifests: if it does not exist in namespace "${ctx.namespace}", the pod fails with CreateContainerConfigError and the task never starts; create it with the key SECURE_DATA`,
         subject,
+        {
+          field:
+            subject.kind === "KeptnTask"
+              ? "spec.secureParameters.secret"
+              : runtimeField(subject, "secureParameters.secret"),
+        },
       ),
     );
   } else if (!secret.keys.includes("SECURE_DATA")) {
@@ -645,6 +673,7 @@ function checkSecret(ctx: Context, secure: string, subject: KeptnTask | TaskDefi
         "SECRET_WITHOUT_KEY",
         `Secret "${secure}" has no key SECURE_DATA: Keptn reads SECURE_DATA from that key only, so the pod fails with CreateContainerConfigError and the task never starts; rename the key to SECURE_DATA`,
         secret,
+        { field: "data" },
       ),
     );
   }
@@ -752,6 +781,17 @@ export function resolveTask(catalog: Catalog, options: ResolveTaskOptions): Reso
         "OBJECTTYPE_APPLICATION",
         `The context of "${task?.name ?? definitionName}" has objectType "Application": the operator sends "App" for app tasks, so code that checks for "App" takes the wrong branch; use "App"`,
         task ?? root,
+        { field: task === undefined ? "spec" : "spec.context.objectType" },
+      ),
+    );
+  }
+  if (context.taskType === "promotion" && context.objectType === "Workload") {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "PROMOTION_WORKLOAD",
+        `The context of "${task?.name ?? definitionName}" is a promotion task of a workload: Keptn runs promotion tasks only for apps (a KeptnAppVersion, from its KeptnAppContext's promotionTasks) and only when the operator has promotionTasksEnabled (PROMOTION_TASKS_ENABLED), so no workload ever runs this; use taskType "pre" or "post", or objectType "App"`,
+        task ?? root,
+        { field: task === undefined ? "spec" : "spec.context.taskType" },
       ),
     );
   }

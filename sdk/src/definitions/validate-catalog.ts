@@ -6,6 +6,7 @@ import { CodeResolutionError } from "../errors/errors.js";
 import type { Catalog } from "./catalog.js";
 import { checkDefinition } from "./check-definition.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
+import { notInLookupNamespaces } from "./lookup-namespaces.js";
 import type { KeptnTask } from "./model.js";
 import { locateDiagnostics } from "./positions.js";
 import { checkReferences, definitionNames } from "./references.js";
@@ -97,7 +98,7 @@ function missingDefinition(
   return [
     createDiagnostic(
       "DEFINITION_NOT_FOUND",
-      `KeptnTask "${task.namespace}/${task.name}" names KeptnTaskDefinition "${name}", which is in neither namespace "${task.namespace}" nor "${keptnNamespace}": Keptn creates no Job and the task stays pending; ${fix}`,
+      `KeptnTask "${task.namespace}/${task.name}" names KeptnTaskDefinition "${name}", which is ${notInLookupNamespaces(task.namespace, keptnNamespace)}: Keptn creates no Job and the task stays pending; ${fix}`,
       task,
       { field: "spec.taskDefinition" },
     ),
