@@ -55,4 +55,5 @@ export {
   uncaughtReason,
 } from "./core/process-policy.js";
 export { goJsonStringMap } from "./definitions/go-compat.js";
+export { lookupNamespaces } from "./definitions/lookup-namespaces.js";
 export { redactUrl } from "./fetch/redact-url.js";

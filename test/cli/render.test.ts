@@ -96,6 +96,26 @@ describe("keptn-task render", () => {
     );
   });
 
+  it("renders into the namespace of -n the objects that name none, as kubectl apply -n does", async () => {
+    const result = await runCli(["render", "hello", "-f", "examples/hello", "-n", "prod"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(documents(result.stdout).map((o) => [o.kind, o.metadata.namespace])).toEqual([
+      ["ConfigMap", "prod"],
+      ["KeptnTask", "prod"],
+      ["Job", "prod"],
+    ]);
+  });
+
+  it("says where a definition is when -n names another namespace", async () => {
+    const result = await runCli(["render", "python-env", "-f", TASKS, "-n", "prod"]);
+    expect(result.stderrLines).toEqual([
+      `keptn-task: Cannot find KeptnTaskDefinition "python-env" in namespace "prod" or "keptn-system" in "${TASKS}": it is in namespace "shop": use -n shop`,
+    ]);
+    expect(result.stdout).toBe("");
+    expect(result.code).toBe(66);
+  });
+
   it("prints the resolution's warnings on stderr and still renders", async () => {
     const result = await runCli(["render", "missing-configmap", "-f", TASKS]);
     expect(result.code).toBe(0);
@@ -154,7 +174,7 @@ describe("keptn-task render", () => {
       case: "invalid YAML",
       args: ["render", "hello", "-f", "test/fixtures/definitions/broken.yaml"],
       code: 65,
-      line: /^keptn-task: test\/fixtures\/definitions\/broken\.yaml:1: Cannot parse YAML: /,
+      line: /^keptn-task: test\/fixtures\/definitions\/broken\.yaml:6:1: Cannot parse YAML: /,
     },
     {
       case: "an unknown definition",

@@ -541,7 +541,7 @@ spec:
       case: "invalid YAML",
       args: ["run", "print-env", "-f", "test/fixtures/definitions/broken.yaml"],
       code: 65,
-      line: /^keptn-task: test\/fixtures\/definitions\/broken\.yaml:1: Cannot parse YAML: .* at line 6, column 1$/,
+      line: /^keptn-task: test\/fixtures\/definitions\/broken\.yaml:6:1: Cannot parse YAML: .* at line 6, column 1$/,
     },
     {
       case: "an unknown definition",
@@ -910,7 +910,7 @@ data:
         expect(result.stdout + result.stderr).not.toContain("pAsSw0rd");
         if (command[0] === "run") expect(result.stderr).not.toContain("not among the manifests");
         expect(result.stdout + result.stderr).toMatch(
-          /bad-base64-secret\.yaml:1: (error MANIFEST_INVALID )?Secret\/shop\/cli-secret: data\.SECURE_DATA: Invalid Secret: not valid base64/,
+          /bad-base64-secret\.yaml:5:3: (error MANIFEST_INVALID )?Secret\/shop\/cli-secret: data\.SECURE_DATA: Invalid Secret: not valid base64/,
         );
         expect(result.code).toBe(65);
       }
@@ -933,7 +933,7 @@ stringData:
         const result = await runCli(command);
         expect(result.stdout + result.stderr).not.toContain("pAsSw0rd");
         expect(result.stdout + result.stderr).toMatch(
-          /alias-secret\.yaml:1: (error MANIFEST_INVALID )?Cannot parse YAML: an alias \(\*\) with no anchor \(&\) before it at line 5, column 16: quote a value that starts with \*\n/,
+          /alias-secret\.yaml:5:16: (error MANIFEST_INVALID )?Cannot parse YAML: an alias \(\*\) with no anchor \(&\) before it at line 5, column 16: quote a value that starts with \*\n/,
         );
         expect(result.code).toBe(65);
       }

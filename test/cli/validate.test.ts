@@ -1,7 +1,21 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/deno.js";
 import { runCli } from "../helpers/keptn-task-cli.js";
 
 const TRAPS = "test/cli/fixtures/contract-traps.yaml";
+
+/** The first and last line of each YAML document of a file (1-based, `---` lines between). */
+function documentLines(file: string): [number, number][] {
+  const lines = readFileSync(`${ROOT}${file}`, "utf8").split("\n");
+  const spans: [number, number][] = [[1, 1]];
+  lines.forEach((line, index) => {
+    const span = spans[spans.length - 1] as [number, number];
+    if (line === "---") spans.push([index + 2, index + 2]);
+    else span[1] = index + 1;
+  });
+  return spans;
+}
 
 describe("keptn-task validate", () => {
   it("passes the examples and says how many objects it checked", async () => {
@@ -16,8 +30,9 @@ describe("keptn-task validate", () => {
     );
   });
 
-  it("flags every trap of the Keptn contract as FILE:DOCUMENT: LEVEL CODE MESSAGE", async () => {
+  it("flags every trap of the Keptn contract as FILE:LINE:COLUMN: LEVEL CODE MESSAGE, inside its document", async () => {
     const result = await runCli(["validate", TRAPS]);
+    const spans = documentLines(TRAPS);
     const expected: [number, string, string, string][] = [
       [1, "error", "NO_RUNTIME", "Keptn 2.x ignores in every apiVersion"],
       [2, "error", "FUNCTIONREF_CHAIN", "chain-top -> chain-middle -> chain-bottom"],
@@ -29,10 +44,13 @@ describe("keptn-task validate", () => {
       [11, "warning", "HTTPREF_UNPINNED", "without an integrity pin"],
     ];
     for (const [document, level, code, says] of expected) {
-      const line = result.stdout
-        .split("\n")
-        .find((l) => l.startsWith(`${TRAPS}:${document}: ${level} ${code} `));
-      expect(line, `${code} at document ${document}`).toBeDefined();
+      const [first, last] = spans[document - 1] ?? [0, 0];
+      const line = result.stdout.split("\n").find((l) => {
+        const match = new RegExp(`^${TRAPS}:(\\d+):(\\d+): ${level} ${code} `).exec(l);
+        const at = Number(match?.[1]);
+        return match !== null && at >= first && at <= last && Number(match[2]) >= 1;
+      });
+      expect(line, `${code} in document ${document} (lines ${first}-${last})`).toBeDefined();
       expect(line).toContain(says);
     }
     // The Secret's value is never shown, only its key names.
@@ -76,8 +94,9 @@ describe("keptn-task validate", () => {
       "    inline: { code: 'console.log(1)' }",
     ].join("\n");
     const result = await runCli(["validate", "-"], { input: yaml });
+    // The object starts at line 1; the field, when the diagnostic names it, is at line 5.
     expect(result.stdout).toMatch(
-      /^-:1: error NO_RUNTIME "from-stdin" sets only spec.function, which Keptn 2.x ignores/,
+      /^-:[15]:[13]: error NO_RUNTIME (spec\.function: )?"from-stdin" sets only spec.function, which Keptn 2.x ignores/,
     );
     expect(result.code).toBe(65);
   });
@@ -92,7 +111,7 @@ describe("keptn-task validate", () => {
   it("reports invalid YAML as one finding naming the file and document", async () => {
     const result = await runCli(["validate", "test/fixtures/definitions/broken.yaml"]);
     expect(result.stdout).toMatch(
-      /^test\/fixtures\/definitions\/broken\.yaml:1: error MANIFEST_INVALID Cannot parse YAML: [^\n]*\n$/,
+      /^test\/fixtures\/definitions\/broken\.yaml:6:1: error MANIFEST_INVALID Cannot parse YAML: [^\n]*\n$/,
     );
     expect(result.code).toBe(65);
   });
@@ -114,10 +133,10 @@ describe("keptn-task validate", () => {
     const result = await runCli(["validate", "-"], { input: yaml });
     const lines = result.stdout.trim().split("\n");
     expect(lines[0]).toMatch(
-      /^-:1: error MANIFEST_INVALID KeptnTaskDefinition\/default\/bad-retries: spec\.retries: Invalid KeptnTaskDefinition: /,
+      /^-:5:3: error MANIFEST_INVALID KeptnTaskDefinition\/default\/bad-retries: spec\.retries: Invalid KeptnTaskDefinition: /,
     );
     expect(lines[1]).toMatch(
-      /^-:2: error MANIFEST_INVALID KeptnTaskDefinition\/default\/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh\/v2"/,
+      /^-:8:1: error MANIFEST_INVALID KeptnTaskDefinition\/default\/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh\/v2"/,
     );
     expect(result.code).toBe(65);
   });

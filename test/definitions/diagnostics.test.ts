@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   type Catalog,
@@ -9,6 +10,7 @@ import {
   formatDiagnostic,
   hasErrors,
   loadManifests,
+  parseManifests,
   resolveTask,
   validateCatalog,
 } from "../../sdk/src/definitions/index.js";
@@ -284,6 +286,33 @@ const rows: Row[] = [
     level: "warning",
     object: "KeptnTaskDefinition/shop/deno-child-of-python",
     says: ["Keptn runs the parent's code on the python image", "use the same runtime in both"],
+  },
+  {
+    code: "TASK_DEFINITION_NOT_FOUND",
+    it: "reports a workload annotation naming no task definition, with the near miss",
+    fixture: "references",
+    run: validate,
+    level: "error",
+    object: "Deployment/shop/checkout",
+    says: [
+      'Deployment "shop/checkout" has pre-deployment task "notfy" (annotation keptn.sh/pre-deployment-tasks)',
+      'no KeptnTaskDefinition "notfy" is in namespace "shop" or "keptn-system"',
+      "Keptn waits for it forever",
+      'did you mean "notify"?',
+    ],
+  },
+  {
+    code: "EVALUATION_DEFINITION_NOT_FOUND",
+    it: "reports a KeptnAppContext naming no evaluation definition",
+    fixture: "references",
+    run: validate,
+    level: "error",
+    object: "KeptnAppContext/shop/shop",
+    says: [
+      'KeptnAppContext "shop/shop" has post-deployment evaluation "error-rate" (spec.postDeploymentEvaluations)',
+      "the post-deployment phase never ends",
+      "create the KeptnEvaluationDefinition, or fix the name",
+    ],
   },
   {
     code: "DEFINITION_NOT_FOUND",
@@ -623,9 +652,53 @@ describe("diagnostics", () => {
       "PARENT_NOT_RUNTIME KeptnTaskDefinition/shop/child-of-container",
     ]);
     expect(hasErrors(diagnostics)).toBe(true);
-    expect(formatDiagnostic(diagnostics[0] as Diagnostic)).toBe(
-      `${file}:1: error FUNCTIONREF_CHAIN functionRef chain a -> b -> c: Keptn follows one level, so SCRIPT would be empty and a python task would succeed without running; point "a" at the definition with the code`,
+    // At the line and column of the object (or of its field, when the diagnostic names one),
+    // inside the first document (lines 2 to 8).
+    const first = diagnostics[0] as Diagnostic;
+    const { line = 0, column = 0 } = first.location ?? {};
+    expect(first.location).toMatchObject({ file, document: 1 });
+    expect([line >= 2 && line <= 8, column >= 1]).toEqual([true, true]);
+    expect(formatDiagnostic(first)).toBe(
+      `${file}:${line}:${column}: error FUNCTIONREF_CHAIN functionRef chain a -> b -> c: Keptn follows one level, so SCRIPT would be empty and a python task would succeed without running; point "a" at the definition with the code`,
     );
+  });
+
+  it("names Keptn's namespace once when the object is in it", () => {
+    const yaml = [
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata: { name: orphan, namespace: keptn-system }",
+      "spec:",
+      "  deno: { functionRef: { name: nowhere } }",
+      "---",
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTask",
+      "metadata: { name: dangling, namespace: keptn-system }",
+      "spec: { taskDefinition: missing, context: { appName: a, appVersion: '1', objectType: App, taskType: pre, workloadName: w, workloadVersion: '1' } }",
+      "---",
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: checkout",
+      "  namespace: keptn-system",
+      "  annotations: { keptn.sh/pre-deployment-tasks: gone }",
+      "spec: { selector: {}, template: { spec: { containers: [] } } }",
+    ].join("\n");
+    const set = parseManifests(yaml, "same.yaml", { onError: "collect" });
+    const messages = validateCatalog(createCatalog(set)).map((d) => `${d.code}: ${d.message}`);
+    const codes = messages.map((m) => m.slice(0, m.indexOf(":")));
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        "MISSING_PARENT",
+        "DEFINITION_NOT_FOUND",
+        "TASK_DEFINITION_NOT_FOUND",
+      ]),
+    );
+    for (const message of messages) {
+      expect(message).not.toMatch(/"keptn-system" (nor|or) "keptn-system"/);
+    }
+    expect(messages.join("\n")).toContain('not in namespace "keptn-system"');
+    expect(messages.join("\n")).toContain('is in namespace "keptn-system": Keptn waits');
   });
 
   it("formats a diagnostic without a location by its object", () => {
@@ -643,3 +716,19 @@ describe("diagnostics", () => {
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("the README's diagnostics table", () => {
+  it("lists every code with its level and summary, in DIAGNOSTIC_CODES' order", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const section = readme.slice(readme.indexOf("### Diagnostics"));
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (error|warning) \| (.+) \|$/gm)].map(
+      (m) => [m[1], m[2], m[3]],
+    );
+    const expected = Object.entries(DIAGNOSTIC_CODES).map(([code, { level, summary }]) => [
+      code,
+      level,
+      summary,
+    ]);
+    expect(rows).toEqual(expected);
+  });
+});

@@ -59,8 +59,16 @@ describe("loadManifests", () => {
     expect(set.objects.map((o) => o.location.object)).toEqual(["KeptnTaskDefinition/shop/good"]);
     expect(set.errors.map((e) => [e.location, e.message])).toEqual([
       [
-        { file, document: 2, object: "KeptnTaskDefinition/shop/typo", field: "spec.deno" },
-        `${file}:2: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: Unrecognized key: "functionref"`,
+        {
+          file,
+          document: 2,
+          object: "KeptnTaskDefinition/shop/typo",
+          field: "spec.deno",
+          // The unknown key itself, not its parent.
+          line: 18,
+          column: 5,
+        },
+        `${file}:18:5: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: Unrecognized key: "functionref"`,
       ],
       [
         {
@@ -68,16 +76,25 @@ describe("loadManifests", () => {
           document: 3,
           object: "KeptnTaskDefinition/shop/number-param",
           field: "spec.python.parameters.map.port",
+          line: 30,
+          column: 9,
         },
-        `${file}:3: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: Invalid input: expected string, received number`,
+        `${file}:30:9: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: Invalid input: expected string, received number`,
       ],
       [
-        { file, document: 4, object: "KeptnTaskDefinition/default/future", field: "apiVersion" },
-        `${file}:4: KeptnTaskDefinition/default/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh/v2" for KeptnTaskDefinition: use one of lifecycle.keptn.sh/v1alpha1, lifecycle.keptn.sh/v1alpha2, lifecycle.keptn.sh/v1alpha3, lifecycle.keptn.sh/v1beta1, lifecycle.keptn.sh/v1`,
+        {
+          file,
+          document: 4,
+          object: "KeptnTaskDefinition/default/future",
+          field: "apiVersion",
+          line: 32,
+          column: 1,
+        },
+        `${file}:32:1: KeptnTaskDefinition/default/future: apiVersion: Unknown apiVersion "lifecycle.keptn.sh/v2" for KeptnTaskDefinition: use one of lifecycle.keptn.sh/v1alpha1, lifecycle.keptn.sh/v1alpha2, lifecycle.keptn.sh/v1alpha3, lifecycle.keptn.sh/v1beta1, lifecycle.keptn.sh/v1`,
       ],
       [
-        { file, document: 5 },
-        `${file}:5: Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind`,
+        { file, document: 5, line: 39, column: 1 },
+        `${file}:39:1: Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind`,
       ],
       [
         {
@@ -85,8 +102,10 @@ describe("loadManifests", () => {
           document: 6,
           object: "KeptnTaskDefinition/shop/bad-timeout",
           field: "spec.timeout",
+          line: 49,
+          column: 3,
         },
-        `${file}:6: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: must be a Go duration such as "30s", "5m" or "1h30m"`,
+        `${file}:49:3: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: must be a Go duration such as "30s", "5m" or "1h30m"`,
       ],
     ]);
     expect(set.errors.every((e) => e instanceof ManifestError && e.exitCode === 65)).toBe(true);
@@ -94,16 +113,18 @@ describe("loadManifests", () => {
 
   it("throws the first problem by default", async () => {
     await expect(loadManifests(fixturePath("invalid"))).rejects.toThrow(
-      /invalid\.yaml:2: KeptnTaskDefinition\/shop\/typo: spec\.deno: .*"functionref"/,
+      /invalid\.yaml:18:5: KeptnTaskDefinition\/shop\/typo: spec\.deno: .*"functionref"/,
     );
   });
 
-  it("names the file and document of a YAML syntax error", async () => {
+  it("names the file, line and column of a YAML syntax error", async () => {
     const file = fixturePath("broken");
     const error = await loadManifests(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
-    expect((error as ManifestError).location).toEqual({ file, document: 1 });
-    expect((error as ManifestError).message).toMatch(new RegExp(`^${file}:1: Cannot parse YAML: `));
+    expect((error as ManifestError).location).toEqual({ file, document: 1, line: 6, column: 1 });
+    expect((error as ManifestError).message).toMatch(
+      new RegExp(`^${file}:6:1: Cannot parse YAML: `),
+    );
   });
 
   it("names the line of an alias with no anchor, never the alias, which may be a password", () => {
@@ -123,7 +144,7 @@ stringData:
     expect(error).toBeInstanceOf(ManifestError);
     expect((error as ManifestError).exitCode).toBe(65);
     expect((error as ManifestError).message).toBe(
-      "secret.yaml:1: Cannot parse YAML: an alias (*) with no anchor (&) before it at line 5, column 16: quote a value that starts with *",
+      "secret.yaml:5:16: Cannot parse YAML: an alias (*) with no anchor (&) before it at line 5, column 16: quote a value that starts with *",
     );
     expect((error as ManifestError).cause).toBeUndefined();
   });
@@ -140,7 +161,7 @@ stringData:
     const text = `${levels.join("\n")}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: kept }\n`;
     const set = parseManifests(text, "bomb.yaml", { onError: "collect" });
     expect(set.errors.map((e) => e.message)).toEqual([
-      "bomb.yaml:1: Cannot parse YAML: aliases expand to too many nodes (more than 100), the first at line 2, column 8",
+      "bomb.yaml:2:8: Cannot parse YAML: aliases expand to too many nodes (more than 100), the first at line 2, column 8",
     ]);
     expect(set.objects.map((o) => o.location.object)).toEqual(["ConfigMap/default/kept"]);
   });
@@ -205,6 +226,9 @@ items:
         document: 1,
         object: "KeptnTask/shop/t",
         field: "items.1.spec.taskDefinition",
+        // An absent field is placed at its nearest present parent: the item's spec.
+        line: 10,
+        column: 5,
       },
     ]);
   });

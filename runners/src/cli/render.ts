@@ -44,8 +44,9 @@ ${DEFINITION_OPTIONS_HELP}
 Exit codes: 0 rendered; 64 bad arguments; 65 invalid manifest or a definition Keptn would not
 run; 66 unknown definition, or no code to run.
 
-Example:
+Examples:
   keptn-task render hello -f examples/hello --workload podtato-head-entry --version 0.3.1
+  keptn-task render hello -f examples/hello -n prod   # objects without a namespace go to prod
 `,
   async run(args, context) {
     const [name, ...extra] = args.positionals;

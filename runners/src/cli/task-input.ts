@@ -25,6 +25,7 @@ import {
 import {
   CONTEXT_KEYS,
   CONTEXT_MESSAGES,
+  lookupNamespaces,
   readContextJson,
   TASK_TYPES,
 } from "@keptn-task/sdk/internal";
@@ -46,8 +47,9 @@ export const DEFINITION_OPTIONS: OptionSpecs = {
 /** Help lines for `DEFINITION_OPTIONS`. */
 export const DEFINITION_OPTIONS_HELP = `  -f, --file PATH         manifests: a file, a folder (every .yaml, .yml, .json below it) or -
                           for standard input; repeatable, required
-  -n, --namespace NS      the namespace the task runs in (default: the definition's own, when
-                          its name is unique)
+  -n, --namespace NS      the namespace of objects that name none (as kubectl apply -n), and
+                          the one the task runs in (default: the definition's own, when its
+                          name is unique)
       --keptn-namespace NS  where Keptn is installed: the fallback for definitions
                           (default keptn-system)
       --app NAME          KEPTN_CONTEXT appName
@@ -86,7 +88,18 @@ export async function loadCatalog(
       `Cannot run "keptn-task ${command}" without manifests: give them with -f PATH (a file, a folder or - for standard input)`,
     );
   }
-  const set = await loadManifests(paths, { stdin: context.io.stdin }).catch((error: unknown) => {
+  const namespace = args.string("namespace");
+  if (namespace === "") {
+    throw new UsageError(
+      `Cannot use --namespace "" with "keptn-task ${command}": give a namespace name`,
+    );
+  }
+  // kubectl's convention: -n is the namespace of the objects that name none.
+  const options = {
+    stdin: context.io.stdin,
+    ...(namespace === undefined ? {} : { defaultNamespace: namespace }),
+  };
+  const set = await loadManifests(paths, options).catch((error: unknown) => {
     throw error instanceof ManifestError ? tidyManifestError(error) : error;
   });
   return { catalog: createCatalog(set), paths };
@@ -108,7 +121,8 @@ export function tidyManifestError(error: ManifestError): ManifestError {
 
 /**
  * Finds the definition `name`: in `--namespace` (or Keptn's namespace), or, without it, the one
- * definition of that name in any namespace.
+ * definition of that name in any namespace. Objects that name no namespace are in `--namespace`
+ * already (`loadCatalog`), as `kubectl apply -n` puts them.
  *
  * @returns The definition and the namespace the task runs in.
  * @throws {CodeResolutionError} When there is no such definition.
@@ -126,13 +140,16 @@ export function findDefinition(
   const all = catalog.definitions();
   const notFound = (scope: string) => {
     const names = [...new Set(all.map((d) => d.name))];
+    const elsewhere = all.find((d) => d.name === name)?.namespace;
     const known =
-      names.length === 0
-        ? "they hold no KeptnTaskDefinition"
-        : `they define ${names
-            .slice(0, 10)
-            .map((n) => `"${n}"`)
-            .join(", ")}${names.length > 10 ? ", ..." : ""}`;
+      elsewhere !== undefined
+        ? `it is in namespace "${elsewhere}": use -n ${elsewhere}`
+        : names.length === 0
+          ? "they hold no KeptnTaskDefinition"
+          : `they define ${names
+              .slice(0, 10)
+              .map((n) => `"${n}"`)
+              .join(", ")}${names.length > 10 ? ", ..." : ""}`;
     return new CodeResolutionError(
       `Cannot find KeptnTaskDefinition "${name}"${scope} in ${where}: ${known}`,
     );
@@ -141,7 +158,7 @@ export function findDefinition(
     const definition =
       catalog.findDefinition(name, namespace) ?? catalog.findDefinition(name, keptnNamespace);
     if (definition === undefined) {
-      throw notFound(` in namespace "${namespace}" or "${keptnNamespace}"`);
+      throw notFound(` in ${lookupNamespaces(namespace, keptnNamespace)}`);
     }
     return { definition, namespace, keptnNamespace };
   }

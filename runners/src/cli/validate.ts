@@ -1,85 +1,112 @@
 /**
  * `keptn-task validate PATH...`: every object checked against its apiVersion's schema, every
- * definition and KeptnTask resolved as the operator would, every trap reported as one line.
+ * definition and KeptnTask resolved as the operator would, every definition a workload or app
+ * context names looked up, every trap reported as one line at the line and column of its field:
+ * a check a team can run in CI on a GitOps repository.
  */
 
 import { EXIT_CODES, ManifestError, UsageError } from "@keptn-task/sdk";
 import {
   type Catalog,
+  closestName,
   createCatalog,
   DEFAULT_KEPTN_NAMESPACE,
+  DIAGNOSTIC_CODES,
+  type Diagnostic,
   type DiagnosticLevel,
-  formatDiagnostic,
+  KEPTN_GROUP,
   loadManifests,
   type ManifestSet,
   validateCatalog,
 } from "@keptn-task/sdk/definitions";
-import { type Command, oneOf } from "./args.js";
+import { type Command, oneOf, type ParsedArgs } from "./args.js";
 import type { CliContext } from "./io.js";
 import { tidyManifestError } from "./task-input.js";
 
-/** One problem, as `--output json` prints it. */
+/** One problem, as every output format prints it. */
 interface Finding {
-  readonly level: DiagnosticLevel;
+  readonly file: string | null;
+  /** 1-based line and column of the field (or of its object); `null` when unknown. */
+  readonly line: number | null;
+  readonly column: number | null;
+  /** Field path inside the object (`spec.deno.httpRef.url`), `null` when it is the object. */
+  readonly path: string | null;
   readonly code: string;
+  readonly level: DiagnosticLevel;
+  /** The message, without the location, object and path (those are fields of their own). */
   readonly message: string;
-  readonly file: string | undefined;
-  readonly document: number | undefined;
-  readonly object: string | undefined;
-  /** The line of text output. */
-  readonly line: string;
+  /** 1-based index of the YAML document in the file. */
+  readonly document: number | null;
+  /** `Kind/namespace/name` of the object. */
+  readonly object: string | null;
 }
 
-function fromManifestError(error: ManifestError): Finding {
-  const { file, document, object } = error.location;
-  const where =
-    file === undefined ? undefined : document === undefined ? file : `${file}:${document}`;
-  const full = error.message.replace(/:\s*$/, "");
-  const message =
-    where !== undefined && full.startsWith(`${where}: `) ? full.slice(where.length + 2) : full;
-  return {
-    level: "error",
-    code: error.code,
-    message,
-    file,
-    document,
-    object,
-    line: `${where === undefined ? "" : `${where}: `}error ${error.code} ${message}`,
-  };
+const OUTPUTS = ["text", "json", "github"] as const;
+
+/** Every code `--ignore` takes, wrapped for the help text. */
+function codeList(): string {
+  const lines: string[] = [];
+  let line = " ";
+  for (const code of Object.keys(DIAGNOSTIC_CODES)) {
+    if (line.length + code.length + 1 > 96) {
+      lines.push(line);
+      line = " ";
+    }
+    line += ` ${code}`;
+  }
+  return [...lines, line].join("\n");
 }
 
 export const validateCommand: Command = {
   name: "validate",
   options: {
+    namespace: { type: "string", short: "n" },
     "keptn-namespace": { type: "string" },
     strict: { type: "boolean" },
+    ignore: { type: "string", multiple: true },
     output: { type: "string", short: "o" },
   },
   help: `Usage: keptn-task validate PATH... [options]
 
-Loads every KeptnTaskDefinition, KeptnTask, ConfigMap and Secret from PATH (a file, a folder:
-every .yaml, .yml and .json below it, or - for standard input), checks each object against the
-schema of its apiVersion, resolves every definition and task as the Keptn lifecycle-operator
-does, and prints one line per problem on stdout:
+Loads every object from PATH (a file; a folder: every .yaml, .yml and .json below it; or - for
+standard input), checks KeptnTaskDefinitions, KeptnTasks, ConfigMaps and Secrets against the
+schema of their apiVersion, resolves every definition and task as the Keptn lifecycle-operator
+does, and checks that every task and evaluation definition named by a workload (annotation or
+label keptn.sh/pre-deployment-tasks, post-deployment-tasks, pre-deployment-evaluations,
+post-deployment-evaluations) or a KeptnAppContext is there. One line per problem on stdout, at
+the line and column of the field:
 
-  FILE:DOCUMENT: LEVEL CODE MESSAGE
+  FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE
 
-errors: Keptn would not run the task as written; warnings: it runs, but not as it reads
-(spec.function in v1, a functionRef chain, inline and httpRef both set, objectType compared with
-"Application", a Secret without the key SECURE_DATA, ...). A count goes to stderr.
+errors: Keptn would not run the task as written, or would wait forever for a definition;
+warnings: it runs, but not as it reads (spec.function in v1, a functionRef chain, inline and
+httpRef both set, a Secret without the key SECURE_DATA, ...). A count goes to stderr.
+
+In a folder, files that hold no Kubernetes object (Helm values, Chart.yaml, templates with
+{{ }}, kustomization.yaml) are skipped with a note on stderr; a file named on its own is read.
 
 Options:
+  -n, --namespace NS      the namespace of objects that name none (default "default"), as
+                          kubectl apply -n
       --keptn-namespace NS  where Keptn is installed: the fallback for definitions
                           (default keptn-system)
       --strict            fail on warnings too
-  -o, --output FORMAT     text (default) or json
+      --ignore CODE       leave out findings with this code (repeatable, or CODE,CODE), e.g.
+                          SECRET_NOT_FOUND where Secrets are not kept in git
+  -o, --output FORMAT     text (default), json (one document: counts and findings with file,
+                          line, column, path, code, level, message), or github (workflow
+                          commands: each finding shows on its line in a pull request)
   -h, --help              show this help
+
+Codes:
+${codeList()}
 
 Exit codes: 0 valid (warnings allowed unless --strict); 64 bad arguments; 65 an error was found
 (or a warning, with --strict), a path cannot be read, or no Keptn object was found.
 
-Example:
+Examples:
   keptn-task validate examples/ k8s/tasks.yaml
+  keptn-task validate --strict --ignore SECRET_NOT_FOUND -o github deploy/
 `,
   async run(args, context) {
     const paths = args.positionals;
@@ -88,45 +115,111 @@ Example:
         'Cannot run "keptn-task validate" without paths: give files, folders or - for standard input: see keptn-task validate --help',
       );
     }
-    const output = oneOf("validate", "output", args.string("output"), ["text", "json"], "text");
+    const output = oneOf("validate", "output", args.string("output"), OUTPUTS, "text");
+    const ignored = ignoredCodes(args.list("ignore"));
     const keptnNamespace = args.string("keptn-namespace") ?? DEFAULT_KEPTN_NAMESPACE;
-    const set = await loadManifests(paths, { onError: "collect", stdin: context.io.stdin });
-    // A path that cannot be read is bad input, not a finding: nothing was validated.
-    const unreadable = set.errors.find((e) => e.location.document === undefined);
-    if (unreadable !== undefined) throw tidyManifestError(unreadable);
-
+    const set = await load(paths, args, context);
     const catalog = createCatalog(set);
-    const findings = sortFindings(collectFindings(set, catalog, keptnNamespace), set);
-    if (countKeptnObjects(catalog) === 0 && findings.length === 0) {
+    const all = sortFindings(collectFindings(set, catalog, keptnNamespace), set);
+    if (countKeptnObjects(set) === 0 && all.length === 0) {
       throw new ManifestError(
         `Cannot validate ${paths.map((p) => `"${p}"`).join(", ")}: no KeptnTaskDefinition or KeptnTask found`,
       );
     }
-    const report = summarize(set, findings, args.flag("strict"));
-    if (output === "json") printJson(context, report);
-    else printText(context, report);
+    const findings = all.filter((finding) => !ignored.has(finding.code));
+    const report = summarize(set, findings, args.flag("strict"), all.length - findings.length);
+    if (output === "json") printJson(context, report, set);
+    else printLines(context, report, output === "github" ? githubLine : textLine);
     return report.valid ? 0 : EXIT_CODES.MANIFEST_INVALID;
   },
 };
 
-/** Every problem: the manifests that failed to load, then the diagnostics of the catalog. */
-function collectFindings(set: ManifestSet, catalog: Catalog, keptnNamespace: string): Finding[] {
-  const findings: Finding[] = set.errors.map(fromManifestError);
-  for (const diagnostic of validateCatalog(catalog, { keptnNamespace })) {
-    findings.push({
-      level: diagnostic.level,
-      code: diagnostic.code,
-      message: diagnostic.message,
-      file: diagnostic.location?.file,
-      document: diagnostic.location?.document,
-      object: diagnostic.object,
-      line: formatDiagnostic(diagnostic),
-    });
+/** Loads the paths, with `-n` as the namespace of objects that name none; notes skipped files. */
+async function load(
+  paths: readonly string[],
+  args: ParsedArgs,
+  context: CliContext,
+): Promise<ManifestSet> {
+  const namespace = args.string("namespace");
+  if (namespace === "") {
+    throw new UsageError(
+      'Cannot use --namespace "" with "keptn-task validate": give a namespace name',
+    );
   }
-  return findings;
+  const set = await loadManifests(paths, {
+    onError: "collect",
+    stdin: context.io.stdin,
+    ...(namespace === undefined ? {} : { defaultNamespace: namespace }),
+  });
+  // A path that cannot be read is bad input, not a finding: nothing was validated.
+  const unreadable = set.errors.find((e) => e.location.document === undefined);
+  if (unreadable !== undefined) throw tidyManifestError(unreadable);
+  for (const { file, reason } of set.skipped) context.note(`Skipping "${file}": ${reason}`);
+  return set;
 }
 
-/** Findings in a stable order: by file as given, then by document, then as found. */
+/**
+ * The codes of `--ignore` (repeatable, or comma-separated).
+ *
+ * @throws {UsageError} For an unknown code (with the nearest known one), or MANIFEST_INVALID.
+ */
+function ignoredCodes(values: readonly string[]): ReadonlySet<string> {
+  const codes = values.flatMap((value) => value.split(",")).map((code) => code.trim());
+  for (const code of codes) {
+    if (Object.hasOwn(DIAGNOSTIC_CODES, code)) continue;
+    if (code === "MANIFEST_INVALID") {
+      throw new UsageError(
+        'Cannot use --ignore "MANIFEST_INVALID" with "keptn-task validate": an object that cannot be read is not checked at all; fix it, or leave its file out',
+      );
+    }
+    const near = closestName(code, Object.keys(DIAGNOSTIC_CODES));
+    throw new UsageError(
+      `Cannot use --ignore "${code}" with "keptn-task validate": unknown code${near === undefined ? "" : `: did you mean ${near}?`} (see keptn-task validate --help for the codes)`,
+    );
+  }
+  return new Set(codes);
+}
+
+/** Every problem: the manifests that failed to load, then the diagnostics of the catalog. */
+function collectFindings(set: ManifestSet, catalog: Catalog, keptnNamespace: string): Finding[] {
+  return [
+    ...set.errors.map(fromManifestError),
+    ...validateCatalog(catalog, { keptnNamespace }).map(fromDiagnostic),
+  ];
+}
+
+function fromManifestError(error: ManifestError): Finding {
+  const { file, document, object, field, line, column } = error.location;
+  const message = error.problem.replace(/:\s*$/, "");
+  return {
+    file: file ?? null,
+    line: line ?? null,
+    column: column ?? null,
+    path: field ?? null,
+    code: error.code,
+    level: "error",
+    message,
+    document: document ?? null,
+    object: object ?? null,
+  };
+}
+
+function fromDiagnostic(diagnostic: Diagnostic): Finding {
+  const { location } = diagnostic;
+  return {
+    file: location?.file ?? null,
+    line: location?.line ?? null,
+    column: location?.column ?? null,
+    path: diagnostic.field ?? null,
+    code: diagnostic.code,
+    level: diagnostic.level,
+    message: diagnostic.message,
+    document: location?.document ?? null,
+    object: diagnostic.object ?? null,
+  };
+}
+
+/** Findings in a stable order: by file as given, then by line and column, then as found. */
 function sortFindings(findings: readonly Finding[], set: ManifestSet): Finding[] {
   const fileOrder = new Map<string, number>();
   const files = [...set.objects.map((o) => o.location.file), ...findings.map((f) => f.file)];
@@ -139,24 +232,27 @@ function sortFindings(findings: readonly Finding[], set: ManifestSet): Finding[]
     .sort(
       (a, b) =>
         rank(a.finding) - rank(b.finding) ||
-        (a.finding.document ?? 0) - (b.finding.document ?? 0) ||
+        (a.finding.line ?? 0) - (b.finding.line ?? 0) ||
+        (a.finding.column ?? 0) - (b.finding.column ?? 0) ||
         a.index - b.index,
     )
     .map(({ finding }) => finding);
 }
 
-function countKeptnObjects(catalog: Catalog): number {
-  return catalog.objects.filter((o) => o.kind === "KeptnTaskDefinition" || o.kind === "KeptnTask")
-    .length;
+/** Objects of Keptn's API group: definitions, tasks, app contexts, evaluation definitions. */
+function countKeptnObjects(set: ManifestSet): number {
+  return set.objects.filter((o) => o.apiVersion.startsWith(`${KEPTN_GROUP}/`)).length;
 }
 
-/** The outcome of a validation, as both output formats print it. */
+/** The outcome of a validation, as every output format prints it. */
 interface ValidationReport {
   readonly valid: boolean;
   readonly objects: number;
   readonly files: number;
   readonly errors: number;
   readonly warnings: number;
+  /** Findings left out with `--ignore`. */
+  readonly ignored: number;
   readonly findings: readonly Finding[];
 }
 
@@ -165,12 +261,13 @@ function summarize(
   set: ManifestSet,
   findings: readonly Finding[],
   strict: boolean,
+  ignored: number,
 ): ValidationReport {
   const errors = findings.filter((f) => f.level === "error").length;
   const warnings = findings.length - errors;
   const files = new Set([
     ...set.objects.map((o) => o.location.file),
-    ...findings.map((f) => f.file),
+    ...findings.map((f) => f.file ?? undefined),
   ]).size;
   return {
     valid: errors === 0 && (warnings === 0 || !strict),
@@ -178,26 +275,64 @@ function summarize(
     files,
     errors,
     warnings,
+    ignored,
     findings,
   };
 }
 
 /** `--output json`: one JSON document on stdout. */
-function printJson(context: CliContext, report: ValidationReport): void {
-  const { valid, objects, errors, warnings } = report;
-  const findings = report.findings.map(({ line: _line, ...finding }) => finding);
-  context.out(`${JSON.stringify({ valid, objects, errors, warnings, findings }, null, 2)}\n`);
+function printJson(context: CliContext, report: ValidationReport, set: ManifestSet): void {
+  const { valid, objects, errors, warnings, ignored, findings } = report;
+  const skipped = set.skipped.map(({ file, reason }) => ({ file, reason }));
+  const document = { valid, objects, errors, warnings, ignored, skipped, findings };
+  context.out(`${JSON.stringify(document, null, 2)}\n`);
 }
 
-/** Text output: one line per finding on stdout, the counts on stderr. */
-function printText(context: CliContext, report: ValidationReport): void {
+/** The message with what locates it inside the object: the object (for schema errors), the path. */
+function describe(finding: Finding): string {
+  const object = finding.code === "MANIFEST_INVALID" ? finding.object : null;
+  const parts = [object, finding.path].filter((part): part is string => part !== null);
+  return [...parts, finding.message].join(": ");
+}
+
+/** `FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE`, as compilers and linters write it. */
+function textLine(finding: Finding): string {
+  const where = [finding.file, finding.line, finding.column].filter((part) => part !== null);
+  const prefix = where.length === 0 ? "" : `${where.join(":")}: `;
+  return `${prefix}${finding.level} ${finding.code} ${describe(finding)}`;
+}
+
+/**
+ * A GitHub Actions workflow command (`::error file=F,line=L,col=C,title=CODE::MESSAGE`): the
+ * finding shows on its line in a pull request. Values are escaped as the runner unescapes them.
+ */
+function githubLine(finding: Finding): string {
+  const data = (text: string) =>
+    text.replaceAll("%", "%25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+  const property = (text: string) => data(text).replaceAll(":", "%3A").replaceAll(",", "%2C");
+  const properties = [
+    finding.file === null ? undefined : `file=${property(finding.file)}`,
+    finding.line === null ? undefined : `line=${finding.line}`,
+    finding.column === null ? undefined : `col=${finding.column}`,
+    `title=${property(finding.code)}`,
+  ].filter((part) => part !== undefined);
+  return `::${finding.level} ${properties.join(",")}::${data(describe(finding))}`;
+}
+
+/** Text and GitHub output: one line per finding on stdout, the counts on stderr. */
+function printLines(
+  context: CliContext,
+  report: ValidationReport,
+  format: (finding: Finding) => string,
+): void {
   const { findings, errors, warnings, valid } = report;
-  for (const finding of findings) context.out(`${finding.line}\n`);
+  for (const finding of findings) context.out(`${format(finding)}\n`);
   const counts = [plural(errors, "error"), plural(warnings, "warning")].join(", ");
+  const ignored = report.ignored === 0 ? "" : ` (${plural(report.ignored, "finding")} ignored)`;
   context.note(
     `checked ${plural(report.objects, "object")} in ${plural(report.files, "file")}: ${
       findings.length === 0 ? "valid" : counts
-    }${valid || errors > 0 ? "" : " (--strict)"}`,
+    }${valid || errors > 0 ? "" : " (--strict)"}${ignored}`,
   );
 }
 

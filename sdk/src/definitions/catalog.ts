@@ -12,6 +12,11 @@ export interface Catalog {
   readonly objects: readonly KnownObject[];
   /** Problems found while indexing (duplicates). */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The manifests it was made from, when made from a `ManifestSet`: every object, of any kind
+   * (workloads, app contexts), with the positions of its fields.
+   */
+  readonly source: ManifestSet | undefined;
   /** The definition `name` in `namespace`, if present. */
   findDefinition(name: string, namespace: string): TaskDefinition | undefined;
   /** The KeptnTask `name` in `namespace`, if present. */
@@ -55,7 +60,9 @@ export function createCatalog(input: CatalogInput): Catalog {
     const previous = index.get(key);
     if (previous !== undefined) {
       const where = (o: KnownObject) =>
-        o.location?.file === undefined ? "" : ` (${o.location.file}:${o.location.document ?? "?"})`;
+        o.location?.file === undefined
+          ? ""
+          : ` (${o.location.file}:${o.location.line ?? o.location.document ?? "?"})`;
       diagnostics.push(
         createDiagnostic(
           "DUPLICATE_OBJECT",
@@ -73,6 +80,7 @@ export function createCatalog(input: CatalogInput): Catalog {
   return Object.freeze({
     objects,
     diagnostics: Object.freeze(diagnostics),
+    source: isManifestSet(input) ? input : undefined,
     findDefinition: (name: string, namespace: string) =>
       find<TaskDefinition>("KeptnTaskDefinition", name, namespace),
     findTask: (name: string, namespace: string) => find<KeptnTask>("KeptnTask", name, namespace),

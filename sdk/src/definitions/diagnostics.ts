@@ -98,6 +98,14 @@ export const DIAGNOSTIC_CODES = Object.freeze({
   },
   TIMEOUT_TOO_SHORT: { level: "error", summary: "the timeout is shorter than one second" },
   DUPLICATE_OBJECT: { level: "warning", summary: "the same object appears twice" },
+  TASK_DEFINITION_NOT_FOUND: {
+    level: "error",
+    summary: "a workload or KeptnAppContext names a task definition that is not there",
+  },
+  EVALUATION_DEFINITION_NOT_FOUND: {
+    level: "error",
+    summary: "a workload or KeptnAppContext names an evaluation definition that is not there",
+  },
 } satisfies Record<string, { level: DiagnosticLevel; summary: string }>);
 
 /** A stable diagnostic code. */
@@ -194,8 +202,9 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 }
 
 /**
- * Formats a diagnostic as one line: `file:document: level CODE message` (the location part is
- * left out when unknown, the object is used instead).
+ * Formats a diagnostic as one line: `file:line:column: level CODE message` when its position is
+ * known (see `locateDiagnostics`), else `file:document: level CODE message`, or the object in
+ * place of the location when there is none.
  *
  * @param diagnostic The diagnostic.
  * @returns One line of text.
@@ -205,14 +214,17 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
  * ```
  */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
-  const where =
-    diagnostic.location?.file === undefined
-      ? diagnostic.object
-      : diagnostic.location.document === undefined
-        ? diagnostic.location.file
-        : `${diagnostic.location.file}:${diagnostic.location.document}`;
+  const where = diagnosticPlace(diagnostic);
   const prefix = where === undefined ? "" : `${where}: `;
   return `${prefix}${diagnostic.level} ${diagnostic.code} ${diagnostic.message}`;
+}
+
+/** `file:line:column`, `file:document`, `file`, or the object: the most precise one known. */
+function diagnosticPlace({ location, object }: Diagnostic): string | undefined {
+  if (location?.file === undefined) return object;
+  if (location.line !== undefined)
+    return `${location.file}:${location.line}:${location.column ?? 1}`;
+  return location.document === undefined ? location.file : `${location.file}:${location.document}`;
 }
 
 /** Removes repeated diagnostics (same code, object and message), keeping the first. */

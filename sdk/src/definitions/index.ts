@@ -1,8 +1,9 @@
 /**
  * `@keptn-task/sdk/definitions`: the tooling half of the SDK. Load `KeptnTaskDefinition`,
  * `KeptnTask`, `ConfigMap` and `Secret` manifests (every served apiVersion), resolve a task
- * exactly as the Keptn lifecycle-operator does, report the traps on the way, and render the Job
- * and function ConfigMap the operator would create.
+ * exactly as the Keptn lifecycle-operator does, report the traps on the way (at the line and
+ * column of their field), check the definitions workloads and app contexts name, and render the
+ * Job and function ConfigMap the operator would create.
  *
  * @example
  * ```ts
@@ -42,6 +43,7 @@ export {
   type ManifestSet,
   parseManifests,
   parseObjects,
+  type SkippedFile,
 } from "./load-manifests.js";
 export type {
   ConfigMap,
@@ -63,6 +65,15 @@ export {
   normalizeSecret,
   normalizeTask,
 } from "./normalize.js";
+export {
+  type FieldLocator,
+  type FieldSegment,
+  formatFieldPath,
+  locateDiagnostics,
+  parseFieldPath,
+  type SourcePosition,
+} from "./positions.js";
+export { type CheckReferencesOptions, checkReferences } from "./references.js";
 export {
   type KubernetesObject,
   type RenderedJob,
@@ -107,5 +118,6 @@ export {
   type TaskContextManifest,
   taskContextSchema,
 } from "./schemas.js";
+export { closestName } from "./suggest.js";
 export { type TaskEnvOptions, taskEnv } from "./task-env.js";
 export { type ValidateCatalogOptions, validateCatalog } from "./validate-catalog.js";

@@ -4,18 +4,26 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Document, LineCounter, parseAllDocuments, visit } from "yaml";
+import { type Document, isMap, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
   isBase64,
+  type NormalizeOptions,
   normalizeConfigMap,
   normalizeDefinition,
   normalizeSecret,
   normalizeTask,
 } from "./normalize.js";
+import {
+  createFieldLocator,
+  type FieldLocator,
+  formatFieldPath,
+  joinFieldPath,
+  type SourcePosition,
+} from "./positions.js";
 import {
   configMapSchema,
   DEFINITION_SCHEMAS,
@@ -32,21 +40,44 @@ export interface LoadedManifest {
   readonly location: ManifestLocation;
   readonly apiVersion: string;
   readonly kind: string;
+  /** `metadata.name`, when it is a string. */
+  readonly name: string | undefined;
+  /** `metadata.namespace`, or the default namespace when it names none. */
+  readonly namespace: string;
   /** The object as parsed from YAML. */
   readonly raw: Readonly<Record<string, unknown>>;
   /** The normalised object, for the kinds the SDK knows; `undefined` for any other kind. */
   readonly object: KnownObject | undefined;
+  /** Where the object starts in its file; `undefined` when it was not read from text. */
+  readonly position: SourcePosition | undefined;
+  /**
+   * Line and column of a field of this object (`spec.deno.httpRef.url`; see `parseFieldPath`),
+   * of its nearest present parent when the field is absent, of the object without one.
+   */
+  readonly locate: FieldLocator;
 }
 
-/** What a load produced: the valid objects, and the problems (when collected). */
+/** A file found in a folder and left out because it holds no manifest. */
+export interface SkippedFile {
+  readonly file: string;
+  /** Why, as one sentence: a template, a kustomization, YAML that is not a Kubernetes object. */
+  readonly reason: string;
+}
+
+/** What a load produced: the valid objects, the problems (when collected), the files left out. */
 export interface ManifestSet {
   readonly objects: readonly LoadedManifest[];
   readonly errors: readonly ManifestError[];
+  /**
+   * Files found in folders that are not manifests (Helm values and templates, kustomizations):
+   * left out rather than reported. A file named on its own is always read.
+   */
+  readonly skipped: readonly SkippedFile[];
 }
 
 /** Options of `parseManifests` and `loadManifests`. */
 export interface LoadManifestsOptions {
-  /** Namespace of objects that name none (default `default`). */
+  /** Namespace of objects that name none (default `default`), as `kubectl apply -n`. */
   defaultNamespace?: string;
   /**
    * `throw` (default): throw the first problem as a `ManifestError`. `collect`: skip invalid
@@ -65,133 +96,143 @@ const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
  */
 const MAX_ALIAS_COUNT = 100;
 
+/** Where loaded objects and problems go. */
+interface Sink {
+  readonly defaultNamespace: string;
+  readonly objects: LoadedManifest[];
+  readonly errors: ManifestError[];
+  readonly skipped: SkippedFile[];
+}
+
+/** One document being read: its location, and a locator for paths from its root. */
+interface DocumentSource {
+  readonly base: ManifestLocation;
+  readonly locate: FieldLocator;
+}
+
+/** A problem with one object, at a field of it (`""`: the object itself). */
+interface Problem {
+  readonly message: string;
+  readonly field: string;
+  /** Where to point, when not at the field itself (an unknown key inside it). */
+  readonly at?: string;
+}
+
+/** What a kind's reader made of an object. */
+interface Normalized {
+  readonly object: KnownObject | undefined;
+  readonly problems: readonly Problem[];
+}
+
+const NO_TEXT: FieldLocator = () => undefined;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+function metadataOf(raw: Record<string, unknown>): { name?: string; namespace?: string } {
+  const metadata = isRecord(raw.metadata) ? raw.metadata : {};
+  return {
+    ...(typeof metadata.name === "string" ? { name: metadata.name } : {}),
+    ...(typeof metadata.namespace === "string" ? { namespace: metadata.namespace } : {}),
+  };
+}
+
 function objectLabel(raw: Record<string, unknown>, defaultNamespace: string): string | undefined {
   const kind = typeof raw.kind === "string" ? raw.kind : undefined;
-  const metadata = isRecord(raw.metadata) ? raw.metadata : {};
-  const name = typeof metadata.name === "string" ? metadata.name : undefined;
+  const { name, namespace = defaultNamespace } = metadataOf(raw);
   if (kind === undefined || name === undefined) return kind;
-  const namespace = typeof metadata.namespace === "string" ? metadata.namespace : defaultNamespace;
   return `${kind}/${namespace}/${name}`;
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((part) => String(part)).join(".");
-}
-
-function schemaErrors(
-  error: z.ZodError,
-  location: ManifestLocation,
-  kind: string,
-  fieldPrefix: string,
-): ManifestError[] {
+function schemaProblems(error: z.ZodError, kind: string): Problem[] {
   return error.issues.map((issue) => {
-    const field = [fieldPrefix, formatPath(issue.path)].filter((part) => part !== "").join(".");
-    return new ManifestError(
-      `Invalid ${kind}: ${issue.message}`,
-      field === "" ? location : { ...location, field },
-    );
+    const field = formatFieldPath(issue.path);
+    const [unknown] = issue.code === "unrecognized_keys" ? issue.keys : [];
+    const message = `Invalid ${kind}: ${issue.message}`;
+    // An unknown key is not at its parent's line: point at the key.
+    return unknown === undefined
+      ? { message, field }
+      : { message, field, at: formatFieldPath([...issue.path, unknown]) };
   });
 }
 
-function normalizeRaw(
-  raw: Record<string, unknown>,
-  location: ManifestLocation,
-  defaultNamespace: string,
-  fieldPrefix: string,
-): { object: KnownObject | undefined; errors: ManifestError[] } {
-  const kind = raw.kind as string;
+function readDefinition(raw: Record<string, unknown>, options: NormalizeOptions): Normalized {
   const apiVersion = raw.apiVersion as string;
-  const options = { defaultNamespace, location };
-  switch (kind) {
-    case "KeptnTaskDefinition": {
-      const [group, version] = apiVersion.split("/");
-      if (group !== KEPTN_GROUP || !DEFINITION_VERSIONS.includes(version as DefinitionVersion)) {
-        const served = DEFINITION_VERSIONS.map((v) => `${KEPTN_GROUP}/${v}`).join(", ");
-        return {
-          object: undefined,
-          errors: [
-            new ManifestError(
-              `Unknown apiVersion "${apiVersion}" for KeptnTaskDefinition: use one of ${served}`,
-              { ...location, field: [fieldPrefix, "apiVersion"].filter(Boolean).join(".") },
-            ),
-          ],
-        };
-      }
-      const schema = DEFINITION_SCHEMAS[version as DefinitionVersion];
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        return {
-          object: undefined,
-          errors: schemaErrors(parsed.error, location, kind, fieldPrefix),
-        };
-      }
-      return { object: normalizeDefinition(parsed.data, options), errors: [] };
-    }
-    case "KeptnTask": {
-      const parsed = keptnTaskSchema.safeParse(raw);
-      if (!parsed.success) {
-        return {
-          object: undefined,
-          errors: schemaErrors(parsed.error, location, kind, fieldPrefix),
-        };
-      }
-      return { object: normalizeTask(parsed.data, options), errors: [] };
-    }
-    case "ConfigMap":
-    case "Secret": {
-      if (apiVersion !== "v1") return { object: undefined, errors: [] };
-      if (kind === "ConfigMap") {
-        const parsed = configMapSchema.safeParse(raw);
-        if (!parsed.success) {
-          return {
-            object: undefined,
-            errors: schemaErrors(parsed.error, location, kind, fieldPrefix),
-          };
-        }
-        return { object: normalizeConfigMap(parsed.data, options), errors: [] };
-      }
-      const parsed = secretSchema.safeParse(raw);
-      if (!parsed.success) {
-        return {
-          object: undefined,
-          errors: schemaErrors(parsed.error, location, kind, fieldPrefix),
-        };
-      }
-      // The API server refuses such a Secret (kubectl apply fails): so is it here, by field.
-      const errors = Object.entries(parsed.data.data ?? {})
-        .filter(([, value]) => !isBase64(value))
-        .map(
-          ([key]) =>
-            new ManifestError(
-              "Invalid Secret: not valid base64, which the API server refuses: encode the value with base64 (base64 -w0), or give it as text under stringData",
-              { ...location, field: [fieldPrefix, "data", key].filter(Boolean).join(".") },
-            ),
-        );
-      if (errors.length > 0) return { object: undefined, errors };
-      return { object: normalizeSecret(parsed.data, options), errors: [] };
-    }
-    default:
-      return { object: undefined, errors: [] };
+  const [group, version] = apiVersion.split("/");
+  if (group !== KEPTN_GROUP || !DEFINITION_VERSIONS.includes(version as DefinitionVersion)) {
+    const served = DEFINITION_VERSIONS.map((v) => `${KEPTN_GROUP}/${v}`).join(", ");
+    const message = `Unknown apiVersion "${apiVersion}" for KeptnTaskDefinition: use one of ${served}`;
+    return { object: undefined, problems: [{ message, field: "apiVersion" }] };
   }
+  const parsed = DEFINITION_SCHEMAS[version as DefinitionVersion].safeParse(raw);
+  if (!parsed.success) {
+    return { object: undefined, problems: schemaProblems(parsed.error, "KeptnTaskDefinition") };
+  }
+  return { object: normalizeDefinition(parsed.data, options), problems: [] };
 }
 
-function collectObject(
-  raw: unknown,
-  base: ManifestLocation,
-  defaultNamespace: string,
-  fieldPrefix: string,
-  objects: LoadedManifest[],
-  errors: ManifestError[],
-): void {
+function readTask(raw: Record<string, unknown>, options: NormalizeOptions): Normalized {
+  const parsed = keptnTaskSchema.safeParse(raw);
+  if (!parsed.success)
+    return { object: undefined, problems: schemaProblems(parsed.error, "KeptnTask") };
+  return { object: normalizeTask(parsed.data, options), problems: [] };
+}
+
+function readConfigMap(raw: Record<string, unknown>, options: NormalizeOptions): Normalized {
+  if (raw.apiVersion !== "v1") return { object: undefined, problems: [] };
+  const parsed = configMapSchema.safeParse(raw);
+  if (!parsed.success)
+    return { object: undefined, problems: schemaProblems(parsed.error, "ConfigMap") };
+  return { object: normalizeConfigMap(parsed.data, options), problems: [] };
+}
+
+function readSecret(raw: Record<string, unknown>, options: NormalizeOptions): Normalized {
+  if (raw.apiVersion !== "v1") return { object: undefined, problems: [] };
+  const parsed = secretSchema.safeParse(raw);
+  if (!parsed.success)
+    return { object: undefined, problems: schemaProblems(parsed.error, "Secret") };
+  // The API server refuses such a Secret (kubectl apply fails): so is it here, by field.
+  const problems = Object.entries(parsed.data.data ?? {})
+    .filter(([, value]) => !isBase64(value))
+    .map(([key]) => ({
+      message:
+        "Invalid Secret: not valid base64, which the API server refuses: encode the value with base64 (base64 -w0), or give it as text under stringData",
+      field: formatFieldPath(["data", key]),
+    }));
+  if (problems.length > 0) return { object: undefined, problems };
+  return { object: normalizeSecret(parsed.data, options), problems: [] };
+}
+
+/** The kinds the SDK validates and normalises; any other kind is kept as it is. */
+const READERS: Readonly<
+  Record<string, (raw: Record<string, unknown>, options: NormalizeOptions) => Normalized>
+> = {
+  KeptnTaskDefinition: readDefinition,
+  KeptnTask: readTask,
+  ConfigMap: readConfigMap,
+  Secret: readSecret,
+};
+
+/**
+ * A location at `field` (a path from the document's root), with the line and column of `at`
+ * (default: the field).
+ */
+function locationAt(source: DocumentSource, location: ManifestLocation, field: string, at = field) {
+  const position = source.locate(at);
+  return {
+    ...location,
+    ...(field === "" ? {} : { field }),
+    ...(position === undefined ? {} : { line: position.line, column: position.column }),
+  };
+}
+
+function collectObject(raw: unknown, source: DocumentSource, prefix: string, sink: Sink): void {
   if (!isRecord(raw) || typeof raw.kind !== "string" || typeof raw.apiVersion !== "string") {
-    errors.push(
+    sink.errors.push(
       new ManifestError(
         "Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind",
-        fieldPrefix === "" ? base : { ...base, field: fieldPrefix },
+        locationAt(source, source.base, prefix),
       ),
     );
     return;
@@ -200,58 +241,92 @@ function collectObject(
   if (raw.kind === "List" || (raw.kind.endsWith("List") && Array.isArray(raw.items))) {
     const items = Array.isArray(raw.items) ? raw.items : [];
     items.forEach((item, index) => {
-      const prefix = [fieldPrefix, `items.${index}`].filter(Boolean).join(".");
-      collectObject(item, base, defaultNamespace, prefix, objects, errors);
+      collectObject(item, source, joinFieldPath(prefix, `items.${index}`), sink);
     });
     return;
   }
-  const label = objectLabel(raw, defaultNamespace);
-  const location: ManifestLocation = label === undefined ? { ...base } : { ...base, object: label };
-  const result = normalizeRaw(raw, location, defaultNamespace, fieldPrefix);
-  errors.push(...result.errors);
-  if (result.errors.length === 0) {
-    objects.push(
-      Object.freeze({
-        location: Object.freeze(location),
-        apiVersion: raw.apiVersion,
-        kind: raw.kind,
-        raw: Object.freeze(raw),
-        object: result.object,
-      }),
+  const label = objectLabel(raw, sink.defaultNamespace);
+  const location: ManifestLocation =
+    label === undefined ? { ...source.base } : { ...source.base, object: label };
+  const read = READERS[raw.kind];
+  const result = read?.(raw, { defaultNamespace: sink.defaultNamespace, location }) ?? {
+    object: undefined,
+    problems: [],
+  };
+  for (const { message, field, at = field } of result.problems) {
+    const where = locationAt(
+      source,
+      location,
+      joinFieldPath(prefix, field),
+      joinFieldPath(prefix, at),
     );
+    sink.errors.push(new ManifestError(message, where));
   }
+  if (result.problems.length > 0) return;
+  const { name, namespace = sink.defaultNamespace } = metadataOf(raw);
+  const locate: FieldLocator = (field = "") => source.locate(joinFieldPath(prefix, field));
+  sink.objects.push(
+    Object.freeze({
+      location: Object.freeze(location),
+      apiVersion: raw.apiVersion,
+      kind: raw.kind,
+      name,
+      namespace,
+      raw: Object.freeze(raw),
+      object: result.object,
+      position: locate(),
+      locate,
+    }),
+  );
 }
 
-function finish(set: ManifestSet, options: LoadManifestsOptions): ManifestSet {
-  const first = set.errors[0];
+function createSink(options: LoadManifestsOptions): Sink {
+  return {
+    defaultNamespace: options.defaultNamespace ?? DEFAULT_NAMESPACE,
+    objects: [],
+    errors: [],
+    skipped: [],
+  };
+}
+
+function finish(sink: Sink, options: LoadManifestsOptions): ManifestSet {
+  const first = sink.errors[0];
   if ((options.onError ?? "throw") === "throw" && first !== undefined) throw first;
   return Object.freeze({
-    objects: Object.freeze([...set.objects]),
-    errors: Object.freeze([...set.errors]),
+    objects: Object.freeze([...sink.objects]),
+    errors: Object.freeze([...sink.errors]),
+    skipped: Object.freeze([...sink.skipped]),
   });
 }
 
-function parseInto(
-  text: string,
-  file: string,
-  options: LoadManifestsOptions,
-  objects: LoadedManifest[],
-  errors: ManifestError[],
-): void {
-  const defaultNamespace = options.defaultNamespace ?? DEFAULT_NAMESPACE;
+/**
+ * Reads every document of `text` into `sink`. A file found in a folder (`skippable`) that holds
+ * no manifest is recorded as skipped instead.
+ */
+function parseInto(text: string, file: string, sink: Sink, skippable = false): void {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter });
+  // logLevel: a template's `{{ x }}` key would make yaml warn on the process's stderr.
+  const documents = parseAllDocuments(text, { lineCounter, logLevel: "error" });
   // parseAllDocuments returns an EmptyStream (not an array) for empty input.
   const list = Array.isArray(documents) ? documents : [];
+  const action = templateAction(text, list);
+  if (action !== undefined && !skippable) {
+    sink.errors.push(templateError(file, list, action, lineCounter));
+    return;
+  }
+  const reason = skippable ? skipReason(list, action, lineCounter) : undefined;
+  if (reason !== undefined) {
+    sink.skipped.push(Object.freeze({ file, reason }));
+    return;
+  }
   list.forEach((document, index) => {
     const base: ManifestLocation = { file, document: index + 1 };
     const problem = document.errors[0];
     if (problem !== undefined) {
-      errors.push(
-        new ManifestError(`Cannot parse YAML: ${problem.message.split("\n")[0] ?? ""}`, base, {
-          cause: problem,
-        }),
-      );
+      const [at] = problem.linePos ?? [];
+      const location = at === undefined ? base : { ...base, line: at.line, column: at.col };
+      const message = `Cannot parse YAML: ${problem.message.split("\n")[0] ?? ""}`;
+      sink.errors.push(new ManifestError(message, location, { cause: problem }));
       return;
     }
     let value: unknown;
@@ -259,12 +334,87 @@ function parseInto(
       value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch {
       // Not kept as the cause: its message names the alias, which may be a secret value.
-      errors.push(aliasError(document, lineCounter, base));
+      sink.errors.push(aliasError(document, lineCounter, base));
       return;
     }
     if (value === null || value === undefined) return;
-    collectObject(value, base, defaultNamespace, "", objects, errors);
+    const locate = createFieldLocator(document.contents, document, lineCounter);
+    collectObject(value, { base, locate }, "", sink);
   });
+}
+
+/** Template actions (`{{ .Values.x }}`, `{{- if }}`), not GitHub's `${{ }}` expressions. */
+const TEMPLATE_ACTION = /(?<!\$)\{\{[^\n]*?\}\}/g;
+
+/**
+ * Why a file found in a folder is no manifest: it is a template (an action outside block
+ * scalars, where task code may hold braces), or none of its documents is a Kubernetes object
+ * (Helm values, a Chart.yaml), or they are kustomize's configuration. `undefined` when it is to be
+ * read (a file with a YAML error that is no template is reported, not skipped).
+ */
+function skipReason(
+  documents: readonly Document.Parsed[],
+  action: number | undefined,
+  lineCounter: LineCounter,
+): string | undefined {
+  if (action !== undefined) {
+    const { line, col } = lineCounter.linePos(action);
+    return `a template ("{{" at line ${line}, column ${col}), not a manifest: ${RENDER_FIRST}`;
+  }
+  if (documents.some((d) => d.errors.length > 0)) return undefined;
+  const kinds = documents
+    .filter((d) => d.contents !== null)
+    .map((d) =>
+      isMap(d.contents)
+        ? { apiVersion: d.contents.get("apiVersion"), kind: d.contents.get("kind") }
+        : {},
+    );
+  if (kinds.length === 0) return undefined;
+  const isObject = (k: { apiVersion?: unknown; kind?: unknown }) =>
+    typeof k.apiVersion === "string" && typeof k.kind === "string";
+  const isKustomize = (k: { apiVersion?: unknown }) =>
+    typeof k.apiVersion === "string" && k.apiVersion.startsWith("kustomize.config.k8s.io/");
+  if (kinds.every(isKustomize)) {
+    return "kustomize's configuration, not a manifest: validate the resources it names (or kustomize build's output)";
+  }
+  if (kinds.some((k) => isObject(k) && !isKustomize(k))) return undefined;
+  return "not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration";
+}
+
+const RENDER_FIRST = "render it (helm template) and validate the output";
+
+/** The error for a template named on its own: it cannot be read as the manifests it makes. */
+function templateError(
+  file: string,
+  documents: readonly Document.Parsed[],
+  action: number,
+  lineCounter: LineCounter,
+): ManifestError {
+  const index = documents.findIndex((d) => action < (d.range[2] ?? 0));
+  const { line, col } = lineCounter.linePos(action);
+  return new ManifestError(
+    `Cannot read a template as manifests ("{{" at line ${line}, column ${col}): ${RENDER_FIRST}`,
+    { file, document: Math.max(index, 0) + 1, line, column: col },
+  );
+}
+
+/** The offset of the first template action outside a block scalar (`|`, `>`). */
+function templateAction(text: string, documents: readonly Document.Parsed[]): number | undefined {
+  const blocks: [number, number][] = [];
+  for (const document of documents) {
+    visit(document, {
+      Scalar(_key, node) {
+        if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range) {
+          blocks.push([node.range[0], node.range[1]]);
+        }
+      },
+    });
+  }
+  for (const match of text.matchAll(TEMPLATE_ACTION)) {
+    const offset = match.index;
+    if (!blocks.some(([start, end]) => offset >= start && offset < end)) return offset;
+  }
+  return undefined;
 }
 
 /**
@@ -299,7 +449,12 @@ function aliasError(
       : first !== undefined
         ? `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}), the first ${at(first)}`
         : "cannot expand its aliases";
-  return new ManifestError(`Cannot parse YAML: ${message}`, location);
+  const offset = unresolved ?? first;
+  const position = offset === undefined ? undefined : lineCounter.linePos(offset);
+  return new ManifestError(
+    `Cannot parse YAML: ${message}`,
+    position === undefined ? location : { ...location, line: position.line, column: position.col },
+  );
 }
 
 /**
@@ -323,10 +478,9 @@ export function parseManifests(
   file = "-",
   options: LoadManifestsOptions = {},
 ): ManifestSet {
-  const objects: LoadedManifest[] = [];
-  const errors: ManifestError[] = [];
-  parseInto(text, file, options, objects, errors);
-  return finish({ objects, errors }, options);
+  const sink = createSink(options);
+  parseInto(text, file, sink);
+  return finish(sink, options);
 }
 
 /**
@@ -348,15 +502,13 @@ export function parseObjects(
   file = "<objects>",
   options: LoadManifestsOptions = {},
 ): ManifestSet {
-  const out: LoadedManifest[] = [];
-  const errors: ManifestError[] = [];
-  const defaultNamespace = options.defaultNamespace ?? DEFAULT_NAMESPACE;
+  const sink = createSink(options);
   let index = 0;
   for (const object of objects) {
     index += 1;
-    collectObject(object, { file, document: index }, defaultNamespace, "", out, errors);
+    collectObject(object, { base: { file, document: index }, locate: NO_TEXT }, "", sink);
   }
-  return finish({ objects: out, errors }, options);
+  return finish(sink, options);
 }
 
 async function readStream(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
@@ -381,11 +533,14 @@ async function listManifestFiles(dir: string): Promise<string[]> {
 
 /**
  * Loads manifests from files, folders (every `.yaml`, `.yml` and `.json` below them, in name
- * order) and standard input (`-`).
+ * order) and standard input (`-`). A file found in a folder that holds no manifest (a Helm
+ * template or values file, a Chart.yaml, a kustomization) is left out and listed in `skipped`;
+ * a file named on its own is always read.
  *
  * @param paths One path or several.
  * @param options Default namespace, error handling, and the stream to read for `-`.
- * @returns The objects with their locations, and the problems when `onError` is `collect`.
+ * @returns The objects with their locations, the problems when `onError` is `collect`, and the
+ *   files left out.
  * @throws {ManifestError} When a path cannot be read, or on the first invalid object unless
  *   `onError` is `collect`.
  * @example
@@ -398,25 +553,20 @@ export async function loadManifests(
   paths: string | readonly string[],
   options: LoadManifestsOptions = {},
 ): Promise<ManifestSet> {
-  const objects: LoadedManifest[] = [];
-  const errors: ManifestError[] = [];
+  const sink = createSink(options);
   for (const path of typeof paths === "string" ? [paths] : paths) {
     if (path === "-") {
       const stdin = options.stdin ?? (process.stdin as AsyncIterable<string | Uint8Array>);
-      parseInto(await readStream(stdin), "-", options, objects, errors);
+      parseInto(await readStream(stdin), "-", sink);
       continue;
     }
     let files: string[];
+    let found: boolean;
     try {
-      files = (await stat(path)).isDirectory() ? await listManifestFiles(path) : [path];
+      found = (await stat(path)).isDirectory();
+      files = found ? await listManifestFiles(path) : [path];
     } catch (error) {
-      errors.push(
-        new ManifestError(
-          `Cannot read "${path}": ${describe(error)}`,
-          { file: path },
-          { cause: error },
-        ),
-      );
+      sink.errors.push(readError(path, error));
       continue;
     }
     for (const file of files) {
@@ -424,19 +574,17 @@ export async function loadManifests(
       try {
         text = await readFile(file, "utf8");
       } catch (error) {
-        errors.push(
-          new ManifestError(
-            `Cannot read "${file}": ${describe(error)}`,
-            { file },
-            { cause: error },
-          ),
-        );
+        sink.errors.push(readError(file, error));
         continue;
       }
-      parseInto(text, file, options, objects, errors);
+      parseInto(text, file, sink, found);
     }
   }
-  return finish({ objects, errors }, options);
+  return finish(sink, options);
+}
+
+function readError(file: string, error: unknown): ManifestError {
+  return new ManifestError(`Cannot read "${file}": ${describe(error)}`, { file }, { cause: error });
 }
 
 function describe(error: unknown): string {

@@ -16,6 +16,7 @@ import {
   uniqueDiagnostics,
 } from "./diagnostics.js";
 import { goJsonStringMap, parseGoDuration } from "./go-compat.js";
+import { lookupNamespaces, notInLookupNamespaces } from "./lookup-namespaces.js";
 import type {
   ContextFieldsInput,
   EnvVar,
@@ -216,20 +217,6 @@ function ref(def: TaskDefinition): DefinitionRef {
   return Object.freeze({ name: def.name, namespace: def.namespace, version: def.version });
 }
 
-/** `in neither namespace "a" nor "b"`, or `not in namespace "a"` when Keptn's is the same. */
-function inNeither(ctx: Context): string {
-  return ctx.namespace === ctx.keptnNamespace
-    ? `not in namespace "${ctx.namespace}"`
-    : `in neither namespace "${ctx.namespace}" nor "${ctx.keptnNamespace}"`;
-}
-
-/** `in namespace "a" or "b"`, or `in namespace "a"` when Keptn's is the same. */
-function inEither(ctx: Context): string {
-  return ctx.namespace === ctx.keptnNamespace
-    ? `in namespace "${ctx.namespace}"`
-    : `in namespace "${ctx.namespace}" or "${ctx.keptnNamespace}"`;
-}
-
 /** The path of a field inside the runtime spec a definition's code comes from. */
 function runtimeField(def: TaskDefinition, path: string): string {
   return `spec.${def.runtimeField ?? "deno"}.${path}`;
@@ -323,7 +310,7 @@ function usableParent(
     ctx.diagnostics.push(
       createDiagnostic(
         "MISSING_PARENT",
-        `"${def.name}" has functionRef "${parentName}", which is ${inNeither(ctx)}: Keptn cannot create the Job and retries forever, so the task never runs; create "${parentName}" or fix the name`,
+        `"${def.name}" has functionRef "${parentName}", which is ${notInLookupNamespaces(ctx.namespace, ctx.keptnNamespace)}: Keptn cannot create the Job and retries forever, so the task never runs; create "${parentName}" or fix the name`,
         def,
         { field: runtimeField(def, "functionRef.name") },
       ),
@@ -507,7 +494,7 @@ function findRoot(ctx: Context, definitionName: string): TaskDefinition {
   const root = lookup(ctx, definitionName);
   if (root === undefined) {
     throw new CodeResolutionError(
-      `Cannot find KeptnTaskDefinition "${definitionName}" ${inEither(ctx)}`,
+      `Cannot find KeptnTaskDefinition "${definitionName}" in ${lookupNamespaces(ctx.namespace, ctx.keptnNamespace)}`,
     );
   }
   const rootDiagnostics = checkDefinition(root);

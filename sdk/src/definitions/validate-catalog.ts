@@ -1,12 +1,17 @@
 /**
- * Validates every definition and KeptnTask of a catalog: what `keptn-task validate` and CI
- * checks print.
+ * Validates every definition and KeptnTask of a catalog, and the references of its workloads and
+ * app contexts: what `keptn-task validate` and CI checks print.
  */
 import { CodeResolutionError } from "../errors/errors.js";
 import type { Catalog } from "./catalog.js";
 import { checkDefinition } from "./check-definition.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
-import { type ResolveTaskOptions, resolveTask } from "./resolve-task.js";
+import { notInLookupNamespaces } from "./lookup-namespaces.js";
+import type { KeptnTask } from "./model.js";
+import { locateDiagnostics } from "./positions.js";
+import { checkReferences, definitionNames } from "./references.js";
+import { DEFAULT_KEPTN_NAMESPACE, type ResolveTaskOptions, resolveTask } from "./resolve-task.js";
+import { closestName } from "./suggest.js";
 
 /** Options of `validateCatalog`: those of `resolveTask` that apply to every object. */
 export type ValidateCatalogOptions = Pick<
@@ -16,11 +21,14 @@ export type ValidateCatalogOptions = Pick<
 
 /**
  * Checks every definition (resolved as a task in its own namespace) and every KeptnTask of the
- * catalog, and returns all diagnostics, duplicates removed.
+ * catalog, and, for a catalog made from loaded manifests, the task and evaluation definitions
+ * its workloads and KeptnAppContexts name (`checkReferences`). Returns all diagnostics,
+ * duplicates removed, each at the line and column of its field when the manifests were read
+ * from text (`locateDiagnostics`).
  *
  * @param catalog The objects to check.
  * @param options Keptn namespace, images, chain mode and context used for the resolutions.
- * @returns The diagnostics, in catalog order.
+ * @returns The diagnostics, in catalog order, then the references' in manifest order.
  * @example
  * ```ts
  * const diagnostics = validateCatalog(createCatalog(await loadManifests("k8s/")));
@@ -48,19 +56,51 @@ export function validateCatalog(
       out.push(...resolveTask(catalog, { ...options, task }).diagnostics);
     } catch (error) {
       if (!(error instanceof CodeResolutionError)) throw error;
-      if (catalog.findDefinition(task.taskDefinition, task.namespace) === undefined) {
-        const keptn = options.keptnNamespace ?? "keptn-system";
-        if (catalog.findDefinition(task.taskDefinition, keptn) === undefined) {
-          out.push(
-            createDiagnostic(
-              "DEFINITION_NOT_FOUND",
-              `KeptnTask "${task.name}" names KeptnTaskDefinition "${task.taskDefinition}", which is in neither namespace "${task.namespace}" nor "${keptn}": Keptn creates no Job and the task stays pending; create the definition or fix spec.taskDefinition`,
-              task,
-            ),
-          );
-        }
-      }
+      out.push(...missingDefinition(catalog, task, options.keptnNamespace));
     }
   }
-  return uniqueDiagnostics(out);
+  const { source } = catalog;
+  if (source === undefined) return uniqueDiagnostics(out);
+  const { keptnNamespace } = options;
+  out.push(...checkReferences(source, keptnNamespace === undefined ? {} : { keptnNamespace }));
+  return locateDiagnostics(source, uniqueDiagnostics(out));
+}
+
+/**
+ * `DEFINITION_NOT_FOUND` for a KeptnTask whose definition is in neither namespace. A definition
+ * rejected by its schema is there (its own error says what is wrong with it).
+ */
+function missingDefinition(
+  catalog: Catalog,
+  task: KeptnTask,
+  keptnNamespace = DEFAULT_KEPTN_NAMESPACE,
+): Diagnostic[] {
+  const name = task.taskDefinition;
+  const namespaces = [task.namespace, keptnNamespace];
+  const index =
+    catalog.source === undefined
+      ? undefined
+      : definitionNames(catalog.source, "KeptnTaskDefinition");
+  const visible = namespaces.flatMap((namespace) =>
+    index === undefined
+      ? catalog
+          .definitions()
+          .filter((d) => d.namespace === namespace)
+          .map((d) => d.name)
+      : [...(index.get(namespace) ?? [])],
+  );
+  if (visible.includes(name)) return [];
+  const near = closestName(name, visible);
+  const fix =
+    near === undefined
+      ? "create the definition or fix spec.taskDefinition"
+      : `did you mean "${near}"?`;
+  return [
+    createDiagnostic(
+      "DEFINITION_NOT_FOUND",
+      `KeptnTask "${task.namespace}/${task.name}" names KeptnTaskDefinition "${name}", which is ${notInLookupNamespaces(task.namespace, keptnNamespace)}: Keptn creates no Job and the task stays pending; ${fix}`,
+      task,
+      { field: "spec.taskDefinition" },
+    ),
+  ];
 }

@@ -132,6 +132,10 @@ export interface ManifestLocation {
   object?: string;
   /** Dot-separated path of the field, when known. */
   field?: string;
+  /** 1-based line of the field (or of the object, or the document) in the file, when known. */
+  line?: number;
+  /** 1-based column of the same place, when known. */
+  column?: number;
 }
 
 /**
@@ -145,10 +149,13 @@ export interface ManifestLocation {
 export class ManifestError extends KeptnTaskError {
   /** Where the problem is. */
   readonly location: ManifestLocation;
+  /** The problem itself, without the location that `message` starts with. */
+  readonly problem: string;
 
   constructor(message: string, location: ManifestLocation = {}, options?: KeptnTaskErrorOptions) {
     super(`${formatLocation(location)}${message}`, "MANIFEST_INVALID", options);
     this.location = Object.freeze({ ...location });
+    this.problem = message;
   }
 }
 
@@ -241,12 +248,20 @@ function formatIssues(
   return `${summary}: ${parts.join("; ")}`;
 }
 
+/** `:LINE:COLUMN` where the line is known (as compilers print it), else `:DOCUMENT`. */
+function formatPosition(location: ManifestLocation): string {
+  if (location.line !== undefined) {
+    return location.column === undefined
+      ? `:${location.line}`
+      : `:${location.line}:${location.column}`;
+  }
+  return location.document === undefined ? "" : `:${location.document}`;
+}
+
 function formatLocation(location: ManifestLocation): string {
   const parts: string[] = [];
   if (location.file !== undefined) {
-    parts.push(
-      location.document === undefined ? location.file : `${location.file}:${location.document}`,
-    );
+    parts.push(`${location.file}${formatPosition(location)}`);
   } else if (location.document !== undefined) {
     parts.push(`document ${location.document}`);
   }

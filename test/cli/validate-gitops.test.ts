@@ -1,0 +1,357 @@
+// `keptn-task validate` as a CI gate on a GitOps repository: references across objects,
+// findings at the line and column of their field, the output formats, --ignore, -n, and folders
+// that hold more than manifests. Each rule has its own fixtures under test/fixtures/gitops.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/keptn-task-cli.js";
+
+const GITOPS = "test/fixtures/gitops";
+const REFERENCES = `${GITOPS}/references`;
+const POSITIONS = `${GITOPS}/positions`;
+const NAMESPACE = `${GITOPS}/namespace`;
+const HELM_REPO = `${GITOPS}/helm-repo`;
+
+/** A text finding: `FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE`. */
+interface TextFinding {
+  file: string;
+  line: number;
+  column: number;
+  level: string;
+  code: string;
+  rest: string;
+}
+
+function textFindings(stdout: string): TextFinding[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      const match = /^(.+?):(\d+):(\d+): (error|warning) ([A-Z_]+) (.*)$/.exec(line);
+      if (match === null) throw new Error(`not a finding: ${line}`);
+      const [, file = "", at = "", column = "", level = "", code = "", rest = ""] = match;
+      return { file, line: Number(at), column: Number(column), level, code, rest };
+    });
+}
+
+describe("keptn-task validate: definitions named by workloads and KeptnAppContexts", () => {
+  it("passes when every name is in the object's namespace or Keptn's (annotation winning over label)", async () => {
+    const result = await runCli([
+      "validate",
+      `${REFERENCES}/definitions.yaml`,
+      `${REFERENCES}/valid.yaml`,
+    ]);
+    expect(result.stdout).toBe("");
+    expect(result.stderrLines).toEqual(["keptn-task: checked 7 objects in 2 files: valid"]);
+    expect(result.code).toBe(0);
+  });
+
+  it("reports each name Keptn would wait for, at its field, with the fix", async () => {
+    const invalid = `${REFERENCES}/invalid.yaml`;
+    const result = await runCli(["validate", `${REFERENCES}/definitions.yaml`, invalid]);
+    const findings = textFindings(result.stdout);
+    const expected: [number, number, string, string, string][] = [
+      [
+        9,
+        5,
+        "TASK_DEFINITION_NOT_FOUND",
+        'metadata.annotations["keptn.sh/pre-deployment-tasks"]: Deployment "shop/checkout" has pre-deployment task "notfy"',
+        'did you mean "notify"?',
+      ],
+      [
+        16,
+        9,
+        "TASK_DEFINITION_NOT_FOUND",
+        'spec.template.metadata.labels["keptn.sh/post-deployment-tasks"]: Deployment "shop/checkout" has post-deployment task "load-test" (label keptn.sh/post-deployment-tasks)',
+        'there is one in namespace "perf", where Keptn does not look',
+      ],
+      [
+        33,
+        9,
+        "TASK_DEFINITION_NOT_FOUND",
+        'spec.template.metadata.annotations["keptn.sh/pre-deployment-tasks"]: StatefulSet "shop/cart" has pre-deployment task " smoke-test"',
+        'Keptn splits "notify, smoke-test" at commas without trimming: remove the spaces',
+      ],
+      [
+        34,
+        9,
+        "TASK_DEFINITION_NOT_FOUND",
+        'spec.template.metadata.annotations["keptn.sh/post-deployment-tasks"]: StatefulSet "shop/cart" has an empty post-deployment task name',
+        "remove the extra comma",
+      ],
+      [
+        35,
+        9,
+        "EVALUATION_DEFINITION_NOT_FOUND",
+        'spec.template.metadata.annotations["keptn.sh/post-deployment-evaluations"]: StatefulSet "shop/cart" has post-deployment evaluation "availabilty"',
+        'did you mean "availability"?',
+      ],
+      [
+        48,
+        7,
+        "TASK_DEFINITION_NOT_FOUND",
+        'spec.preDeploymentTasks.1: KeptnAppContext "shop/shop" has pre-deployment task "database-migration"',
+        "create the KeptnTaskDefinition, or fix the name",
+      ],
+      [
+        49,
+        20,
+        "TASK_DEFINITION_NOT_FOUND",
+        'spec.promotionTasks.0: KeptnAppContext "shop/shop" has promotion task "promote-to-prod"',
+        "so the promotion phase never ends and the rollout is blocked",
+      ],
+      [
+        50,
+        31,
+        "EVALUATION_DEFINITION_NOT_FOUND",
+        'spec.postDeploymentEvaluations.0: KeptnAppContext "shop/shop" has post-deployment evaluation "error-rate"',
+        'no KeptnEvaluationDefinition "error-rate" is in namespace "shop" or "keptn-system"',
+      ],
+    ];
+    expect(findings.map((f) => [f.file, f.line, f.column, f.level, f.code])).toEqual(
+      expected.map(([line, column, code]) => [invalid, line, column, "error", code]),
+    );
+    findings.forEach((finding, index) => {
+      const [, , , starts, says] = expected[index] ?? [];
+      expect(finding.rest.startsWith(starts ?? "?"), finding.rest).toBe(true);
+      expect(finding.rest).toContain(says);
+    });
+    expect(result.stderrLines).toEqual([
+      "keptn-task: checked 7 objects in 2 files: 8 errors, 0 warnings",
+    ]);
+    expect(result.code).toBe(65);
+  });
+
+  it("does not take a definition its schema rejected for a missing one", async () => {
+    const result = await runCli(["validate", `${POSITIONS}/invalid.yaml`]);
+    const notFound = textFindings(result.stdout).filter((f) => f.code === "DEFINITION_NOT_FOUND");
+    // "deploy-check" is invalid (its own error says so); "notfy" is a near miss of "notify".
+    expect(notFound.map((f) => f.rest)).toEqual([
+      expect.stringMatching(
+        /^spec\.taskDefinition: KeptnTask "shop\/deploy-check-1" names KeptnTaskDefinition "notfy", .*; did you mean "notify"\?$/,
+      ),
+    ]);
+  });
+});
+
+describe("keptn-task validate: where each finding is", () => {
+  it("points at the field of each problem, not at its document", async () => {
+    const file = `${POSITIONS}/invalid.yaml`;
+    const result = await runCli(["validate", file]);
+    expect(
+      textFindings(result.stdout).map((f) => [
+        f.line,
+        f.column,
+        f.code,
+        f.rest.split(": Invalid")[0],
+      ]),
+    ).toEqual([
+      [8, 3, "MANIFEST_INVALID", "KeptnTaskDefinition/shop/notify: spec.retries"],
+      // An unknown key: at the key, under the field that holds it.
+      [19, 5, "MANIFEST_INVALID", "KeptnTaskDefinition/shop/deploy-check: spec.deno"],
+      // A key with a dot is written in brackets.
+      [25, 3, "MANIFEST_INVALID", 'Secret/shop/webhook: data["config.json"]'],
+      [33, 3, "DEFINITION_NOT_FOUND", expect.stringMatching(/^spec\.taskDefinition: KeptnTask/)],
+    ]);
+    expect(result.code).toBe(65);
+  });
+
+  it("passes the same objects once they are fixed", async () => {
+    const result = await runCli(["validate", `${POSITIONS}/valid.yaml`]);
+    expect(result.stdout).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("prints one finding as JSON with its file, line, column, path, code, level and message", async () => {
+    const result = await runCli(["validate", NAMESPACE, "--output", "json"]);
+    expect(JSON.parse(result.stdout)).toEqual({
+      valid: false,
+      objects: 2,
+      errors: 1,
+      warnings: 0,
+      ignored: 0,
+      skipped: [],
+      findings: [
+        {
+          file: `${NAMESPACE}/workload.yaml`,
+          line: 8,
+          column: 5,
+          path: 'metadata.annotations["keptn.sh/pre-deployment-tasks"]',
+          code: "TASK_DEFINITION_NOT_FOUND",
+          level: "error",
+          message:
+            'Deployment "prod/checkout" has pre-deployment task "hello" (annotation keptn.sh/pre-deployment-tasks), but no KeptnTaskDefinition "hello" is in namespace "prod" or "keptn-system": Keptn waits for it forever, so the pre-deployment phase never ends and the rollout is blocked; there is one in namespace "default", where Keptn does not look: move it, or create it in "prod"',
+          document: 1,
+          object: "Deployment/prod/checkout",
+        },
+      ],
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(65);
+  });
+
+  it("prints one finding as a GitHub Actions workflow command with --output github", async () => {
+    const result = await runCli(["validate", NAMESPACE, "--output", "github"]);
+    expect(result.stdout).toBe(
+      `::error file=${NAMESPACE}/workload.yaml,line=8,col=5,title=TASK_DEFINITION_NOT_FOUND::metadata.annotations["keptn.sh/pre-deployment-tasks"]: Deployment "prod/checkout" has pre-deployment task "hello" (annotation keptn.sh/pre-deployment-tasks), but no KeptnTaskDefinition "hello" is in namespace "prod" or "keptn-system": Keptn waits for it forever, so the pre-deployment phase never ends and the rollout is blocked; there is one in namespace "default", where Keptn does not look: move it, or create it in "prod"\n`,
+    );
+    expect(result.stderrLines).toEqual([
+      "keptn-task: checked 2 objects in 2 files: 1 error, 0 warnings",
+    ]);
+    expect(result.code).toBe(65);
+  });
+
+  it("escapes what GitHub's workflow commands would read as syntax", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keptn-task-github-"));
+    try {
+      // A comma and a colon in the file name (property separators), a percent sign in the message.
+      const file = join(dir, "a,b:c.yaml");
+      writeFileSync(
+        file,
+        'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata:\n  "100%": not base64!\n',
+      );
+      const result = await runCli(["validate", file, "-o", "github"]);
+      const escaped = file.replaceAll(",", "%2C").replaceAll(":", "%3A");
+      expect(result.stdout).toBe(
+        `::error file=${escaped},line=5,col=3,title=MANIFEST_INVALID::Secret/default/s: data.100%25: Invalid Secret: not valid base64, which the API server refuses: encode the value with base64 (base64 -w0), or give it as text under stringData\n`,
+      );
+      expect(result.code).toBe(65);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("keptn-task validate --ignore", () => {
+  it("lets --strict pass the examples where Secrets are not kept in git", async () => {
+    const result = await runCli([
+      "validate",
+      "--strict",
+      "--ignore",
+      "SECRET_NOT_FOUND",
+      "examples/",
+    ]);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /^keptn-task: checked \d+ objects in \d+ files: valid \(2 findings ignored\)\n$/,
+    );
+    expect(result.code).toBe(0);
+  });
+
+  it("takes several codes, repeated or separated by commas", async () => {
+    const invalid = `${REFERENCES}/invalid.yaml`;
+    const definitions = `${REFERENCES}/definitions.yaml`;
+    const repeated = await runCli([
+      "validate",
+      definitions,
+      invalid,
+      "--ignore",
+      "TASK_DEFINITION_NOT_FOUND",
+      "--ignore",
+      "EVALUATION_DEFINITION_NOT_FOUND",
+    ]);
+    const commas = await runCli([
+      "validate",
+      definitions,
+      invalid,
+      "--ignore=TASK_DEFINITION_NOT_FOUND,EVALUATION_DEFINITION_NOT_FOUND",
+    ]);
+    for (const result of [repeated, commas]) {
+      expect(result.stdout).toBe("");
+      expect(result.stderrLines).toEqual([
+        "keptn-task: checked 7 objects in 2 files: valid (8 findings ignored)",
+      ]);
+      expect(result.code).toBe(0);
+    }
+  });
+
+  it.each([
+    {
+      given: "SECRET_NOT_FOUN",
+      line: 'keptn-task: Cannot use --ignore "SECRET_NOT_FOUN" with "keptn-task validate": unknown code: did you mean SECRET_NOT_FOUND? (see keptn-task validate --help for the codes)',
+    },
+    {
+      given: "secret_not_found",
+      line: 'keptn-task: Cannot use --ignore "secret_not_found" with "keptn-task validate": unknown code: did you mean SECRET_NOT_FOUND? (see keptn-task validate --help for the codes)',
+    },
+    {
+      given: "NOTHING_LIKE_IT",
+      line: 'keptn-task: Cannot use --ignore "NOTHING_LIKE_IT" with "keptn-task validate": unknown code (see keptn-task validate --help for the codes)',
+    },
+    {
+      given: "MANIFEST_INVALID",
+      line: 'keptn-task: Cannot use --ignore "MANIFEST_INVALID" with "keptn-task validate": an object that cannot be read is not checked at all; fix it, or leave its file out',
+    },
+  ])("refuses --ignore $given as bad usage", async ({ given, line }) => {
+    const result = await runCli(["validate", "examples/", "--ignore", given]);
+    expect(result.stderrLines).toEqual([line]);
+    expect(result.stdout).toBe("");
+    expect(result.code).toBe(64);
+  });
+});
+
+describe("keptn-task validate -n", () => {
+  it("puts objects that name no namespace in the default namespace without -n", async () => {
+    const result = await runCli(["validate", NAMESPACE]);
+    const findings = textFindings(result.stdout);
+    expect(findings.map((f) => [f.line, f.column, f.code])).toEqual([
+      [8, 5, "TASK_DEFINITION_NOT_FOUND"],
+    ]);
+    expect(findings[0]?.rest).toContain('there is one in namespace "default"');
+    expect(result.code).toBe(65);
+  });
+
+  it("puts them in the namespace of -n, as kubectl apply -n does", async () => {
+    const result = await runCli(["validate", "-n", "prod", NAMESPACE]);
+    expect(result.stdout).toBe("");
+    expect(result.stderrLines).toEqual(["keptn-task: checked 2 objects in 2 files: valid"]);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe("keptn-task validate on a folder with Helm charts and kustomizations", () => {
+  it("skips the files that hold no manifest with a note each, and validates the rest", async () => {
+    const result = await runCli(["validate", HELM_REPO]);
+    expect(result.stdout).toBe("");
+    expect(result.stderrLines).toEqual([
+      `keptn-task: Skipping "${HELM_REPO}/chart/Chart.yaml": not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration`,
+      `keptn-task: Skipping "${HELM_REPO}/chart/templates/deployment.yaml": a template ("{{" at line 4, column 9), not a manifest: render it (helm template) and validate the output`,
+      `keptn-task: Skipping "${HELM_REPO}/chart/values.yaml": not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration`,
+      `keptn-task: Skipping "${HELM_REPO}/kustomization.yaml": kustomize's configuration, not a manifest: validate the resources it names (or kustomize build's output)`,
+      // tasks.yaml: braces in its inline code (a block scalar) do not make it a template.
+      "keptn-task: checked 1 object in 1 file: valid",
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it("lists the skipped files in the JSON report", async () => {
+    const result = await runCli(["validate", HELM_REPO, "-o", "json"]);
+    const report = JSON.parse(result.stdout) as { valid: boolean; skipped: { file: string }[] };
+    expect(report.valid).toBe(true);
+    expect(report.skipped.map((s) => s.file)).toEqual([
+      `${HELM_REPO}/chart/Chart.yaml`,
+      `${HELM_REPO}/chart/templates/deployment.yaml`,
+      `${HELM_REPO}/chart/values.yaml`,
+      `${HELM_REPO}/kustomization.yaml`,
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    {
+      file: `${HELM_REPO}/chart/values.yaml`,
+      at: "1:1",
+      says: "Invalid manifest: expected a Kubernetes object with string fields apiVersion and kind",
+    },
+    {
+      file: `${HELM_REPO}/chart/templates/deployment.yaml`,
+      at: "4:9",
+      says: 'Cannot read a template as manifests ("{{" at line 4, column 9): render it (helm template) and validate the output',
+    },
+  ])("reports $file as an error when it is named on its own", async ({ file, at, says }) => {
+    const result = await runCli(["validate", file]);
+    expect(result.stdout).toBe(`${file}:${at}: error MANIFEST_INVALID ${says}\n`);
+    expect(result.code).toBe(65);
+  });
+});
