@@ -219,7 +219,7 @@ def task(
         log_level: ``trace``, ``debug``, ``info``, ``warn``, ``error``, ``fatal`` or ``silent``
             (default ``KEPTN_TASK_LOG_LEVEL``, else ``info``).
         log_stream: Where log lines go (default: standard output).
-        termination_log_path: The termination log (default ``/dev/termination-log``).
+        termination_log_path: The termination log (default ``KEPTN_TASK_TERMINATION_LOG``, else ``/dev/termination-log``).
         handle_signals: On the first SIGTERM or SIGINT set ``stopping`` instead of dying at
             once (SIGINT raises no ``KeyboardInterrupt``); the process then exits 143 (SIGTERM)
             or 130 (SIGINT) when it ends by itself or calls ``succeed()`` (``fail()`` keeps its
@@ -291,7 +291,12 @@ def task(
         secure_data=secure_data,
         log=log,
         stopping=stopping,
-        termination_log_path=termination_log_path,
+        # Where a local run (keptn-task run) reads the reason from, unless the caller chose a path.
+        termination_log_path=(
+            source.get("KEPTN_TASK_TERMINATION_LOG") or DEFAULT_TERMINATION_LOG
+            if termination_log_path == DEFAULT_TERMINATION_LOG
+            else termination_log_path
+        ),
         deadline=None if deadline_ms is None else deadline_ms / 1000,
         _stop=stop,
     )

@@ -31,6 +31,7 @@ export const TASK_ENV_VARS = [
   "SECURE_DATA",
   "KEPTN_TASK_DEADLINE",
   "KEPTN_TASK_LOG_LEVEL",
+  "KEPTN_TASK_TERMINATION_LOG",
 ] as const;
 
 const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -56,7 +57,7 @@ export interface TaskOptions {
   handleSignals?: boolean;
   /** How long task code has to finish after SIGTERM / SIGINT before the process exits (default 10 s). */
   signalGraceMs?: number;
-  /** Path of the termination log (default `/dev/termination-log`). */
+  /** Path of the termination log (default `KEPTN_TASK_TERMINATION_LOG`, else `/dev/termination-log`). */
   terminationLogPath?: string;
   /** Secret registry (default: the process-wide one). */
   secrets?: SecretRegistry;
@@ -148,7 +149,7 @@ export function task<const O extends TaskOptions = TaskOptions>(
     log,
     secrets,
     stopped,
-    path: options.terminationLogPath ?? DEFAULT_TERMINATION_LOG,
+    path: options.terminationLogPath ?? (env.KEPTN_TASK_TERMINATION_LOG || DEFAULT_TERMINATION_LOG),
   };
   const deadlineMs = input.deadlineMs;
   const result: Task<unknown, unknown> = {
