@@ -467,7 +467,9 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
   const name = label(request, setup);
   const took = formatDuration(durationMs);
   const timeout = formatDuration(resolved.job.activeDeadlineSeconds * 1000);
-  const why = result.reason === "" ? "" : `: ${result.reason}`;
+  // The runner's own "Task exited with code N" says no more than the line itself.
+  const plain = result.reason === "" || result.reason === `Task exited with code ${exitCode}`;
+  const why = plain ? "" : `: ${result.reason}`;
   const lines = {
     "timed out": `${name} exceeded its timeout of ${timeout} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${took}${why}`,
     "not run": `${name} was not run: ${engineFailure}`,
