@@ -105,16 +105,15 @@ describe("keptn-task", () => {
     expect(result.stderr).toContain("\n  run       run a definition on this machine");
   });
 
-  it.each([
-    [["-f=examples/hello"]],
-    [["--file=examples/hello"]],
-    [["-f", "examples/hello"]],
-  ])("takes the manifests as %j alike", async (flags) => {
-    const result = await runCli(["render", "hello", ...flags]);
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain("kind: Job");
-  });
+  it.each([[["-f=examples/hello"]], [["--file=examples/hello"]], [["-f", "examples/hello"]]])(
+    "takes the manifests as %j alike",
+    async (flags) => {
+      const result = await runCli(["render", "hello", ...flags]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("kind: Job");
+    },
+  );
 
   it("never echoes a --secret value that starts with - in its usage error", async () => {
     const result = await runCli([

@@ -11,13 +11,20 @@ import type { KeptnTask } from "./model.js";
 import { locateDiagnostics } from "./positions.js";
 import { checkReferences, definitionNames } from "./references.js";
 import { DEFAULT_KEPTN_NAMESPACE, type ResolveTaskOptions, resolveTask } from "./resolve-task.js";
+import { sdkOnStockImage } from "./sdk-imports.js";
 import { closestName } from "./suggest.js";
 
 /** Options of `validateCatalog`: those of `resolveTask` that apply to every object. */
 export type ValidateCatalogOptions = Pick<
   ResolveTaskOptions,
   "keptnNamespace" | "images" | "functionRefs" | "context"
->;
+> & {
+  /**
+   * The cluster runs Keptn's stock runner images: code importing `@keptn-task/sdk` or
+   * `keptn_task` is flagged (`SDK_ON_STOCK_IMAGE`). Default `false`.
+   */
+  readonly stockImages?: boolean;
+};
 
 /**
  * Checks every definition (resolved as a task in its own namespace) and every KeptnTask of the
@@ -40,12 +47,16 @@ export function validateCatalog(
   options: ValidateCatalogOptions = {},
 ): Diagnostic[] {
   const out: Diagnostic[] = [...catalog.diagnostics];
+  const { stockImages, ...resolveOptions } = options;
   for (const def of catalog.definitions()) {
     try {
-      out.push(
-        ...resolveTask(catalog, { ...options, definition: def.name, namespace: def.namespace })
-          .diagnostics,
-      );
+      const resolved = resolveTask(catalog, {
+        ...resolveOptions,
+        definition: def.name,
+        namespace: def.namespace,
+      });
+      out.push(...resolved.diagnostics);
+      if (stockImages === true) out.push(...sdkOnStockImage(resolved, def));
     } catch (error) {
       if (!(error instanceof CodeResolutionError)) throw error;
       out.push(...checkDefinition(def));
@@ -53,7 +64,7 @@ export function validateCatalog(
   }
   for (const task of catalog.tasks()) {
     try {
-      out.push(...resolveTask(catalog, { ...options, task }).diagnostics);
+      out.push(...resolveTask(catalog, { ...resolveOptions, task }).diagnostics);
     } catch (error) {
       if (!(error instanceof CodeResolutionError)) throw error;
       out.push(...missingDefinition(catalog, task, options.keptnNamespace));
