@@ -292,7 +292,7 @@ describe.each(["auto", "process"] as const)("a task's view, isolation %s", (isol
       `const q = (d: Deno.PermissionDescriptor) => Deno.permissions.querySync(d).state;
        const attempt = (f: () => unknown) => { try { f(); return "allowed"; } catch (e) { return (e as Error).name; } };
        const vars = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT", "KEPTN_TASK_DEADLINE",
-         "KEPTN_TASK_LOG_LEVEL", "KEPTN_TASK_GRACE_SECONDS", "TMPDIR", "DENO_DIR", "HTTPS_PROXY", "HOME"];
+         "KEPTN_TASK_LOG_LEVEL", "KEPTN_TASK_TERMINATION_LOG", "KEPTN_TASK_GRACE_SECONDS", "TMPDIR", "DENO_DIR", "HTTPS_PROXY", "HOME"];
        console.log(JSON.stringify({
          ...Object.fromEntries(["net", "read", "write", "import", "env", "run", "ffi", "sys"].map((name) => [name, q({ name } as Deno.PermissionDescriptor)])),
          vars: Object.fromEntries(vars.map((variable) => [variable, q({ name: "env", variable })])),
@@ -306,7 +306,7 @@ describe.each(["auto", "process"] as const)("a task's view, isolation %s", (isol
     expect(result.code).toBe(0);
     const seen = JSON.parse(result.stdout);
     const allowed = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT"];
-    allowed.push("KEPTN_TASK_DEADLINE", "KEPTN_TASK_LOG_LEVEL");
+    allowed.push("KEPTN_TASK_DEADLINE", "KEPTN_TASK_LOG_LEVEL", "KEPTN_TASK_TERMINATION_LOG");
     // In the runner's process every variable is readable (see direct.ts); nothing else differs.
     const everyVariable = isolation === "auto";
     expect(seen).toEqual({
