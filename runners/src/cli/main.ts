@@ -70,7 +70,8 @@ Options:
   -h, --help     show this help (keptn-task COMMAND --help for a command's)
       --version  print the version, and the version of the Deno it runs tasks with
 
-Exit codes: 0 success; 1 the task failed (run: the task's own code); 64 bad arguments;
+Exit codes: 0 success; 1 the task failed (run: the task's own code); 64 bad arguments (also
+keptn-task without a command, which prints this help on stderr);
 65 invalid manifest; 66 task code not found; 69 task code cannot be fetched; 78 invalid task
 environment; 127 a runtime (deno, python3, podman, esbuild) is missing.
 
