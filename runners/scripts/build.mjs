@@ -14,7 +14,7 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
 // The hot path (bootstrap.js and what it imports statically) holds no pino, no zod and no node:
-// import: Deno spends ~50 ms waking its Node compatibility layer, and ~6 ms on zod's schemas. The HTTP client is a chunk loaded only
+// import (nor anything else from outside the bundle): Deno spends ~50 ms waking its Node compatibility layer, and ~6 ms on zod's schemas. The HTTP client is a chunk loaded only
 // for URLs; the logger is a separate bundle loaded only when the runner has something to say.
 const { banner: _banner, ...noBanner } = bundleOptions;
 await build({
@@ -27,18 +27,26 @@ await build({
 }).then(({ metafile }) => {
   // What loads before the task starts: bootstrap.js and the chunks it imports statically.
   const hot = new Set();
+  // Modules outside the bundle it imports statically or requires: node: built-ins, for one.
+  const external = new Set();
   const visit = (output) => {
     if (hot.has(output)) return;
     hot.add(output);
-    for (const { path, kind } of metafile.outputs[output]?.imports ?? [])
-      if (kind === "import-statement") visit(path);
+    for (const { path, kind, external: outside } of metafile.outputs[output]?.imports ?? []) {
+      if (kind === "dynamic-import") continue;
+      if (outside) external.add(path);
+      else visit(path);
+    }
   };
   visit(Object.keys(metafile.outputs).find((output) => output.endsWith("dist/bootstrap.js")));
-  const heavy = [...hot].flatMap((output) =>
-    Object.keys(metafile.outputs[output]?.inputs ?? {}).filter((input) =>
-      /node_modules\/(pino|undici|zod)\//.test(input),
+  const heavy = [
+    ...[...hot].flatMap((output) =>
+      Object.keys(metafile.outputs[output]?.inputs ?? {}).filter((input) =>
+        /node_modules\/(pino|undici|zod)\//.test(input),
+      ),
     ),
-  );
+    ...external,
+  ];
   if (heavy.length > 0) throw new Error(`bootstrap.js must not load ${heavy.join(", ")}`);
 
   // Deno parses every module a literal import("...") names before the program starts, when

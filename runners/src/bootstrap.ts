@@ -4,6 +4,7 @@
  * `SECURE_DATA`, `KEPTN_CONTEXT`), as a child process or, for a Deno task with nothing to
  * supervise, in this process, and ends with its exit code.
  */
+import { EXIT_CODES } from "@keptn-task/sdk";
 import { writeLogLine } from "./log-line.js";
 import { main } from "./main.js";
 import { readRawEnv } from "./raw-env.js";
@@ -24,7 +25,7 @@ const runnerBug = (event: PromiseRejectionEvent) => {
   const name = event.reason instanceof Error ? event.reason.name : typeof event.reason;
   // Only the error's name: nothing from the task's data or secrets.
   writeLogLine("info", undefined, "fatal", `Runner failed: unhandled ${name}`);
-  Deno.exit(70);
+  Deno.exit(EXIT_CODES.INTERNAL_ERROR);
 };
 globalThis.addEventListener("unhandledrejection", runnerBug);
 

@@ -14,10 +14,20 @@
  * Job's environment holds nothing secret but `SECURE_DATA`, and with that set the task always
  * gets a process of its own, with Keptn's variable allowlist.
  */
+import {
+  KILLED_EXIT_CODE,
+  PROVISIONAL_REASON,
+  readsAsSuccess,
+  readsAsSuccessReason,
+  STOP_SIGNALS,
+  StopSequence,
+  type StopSignal,
+  taskEndReason,
+  uncaughtReason,
+} from "@keptn-task/sdk/internal";
 import { type Level, writeLogLine } from "./log-line.js";
 import { type ResolvedScript, SDK_SPECIFIER } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
-import { type StopSignal, signalExitCode } from "./signals.js";
 import { splitCmdArgs } from "./task-command.js";
 import type { TerminationLog } from "./termination-log.js";
 
@@ -84,10 +94,6 @@ export function narrowPermissions(): void {
   if (kept.length > 0) throw new Error(`cannot give up the permissions ${kept.join(", ")}`);
 }
 
-/** The termination message while a task runs in the runner's process. */
-const PROVISIONAL =
-  "Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved";
-
 /** What the runner needs to run a task in its own process. */
 export interface DirectOptions {
   readonly settings: RunnerSettings;
@@ -129,7 +135,7 @@ export function runDirect(options: DirectOptions): void {
   };
 
   // If the process dies without a word (SIGKILL, the OOM killer), this reason stands.
-  termination.provisional(PROVISIONAL);
+  termination.provisional(PROVISIONAL_REASON);
   /** Set when the runner itself ends the task (a signal), so the exit says why. */
   let ending: string | undefined;
   const signals = watchSignals(settings.graceMs, log, (exitCode, reason) => {
@@ -140,20 +146,17 @@ export function runDirect(options: DirectOptions): void {
   // The runner's listeners for the end of the process stay behind the task's own (see below), so
   // they see what the task's listeners decided: a prevented error, a changed exit code.
   endListeners("unload", () => {
-    let exitCode = Deno.exitCode;
-    if (exitCode !== 0 && exitCode % 256 === 0) {
+    const exitCode = Deno.exitCode;
+    if (readsAsSuccess(exitCode)) {
       // The operating system keeps the low 8 bits: 256 would end as 0, a success.
-      report(`Task exited with code ${exitCode}, which would read as 0: ending with 1`, 1);
-      Deno.exitCode = exitCode = 1;
+      report(readsAsSuccessReason(exitCode), 1);
+      Deno.exitCode = 1;
     } else if (exitCode === 0) {
       termination.withdraw();
     } else {
-      const stopped = signals.received();
+      const forwarded = signals.received();
       report(
-        ending ??
-          (stopped === undefined
-            ? `Task exited with code ${exitCode}`
-            : `Task stopped by ${stopped} with exit code ${exitCode}`),
+        ending ?? taskEndReason({ exitCode, ...(forwarded === undefined ? {} : { forwarded }) }),
         exitCode,
       );
     }
@@ -165,8 +168,8 @@ export function runDirect(options: DirectOptions): void {
   const uncaught = (event: Event) => {
     if (event.defaultPrevented) return;
     const error = "reason" in event ? event.reason : (event as ErrorEvent).error;
-    report(`Task exited with code 1: uncaught ${describe(error)}`, 1);
-    queueMicrotask(() => termination.write(PROVISIONAL, true));
+    report(uncaughtReason(describe(error)), 1);
+    queueMicrotask(() => termination.write(PROVISIONAL_REASON, true));
   };
   endListeners("error", uncaught);
   endListeners("unhandledrejection", uncaught);
@@ -248,44 +251,53 @@ const endListeners = (() => {
  * The task owns SIGTERM and SIGINT: with no handler of its own it dies of them, as under
  * `deno run`. Once it adds a handler for one (`Deno.addSignalListener`, or `process.on` of
  * node:process, which calls it), the runner listens for that one too, ahead of the task's
- * handlers: a task still running `graceMs` after the signal, or at a second one, is ended with
- * 137, as a supervised task killed with SIGKILL is. (A task busy in a loop that never yields is
- * beyond this; Kubernetes kills it at the end of the pod's grace period.)
+ * handlers, and follows the stop rule (`StopSequence`): a task still running `graceMs` after
+ * the signal, or at a second one, is ended with 137, as a supervised task killed with SIGKILL
+ * is. (A task busy in a loop that never yields is beyond this; Kubernetes kills it at the end
+ * of the pod's grace period.)
  */
 function watchSignals(
   graceMs: number,
   log: (at: Level, message: string, fields?: Record<string, unknown>) => void,
   end: (exitCode: number, reason: string) => void,
 ): { received(): StopSignal | undefined } {
-  const handlers = new Map<StopSignal, Set<() => void>>([
-    ["SIGTERM", new Set()],
-    ["SIGINT", new Set()],
-  ]);
-  const add = Deno.addSignalListener.bind(Deno);
-  const remove = Deno.removeSignalListener.bind(Deno);
-  const armed = new Set<StopSignal>();
-  let received: StopSignal | undefined;
-  let receivedAt = 0;
-  const kill = (signal: StopSignal) =>
-    end(137, `Task did not stop within ${graceMs / 1000} s of ${signal}: killed`);
+  const handlers = new Map(STOP_SIGNALS.map((signal) => [signal, new Set<() => void>()]));
+  const stops = new StopSequence();
   const onSignal = (signal: StopSignal) => {
-    if (received !== undefined) {
-      // Not the grace period: say what happened.
-      const after = ((performance.now() - receivedAt) / 1000).toFixed(1);
-      return end(137, `Task killed at a second ${signal}, ${after} s after the first`);
-    }
+    const step = stops.receive(signal, performance.now());
+    // Not the grace period: the reason says what happened.
+    if (step.action === "kill") return end(KILLED_EXIT_CODE, step.reason);
     if ((handlers.get(signal)?.size ?? 0) === 0) {
       // The task gave its handlers up: the signal ends it, as it would without any.
-      const exitCode = signalExitCode(signal);
-      return end(exitCode, `Task stopped by ${signal} with exit code ${exitCode}`);
+      return end(step.exitCode, taskEndReason({ exitCode: step.exitCode, forwarded: signal }));
     }
-    received = signal;
-    receivedAt = performance.now();
     log("warn", `Received ${signal}: the task handles it`, { signal });
-    const timer = setTimeout(() => kill(signal), graceMs);
+    const reason = taskEndReason({
+      exitCode: KILLED_EXIT_CODE,
+      forwarded: signal,
+      killed: true,
+      graceMs,
+    });
+    const timer = setTimeout(() => end(KILLED_EXIT_CODE, reason), graceMs);
     // The grace period never keeps a task alive that has finished.
     Deno.unrefTimer(timer as unknown as number);
   };
+  trackSignalListeners(handlers, onSignal);
+  return { received: () => stops.first };
+}
+
+/**
+ * Wraps `Deno.addSignalListener` and `Deno.removeSignalListener`: `handlers` holds the task's
+ * handlers of each stop signal, and `onSignal` is listening for a stop signal, ahead of them,
+ * from the moment the task first adds a handler for it.
+ */
+function trackSignalListeners(
+  handlers: Map<StopSignal, Set<() => void>>,
+  onSignal: (signal: StopSignal) => void,
+): void {
+  const add = Deno.addSignalListener.bind(Deno);
+  const remove = Deno.removeSignalListener.bind(Deno);
+  const armed = new Set<StopSignal>();
   Deno.addSignalListener = (signal: Deno.Signal, handler: () => void) => {
     const own = handlers.get(signal as StopSignal);
     if (own !== undefined && !armed.has(signal as StopSignal)) {
@@ -300,7 +312,6 @@ function watchSignals(
     remove(signal, handler);
     handlers.get(signal as StopSignal)?.delete(handler);
   };
-  return { received: () => received };
 }
 
 /** One line about an uncaught value, whatever it is (an error, a string, a null-prototype object). */

@@ -1,16 +1,19 @@
-import { KeptnTaskError, SecretRegistry } from "@keptn-task/sdk";
-import { DEFAULT_TERMINATION_LOG } from "@keptn-task/sdk/internal";
+import { EXIT_CODES, KeptnTaskError, type Logger, SecretRegistry } from "@keptn-task/sdk";
+import {
+  DEFAULT_TERMINATION_LOG,
+  notStartedReason,
+  type StopSignal,
+  signalExitCode,
+  taskEndReason,
+} from "@keptn-task/sdk/internal";
 import { directBlocker, narrowPermissions, runDirect } from "./direct.js";
 import { LEVELS, type Level } from "./log-line.js";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";
 import { type RunnerSettings, readSettings } from "./settings.js";
-import { SignalRelay, type StopSignal, signalExitCode } from "./signals.js";
-import { supervise } from "./supervise.js";
+import { SignalRelay } from "./signals.js";
+import { supervise, type TaskOutcome } from "./supervise.js";
 import { denoCommand, pythonCommand } from "./task-command.js";
 import { TerminationLog } from "./termination-log.js";
-
-/** Exit code for a bug in the runner itself (EX_SOFTWARE). */
-const INTERNAL_ERROR = 70;
 
 /** Files shipped next to the runner's bundle. */
 export interface RunnerAssets {
@@ -47,31 +50,79 @@ export async function main(
   assets: RunnerAssets,
   raw: Readonly<Record<string, Uint8Array>> = {},
 ): Promise<number | DirectRun> {
-  const level = env.KEPTN_TASK_RUNNER_LOG_LEVEL ?? "info";
   // First of all: the secrets, so nothing below can print them.
-  const secrets = new SecretRegistry();
-  // The runner listens for SIGTERM and SIGINT while it fetches code and while a child process
-  // runs. Before that, a signal ends it as it ends any process, before the task ever started
-  // (and listening costs ~1 ms, which a task in the runner's own process does not pay).
-  let signals: SignalRelay | undefined;
-  const relay = () => {
-    signals ??= new SignalRelay();
-    return signals;
-  };
-  let settings: RunnerSettings | undefined;
-  let workDir: string | undefined;
-  // The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging.
-  let logger: Promise<ReturnType<typeof import("./runner-log.js").runnerLogger>> | undefined;
-  // Where the task's masked stderr left off: a log line never continues the task's last line.
-  const stderr = { atLineStart: true };
-  const log = async (at: Level, message: string, fields: Record<string, unknown> = {}) => {
-    if ((LEVELS[at] ?? 0) < (LEVELS[level] ?? 30)) return;
-    logger ??= (import(assets.runnerLog) as Promise<typeof import("./runner-log.js")>).then(
-      ({ runnerLogger }) => runnerLogger(secrets, level),
+  const run = new Run(assets, new SecretRegistry());
+  try {
+    run.settings = await readSettings(
+      args,
+      env,
+      run.secrets,
+      assets.pythonPath,
+      assets.contextWarnings,
+      raw,
     );
-    const ready = await logger;
-    if (!stderr.atLineStart) {
-      stderr.atLineStart = true;
+    return await runTask(run, run.settings);
+  } catch (error) {
+    return await run.fail(error, env);
+  } finally {
+    await run.cleanUp();
+  }
+}
+
+/** What the runner holds while it runs a task: its settings, log, signal relay, scratch directory. */
+class Run {
+  readonly assets: RunnerAssets;
+  readonly secrets: SecretRegistry;
+  /** Set once read: until then the runner logs at the default level. */
+  settings: RunnerSettings | undefined;
+  /** Where the task's masked stderr left off: a log line never continues the task's last line. */
+  readonly stderr = { atLineStart: true };
+  #signals: SignalRelay | undefined;
+  #workDir: string | undefined;
+  /** The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging. */
+  #logger: Promise<Logger> | undefined;
+
+  constructor(assets: RunnerAssets, secrets: SecretRegistry) {
+    this.assets = assets;
+    this.secrets = secrets;
+  }
+
+  /**
+   * The runner listens for SIGTERM and SIGINT while it fetches code and while a child process
+   * runs. Before that, a signal ends it as it ends any process, before the task ever started
+   * (and listening costs ~1 ms, which a task in the runner's own process does not pay).
+   */
+  relay(): SignalRelay {
+    this.#signals ??= new SignalRelay();
+    return this.#signals;
+  }
+
+  /** A scratch directory, made on first use, removed when the runner is done. */
+  readonly makeWorkDir = async (): Promise<string> => {
+    this.#workDir ??= await Deno.makeTempDir({
+      ...(this.settings === undefined ? {} : { dir: this.settings.tmpDir }),
+      prefix: "keptn-task-",
+    });
+    return this.#workDir;
+  };
+
+  /** Hands the scratch directory over to a task in the runner's process, which removes it. */
+  handOverWorkDir(): string | undefined {
+    const workDir = this.#workDir;
+    this.#workDir = undefined;
+    return workDir;
+  }
+
+  /** Logs one line on stderr, when `at` reaches the runner's log level. */
+  readonly log = async (at: Level, message: string, fields: Record<string, unknown> = {}) => {
+    const level = this.settings?.logLevel ?? "info";
+    if ((LEVELS[at] ?? 0) < (LEVELS[level] ?? 30)) return;
+    this.#logger ??= (
+      import(this.assets.runnerLog) as Promise<typeof import("./runner-log.js")>
+    ).then(({ runnerLogger }) => runnerLogger(this.secrets, level));
+    const ready = await this.#logger;
+    if (!this.stderr.atLineStart) {
+      this.stderr.atLineStart = true;
       try {
         Deno.stderr.writeSync(new Uint8Array([0x0a]));
       } catch {
@@ -81,134 +132,144 @@ export async function main(
     ready[at](fields, message);
   };
 
-  try {
-    settings = await readSettings(
-      args,
-      env,
-      secrets,
-      assets.pythonPath,
-      assets.contextWarnings,
-      raw,
-    );
-    const current = settings;
-    for (const warning of current.warnings) await log("warn", warning);
-    const makeWorkDir = async () => {
-      workDir ??= await Deno.makeTempDir({ dir: current.tmpDir, prefix: "keptn-task-" });
-      return workDir;
-    };
-    const script = await resolveScript(current.script, current.runtime, makeWorkDir, {
-      // A signal while the code is fetched aborts the fetch, and the task never starts.
-      ...(/^https?:\/\//i.test(current.script) ? { signal: relay().signal } : {}),
-      onRetry: (message, fields) => void log("warn", message, fields),
-    });
-    const blocker = directBlocker(current, script, assets.sdk);
-    if (blocker === undefined) {
-      await log("debug", "Running task in the runner's process", {
-        runtime: current.runtime,
-        source: script.source,
-      });
-      const termination = new TerminationLog(current.terminationLog, secrets);
-      termination.hold();
-      narrowPermissions();
-      // From here on the scratch directory is the task's: removed when the process ends.
-      const direct = {
-        settings: current,
-        script,
-        level,
-        termination,
-        ...(workDir ? { workDir } : {}),
-      };
-      workDir = undefined;
-      return { run: () => runDirect(direct) };
-    }
-    await log("debug", `Running task as a child process: ${blocker}`);
-    const command =
-      current.runtime === "deno"
-        ? denoCommand(current, script, await importMapFor(script, assets, makeWorkDir))
-        : pythonCommand(current, script);
-    if (command.warning !== undefined) await log("warn", command.warning);
-    const received = relay().received;
-    if (received !== undefined) return await stoppedBeforeStart(current, received, log);
-    await log("debug", "Running task", {
-      runtime: current.runtime,
-      source: script.source,
-      args: command.args,
-    });
-
-    const started = performance.now();
-    const outcome = await supervise(command, {
-      env: current.taskEnv,
-      secrets,
-      signals: relay(),
-      graceMs: current.graceMs,
-      stderr,
-      onEvent: ({ signal, killed }) => {
-        void log(
-          "warn",
-          killed
-            ? "Task still running after the signal: killed"
-            : `Received ${signal}: forwarded to the task`,
-          { signal },
-        );
-      },
-    });
-    const durationMs = Math.round(performance.now() - started);
-    for (const error of outcome.pipeErrors) {
-      await log(
-        "warn",
-        `Cannot write the task's output: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    if (outcome.exitCode !== 0) {
-      const reason = outcome.secondSignal
-        ? `Task killed at a second ${outcome.secondSignal.signal}, ${(outcome.secondSignal.afterMs / 1000).toFixed(1)} s after the first`
-        : outcome.killed
-          ? `Task did not stop within ${current.graceMs / 1000} s of ${outcome.forwarded ?? "the signal"}: killed`
-          : outcome.forwarded !== undefined
-            ? `Task stopped by ${outcome.forwarded} with exit code ${outcome.exitCode}`
-            : outcome.diedOf !== undefined
-              ? `Task died of ${outcome.diedOf} (exit code ${outcome.exitCode})`
-              : `Task exited with code ${outcome.exitCode}`;
-      new TerminationLog(current.terminationLog, secrets).write(reason);
-      await log("error", reason, { exitCode: outcome.exitCode, durationMs, source: script.source });
-    } else {
-      // Kubernetes shows a succeeded container's message too: what the task wrote is masked.
-      new TerminationLog(current.terminationLog, secrets).maskTaskWords();
-      await log("debug", "Task succeeded", { durationMs, source: script.source });
-    }
-    return outcome.exitCode;
-  } catch (error) {
-    if (signals?.received !== undefined && settings !== undefined && isAbort(error)) {
-      return await stoppedBeforeStart(settings, signals.received, log);
-    }
+  /**
+   * Reports a failure of the runner (bad configuration, usage, code that cannot be fetched, a
+   * bug) "on any failure": in the termination log and the runner's log. Returns the exit code.
+   */
+  async fail(error: unknown, env: Record<string, string>): Promise<number> {
+    const received = this.#signals?.received;
+    if (received !== undefined && this.settings !== undefined && isAbort(error))
+      return await stoppedBeforeStart(this, this.settings, received);
     const known = error instanceof KeptnTaskError;
     const message = known
       ? error.message
       : `Runner failed: ${error instanceof Error ? error.stack : String(error)}`;
-    const exitCode = known ? error.exitCode : INTERNAL_ERROR;
-    // Also for errors before the settings were read (bad configuration, usage): "on any failure".
+    const exitCode = known ? error.exitCode : EXIT_CODES.INTERNAL_ERROR;
+    // Also for errors before the settings were read (bad configuration, usage).
     new TerminationLog(
-      settings?.terminationLog ?? env.KEPTN_TASK_TERMINATION_LOG ?? DEFAULT_TERMINATION_LOG,
-      secrets,
+      this.settings?.terminationLog ?? env.KEPTN_TASK_TERMINATION_LOG ?? DEFAULT_TERMINATION_LOG,
+      this.secrets,
     ).write(message, true);
-    await log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
+    await this.log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
     return exitCode;
-  } finally {
-    signals?.dispose();
-    if (workDir !== undefined)
-      await Deno.remove(workDir, { recursive: true }).catch(() => undefined);
   }
+
+  /** Stops listening for signals and removes the scratch directory (unless handed over). */
+  async cleanUp(): Promise<void> {
+    this.#signals?.dispose();
+    if (this.#workDir !== undefined)
+      await Deno.remove(this.#workDir, { recursive: true }).catch(() => undefined);
+  }
+}
+
+/** Resolves the task's code and runs it: in the runner's own process when it can, else as a child. */
+async function runTask(run: Run, settings: RunnerSettings): Promise<number | DirectRun> {
+  for (const warning of settings.warnings) await run.log("warn", warning);
+  const script = await resolveScript(settings.script, settings.runtime, run.makeWorkDir, {
+    // A signal while the code is fetched aborts the fetch, and the task never starts.
+    ...(/^https?:\/\//i.test(settings.script) ? { signal: run.relay().signal } : {}),
+    onRetry: (message, fields) => void run.log("warn", message, fields),
+  });
+  const blocker = directBlocker(settings, script, run.assets.sdk);
+  if (blocker === undefined) return await prepareDirect(run, settings, script);
+  await run.log("debug", `Running task as a child process: ${blocker}`);
+  return await runChild(run, settings, script);
+}
+
+/** Readies a Deno task to run in the runner's own process (see `direct.ts`). */
+async function prepareDirect(
+  run: Run,
+  settings: RunnerSettings,
+  script: ResolvedScript,
+): Promise<DirectRun> {
+  await run.log("debug", "Running task in the runner's process", {
+    runtime: settings.runtime,
+    source: script.source,
+  });
+  const termination = new TerminationLog(settings.terminationLog, run.secrets);
+  termination.hold();
+  narrowPermissions();
+  // From here on the scratch directory is the task's: removed when the process ends.
+  const workDir = run.handOverWorkDir();
+  const direct = {
+    settings,
+    script,
+    level: settings.logLevel,
+    termination,
+    ...(workDir === undefined ? {} : { workDir }),
+  };
+  return { run: () => runDirect(direct) };
+}
+
+/** Runs the task as a child process, supervised (see `supervise.ts`), and reports how it ended. */
+async function runChild(
+  run: Run,
+  settings: RunnerSettings,
+  script: ResolvedScript,
+): Promise<number> {
+  const command =
+    settings.runtime === "deno"
+      ? denoCommand(settings, script, await importMapFor(script, run.assets, run.makeWorkDir))
+      : pythonCommand(settings, script);
+  if (command.warning !== undefined) await run.log("warn", command.warning);
+  const received = run.relay().received;
+  if (received !== undefined) return await stoppedBeforeStart(run, settings, received);
+  await run.log("debug", "Running task", {
+    runtime: settings.runtime,
+    source: script.source,
+    args: command.args,
+  });
+  const started = performance.now();
+  const outcome = await supervise(command, {
+    env: settings.taskEnv,
+    secrets: run.secrets,
+    signals: run.relay(),
+    graceMs: settings.graceMs,
+    stderr: run.stderr,
+    onEvent: ({ signal, killed }) => {
+      const message = killed
+        ? "Task still running after the signal: killed"
+        : `Received ${signal}: forwarded to the task`;
+      void run.log("warn", message, { signal });
+    },
+  });
+  const durationMs = Math.round(performance.now() - started);
+  return await report(run, settings, outcome, { durationMs, source: script.source });
+}
+
+/** Reports how a supervised task ended; returns its exit code. */
+async function report(
+  run: Run,
+  settings: RunnerSettings,
+  outcome: TaskOutcome,
+  fields: { durationMs: number; source: string },
+): Promise<number> {
+  for (const error of outcome.pipeErrors) {
+    const why = error instanceof Error ? error.message : String(error);
+    await run.log("warn", `Cannot write the task's output: ${why}`);
+  }
+  const termination = new TerminationLog(settings.terminationLog, run.secrets);
+  if (outcome.exitCode === 0) {
+    // Kubernetes shows a succeeded container's message too: what the task wrote is masked.
+    termination.maskTaskWords();
+    await run.log("debug", "Task succeeded", fields);
+    return 0;
+  }
+  const reason = taskEndReason(outcome);
+  termination.write(reason);
+  await run.log("error", reason, { exitCode: outcome.exitCode, ...fields });
+  return outcome.exitCode;
 }
 
 /** A signal arrived before the task started: it never runs, and the runner says so. */
 async function stoppedBeforeStart(
+  run: Run,
   settings: RunnerSettings,
   signal: StopSignal,
-  log: (at: Level, message: string, fields?: Record<string, unknown>) => Promise<void>,
 ): Promise<number> {
-  const reason = `Received ${signal} before the task started: not run`;
-  new TerminationLog(settings.terminationLog, settings.secrets).write(reason, true);
-  await log("error", reason, { signal });
+  const reason = notStartedReason(signal);
+  new TerminationLog(settings.terminationLog, run.secrets).write(reason, true);
+  await run.log("error", reason, { signal });
   return signalExitCode(signal);
 }
 

@@ -3,9 +3,11 @@ import {
   DEFAULT_DENO_PERMISSIONS,
   DEFAULT_TERMINATION_LOG,
   isPlainContext,
+  parseGraceSeconds,
   readContextJson,
   readDataMap,
 } from "@keptn-task/sdk/internal";
+import { LEVELS } from "./log-line.js";
 import { rawSecretForms } from "./raw-env.js";
 import { pythonArgsBlocker, splitCmdArgs } from "./task-command.js";
 
@@ -22,6 +24,9 @@ export type Isolation = "auto" | "process";
 const PERMISSION_FLAG =
   /^--(allow|deny)-(read|write|net|env|sys|run|ffi|import)(=\S+)?$|^--ignore-(env|read)(=\S+)?$|^-[RWINES](=\S+)?$|^--allow-all$|^-A$/;
 
+/** The runner's log levels (pino's, the keys of `LEVELS`), from `trace` to `silent`. */
+export type RunnerLogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
 /** Everything the runner reads from its environment, validated once. */
 export interface RunnerSettings {
   readonly runtime: Runtime;
@@ -29,7 +34,10 @@ export interface RunnerSettings {
   readonly cmdArgs: string;
   readonly denoPermissions: readonly string[];
   readonly python: string;
+  /** `KEPTN_TASK_GRACE_SECONDS` in ms, as a timer takes it. */
   readonly graceMs: number;
+  /** `KEPTN_TASK_RUNNER_LOG_LEVEL`: the runner's own log level. */
+  readonly logLevel: RunnerLogLevel;
   readonly terminationLog: string;
   readonly tmpDir: string;
   readonly secrets: SecretRegistry;
@@ -66,29 +74,25 @@ export async function readSettings(
   contextWarnings = new URL("./context-warnings.js", import.meta.url).href,
   raw: Readonly<Record<string, Uint8Array>> = {},
 ): Promise<RunnerSettings> {
-  const runtime = args[0];
-  if (runtime !== "deno" && runtime !== "python") {
-    throw new UsageError(
-      `Cannot start the runner: expected "deno" or "python" as first argument, received "${runtime ?? ""}"`,
-    );
-  }
+  const runtime = readRuntime(args);
   // Registered before anything else reads them, so no output of the runner or the task shows them.
-  if (env.SECURE_DATA !== undefined) secrets.register(env.SECURE_DATA);
-  // A Secret's data is bytes: one that is not UTF-8 is masked in every form it prints in (and
-  // with a secret registered, the task gets a process of its own, whose output is masked).
-  if (raw.SECURE_DATA !== undefined)
-    for (const form of rawSecretForms(raw.SECURE_DATA)) secrets.register(form);
-  registerUrlCredentials(env.SCRIPT ?? "", secrets);
-
+  registerSecrets(env, raw, secrets);
   const context = readContextJson(env.KEPTN_CONTEXT);
+  const permissions = readPermissions(env);
+  const options = readOptions(env);
   const issues: ConfigIssue[] = [
     ...(context.issue === undefined ? [] : [context.issue]),
     ...readDataMap(env.DATA).issues,
+    ...unreadable(raw),
+    ...permissions.issues,
+    ...options.issues,
   ];
-  // Not unset: the value is there, but cannot be read as text (never quoted: it may be anything).
-  for (const name of ["KEPTN_CONTEXT", "DATA"] as const) {
-    if (raw[name] !== undefined)
-      issues.push({ source: name, path: "", message: "is not valid UTF-8: set it as UTF-8 JSON" });
+  if (issues.length > 0) {
+    throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
+  }
+  if (runtime === "python") {
+    const blocker = pythonArgsBlocker(splitCmdArgs(env.CMD_ARGS ?? "").before);
+    if (blocker !== undefined) throw new UsageError(secrets.mask(blocker));
   }
   // The SDK's schema (zod) loads only for a context with something to report.
   const warnings =
@@ -97,71 +101,143 @@ export async function readSettings(
       : ((await import(contextWarnings)) as typeof import("./context-warnings.js")).contextWarnings(
           env.KEPTN_CONTEXT,
         );
-  const permissions = (env.KEPTN_TASK_DENO_PERMISSIONS ?? "").trim();
-  const denoPermissions =
-    permissions === "" ? [...DEFAULT_DENO_PERMISSIONS] : permissions.split(/\s+/);
-  const badFlags = denoPermissions.filter((flag) => !PERMISSION_FLAG.test(flag));
-  if (badFlags.length > 0) {
-    issues.push({
-      source: "options",
-      path: "KEPTN_TASK_DENO_PERMISSIONS",
-      message: `expected Deno permission flags such as --allow-net=example.com, received "${badFlags.join(" ")}"`,
-    });
-  }
-  const graceRaw = env.KEPTN_TASK_GRACE_SECONDS ?? "10";
-  const grace = Number(graceRaw);
-  if (!/^\d+(\.\d+)?$/.test(graceRaw.trim()) || !Number.isFinite(grace)) {
-    issues.push({
-      source: "options",
-      path: "KEPTN_TASK_GRACE_SECONDS",
-      message: `expected a number of seconds, received "${graceRaw}"`,
-    });
-  }
-  const isolation = (env.KEPTN_TASK_ISOLATION ?? "auto").trim() || "auto";
-  if (isolation !== "auto" && isolation !== "process") {
-    issues.push({
-      source: "options",
-      path: "KEPTN_TASK_ISOLATION",
-      message: `expected "auto" or "process", received "${isolation}"`,
-    });
-  }
-  if (issues.length > 0) {
-    throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
-  }
-  if (runtime === "python") {
-    const blocker = pythonArgsBlocker(splitCmdArgs(env.CMD_ARGS ?? "").before);
-    if (blocker !== undefined) throw new UsageError(secrets.mask(blocker));
-  }
-
   const tmpDir = env.TMPDIR ?? "/tmp";
-  const taskEnv: Record<string, string> = {};
-  if (runtime === "deno") {
-    // Remote imports are cached here; a tmpfs works with a read-only root filesystem.
-    taskEnv.DENO_DIR = env.DENO_DIR ?? `${tmpDir}/keptn-task-deno-dir`;
-    taskEnv.NO_COLOR = env.NO_COLOR ?? "1";
-  } else {
-    taskEnv.PYTHONUNBUFFERED = env.PYTHONUNBUFFERED ?? "1";
-    // The keptn_task module ships next to the runner: importable without installing anything.
-    if (pythonPath !== "")
-      taskEnv.PYTHONPATH = [pythonPath, env.PYTHONPATH].filter(Boolean).join(":");
-    taskEnv.PYTHONDONTWRITEBYTECODE = env.PYTHONDONTWRITEBYTECODE ?? "1";
-  }
   return Object.freeze({
     runtime,
     script: (env.SCRIPT ?? "").trim(),
     cmdArgs: env.CMD_ARGS ?? "",
-    denoPermissions,
+    denoPermissions: permissions.flags,
     python: env.KEPTN_TASK_PYTHON ?? "python3",
-    // setTimeout takes at most 2^31 - 1 ms (24.8 days); a longer delay would fire at once.
-    graceMs: Math.min(grace * 1000, 2 ** 31 - 1),
+    graceMs: options.graceMs,
+    logLevel: options.logLevel,
     terminationLog: env.KEPTN_TASK_TERMINATION_LOG ?? DEFAULT_TERMINATION_LOG,
     tmpDir,
     secrets,
-    isolation: isolation as Isolation,
-    customPermissions: permissions !== "",
-    taskEnv,
+    isolation: options.isolation,
+    customPermissions: permissions.custom,
+    taskEnv: taskEnv(runtime, env, tmpDir, pythonPath),
     warnings: warnings.map((i) => `${i.source}.${i.path}: ${i.message}`),
   });
+}
+
+/** The runtime named by the runner's first argument. */
+function readRuntime(args: readonly string[]): Runtime {
+  const runtime = args[0];
+  if (runtime !== "deno" && runtime !== "python") {
+    throw new UsageError(
+      `Cannot start the runner: expected "deno" or "python" as first argument, received "${runtime ?? ""}"`,
+    );
+  }
+  return runtime;
+}
+
+/** Registers `SECURE_DATA` (in every form a task may print it) and credentials in `SCRIPT`. */
+function registerSecrets(
+  env: Record<string, string>,
+  raw: Readonly<Record<string, Uint8Array>>,
+  secrets: SecretRegistry,
+): void {
+  if (env.SECURE_DATA !== undefined) secrets.register(env.SECURE_DATA);
+  // A Secret's data is bytes: one that is not UTF-8 is masked in every form it prints in (and
+  // with a secret registered, the task gets a process of its own, whose output is masked).
+  if (raw.SECURE_DATA !== undefined)
+    for (const form of rawSecretForms(raw.SECURE_DATA)) secrets.register(form);
+  registerUrlCredentials(env.SCRIPT ?? "", secrets);
+}
+
+/**
+ * `KEPTN_CONTEXT` and `DATA` that are set but cannot be read as text (never quoted: they may be
+ * anything).
+ */
+function unreadable(raw: Readonly<Record<string, Uint8Array>>): ConfigIssue[] {
+  return (["KEPTN_CONTEXT", "DATA"] as const)
+    .filter((name) => raw[name] !== undefined)
+    .map((name) => ({
+      source: name,
+      path: "",
+      message: "is not valid UTF-8: set it as UTF-8 JSON",
+    }));
+}
+
+/** `KEPTN_TASK_DENO_PERMISSIONS`: Deno's permission flags, or the defaults when unset. */
+function readPermissions(env: Record<string, string>): {
+  flags: readonly string[];
+  custom: boolean;
+  issues: ConfigIssue[];
+} {
+  const permissions = (env.KEPTN_TASK_DENO_PERMISSIONS ?? "").trim();
+  const flags = permissions === "" ? [...DEFAULT_DENO_PERMISSIONS] : permissions.split(/\s+/);
+  const badFlags = flags.filter((flag) => !PERMISSION_FLAG.test(flag));
+  const issues =
+    badFlags.length === 0
+      ? []
+      : [
+          option(
+            "KEPTN_TASK_DENO_PERMISSIONS",
+            `expected Deno permission flags such as --allow-net=example.com, received "${badFlags.join(" ")}"`,
+          ),
+        ];
+  return { flags, custom: permissions !== "", issues };
+}
+
+/** The runner's own options: the grace period, the isolation, the log level. */
+function readOptions(env: Record<string, string>): {
+  graceMs: number;
+  isolation: Isolation;
+  logLevel: RunnerLogLevel;
+  issues: ConfigIssue[];
+} {
+  const issues: ConfigIssue[] = [];
+  const grace = parseGraceSeconds(env.KEPTN_TASK_GRACE_SECONDS);
+  if ("problem" in grace) issues.push(option("KEPTN_TASK_GRACE_SECONDS", grace.problem));
+  const isolation = (env.KEPTN_TASK_ISOLATION ?? "auto").trim() || "auto";
+  if (isolation !== "auto" && isolation !== "process") {
+    issues.push(
+      option("KEPTN_TASK_ISOLATION", `expected "auto" or "process", received "${isolation}"`),
+    );
+  }
+  const logLevel = (env.KEPTN_TASK_RUNNER_LOG_LEVEL ?? "").trim() || "info";
+  if (!Object.hasOwn(LEVELS, logLevel)) {
+    const accepted = Object.keys(LEVELS).join(", ");
+    issues.push(
+      option("KEPTN_TASK_RUNNER_LOG_LEVEL", `expected one of ${accepted}, received "${logLevel}"`),
+    );
+  }
+  return {
+    graceMs: "graceMs" in grace ? grace.graceMs : 0,
+    isolation: isolation as Isolation,
+    logLevel: logLevel as RunnerLogLevel,
+    issues,
+  };
+}
+
+/** An issue with one of the runner's own `KEPTN_TASK_*` variables. */
+function option(name: string, message: string): ConfigIssue {
+  return { source: "options", path: name, message };
+}
+
+/** The variables a task started as a child gets on top of the environment it inherits. */
+function taskEnv(
+  runtime: Runtime,
+  env: Record<string, string>,
+  tmpDir: string,
+  pythonPath: string,
+): Record<string, string> {
+  if (runtime === "deno") {
+    return {
+      // Remote imports are cached here; a tmpfs works with a read-only root filesystem.
+      DENO_DIR: env.DENO_DIR ?? `${tmpDir}/keptn-task-deno-dir`,
+      NO_COLOR: env.NO_COLOR ?? "1",
+    };
+  }
+  return {
+    PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? "1",
+    // The keptn_task module ships next to the runner: importable without installing anything.
+    ...(pythonPath === ""
+      ? {}
+      : { PYTHONPATH: [pythonPath, env.PYTHONPATH].filter(Boolean).join(":") }),
+    PYTHONDONTWRITEBYTECODE: env.PYTHONDONTWRITEBYTECODE ?? "1",
+  };
 }
 
 /** Credentials in a URL (`https://user:token@host/...`) are secrets like SECURE_DATA. */

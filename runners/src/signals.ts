@@ -1,24 +1,31 @@
-/** The signals the runner forwards to the task. */
-export type StopSignal = "SIGTERM" | "SIGINT";
+import {
+  STOP_SIGNALS,
+  StopSequence,
+  type StopSignal,
+  type StopStep,
+} from "@keptn-task/sdk/internal";
+
+export type { StopSignal, StopStep };
 
 /**
- * Listens for SIGTERM and SIGINT from the runner's first moment, so a signal that arrives while
- * the code is still being fetched is not lost: `signal` aborts the fetch, and whoever starts the
- * task asks `received` first. Listeners told of a signal get whether it is the first one.
+ * The runner's adapter of the stop rule (`StopSequence`) to Deno's signal listeners. Listens for
+ * SIGTERM and SIGINT from the moment it is made, so a signal that arrives while the code is still
+ * being fetched is not lost: `signal` aborts the fetch, and whoever starts the task asks
+ * `received` first. Listeners are told each signal's step: the first stops, a later one kills.
  */
 export class SignalRelay {
   readonly #controller = new AbortController();
-  readonly #listeners = new Set<(signal: StopSignal, first: boolean) => void>();
+  readonly #listeners = new Set<(step: StopStep) => void>();
+  readonly #stops = new StopSequence();
   readonly #handlers: [StopSignal, () => void][];
-  #received: StopSignal | undefined;
 
   constructor() {
-    this.#handlers = (["SIGTERM", "SIGINT"] as const).map((signal) => {
+    this.#handlers = STOP_SIGNALS.map((signal) => {
       const handler = () => {
-        const first = this.#received === undefined;
-        this.#received ??= signal;
-        if (first) this.#controller.abort(new DOMException(`Received ${signal}`, "AbortError"));
-        for (const listener of this.#listeners) listener(signal, first);
+        const step = this.#stops.receive(signal, performance.now());
+        if (step.action === "stop")
+          this.#controller.abort(new DOMException(`Received ${signal}`, "AbortError"));
+        for (const listener of this.#listeners) listener(step);
       };
       Deno.addSignalListener(signal, handler);
       return [signal, handler];
@@ -27,7 +34,7 @@ export class SignalRelay {
 
   /** The first signal received, if any. */
   get received(): StopSignal | undefined {
-    return this.#received;
+    return this.#stops.first;
   }
 
   /** Aborted at the first signal. */
@@ -36,7 +43,7 @@ export class SignalRelay {
   }
 
   /** Calls `listener` for every signal from now on; returns a function that stops that. */
-  subscribe(listener: (signal: StopSignal, first: boolean) => void): () => void {
+  subscribe(listener: (step: StopStep) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -46,9 +53,4 @@ export class SignalRelay {
     for (const [signal, handler] of this.#handlers) Deno.removeSignalListener(signal, handler);
     this.#listeners.clear();
   }
-}
-
-/** 128 + the signal's number: the exit code of a process that died of it. */
-export function signalExitCode(signal: StopSignal): number {
-  return signal === "SIGTERM" ? 143 : 130;
 }

@@ -1,12 +1,10 @@
 import { RuntimeMissingError, SecretMasker, type SecretRegistry } from "@keptn-task/sdk";
-import type { SignalRelay, StopSignal } from "./signals.js";
+import { DRAIN_MS, type TaskEnd } from "@keptn-task/sdk/internal";
+import type { SignalRelay, StopSignal, StopStep } from "./signals.js";
 import type { TaskCommand } from "./task-command.js";
 
-/** How long output may keep flowing after the task exited (from processes it left behind). */
-const DRAIN_MS = 2000;
-
-/** How a supervised task ended. */
-export interface TaskOutcome {
+/** How a supervised task ended (a `TaskEnd` of the process policy, which words its reason). */
+export interface TaskOutcome extends TaskEnd {
   /** The exit code to end the runner with: the task's, or 128 + signal number. */
   readonly exitCode: number;
   /** The signal the runner forwarded, if any. */
@@ -50,13 +48,39 @@ export async function supervise(
 ): Promise<TaskOutcome> {
   // With no secret there is nothing to mask: the task writes straight to the container's
   // stdout and stderr, with no pipe (and no copy) in between.
-  const output = options.secrets.size > 0 ? "piped" : "inherit";
-  let child: Deno.ChildProcess;
+  const masked = options.secrets.size > 0;
+  const child = spawn(command, options.env, masked ? "piped" : "inherit");
+  const stops = forwardSignals(child, options);
+  const output = masked ? maskOutput(child, options) : undefined;
+  const status = await child.status;
+  if (output !== undefined) await output.drain();
+  stops.end();
+
+  // Deno reports a death by signal N as code 128 + N, as a shell does.
+  const exitCode = status.code === 0 && status.signal !== null ? 128 : status.code;
+  const { forwarded, killed, secondSignal } = stops;
+  return {
+    exitCode,
+    killed,
+    ...(secondSignal === undefined ? {} : { secondSignal }),
+    ...(forwarded === undefined ? {} : { forwarded }),
+    ...(status.signal === null ? {} : { diedOf: status.signal }),
+    ...(killed ? { graceMs: options.graceMs } : {}),
+    pipeErrors: output?.errors ?? [],
+  };
+}
+
+/** Starts the task's process. */
+function spawn(
+  command: TaskCommand,
+  env: Record<string, string>,
+  output: "piped" | "inherit",
+): Deno.ChildProcess {
   try {
-    child = new Deno.Command(command.command, {
+    return new Deno.Command(command.command, {
       args: [...command.args],
       // The task inherits the container's environment, with the runner's additions.
-      env: options.env,
+      env,
       stdin: "null",
       stdout: output,
       stderr: output,
@@ -67,14 +91,34 @@ export async function supervise(
       { cause: error },
     );
   }
+}
 
-  let forwarded: StopSignal | undefined;
-  let forwardedAt = 0;
-  let secondSignal: { signal: StopSignal; afterMs: number } | undefined;
-  let killed = false;
+/** What `forwardSignals` saw, read once the task has exited. */
+interface Stops {
+  forwarded: StopSignal | undefined;
+  killed: boolean;
+  secondSignal: { readonly signal: StopSignal; readonly afterMs: number } | undefined;
+  /** Stops forwarding (the task has exited). */
+  end(): void;
+}
+
+/**
+ * The supervisor's adapter of the stop rule: the first signal is forwarded to the task, which is
+ * killed `graceMs` later if still running; a second one kills it at once.
+ */
+function forwardSignals(child: Deno.ChildProcess, options: SuperviseOptions): Stops {
   let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const stops: Stops = {
+    forwarded: undefined,
+    killed: false,
+    secondSignal: undefined,
+    end: () => {
+      if (killTimer !== undefined) clearTimeout(killTimer);
+      unsubscribe();
+    },
+  };
   const kill = () => {
-    killed = true;
+    stops.killed = true;
     options.onEvent?.({ signal: "SIGKILL", killed: true });
     try {
       child.kill("SIGKILL");
@@ -82,113 +126,126 @@ export async function supervise(
       // exited meanwhile
     }
   };
-  const unsubscribe = options.signals.subscribe((signal, first) => {
-    if (!first || forwarded !== undefined) {
+  const unsubscribe = options.signals.subscribe((step: StopStep) => {
+    if (step.action === "kill") {
       // A second signal (Ctrl-C twice) does not wait for the grace period.
       clearTimeout(killTimer);
-      secondSignal ??= {
-        signal,
-        afterMs: forwarded === undefined ? 0 : performance.now() - forwardedAt,
-      };
-      kill();
-      return;
+      stops.secondSignal ??= { signal: step.signal, afterMs: step.afterMs };
+      return kill();
     }
-    forwarded = signal;
-    forwardedAt = performance.now();
-    options.onEvent?.({ signal, killed: false });
+    stops.forwarded = step.signal;
+    options.onEvent?.({ signal: step.signal, killed: false });
     try {
-      child.kill(signal);
+      child.kill(step.signal);
     } catch {
       return; // already exited
     }
     killTimer = setTimeout(kill, options.graceMs);
   });
+  return stops;
+}
 
+/** The task's masked output: where it is written to, and what failed writing it. */
+interface MaskedOutput {
+  /** Errors writing the task's output (for example EPIPE): reported, not fatal. */
+  readonly errors: unknown[];
+  /** Waits for the rest of the output once the task exited (see `DRAIN_MS`). */
+  drain(): Promise<void>;
+}
+
+/** Copies the task's stdout and stderr, masked, to the runner's. */
+function maskOutput(child: Deno.ChildProcess, options: SuperviseOptions): MaskedOutput {
   // Failures of the pipes (the reader of our stdout went away: EPIPE) must neither crash the
   // runner nor change the task's outcome; they are reported, and the task runs to its end.
-  const pipeErrors: unknown[] = [];
+  const errors: unknown[] = [];
   const readers: ReadableStreamDefaultReader<Uint8Array>[] = [];
-  const pipe = async (
-    from: ReadableStream<Uint8Array>,
-    to: { write(bytes: Uint8Array): Promise<number> },
-    onLastByte?: (byte: number) => void,
-  ) => {
-    // A plain read loop, not pipeThrough/pipeTo: a TransformStream and a pipe cost Deno ~2 ms
-    // to set up, a fifth of what the runner adds to a masked task. Writing to the runner's
-    // output directly also never closes it (its log lines follow).
-    const masker = new SecretMasker(options.secrets);
-    const decoder = new TextDecoder();
-    const encoder = new TextEncoder();
+  const copy = (from: ReadableStream<Uint8Array>, to: Writer, onLastByte?: (b: number) => void) => {
     const reader = from.getReader();
     readers.push(reader);
-    let broken = false;
-    const write = async (text: string) => {
-      if (text === "" || broken) return;
-      const bytes = encoder.encode(text);
-      try {
-        for (let written = 0; written < bytes.length; )
-          written += await to.write(bytes.subarray(written));
-        onLastByte?.(bytes[bytes.length - 1] ?? 0);
-      } catch (error) {
-        // Our output is gone: keep reading and dropping the task's output, so the task is
-        // not killed by a broken pipe and runs to its end.
-        broken = true;
-        pipeErrors.push(error);
-      }
-    };
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        await write(masker.write(decoder.decode(value, { stream: true })));
-      }
-    } catch {
-      // the pipe failed: what was read so far is written below
-    }
-    await write(masker.write(decoder.decode()) + masker.end());
+    return copyMasked(reader, to, options.secrets, errors, onLastByte);
   };
-  const pipes =
-    output === "inherit"
-      ? Promise.resolve()
-      : Promise.all([
-          pipe(child.stdout, Deno.stdout),
-          pipe(child.stderr, Deno.stderr, (last) => {
-            if (options.stderr !== undefined) options.stderr.atLineStart = last === 0x0a;
-          }),
-        ]);
-  let drained = output === "inherit";
+  const pipes = Promise.all([
+    copy(child.stdout, Deno.stdout),
+    copy(child.stderr, Deno.stderr, (last) => {
+      if (options.stderr !== undefined) options.stderr.atLineStart = last === 0x0a;
+    }),
+  ]);
+  let drained = false;
   void pipes.then(() => (drained = true));
-  const status = await child.status;
-  // The end of the output usually arrives with the exit, but may take a turn or two of the
-  // event loop more: a write of no bytes is such a turn, and costs far less than a first timer.
-  for (let turn = 0; turn < 3 && !drained; turn++)
-    await Deno.stderr.write(new Uint8Array(0)).catch(() => undefined);
-  // A process the task left behind may hold the pipes open: give them a moment to drain, then
-  // stop reading, so the Job ends when the task does (as Keptn's own images end with their shell).
-  // (Timers are touched only when needed: Deno spends ~4 ms loading its timers on the first
-  // setTimeout, which a task whose output ended with it never pays.)
-  if (!drained) {
-    let drainTimer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      pipes,
-      new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_MS))),
-    ]);
-    clearTimeout(drainTimer);
-    // Stop reading: each loop ends, writing what its masker still held back.
-    for (const reader of readers) await reader.cancel().catch(() => undefined);
-    await pipes;
-  }
-  if (killTimer !== undefined) clearTimeout(killTimer);
-  unsubscribe();
+  return { errors, drain: () => drain(pipes, readers, () => drained) };
+}
 
-  // Deno reports a death by signal N as code 128 + N, as a shell does.
-  const exitCode = status.code === 0 && status.signal !== null ? 128 : status.code;
-  return {
-    exitCode,
-    killed,
-    ...(secondSignal === undefined ? {} : { secondSignal }),
-    ...(forwarded === undefined ? {} : { forwarded }),
-    ...(status.signal === null ? {} : { diedOf: status.signal }),
-    pipeErrors,
+/** Where masked output goes (Deno.stdout, Deno.stderr). */
+interface Writer {
+  write(bytes: Uint8Array): Promise<number>;
+}
+
+/**
+ * Reads `reader` to its end through a secret masker and writes what comes out to `to`. A plain
+ * read loop, not pipeThrough/pipeTo: a TransformStream and a pipe cost Deno ~2 ms to set up, a
+ * fifth of what the runner adds to a masked task. Writing to the runner's output directly also
+ * never closes it (its log lines follow).
+ */
+async function copyMasked(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  to: Writer,
+  secrets: SecretRegistry,
+  errors: unknown[],
+  onLastByte?: (byte: number) => void,
+): Promise<void> {
+  const masker = new SecretMasker(secrets);
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let broken = false;
+  const write = async (text: string) => {
+    if (text === "" || broken) return;
+    const bytes = encoder.encode(text);
+    try {
+      for (let written = 0; written < bytes.length; )
+        written += await to.write(bytes.subarray(written));
+      onLastByte?.(bytes[bytes.length - 1] ?? 0);
+    } catch (error) {
+      // Our output is gone: keep reading and dropping the task's output, so the task is
+      // not killed by a broken pipe and runs to its end.
+      broken = true;
+      errors.push(error);
+    }
   };
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      await write(masker.write(decoder.decode(value, { stream: true })));
+    }
+  } catch {
+    // the pipe failed: what was read so far is written below
+  }
+  await write(masker.write(decoder.decode()) + masker.end());
+}
+
+/**
+ * Waits for the end of the task's output after it exited. It usually arrives with the exit, but
+ * may take a turn or two of the event loop more: a write of no bytes is such a turn, and costs
+ * far less than a first timer. A process the task left behind may hold the pipes open: they get
+ * `DRAIN_MS`, then reading stops, so the Job ends when the task does (as Keptn's own images end
+ * with their shell). (Timers are touched only when needed: Deno spends ~4 ms loading its timers
+ * on the first setTimeout, which a task whose output ended with it never pays.)
+ */
+async function drain(
+  pipes: Promise<unknown>,
+  readers: readonly ReadableStreamDefaultReader<Uint8Array>[],
+  drained: () => boolean,
+): Promise<void> {
+  for (let turn = 0; turn < 3 && !drained(); turn++)
+    await Deno.stderr.write(new Uint8Array(0)).catch(() => undefined);
+  if (drained()) return;
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    pipes,
+    new Promise((resolve) => (drainTimer = setTimeout(resolve, DRAIN_MS))),
+  ]);
+  clearTimeout(drainTimer);
+  // Stop reading: each loop ends, writing what its masker still held back.
+  for (const reader of readers) await reader.cancel().catch(() => undefined);
+  await pipes;
 }

@@ -94,33 +94,47 @@ const PYTHON_LONG_VALUE_OPTIONS = new Set(["--check-hash-based-pycs"]);
  * script. Each would end the Job with a success for a task that never ran.
  */
 export function pythonArgsBlocker(before: readonly string[]): string | undefined {
-  const refuse = (word: string, why: string) =>
-    `Cannot run the task: CMD_ARGS "${word}" ${why}, so the task would not run: put the task's own arguments after --`;
   for (let i = 0; i < before.length; i++) {
     const word = before[i] ?? "";
-    if (word === "-") return refuse(word, "makes python read the program from stdin");
-    if (!word.startsWith("-")) return refuse(word, "would be run by python in place of the script");
-    if (word.startsWith("--")) {
-      if (/^--(help|version)/.test(word))
-        return refuse(word, "makes python print and exit without running the script");
-      if (PYTHON_LONG_VALUE_OPTIONS.has(word)) i++;
-      continue;
-    }
-    for (let at = 1; at < word.length; at++) {
-      const option = word[at] ?? "";
-      if (option === "c" || option === "m")
-        return refuse(
-          word,
-          `makes python run ${option === "c" ? "a command" : "a module"} instead of the script`,
-        );
-      if ("hV?".includes(option))
-        return refuse(word, "makes python print and exit without running the script");
-      if (PYTHON_VALUE_OPTIONS.includes(option)) {
-        // The value is the rest of the word, or else the next word.
-        if (at === word.length - 1) i++;
-        break;
-      }
-    }
+    const verdict = word.startsWith("--") ? longOption(word) : shortOptions(word);
+    if (verdict.blocker !== undefined) return refusal(word, verdict.blocker);
+    // The option's value is the next word.
+    if (verdict.takesNext) i++;
   }
   return undefined;
+}
+
+/** What one word of `CMD_ARGS` before `--` does to Python: why it blocks, or whether it takes the next word. */
+interface OptionVerdict {
+  readonly blocker?: string;
+  readonly takesNext?: boolean;
+}
+
+const PRINTS = "makes python print and exit without running the script";
+
+/** A long option (`--version`, `--check-hash-based-pycs always`). */
+function longOption(word: string): OptionVerdict {
+  if (/^--(help|version)/.test(word)) return { blocker: PRINTS };
+  return { takesNext: PYTHON_LONG_VALUE_OPTIONS.has(word) };
+}
+
+/** `-`, a plain word, or a cluster of short options (`-uBc`, `-W error`, `-Werror`). */
+function shortOptions(word: string): OptionVerdict {
+  if (word === "-") return { blocker: "makes python read the program from stdin" };
+  if (!word.startsWith("-")) return { blocker: "would be run by python in place of the script" };
+  for (let at = 1; at < word.length; at++) {
+    const option = word[at] ?? "";
+    if (option === "c" || option === "m")
+      return {
+        blocker: `makes python run ${option === "c" ? "a command" : "a module"} instead of the script`,
+      };
+    if ("hV?".includes(option)) return { blocker: PRINTS };
+    // The value is the rest of the word, or else the next word.
+    if (PYTHON_VALUE_OPTIONS.includes(option)) return { takesNext: at === word.length - 1 };
+  }
+  return {};
+}
+
+function refusal(word: string, why: string): string {
+  return `Cannot run the task: CMD_ARGS "${word}" ${why}, so the task would not run: put the task's own arguments after --`;
 }

@@ -48,6 +48,7 @@ export { childTraceparent, parseTraceparent, type TraceContext } from "./core/tr
 export {
   CodeResolutionError,
   ConfigError,
+  type ConfigErrorOptions,
   type ConfigIssue,
   type ConfigSource,
   type ErrorCode,

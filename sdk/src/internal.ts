@@ -6,18 +6,53 @@
  * @module
  */
 
-export { objectTypeSchema, taskTypeSchema } from "./core/context.js";
-export { MAX_TIMER_MS, parseDeadline } from "./core/deadline.js";
+export { parseDeadline } from "./core/deadline.js";
 export {
   DEFAULT_DENO_PERMISSIONS,
   DENO_TASK_ENV,
   runnerDenoFlags,
 } from "./core/deno-permissions.js";
-export { isPlainContext, readContextJson, readDataMap } from "./core/env-json.js";
+export { readDataMap } from "./core/env-json.js";
 export {
+  CONTEXT_KEYS,
+  CONTEXT_MESSAGES,
+  isPlainContext,
+  OBJECT_TYPES,
+  readContextJson,
+  TASK_TYPES,
+} from "./core/keptn-context.js";
+export {
+  COMMAND_STOP_SIGNALS,
+  clampTimerMs,
+  DEFAULT_GRACE_MS,
   DEFAULT_TERMINATION_LOG,
+  DRAIN_MS,
+  exitCodeForSignalNumber,
+  failExitCode,
+  isPolicySignal,
+  KILLED_EXIT_CODE,
+  MAX_TIMER_MS,
+  type Masker,
+  notStartedReason,
+  POD_GRACE_MS,
+  type PolicySignal,
+  PROVISIONAL_REASON,
+  parseGraceSeconds,
+  readsAsSuccess,
+  readsAsSuccessReason,
+  STOP_SIGNALS,
+  StopSequence,
+  type StopSignal,
+  type StopStep,
+  signalExitCode,
+  type TaskEnd,
   TERMINATION_MESSAGE_MAX_BYTES,
+  type TerminationFile,
+  TerminationLogWriter,
+  taskEndReason,
+  timerDelay,
   truncateUtf8,
-} from "./core/termination-message.js";
+  uncaughtReason,
+} from "./core/process-policy.js";
 export { goJsonStringMap } from "./definitions/go-compat.js";
 export { redactUrl } from "./fetch/redact-url.js";

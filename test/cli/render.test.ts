@@ -41,7 +41,7 @@ describe("keptn-task render", () => {
     expect(configMap?.data?.code).toContain('Deno.env.get("KEPTN_CONTEXT")');
     expect(task).toMatchObject({
       kind: "KeptnTask",
-      spec: { taskDefinition: "hello", checkType: "post", timeout: "1m" },
+      spec: { taskDefinition: "hello", checkType: "post", timeout: "1m0s" },
     });
     expect(job?.kind).toBe("Job");
     expect(job?.metadata.name).toMatch(/^post-hello-\d{5}-\d{5}$/);
@@ -105,6 +105,42 @@ describe("keptn-task render", () => {
       ),
     ]);
     expect(documents(result.stdout).map((o) => o.kind)).toEqual(["KeptnTask", "Job"]);
+  });
+
+  it("renders a functionRef chain whose parent has code: Keptn runs the parent's code, with a warning", async () => {
+    const result = await runCli([
+      "render",
+      "child",
+      "-f",
+      "test/cli/fixtures/keptn-runs-these.yaml",
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderrLines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /: warning FUNCTIONREF_CHAIN functionRef chain child -> parent -> grandparent: Keptn follows one level, so it runs the code of "parent"/,
+        ),
+      ]),
+    );
+    const configMap = documents(result.stdout).find((o) => o.kind === "ConfigMap");
+    expect(configMap?.metadata.name).toBe("keptnfn-parent");
+    expect(configMap?.data?.code).toBe('console.log("the parent runs")');
+  });
+
+  it("renders an httpRef with a malformed #sha256 pin, which Keptn's images ignore, with a warning", async () => {
+    const result = await runCli([
+      "render",
+      "sri-pinned",
+      "-f",
+      "test/cli/fixtures/keptn-runs-these.yaml",
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderrLines).toEqual([
+      expect.stringMatching(
+        /: warning HTTPREF_PIN_INVALID "sri-pinned" has spec\.deno\.httpRef\.url/,
+      ),
+    ]);
+    expect(result.stdout).toContain("value: https://scripts.example.com/a.ts#sha256=sha256-abc=");
   });
 
   it.each([

@@ -125,6 +125,32 @@ describe("keptn-task run", () => {
     });
   });
 
+  it("reads --context as the runner reads KEPTN_CONTEXT: an unknown key is left out with a warning, a top-level traceparent moves into metadata", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const result = await runCli([
+      "run",
+      "print-env",
+      "-f",
+      TASKS,
+      "--context",
+      JSON.stringify({ workloadName: "cart", objectType: "Workload", traceparent, region: "eu" }),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'keptn-task: warning: Leaving out --context field "region": the operator writes only workloadName, appName, appVersion, workloadVersion, taskType, objectType, metadata into KEPTN_CONTEXT',
+    );
+    const seen = JSON.parse(result.stdout) as { KEPTN_CONTEXT: string };
+    expect(JSON.parse(seen.KEPTN_CONTEXT)).toEqual({
+      workloadName: "cart",
+      appName: "",
+      appVersion: "",
+      workloadVersion: "",
+      taskType: "pre",
+      objectType: "Workload",
+      metadata: { traceparent },
+    });
+  });
+
   it("runs python code from a file named like its mount path, function.py", async () => {
     const result = await runCli(["run", "python-env", "-f", TASKS]);
     expect(JSON.parse(result.stdout)).toEqual({ data: { region: "eu" }, file: "function.py" });
@@ -545,7 +571,20 @@ spec:
       case: "no value for SECURE_DATA",
       args: ["run", "print-secret", "-f", TASKS],
       code: 78,
-      line: 'keptn-task: Cannot run "print-secret": it reads SECURE_DATA from Secret "cli-secret" (secureParameters), which is not among the manifests: pass the value with --secret @FILE or --secret VALUE',
+      line: 'keptn-task: Cannot run "print-secret": SECURE_DATA: Secret "cli-secret" key "SECURE_DATA" has no value: pass the value with --secret @FILE or --secret VALUE, or add the Secret with -f',
+    },
+    {
+      case: "no value for a container's env from a Secret",
+      args: [
+        "run",
+        "container-secret",
+        "-f",
+        "test/cli/fixtures/container-secret.yaml",
+        "--",
+        "true",
+      ],
+      code: 78,
+      line: 'keptn-task: Cannot run "container-secret": options.API_TOKEN: Secret "api-token" key "token" has no value: add the Secret with -f',
     },
     {
       case: "a --secret for a definition without secureParameters",
@@ -569,7 +608,7 @@ spec:
       case: "an invalid --context",
       args: ["run", "print-env", "-f", TASKS, "--context", '{"objectType":"Application"}'],
       code: 78,
-      line: 'keptn-task: Cannot use --context with "keptn-task run": objectType: expected "App" or "Workload", received "Application"',
+      line: 'keptn-task: Cannot use --context with "keptn-task run": KEPTN_CONTEXT.objectType: expected "App" or "Workload": Keptn sends "App" for applications, not "Application"',
     },
     {
       case: "an unknown runtime",
@@ -615,7 +654,7 @@ spec:
       args: ["run", "print-env", "-f", TASKS],
       env: { TMPDIR: "/nonexistent/tmp" },
       code: 78,
-      line: 'keptn-task: Cannot create the run\'s scratch directory in "/nonexistent/tmp" (TMPDIR): no such directory: set TMPDIR to a writable directory',
+      line: 'keptn-task: Cannot create the run\'s scratch directory in "/nonexistent/tmp": TMPDIR: no such directory: set TMPDIR to a writable directory',
     },
     {
       case: "a parameter over Linux's limit for one environment variable",
@@ -630,7 +669,7 @@ spec:
         `more=${"y".repeat(40_000)}`,
       ],
       code: 78,
-      line: /^keptn-task: Cannot run "print-env": DATA would be 14\d{4} bytes, over Linux's limit of 131072 bytes for one environment variable, so its container could not start either: /,
+      line: /^keptn-task: Cannot run "print-env": DATA: would be 14\d{4} bytes, over Linux's limit of 131072 bytes for one environment variable, so its container could not start either: /,
     },
   ])(
     "fails with one line, nothing on stdout and nothing left behind for $case",

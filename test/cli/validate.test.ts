@@ -19,7 +19,7 @@ describe("keptn-task validate", () => {
   it("flags every trap of the Keptn contract as FILE:DOCUMENT: LEVEL CODE MESSAGE", async () => {
     const result = await runCli(["validate", TRAPS]);
     const expected: [number, string, string, string][] = [
-      [1, "warning", "FUNCTION_IN_V1", "Keptn ignores it"],
+      [1, "error", "NO_RUNTIME", "Keptn 2.x ignores in every apiVersion"],
       [2, "error", "FUNCTIONREF_CHAIN", "chain-top -> chain-middle -> chain-bottom"],
       [5, "warning", "INLINE_AND_HTTPREF", "runs it, ignoring"],
       [6, "error", "MISSING_PARENT", '"no-such-parent"'],
@@ -38,7 +38,7 @@ describe("keptn-task validate", () => {
     // The Secret's value is never shown, only its key names.
     expect(result.stdout + result.stderr).not.toContain("do-not-print-this-value");
     expect(result.stderrLines).toEqual([
-      "keptn-task: checked 11 objects in 1 file: 4 errors, 5 warnings",
+      "keptn-task: checked 11 objects in 1 file: 5 errors, 4 warnings",
     ]);
     expect(result.code).toBe(65);
   });
@@ -52,7 +52,7 @@ describe("keptn-task validate", () => {
       warnings: number;
       findings: { level: string; code: string; file: string; document: number; object: string }[];
     };
-    expect(report).toMatchObject({ valid: false, objects: 11, errors: 4, warnings: 5 });
+    expect(report).toMatchObject({ valid: false, objects: 11, errors: 5, warnings: 4 });
     expect(report.findings).toContainEqual(
       expect.objectContaining({
         level: "error",
@@ -77,9 +77,9 @@ describe("keptn-task validate", () => {
     ].join("\n");
     const result = await runCli(["validate", "-"], { input: yaml });
     expect(result.stdout).toMatch(
-      /^-:1: warning FUNCTION_DEPRECATED "from-stdin" uses spec.function/,
+      /^-:1: error NO_RUNTIME "from-stdin" sets only spec.function, which Keptn 2.x ignores/,
     );
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(65);
   });
 
   it("fails on warnings with --strict", async () => {

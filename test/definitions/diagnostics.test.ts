@@ -38,42 +38,48 @@ const validate = (catalog: Catalog) => validateCatalog(catalog);
 
 const rows: Row[] = [
   {
-    code: "FUNCTION_IN_V1",
-    it: "warns that Keptn ignores spec.function in v1 and runs spec.deno",
+    code: "FUNCTION_IGNORED",
+    it: "warns that Keptn 2.x ignores spec.function in v1 and runs spec.deno",
     fixture: "traps",
     run: resolve("function-and-deno-in-v1"),
     level: "warning",
     object: "KeptnTaskDefinition/shop/function-and-deno-in-v1",
     says: [
-      "sets spec.function in lifecycle.keptn.sh/v1",
-      "Keptn ignores it and runs spec.deno instead",
+      "sets spec.function, which Keptn 2.x ignores in every apiVersion",
+      "it runs spec.deno instead",
       "remove spec.function",
     ],
   },
   {
-    code: "FUNCTION_IN_V1",
-    it: "warns that a v1 definition with only spec.function never runs",
+    code: "FUNCTION_IGNORED",
+    it: "warns that Keptn 2.x ignores spec.function in v1alpha3 too, and runs spec.python",
+    fixture: "traps",
+    run: resolve("function-and-python-alpha3"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/function-and-python-alpha3",
+    says: ["ignores in every apiVersion", "it runs spec.python instead"],
+  },
+  {
+    code: "NO_RUNTIME",
+    it: "reports a v1 definition with only spec.function as rejected by the webhook",
     fixture: "traps",
     run: check("function-in-v1"),
-    level: "warning",
+    level: "error",
     object: "KeptnTaskDefinition/shop/function-in-v1",
     says: [
-      "Keptn ignores it, so this definition has no code and its tasks never run",
-      "move it to spec.deno",
+      "sets only spec.function, which Keptn 2.x ignores in every apiVersion",
+      'admission webhook rejects the definition ("Either Container, Python, or Deno field must be defined")',
+      "move the code to spec.deno",
     ],
   },
   {
-    code: "FUNCTION_DEPRECATED",
-    it: "warns that spec.function is deprecated and dropped by v1",
+    code: "NO_RUNTIME",
+    it: "reports a v1alpha3 definition with only spec.function as rejected by the webhook",
     fixture: "traps",
-    run: resolve("function-in-alpha3"),
-    level: "warning",
+    run: check("function-in-alpha3"),
+    level: "error",
     object: "KeptnTaskDefinition/shop/function-in-alpha3",
-    says: [
-      "deprecated in v1alpha3",
-      "Keptn runs it on the deno image here",
-      "move it to spec.deno",
-    ],
+    says: ["sets only spec.function", "admission webhook rejects the definition"],
   },
   {
     code: "NO_RUNTIME",
@@ -88,19 +94,44 @@ const rows: Row[] = [
     code: "NO_RUNTIME",
     it: "reports a v1beta1 definition with only spec.function as rejected by the webhook",
     fixture: "traps",
-    run: resolve("only-function-beta1"),
+    run: check("only-function-beta1"),
     level: "error",
     object: "KeptnTaskDefinition/shop/only-function-beta1",
-    says: ["sets only spec.function", "webhook for v1beta1 rejects it", "move it to spec.deno"],
+    says: ["sets only spec.function", "admission webhook rejects the definition"],
+  },
+  {
+    code: "EMPTY_RUNTIME",
+    it: "reports deno: {} as accepted by Keptn, which then creates no Job",
+    fixture: "traps",
+    run: check("empty-deno"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/empty-deno",
+    says: [
+      "sets spec.deno with nothing in it",
+      "Keptn accepts the definition, but creates no Job for its tasks",
+      "give it code",
+    ],
+  },
+  {
+    code: "EMPTY_RUNTIME",
+    it: 'reports inline code "" as nothing: Keptn creates no Job',
+    fixture: "traps",
+    run: check("empty-inline-code"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/empty-inline-code",
+    says: ["sets spec.python with nothing in it (an empty inline.code counts as nothing)"],
   },
   {
     code: "MULTIPLE_RUNTIMES",
-    it: "warns that v1alpha3 runs deno and ignores python when both are set",
+    it: "reports deno and python in v1alpha3 as an error: the webhook sees every version as v1",
     fixture: "traps",
-    run: resolve("deno-and-python-alpha3"),
-    level: "warning",
+    run: check("deno-and-python-alpha3"),
+    level: "error",
     object: "KeptnTaskDefinition/shop/deno-and-python-alpha3",
-    says: ["sets spec.deno, spec.python", "Keptn runs spec.deno and ignores the rest", "keep one"],
+    says: [
+      "sets spec.deno, spec.python",
+      "Only one of Container, Python, or Deno field can be defined",
+    ],
   },
   {
     code: "MULTIPLE_RUNTIMES",
@@ -347,7 +378,7 @@ const rows: Row[] = [
     fixture: "traps",
     run: resolve("checks-application-py"),
     level: "warning",
-    object: "KeptnTaskDefinition/shop/checks-application-py",
+    object: "ConfigMap/shop/py-code",
     says: ['ConfigMap "py-code" compares objectType with "Application"'],
   },
   {
@@ -382,10 +413,10 @@ const rows: Row[] = [
   },
   {
     code: "HTTPREF_PIN_INVALID",
-    it: "reports a malformed #sha256 pin, which our runners refuse",
+    it: "warns of a malformed #sha256 pin, which our runners refuse and Keptn's images ignore",
     fixture: "secret-urls",
     run: check("sri-pin"),
-    level: "error",
+    level: "warning",
     object: "KeptnTaskDefinition/shop/sri-pin",
     says: [
       '"https://scripts.example.com/a.ts" with an invalid #sha256 pin',
@@ -420,6 +451,47 @@ const rows: Row[] = [
     level: "warning",
     object: "KeptnTaskDefinition/shop/container-volume",
     says: ["sizeLimit is 1 byte", "set resources.limits.memory"],
+  },
+  {
+    code: "CONTAINER_VOLUME_MOUNTS",
+    it: "reports a container task's second volumeMount, for which Keptn creates no volume",
+    fixture: "traps",
+    run: resolve("container-two-mounts"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/container-two-mounts",
+    says: [
+      'Keptn creates a volume for the first ("scratch") only',
+      'the API server rejects the Job, whose other mounts ("cache") name no volume',
+      "keep one volumeMount",
+    ],
+  },
+  {
+    code: "CONTAINER_CONTEXT_VALUE_FROM",
+    it: "reports a container's KEPTN_CONTEXT env with valueFrom, which ends with value and valueFrom",
+    fixture: "traps",
+    run: resolve("container-context-from"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/container-context-from",
+    says: [
+      "Keptn writes the task's context into its value and keeps valueFrom",
+      "the API server rejects a variable with both",
+      "remove KEPTN_CONTEXT from the container's env",
+    ],
+  },
+  {
+    code: "PROMOTION_WORKLOAD",
+    it: "warns that Keptn runs promotion tasks only for apps",
+    fixture: "traps",
+    run: resolve("helper", {
+      context: { workloadName: "cart", objectType: "Workload", taskType: "promotion" },
+    }),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/helper",
+    says: [
+      "Keptn runs promotion tasks only for apps",
+      "promotionTasksEnabled",
+      'use taskType "pre" or "post", or objectType "App"',
+    ],
   },
   {
     code: "TASK_JOB_FIELDS",
@@ -473,7 +545,7 @@ describe("diagnostics", () => {
 
   it("reports nothing for clean definitions", async () => {
     const versions = await fixtureCatalog("versions");
-    for (const name of ["alpha1", "alpha3", "beta1", "v1", "container"]) {
+    for (const name of ["alpha3", "beta1", "v1", "container"]) {
       expect(resolveTask(versions, { definition: name, namespace: "shop" }).diagnostics).toEqual(
         [],
       );

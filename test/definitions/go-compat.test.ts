@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createResourceName,
+  formatGoDuration,
   goJsonString,
   goJsonStringMap,
   parseGoDuration,
@@ -38,6 +39,26 @@ describe("Go compatibility", () => {
     ["", undefined],
   ])("parses the duration %j", (text, nanos) => {
     expect(parseGoDuration(text)).toBe(nanos);
+  });
+
+  // Expected texts are what Go's time.Duration.String() prints for the same values.
+  it.each([
+    ["5m", "5m0s"],
+    ["90s", "1m30s"],
+    ["1h30m", "1h30m0s"],
+    ["1.5h", "1h30m0s"],
+    ["1h", "1h0m0s"],
+    ["500ms", "500ms"],
+    ["1.5s", "1.5s"],
+    ["2m0.25s", "2m0.25s"],
+    ["1500us", "1.5ms"],
+    ["999ns", "999ns"],
+    ["1001ns", "1.001µs"],
+    ["0", "0s"],
+    ["0s", "0s"],
+    ["25h", "25h0m0s"],
+  ])("formats the duration %j as Go prints it, %j", (text, printed) => {
+    expect(formatGoDuration(parseGoDuration(text) ?? Number.NaN)).toBe(printed);
   });
 
   it("shortens the first long part, never below the minimum, and lower-cases", () => {

@@ -26,24 +26,28 @@ describe("loadManifests", () => {
   });
 
   it.each([
-    ["alpha1", "v1alpha1", "deno", "function"],
-    ["alpha2", "v1alpha2", "deno", "function"],
+    // Keptn 2.x ignores spec.function, the only runtime v1alpha1 and v1alpha2 have.
+    ["alpha1", "v1alpha1", "none", undefined],
+    ["alpha2", "v1alpha2", "none", undefined],
     ["alpha3", "v1alpha3", "deno", "deno"],
     ["beta1", "v1beta1", "python", "python"],
     ["v1", "v1", "deno", "deno"],
     ["container", "v1", "container", "container"],
-  ])("normalises %s (%s) to the %s runner from spec.%s", async (name, version, runner, field) => {
-    const set = await loadManifests(fixturePath("versions"));
-    const def = set.objects.find(
-      (o) => o.location.object === `KeptnTaskDefinition/shop/${name}`,
-    )?.object;
-    expect(def).toMatchObject({
-      kind: "KeptnTaskDefinition",
-      version,
-      runner,
-      runtimeField: field,
-    });
-  });
+  ] as const)(
+    "normalises %s (%s) to the %s runner from spec.%s",
+    async (name, version, runner, field) => {
+      const set = await loadManifests(fixturePath("versions"));
+      const def = set.objects.find(
+        (o) => o.location.object === `KeptnTaskDefinition/shop/${name}`,
+      )?.object;
+      expect(def).toMatchObject({
+        kind: "KeptnTaskDefinition",
+        version,
+        runner,
+        runtimeField: field,
+      });
+    },
+  );
 
   it("serves the five apiVersions Keptn serves", () => {
     expect(DEFINITION_VERSIONS).toEqual(["v1alpha1", "v1alpha2", "v1alpha3", "v1beta1", "v1"]);

@@ -9,6 +9,31 @@ const CONTEXT_PRE_APP =
   '{"workloadName":"","appName":"","appVersion":"","workloadVersion":"","taskType":"pre","objectType":"App"}';
 
 describe("renderJob", () => {
+  it("prints what kubectl prints: Go's sorted map keys, a nameless imagePullSecret as {}, no null command, a Duration as Go writes it", async () => {
+    const catalog = await fixtureCatalog("render-details");
+    const rendered = renderJob(
+      resolveTask(catalog, { definition: "details", namespace: "shop" }),
+      FIXED,
+    );
+    const yaml = rendered.yaml;
+    // Labels and annotations sorted bytewise, upper case first, as Go's encoding/json does.
+    expect(yaml).toContain("  labels:\n    Zone: b\n    app: shop\n    team: checkout\n");
+    expect(yaml).toMatch(
+      /annotations:\n {4}keptn\.sh\/app: ""\n {4}keptn\.sh\/task-name: pre-details-10000\n {4}keptn\.sh\/version: ""\n {4}owner: ops\n/,
+    );
+    expect(yaml).toContain("imagePullSecrets:\n        - name: registry\n        - {}\n");
+    expect(rendered.task?.spec).toMatchObject({
+      timeout: "2m0.5s",
+      parameters: {},
+      secureParameters: {},
+    });
+    const container = await fixtureCatalog("render-details").then((c) =>
+      renderJob(resolveTask(c, { definition: "boxed", namespace: "shop" }), FIXED),
+    );
+    expect(container.yaml).not.toContain("command");
+    expect(container.yaml).toContain("          args:\n            - --fast\n");
+  });
+
   it("renders inline code as the keptnfn ConfigMap, the KeptnTask and the Job with every v1 field", async () => {
     const resolved = resolveTask(await fixtureCatalog("versions"), {
       definition: "v1",
@@ -35,9 +60,11 @@ describe("renderJob", () => {
           taskType: "pre",
           objectType: "App",
         },
+        parameters: {},
+        secureParameters: {},
         checkType: "pre",
         retries: 2,
-        timeout: "1h30m",
+        timeout: "1h30m0s",
       },
     });
     expect(rendered.job).toEqual({

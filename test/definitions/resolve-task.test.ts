@@ -254,40 +254,30 @@ const rows: Row[] = [
     },
   },
   {
-    it: "resolves v1alpha1 spec.function on the deno runner with DATA first",
-    fixture: "versions",
-    options: { definition: "alpha1", namespace: "shop" },
+    it: "runs spec.deno of a v1 definition that also sets spec.function, on the deno image",
+    fixture: "traps",
+    options: { definition: "function-and-deno-in-v1", namespace: "shop" },
     expect: (r) => {
       expect([r.runner, r.image, r.mountPath]).toEqual([
         "deno",
         DENO_IMAGE,
         "/var/data/function.ts",
       ]);
-      expect(r.env).toEqual([
-        { name: "DATA", value: '{"greeting":"hello"}' },
-        { name: "KEPTN_CONTEXT", value: CONTEXT_PRE_APP },
-        { name: "CMD_ARGS", value: "" },
-        { name: "SCRIPT", value: "/var/data/function.ts" },
-      ]);
+      expect(r.code).toMatchObject({ kind: "configMap", code: 'console.log("runs")' });
     },
   },
   {
-    it: "resolves v1alpha2 httpRef and secureParameters with SECURE_DATA as a secret reference",
-    fixture: "versions",
-    options: { definition: "alpha2", namespace: "shop" },
-    expect: (r) =>
-      expect(r.env).toEqual([
-        { name: "KEPTN_CONTEXT", value: CONTEXT_PRE_APP },
-        { name: "CMD_ARGS", value: "" },
-        {
-          name: "SECURE_DATA",
-          valueFrom: { secretKeyRef: { name: "alpha2-secret", key: "SECURE_DATA" } },
-        },
-        {
-          name: "SCRIPT",
-          value: `https://scripts.example.com/alpha2.ts#sha256=${"a".repeat(64)}`,
-        },
-      ]),
+    it: "runs spec.python of a v1alpha3 definition that also sets spec.function, on the python image",
+    fixture: "traps",
+    options: { definition: "function-and-python-alpha3", namespace: "shop" },
+    expect: (r) => {
+      expect([r.runner, r.image, r.mountPath]).toEqual([
+        "python",
+        PYTHON_IMAGE,
+        "/var/data/function.py",
+      ]);
+      expect(r.code).toMatchObject({ kind: "configMap", code: 'print("runs")' });
+    },
   },
   {
     it: "resolves v1alpha3 retries and timeout into backoffLimit and activeDeadlineSeconds",
@@ -461,6 +451,25 @@ spec:
     const catalog = await fixtureCatalog("traps");
     expect(() => resolveTask(catalog, { definition: "no-runtime", namespace: "shop" })).toThrow(
       /^Cannot resolve KeptnTaskDefinition "shop\/no-runtime": "no-runtime" sets no runtime/,
+    );
+  });
+
+  it.each(["alpha1", "alpha2"])(
+    "refuses %s, whose only runtime is spec.function, as Keptn 2.x's webhook does",
+    async (name) => {
+      const catalog = await fixtureCatalog("versions");
+      expect(() => resolveTask(catalog, { definition: name, namespace: "shop" })).toThrow(
+        new RegExp(
+          `^Cannot resolve KeptnTaskDefinition "shop/${name}": "${name}" sets only spec\\.function, which Keptn 2\\.x ignores in every apiVersion: its admission webhook rejects the definition`,
+        ),
+      );
+    },
+  );
+
+  it("says a definition is not found in one namespace when Keptn's is the same", async () => {
+    const catalog = await fixtureCatalog("merge");
+    expect(() => resolveTask(catalog, { definition: "nope", namespace: "keptn-system" })).toThrow(
+      new CodeResolutionError('Cannot find KeptnTaskDefinition "nope" in namespace "keptn-system"'),
     );
   });
 

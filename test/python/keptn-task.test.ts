@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { type RunOptions, runProcess } from "../helpers/run-process.js";
+import { issueMessage, issuePattern } from "../helpers/vectors.js";
 
 // The Python package `keptn_task` (runners/python) exercised by the machine's real python3, with
 // PYTHONPATH set as the python runner sets it and the variables as the operator sets them.
@@ -58,6 +59,10 @@ const context = (overrides: Record<string, unknown> = {}) =>
   });
 
 const SECRET = "hunter2-secret-value";
+
+// Names of shared vector cases (test/vectors/data.json) whose messages several tests use.
+const NOT_NUMBERS = "strings that are not numbers stay strings, and the schema says so";
+const NOT_STRINGS = "values that are not strings, each named, before any schema is applied";
 
 /** The issues a failed `print_task.py` reported on stderr. */
 function configFailure(stderr: string): {
@@ -180,10 +185,19 @@ describe("keptn_task context, data and secure data", () => {
     });
     expect(result.code).toBe(78);
     expect(configFailure(result.stderr).issues).toEqual([
-      ["DATA", "port", "Invalid input: expected int, received number"],
-      ["DATA", "ratio", "Invalid input: expected number, received string"],
-      ["DATA", "verbose", "Invalid input: expected boolean, received string"],
-      ["DATA", "name", "Invalid input: expected string, received undefined"],
+      // The messages are the shared vectors' (test/vectors/data.json), as the TS SDK writes them.
+      ["DATA", "port", issueMessage("data.json", "a fraction for an integer field", "port")],
+      ["DATA", "ratio", issueMessage("data.json", NOT_NUMBERS, "a")],
+      [
+        "DATA",
+        "verbose",
+        issueMessage("data.json", "strings that are not booleans stay strings", "a"),
+      ],
+      [
+        "DATA",
+        "name",
+        issueMessage("data.json", "missing required fields, in the schema's order", "url"),
+      ],
     ]);
   });
 
@@ -199,6 +213,7 @@ describe("keptn_task context, data and secure data", () => {
 });
 
 describe("keptn_task configuration errors", () => {
+  // The messages are the shared vectors' (test/vectors/*.json), as the TS SDK writes them.
   const cases: {
     name: string;
     env: Record<string, string>;
@@ -208,39 +223,27 @@ describe("keptn_task configuration errors", () => {
     {
       name: "DATA is not JSON",
       env: { DATA: "port=8080" },
-      issue: ["DATA", "", /^is not valid JSON: /],
+      issue: ["DATA", "", issuePattern("data.json", "not JSON", "")],
     },
     {
       name: "DATA is not an object",
       env: { DATA: '["8080"]' },
-      issue: [
-        "DATA",
-        "",
-        "expected a JSON object of string values (parameters.map), received an array",
-      ],
+      issue: ["DATA", "", issueMessage("data.json", "JSON, but an array", "")],
     },
     {
       name: "DATA has a nested map",
       env: { DATA: '{"endpoints":{"health":"/healthz"}}' },
-      issue: [
-        "DATA",
-        "endpoints",
-        "nested maps are not supported by Keptn: use a flat map of strings (JSON-encode the value if needed)",
-      ],
+      issue: ["DATA", "endpoints", issueMessage("data.json", NOT_STRINGS, "endpoints")],
     },
     {
       name: "DATA has a value that is not a string",
       env: { DATA: '{"port":8080}' },
-      issue: [
-        "DATA",
-        "port",
-        "expected a string, received a number: Keptn passes every parameter as a string, so quote the value",
-      ],
+      issue: ["DATA", "port", issueMessage("data.json", NOT_STRINGS, "port")],
     },
     {
       name: "KEPTN_CONTEXT is not JSON",
       env: { KEPTN_CONTEXT: "{workloadName: podtato}" },
-      issue: ["KEPTN_CONTEXT", "", /^is not valid JSON: /],
+      issue: ["KEPTN_CONTEXT", "", issuePattern("context.json", "not JSON", "")],
     },
     {
       name: "KEPTN_CONTEXT has an unknown taskType",
@@ -248,7 +251,7 @@ describe("keptn_task configuration errors", () => {
       issue: [
         "KEPTN_CONTEXT",
         "taskType",
-        'expected "pre", "post" or "promotion" ("" for a hand-made KeptnTask)',
+        issueMessage("context.json", "a taskType Keptn does not send", "taskType"),
       ],
     },
     {
@@ -257,7 +260,7 @@ describe("keptn_task configuration errors", () => {
       issue: [
         "KEPTN_CONTEXT",
         "objectType",
-        'expected "App" or "Workload": Keptn sends "App" for applications, not "Application"',
+        issueMessage("context.json", 'objectType "Application" (Keptn sends "App")', "objectType"),
       ],
     },
     {
@@ -267,7 +270,11 @@ describe("keptn_task configuration errors", () => {
       issue: [
         "SECURE_DATA",
         "",
-        "is not valid JSON: the value is secret, so it is not shown: check the Secret's key SECURE_DATA",
+        issueMessage(
+          "secure-data.json",
+          "not JSON with json: the parser's message, which would quote the secret, is left out",
+          "",
+        ),
       ],
     },
   ];
@@ -500,6 +507,21 @@ describe("keptn_task logging and masking", () => {
     expect(result.stdout).not.toMatch(/987654|u-12/);
   });
 
+  it("masks a secret read from bytes that are not UTF-8 also in the base64 and URL forms of those bytes", async () => {
+    // Python reads such bytes as lone surrogates (surrogateescape) and writes them back as they were.
+    const result = await runCode(
+      [
+        "import base64, urllib.parse",
+        "from keptn_task import mask_secrets, register_secret",
+        "raw = b'pass\\xffword'",
+        "register_secret(raw.decode('utf-8', 'surrogateescape'))",
+        "print(mask_secrets(base64.b64encode(raw).decode()), mask_secrets(urllib.parse.quote(raw)))",
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("*** ***\n");
+  });
+
   it("shows debug lines only when KEPTN_TASK_LOG_LEVEL asks for them", async () => {
     const code =
       'from keptn_task import task\nt = task()\nt.log.debug("details")\nt.log.info("done")';
@@ -507,6 +529,53 @@ describe("keptn_task logging and masking", () => {
     const verbose = await runCode(code, { KEPTN_TASK_LOG_LEVEL: "debug" });
     expect(jsonLines(quiet.stdout).map((line) => line.msg)).toEqual(["done"]);
     expect(jsonLines(verbose.stdout).map((line) => line.msg)).toEqual(["details", "done"]);
+  });
+});
+
+describe("keptn_task deadline", () => {
+  it("sets task.stopping at KEPTN_TASK_DEADLINE, logs it, and has no time left after it", async () => {
+    // The deadline is set just before task() reads it, so a slow start cannot make it pass first.
+    const result = await runCode(
+      [
+        "import os, time",
+        "from keptn_task import task",
+        "deadline = int(time.time() * 1000) + 500",
+        'os.environ["KEPTN_TASK_DEADLINE"] = str(deadline)',
+        "t = task()",
+        'print("deadline", t.deadline == deadline / 1000, flush=True)',
+        "t.stopping.wait(30)",
+        'print("stopping", t.stopping.is_set(), t.remaining_seconds(), flush=True)',
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const [deadline, warning, stopping] = result.stdout.trim().split("\n");
+    expect(deadline).toBe("deadline True");
+    expect(JSON.parse(warning ?? "")).toMatchObject({
+      level: "warn",
+      msg: "Task deadline reached: task.stopping is set",
+    });
+    expect(stopping).toBe("stopping True 0.0");
+  });
+
+  it("sets task.stopping at once, without a log line, for a deadline that has passed", async () => {
+    const result = await runCode(
+      [
+        "from keptn_task import task",
+        "t = task()",
+        "print(t.stopping.is_set(), t.remaining_seconds(), t.deadline)",
+      ].join("\n"),
+      { KEPTN_TASK_DEADLINE: "2026-01-01T00:00:00Z" },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("True 0.0 1767225600.0\n");
+  });
+
+  it("has no deadline and infinite time without KEPTN_TASK_DEADLINE", async () => {
+    const result = await runCode(
+      "from keptn_task import task\nt = task()\nprint(t.deadline, t.remaining_seconds(), t.stopping.is_set())",
+    );
+    expect(result.stdout).toBe("None inf False\n");
   });
 });
 
@@ -574,6 +643,59 @@ describe("keptn_task fail, succeed and SIGTERM", () => {
     expect(result.stdout).toContain("stopping, cleaning up");
     expect(result.stdout).toContain('"msg":"Received SIGTERM: task.stopping is set"');
     expect(result.code).toBe(143);
+  });
+
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)(
+    "handles %s by default: succeed() after it exits %i, as a stopped task",
+    async (signal, code) => {
+      const log = join(dir, `termination-succeed-${signal}`);
+      writeFileSync(log, "");
+      const result = await runPython(
+        [fixture("terminate.py"), "succeed"],
+        {},
+        {
+          onStdout: (chunk, child) => {
+            if (chunk.includes("ready")) child.kill(signal);
+          },
+        },
+      );
+      expect(result.code).toBe(code);
+      expect(result.signal).toBeNull();
+      const lines = jsonLines(result.stdout.replace("ready\n", ""));
+      expect(lines.map((line) => line.msg)).toEqual([
+        `Received ${signal}: task.stopping is set`,
+        "succeed() after a termination signal: exiting as stopped",
+      ]);
+      expect(lines[1]).toMatchObject({ level: "warn", exitCode: code });
+      expect(result.stderr).not.toContain("KeyboardInterrupt");
+    },
+  );
+
+  it("refuses to handle signals outside the main thread with a one-line error naming the fix", async () => {
+    const result = await runCode(
+      [
+        "import threading",
+        "from keptn_task import task",
+        "errors = []",
+        "def run():",
+        "    try:",
+        "        task()",
+        "    except ValueError as error:",
+        "        errors.append(str(error))",
+        "thread = threading.Thread(target=run)",
+        "thread.start()",
+        "thread.join()",
+        "print(errors[0])",
+        "task(handle_signals=False)",
+      ].join("\n"),
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(
+      "Cannot handle SIGTERM and SIGINT outside the main thread: call task() from the main thread, or pass handle_signals=False\n",
+    );
   });
 
   it("ends a task that ignores task.stopping with exit code 143 once the grace period is over", async () => {

@@ -95,6 +95,21 @@ describe("runner failures: one clear line, a distinct exit code, never a success
     expect(failure(result).msg).toContain('received "rm -rf"');
   });
 
+  it("ends with 78 for a KEPTN_TASK_RUNNER_LOG_LEVEL it does not know, naming the levels", async () => {
+    const script = tmp.file("never3.ts", 'console.log("never");');
+    const log = tmp.file("termination-log-level", "");
+    const result = await runRunner("deno", {
+      SCRIPT: script,
+      KEPTN_TASK_RUNNER_LOG_LEVEL: "loud",
+      KEPTN_TASK_TERMINATION_LOG: log,
+    });
+    expect(result.stdout).toBe("");
+    const message =
+      'Invalid task environment: options.KEPTN_TASK_RUNNER_LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, received "loud"';
+    expect(failure(result)).toMatchObject({ code: 78, level: "error", msg: message });
+    expect(readFileSync(log, "utf8")).toBe(message);
+  });
+
   it("runs a hand-made KeptnTask's context with empty fields, as Keptn's image does", async () => {
     const script = tmp.file("ran.ts", 'console.log("ran");');
     const context = JSON.stringify({ workloadName: "vm", taskType: "", objectType: "" });

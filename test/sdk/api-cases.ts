@@ -533,6 +533,14 @@ export const cases: ApiCase[] = [
     },
   },
   {
+    name: "names KEPTN_TASK_LOG_LEVEL, not an option, when the variable holds an unknown level",
+    run() {
+      const error = configError(() => makeTask({ KEPTN_TASK_LOG_LEVEL: "loud" }));
+      assert.equal(error.issues[0]?.source, "KEPTN_TASK_LOG_LEVEL");
+      assert.match(error.message, /KEPTN_TASK_LOG_LEVEL: expected one of .*received "loud"/);
+    },
+  },
+  {
     name: "sends a child traceparent with task.fetch and keeps the trace id",
     async run() {
       const seen: (string | undefined)[] = [];

@@ -131,6 +131,18 @@ describe.each(Object.entries(runtimes))("task code under %s", (_name, make) => {
     expect(result.code).toBe(143);
   });
 
+  it("gives a grace period beyond a timer's range in full, rather than ending the task at once", async () => {
+    const { command, args } = make(fixture("signal.mjs"), ["finish-later", String(2 ** 31)]);
+    const result = await runProcess(command, args, {
+      cwd: ROOT,
+      onStdout: (chunk, child) => {
+        if (chunk.includes("ready")) child.kill("SIGTERM");
+      },
+    });
+    expect(result.stdout).toContain("finished on its own");
+    expect(result.code).toBe(143);
+  });
+
   it("ends a task that ignores SIGTERM after the grace period", async () => {
     const { command, args } = make(fixture("signal.mjs"), ["ignore"]);
     const result = await runProcess(command, args, {

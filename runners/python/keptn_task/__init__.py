@@ -16,18 +16,24 @@ of ``KEPTN_CONTEXT``, ``DATA`` and ``SECURE_DATA``. ``SECURE_DATA`` is registere
 moment it is read: the task's logger, ``fail()``, ``succeed()`` and :func:`mask_secrets` never
 print it in any of its common encodings.
 
-SIGTERM and SIGINT: by default Python's own handling applies (the process ends at once). With
-``task(handle_signals=True)``, ``t.stopping`` (a ``threading.Event``) is set instead, and the
-process exits 143 (130 after SIGINT) when it ends without ``fail()`` / ``succeed()``.
+SIGTERM and SIGINT, as in the TS SDK: ``t.stopping`` (a ``threading.Event``) is set instead of
+the process dying at once, and the process exits 143 (130 after SIGINT) when it ends by itself
+or calls ``succeed()``; ``task(handle_signals=False)`` leaves Python's own handling.
+``t.stopping`` is also set at the deadline (``KEPTN_TASK_DEADLINE``); ``t.remaining_seconds()``
+tells how long is left.
+
+The shared test vectors in ``test/vectors/`` hold this package and the TS SDK to the same
+values and messages; ``runners/python/README.md`` lists the deliberate differences.
 """
 
 from .context import OBJECT_TYPES, TASK_TYPES, TaskContext, parse_context
 from .data import parse_data
+from .deadline import parse_deadline
 from .errors import EXIT_CODES, ConfigError, ConfigIssue, KeptnTaskError
 from .logger import JsonFormatter, MaskingFilter, create_logger
-from .masking import MASK, SecretRegistry, mask_secrets, register_secret
+from .masking import MASK, SecretMasker, SecretRegistry, mask_secrets, register_secret
 from .secure_data import parse_secure_data
-from .task import SIGTERM_EXIT_CODE, TASK_ENV_VARS, Task, task
+from .task import SIGINT_EXIT_CODE, SIGTERM_EXIT_CODE, TASK_ENV_VARS, Task, task
 from .termination_log import DEFAULT_TERMINATION_LOG, write_termination_log
 from .trace_context import TraceContext, parse_traceparent
 
@@ -39,6 +45,7 @@ __all__ = [
     "EXIT_CODES",
     "MASK",
     "OBJECT_TYPES",
+    "SIGINT_EXIT_CODE",
     "SIGTERM_EXIT_CODE",
     "TASK_ENV_VARS",
     "TASK_TYPES",
@@ -47,6 +54,7 @@ __all__ = [
     "JsonFormatter",
     "KeptnTaskError",
     "MaskingFilter",
+    "SecretMasker",
     "SecretRegistry",
     "Task",
     "TaskContext",
@@ -55,6 +63,7 @@ __all__ = [
     "mask_secrets",
     "parse_context",
     "parse_data",
+    "parse_deadline",
     "parse_secure_data",
     "parse_traceparent",
     "register_secret",

@@ -30,6 +30,10 @@ def parse_json(raw: str, source: str, secret: bool = False) -> Tuple[bool, Union
     except ValueError as error:
         detail = SECRET_DETAIL if secret else _describe(error)
         return False, ConfigIssue(source, "", f"is not valid JSON: {detail}")
+    except RecursionError:
+        # Python's json module recurses per level of nesting; JavaScript's JSON.parse does not.
+        detail = SECRET_DETAIL if secret else "nested too deeply for Python's json module"
+        return False, ConfigIssue(source, "", f"is not valid JSON: {detail}")
 
 
 def _describe(error: ValueError) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ._json import MISSING, kind_of, parse_json, zod_kind
 from .errors import ConfigIssue
+from .masking import js_trim
 from .trace_context import TraceContext, parse_traceparent
 
 SOURCE = "KEPTN_CONTEXT"
@@ -74,7 +75,7 @@ def parse_context(raw: Optional[str]) -> Tuple[TaskContext, List[ConfigIssue]]:
     Example:
         >>> context, issues = parse_context(os.environ.get("KEPTN_CONTEXT"))
     """
-    if raw is None or raw.strip() == "":
+    if raw is None or js_trim(raw) == "":
         return TaskContext(), []
     ok, value = parse_json(raw, SOURCE)
     if not ok:

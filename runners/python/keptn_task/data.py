@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple, Type, TypeVar, Union, overl
 
 from ._json import MISSING, kind_of, parse_json, zod_kind
 from .errors import ConfigIssue
+from .masking import js_trim
 
 SOURCE = "DATA"
 
@@ -29,8 +30,10 @@ DataT = TypeVar("DataT")
 _SCALARS = (str, int, float, bool)
 # Zod's names for the types, so messages read the same as the TS SDK's.
 _EXPECTED = {str: "string", int: "number", float: "number", bool: "boolean"}
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.IGNORECASE)
-_INTEGER = re.compile(r"[+-]?\d+")
+# The numbers the TS SDK coerces (ASCII digits only: "٣" stays a string there too).
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# What zod's int() accepts: JavaScript's safe integers.
+_MAX_SAFE_INTEGER = 2**53 - 1
 
 if sys.version_info >= (3, 10):
     _UNION_TYPES: Tuple[Any, ...] = (Union, types.UnionType)
@@ -100,15 +103,17 @@ def parse_data(
             typed[spec.name] = _coerce(entry, spec.kind)
         except _Mismatch as mismatch:
             issues.append(_invalid(spec.name, mismatch.expected, mismatch.received))
+        except _Issue as issue:
+            issues.append(ConfigIssue(SOURCE, spec.name, str(issue)))
     if issues:
         return None, issues
-    if isinstance(schema, dict):
+    if schema is None or isinstance(schema, dict):
         return typed, []
     return schema(**typed), []
 
 
 def _parse_string_map(raw: Optional[str]) -> Tuple[Dict[str, str], List[ConfigIssue]]:
-    if raw is None or raw.strip() == "":
+    if raw is None or js_trim(raw) == "":
         return {}, []
     ok, parsed = parse_json(raw, SOURCE)
     if not ok:
@@ -153,30 +158,35 @@ class _Mismatch(Exception):
 
 
 def _coerce(text: str, kind: type) -> Any:
-    """Converts one of Keptn's strings to ``kind`` the way the TS SDK coerces for zod."""
+    """Converts one of Keptn's strings to ``kind`` the way the TS SDK coerces for zod: a number
+    is read as JavaScript's ``Number(text)`` reads it (a float), an ``int`` must then be a safe
+    integer as zod's ``int()`` wants."""
     if kind is str:
         return text
     if kind is bool:
-        lower = text.strip().lower()
+        lower = js_trim(text).lower()
         if lower in ("true", "false"):
             return lower == "true"
         raise _Mismatch("boolean", text)
-    stripped = text.strip()
+    stripped = js_trim(text)
     if not _NUMBER.fullmatch(stripped):
         raise _Mismatch("number", text)
-    if kind is int and _INTEGER.fullmatch(stripped):
-        try:
-            return int(stripped)
-        except ValueError:  # more digits than int() accepts from text
-            raise _Mismatch("number", text) from None
     number = float(stripped)
     if not math.isfinite(number):
         raise _Mismatch("number", text)
     if kind is float:
         return number
-    if number.is_integer():
-        return int(number)
-    raise _Mismatch("int", number)
+    if not number.is_integer():
+        raise _Mismatch("int", number)
+    if number > _MAX_SAFE_INTEGER:
+        raise _Issue(f"Too big: expected int to be <={_MAX_SAFE_INTEGER}")
+    if number < -_MAX_SAFE_INTEGER:
+        raise _Issue(f"Too small: expected int to be >=-{_MAX_SAFE_INTEGER}")
+    return int(number)
+
+
+class _Issue(Exception):
+    """A value of the right type that a check rejects, with zod's message."""
 
 
 def _invalid(path: str, expected: str, received: Any) -> ConfigIssue:

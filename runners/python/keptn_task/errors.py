@@ -8,13 +8,26 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, NamedTuple
 
-#: Exit codes per error code, as documented in the project README.
+#: Exit codes per error code, as documented in the project README and in the TS SDK's
+#: ``EXIT_CODES`` (``test/vectors/exit-codes.json`` holds both to the same table). A task's own
+#: exit code is passed through unchanged by the runners.
 EXIT_CODES: Dict[str, int] = {
+    # The task failed (also the default of fail()).
     "KEPTN_TASK_ERROR": 1,
+    # A manifest (YAML / KeptnTaskDefinition) is invalid: EX_DATAERR.
     "MANIFEST_INVALID": 65,
+    # The task code could not be found: EX_NOINPUT.
     "CODE_UNRESOLVED": 66,
+    # The task code could not be fetched from its httpRef URL: EX_UNAVAILABLE.
     "FETCH_FAILED": 69,
+    # A command was called wrongly (unknown runtime, bad flag): EX_USAGE.
+    "USAGE_INVALID": 64,
+    # KEPTN_CONTEXT, DATA, SECURE_DATA or KEPTN_TASK_DEADLINE is invalid: EX_CONFIG.
     "CONFIG_INVALID": 78,
+    # The interpreter cannot be started, as a shell's "command not found".
+    "RUNTIME_MISSING": 127,
+    # A bug in the runner or the command itself, not in the task or its input: EX_SOFTWARE.
+    "INTERNAL_ERROR": 70,
 }
 
 
@@ -48,7 +61,8 @@ class ConfigIssue(NamedTuple):
 
     Attributes:
         source: The environment variable (or option) holding the field: ``KEPTN_CONTEXT``,
-            ``DATA``, ``SECURE_DATA`` or ``options``.
+            ``DATA``, ``SECURE_DATA``, ``KEPTN_TASK_DEADLINE``, ``KEPTN_TASK_LOG_LEVEL`` or
+            ``options``.
         path: The field's dot-separated path inside that value; ``""`` for the whole value.
         message: What was expected and how to fix it. Never holds a secret value.
     """

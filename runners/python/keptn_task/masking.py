@@ -1,56 +1,83 @@
-"""Secret masking, the same rules as the TypeScript SDK's ``secret-registry.ts``.
+"""Secret masking, by the same rules as the TypeScript SDK's ``secret-registry.ts`` (the shared
+test vectors in ``test/vectors/masking.json`` hold both to the same output).
 
 Every secret value is registered once; from then on every text that leaves the task through
 ``keptn_task`` (log lines, the termination log, error messages) has each form of it replaced by
-``***``: the whole value (at any length), each line of a multi-line value and each JSON leaf
-(string, or number by its exact JSON text) of at least 4 characters and not only white space,
-and for each of those its JSON-escaped (once and twice), URL-encoded, ``repr``, base64 and
-base64url (padding stripped) forms, and for a piece over 10,000 characters the quoted prefix
-that JavaScript's ``console.log`` prints of it. Encoded forms shorter than 4 characters are left
-out (a 1-character base64 fragment would mask that letter everywhere). Longest forms are
-replaced first, so a short piece never leaves part of a longer form behind.
+``***``: the whole value (at any length); each line of a multi-line value and each JSON leaf
+(string, or number by its exact JSON text and as JavaScript prints it) of at least 4 characters
+and not only white space; and for each of those its JSON-escaped forms (once and twice, also
+with non-ASCII as ``\\uXXXX`` as ``json.dumps`` writes it), URL- and form-encoded forms (as
+JavaScript's ``encodeURIComponent`` and ``URLSearchParams`` and Python's ``quote`` and
+``quote_plus`` write them), its ``repr``, its base64 and base64url forms (also when it starts 1
+or 2 bytes into the encoded data, as the password does in ``Basic base64(user:password)``), and
+for a piece over 10,000 characters the quoted prefix that JavaScript's ``console.log`` prints of
+it. Encoded forms shorter than 4 characters are left out (a 1-character base64 fragment would
+mask that letter everywhere).
 
-Python's own defaults add forms of the same kind: ``json.dumps`` escapes non-ASCII characters
-(``ensure_ascii``), ``repr`` picks its quotes and escapes control characters,
-``urllib.parse.quote`` keeps ``/`` and ``urlencode`` writes spaces as ``+``; all are masked too.
+Matching is a literal search for every form (``str.find``), and the union of all matched ranges
+is replaced: overlapping matches become one ``***``, adjacent ones each get their own. No
+regular expression is built from secrets: a large secret would make one too large to compile.
+A run of overlapping matches of one form (``aaaa`` in a long run of ``a``) is followed along the
+form's period, so masking costs time linear in the text. Lengths are counted in UTF-16 code
+units, as JavaScript counts them, so the 4-character rule is the same on both sides.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import threading
-from json.decoder import scanstring
-from typing import Any, List, Optional, Pattern, Set
+import json.decoder
+from typing import Any, Callable, List, Optional, Set, Tuple
 from urllib.parse import quote, quote_plus
+
+# The json module's own string scanner (typeshed does not declare it).
+scanstring: Callable[[str, int, bool], Tuple[str, int]] = getattr(json.decoder, "scanstring")
 
 #: What a registered secret is replaced with.
 MASK = "***"
 
-#: Pieces of a secret (JSON leaves, lines) shorter than this are not masked on their own.
+#: Pieces of a secret (JSON leaves, lines) and encoded forms shorter than this (in UTF-16 code
+#: units) are not masked on their own. The whole value is masked at any length.
 MIN_PIECE_LENGTH = 4
-
-# encodeURIComponent leaves these unescaped besides letters, digits and "-_.~".
-_URI_SAFE = "!*'()"
 
 #: ``console.log(object)`` in Node and Deno prints only this many characters of a string in it.
 _INSPECT_MAX_STRING = 10_000
 
+# What JavaScript's String.prototype.trim removes: white space and line terminators. Python's
+# str.strip differs (it also removes \x1c-\x1f and \x85, and keeps \ufeff).
+_JS_WHITESPACE = (
+    "\t\n\v\f\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"\r?\n|\r")
+_NEWLINES = re.compile(r"\r?\n")
+
+
+def js_trim(text: str) -> str:
+    """``text.trim()`` as JavaScript does it (the TS SDK's rule for blank values and lines)."""
+    return text.strip(_JS_WHITESPACE)
+
 
 def _js_length(text: str) -> int:
     # JavaScript counts UTF-16 code units; counting the same way keeps the 4-character rule equal.
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
-def _utf8(text: str) -> bytes:
-    # Environment values that are not valid UTF-8 reach Python as lone surrogates
-    # (surrogateescape); this gives back the bytes the process received. Other lone surrogates
-    # (from a JSON escape such as "\ud800") are encoded as-is, as no valid output can hold them.
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass")
+def _combine_surrogates(text: str) -> str:
+    # A high and a low surrogate side by side are one character in JavaScript; make them one
+    # code point here too. Lone surrogates stay.
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _well_formed(text: str) -> str:
+    # Lone surrogates as U+FFFD, as JavaScript's TextEncoder and URLSearchParams write them.
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class SecretRegistry:
@@ -65,8 +92,12 @@ class SecretRegistry:
 
     def __init__(self) -> None:
         self._values: Set[str] = set()
-        self._forms: Set[str] = set()
-        self._regex: Optional[Pattern[str]] = None
+        self._form_set: Set[str] = set()
+        # Replaced as a whole on register(): mask() reads one consistent tuple without the lock.
+        self._forms: Tuple[str, ...] = ()
+        # The smallest period of each form, computed when the form first matches (0: not yet).
+        self._periods: List[int] = []
+        self._longest = 0
         self._lock = threading.Lock()
 
     def register(self, value: str) -> None:
@@ -76,22 +107,35 @@ class SecretRegistry:
             value: The secret as it was read (raw string, possibly JSON or multi-line).
         """
         if not isinstance(value, str):
-            raise TypeError(f"Cannot register a secret of type {type(value).__name__}: expected str")
+            kind = type(value).__name__
+            raise TypeError(f"Cannot register a secret of type {kind}: expected str")
         with self._lock:
-            if value.strip() == "" or value in self._values:
+            if js_trim(value) == "" or value in self._values:
                 return
             self._values.add(value)
-            self._forms.add(value)
+            value = _combine_surrogates(value)
+            new = [value]
             for piece in _pieces_of(value):
-                self._forms.update(
-                    form for form in _forms_of(piece) if _js_length(form) >= MIN_PIECE_LENGTH and form.strip()
-                )
-            ordered = sorted(self._forms, key=len, reverse=True)
-            self._regex = re.compile("|".join(re.escape(form) for form in ordered))
+                for form in _forms_of(piece):
+                    if _js_length(form) >= MIN_PIECE_LENGTH and js_trim(form) != "":
+                        new.append(form)
+            forms = list(self._forms)
+            for form in new:
+                if form not in self._form_set:
+                    self._form_set.add(form)
+                    forms.append(form)
+                    self._periods.append(0)
+                    self._longest = max(self._longest, _js_length(form))
+            self._forms = tuple(forms)
 
     def __len__(self) -> int:
         """How many secrets are registered."""
         return len(self._values)
+
+    @property
+    def longest(self) -> int:
+        """The longest form of any registered secret, in UTF-16 code units."""
+        return self._longest
 
     def mask(self, text: str) -> str:
         """Replaces every registered secret form in ``text`` with ``***``.
@@ -102,11 +146,123 @@ class SecretRegistry:
         Returns:
             The text with no registered secret in it.
         """
-        regex = self._regex
-        if regex is None or text == "":
+        if not self._forms or text == "":
             return text
-        return regex.sub(MASK, text)
+        return self.mask_part(text, True, 0)[0]
 
+    def safe_cut_index(self, text: str) -> int:
+        """The earliest position from which the end of ``text`` could still grow into a secret
+        form when more text follows: text before it is settled, text from it on is held back.
+
+        Args:
+            text: Text received so far and not yet written.
+
+        Returns:
+            An index into ``text`` (``len(text)`` when nothing needs holding back).
+        """
+        cut = len(text)
+        for form in self._forms:
+            # A proper prefix of `form` that ends the text starts at one of these positions.
+            start = text.find(form[0], max(0, len(text) - len(form) + 1))
+            while start != -1 and start < cut:
+                if form.startswith(text[start:]) and len(text) - start < len(form):
+                    cut = start
+                    break
+                start = text.find(form[0], start + 1)
+        return cut
+
+    def mask_part(self, text: str, final: bool, open_: int) -> Tuple[str, int, int]:
+        """One step of streaming masking (what :class:`SecretMasker` does with each write).
+
+        Args:
+            text: The text held back so far followed by the new text.
+            final: Whether no more text follows.
+            open_: How many characters at the start of ``text`` a ``***`` already written covers.
+
+        Returns:
+            The masked text that is settled, the index in ``text`` from which it must be kept
+            for the next step, and how many characters from that index the ``***`` just
+            written covers.
+        """
+        cut = len(text) if final else self.safe_cut_index(text)
+        ranges = self._ranges(text)
+        out: List[str] = []
+        last = 0
+        # The range being merged: [start, end), and whether its mask is already written.
+        start = 0
+        end = open_
+        written = open_ > 0
+        any_range = open_ > 0
+        r = 0
+        while r <= len(ranges):
+            following = ranges[r] if r < len(ranges) else None
+            if following is not None and any_range and following < end:
+                end = max(end, ranges[r + 1])
+                r += 2
+                continue
+            if any_range:
+                # Not settled yet; a mask already written (start 0, cut 0) stays open.
+                if start >= cut:
+                    out.append(text[last:cut])
+                    return "".join(out), cut, (end if written else 0)
+                if not written:
+                    out += [text[last:start], MASK]
+                if end > cut:
+                    return "".join(out), cut, end - cut
+                last = end
+            if following is None:
+                break
+            start = following
+            end = ranges[r + 1]
+            written = False
+            any_range = True
+            r += 2
+        out.append(text[last:cut])
+        return "".join(out), cut, 0
+
+    def _ranges(self, text: str) -> List[int]:
+        """Every occurrence of every form, merged into sorted, disjoint ``[start, end)`` ranges
+        (overlapping ones merge, adjacent ones do not), as a flat list of starts and ends."""
+        lists: List[List[int]] = []
+        for index, form in enumerate(self._forms):
+            at = text.find(form)
+            if at == -1:
+                continue
+            length = len(form)
+            period = self._period(index)
+            found: List[int] = []
+            while at != -1:
+                end = at + length
+                if period < length:
+                    # Occurrences one period apart overlap: follow them without searching again.
+                    j = _periodic_end(text, end, period)
+                    end += (j - end) // period * period
+                if found and at < found[-1]:
+                    found[-1] = max(found[-1], end)
+                else:
+                    found += [at, end]
+                at = text.find(form, end - length + 1)
+            lists.append(found)
+        if len(lists) <= 1:
+            return lists[0] if lists else []
+        pairs = sorted(
+            ((found[i], found[i + 1]) for found in lists for i in range(0, len(found), 2)),
+            key=lambda pair: (pair[0], -pair[1]),
+        )
+        merged: List[int] = []
+        for start, end in pairs:
+            if merged and start < merged[-1]:
+                merged[-1] = max(merged[-1], end)
+            else:
+                merged += [start, end]
+        return merged
+
+    def _period(self, index: int) -> int:
+        period = self._periods[index]
+        if period == 0:
+            period = _smallest_period(self._forms[index])
+            self._periods[index] = period
+        return period
 
     def mask_json(self, value: Any) -> Any:
         """``value`` (what ``json.dumps`` will write) with every secret masked in its strings
@@ -137,24 +293,71 @@ class SecretRegistry:
 
     def _mask_string(self, value: str) -> str:
         masked = self.mask(value)
-        regex = self._regex
-        if regex is None:
-            return masked
         # The string as JSON writes it may hold an escaped form: mask whole escapes there.
         escaped = json.dumps(masked, ensure_ascii=False)[1:-1]
+        ranges = self._ranges(escaped)
+        if not ranges:
+            return masked
         out: List[str] = []
         last = 0
-        for match in regex.finditer(escaped):
-            start = _escape_start(escaped, match.start())
-            end = _escape_end(escaped, match.end())
+        for r in range(0, len(ranges), 2):
+            start = _escape_start(escaped, ranges[r])
+            end = _escape_end(escaped, ranges[r + 1])
             if out and start < last:
                 last = max(last, end)
                 continue
             out += [escaped[last:start], MASK]
             last = end
-        if not out:
-            return masked
-        return json.loads('"' + "".join(out) + escaped[last:] + '"')
+        result: str = json.loads('"' + "".join(out) + escaped[last:] + '"')
+        return result
+
+
+class SecretMasker:
+    """Masks secrets in text that arrives in pieces, as the TS SDK's ``SecretMasker`` does. A
+    secret split across two writes is still masked: the end of a piece that could be the start
+    of a secret form is held back until the next piece (or :meth:`end`) shows whether it is
+    one. What is held back is never longer than the longest form; a masked range that may still
+    grow (a long run of overlapping matches) has its ``***`` written at once and is then only
+    extended, not held.
+
+    Example:
+        >>> masker = SecretMasker(secrets)     # "token123" registered
+        >>> masker.write("tok")
+        ''
+        >>> masker.write("en123 done")
+        '*** done'
+        >>> masker.end()
+        ''
+    """
+
+    def __init__(self, secrets: Optional[SecretRegistry] = None) -> None:
+        """Args:
+        secrets: The registry to mask with (default: the process-wide one).
+        """
+        self._secrets = default_secrets if secrets is None else secrets
+        self._pending = ""
+        # How many characters at the start of _pending a `***` already written covers.
+        self._open = 0
+
+    def write(self, text: str) -> str:
+        """Takes the next piece of text and returns what can safely be written now."""
+        # Pending text is kept raw: masking it early could hide the start of a longer form.
+        raw = self._pending + text
+        out, keep, self._open = self._secrets.mask_part(raw, False, self._open)
+        self._pending = raw[keep:]
+        return out
+
+    @property
+    def held(self) -> int:
+        """How many characters are held back (never more than the longest secret form)."""
+        return len(self._pending)
+
+    def end(self) -> str:
+        """Returns whatever is still held back, masked. Call once, when the input ends."""
+        rest = self._secrets.mask_part(self._pending, True, self._open)[0]
+        self._pending = ""
+        self._open = 0
+        return rest
 
 
 #: The registry ``keptn_task`` uses: one per process, like the process's environment.
@@ -191,21 +394,50 @@ def mask_secrets(text: str) -> str:
     return default_secrets.mask(text)
 
 
+def _periodic_end(text: str, start: int, period: int) -> int:
+    """How far from ``start`` the text keeps repeating with ``period``: compared in growing
+    blocks, then character by character."""
+    j = start
+    step = 64
+    while step >= 64:
+        if j + step <= len(text) and text.startswith(text[j - period : j - period + step], j):
+            j += step
+            step *= 2
+        else:
+            step //= 2
+    while j < len(text) and text[j] == text[j - period]:
+        j += 1
+    return j
+
+
+def _smallest_period(form: str) -> int:
+    """The smallest p such that ``form[i] == form[i + p]`` for every i (KMP's failure function)."""
+    border = [0] * len(form)
+    k = 0
+    for i in range(1, len(form)):
+        while k > 0 and form[i] != form[k]:
+            k = border[k - 1]
+        if form[i] == form[k]:
+            k += 1
+        border[i] = k
+    return len(form) - (border[-1] if form else 0)
+
+
 def _add_piece(pieces: Set[str], piece: str) -> None:
-    if _js_length(piece) >= MIN_PIECE_LENGTH and piece.strip() != "":
+    if _js_length(piece) >= MIN_PIECE_LENGTH and js_trim(piece) != "":
         pieces.add(piece)
 
 
 def _add_lines(pieces: Set[str], value: str) -> None:
-    trimmed = value.strip()
+    """The value trimmed, and each line of a multi-line value (as is and trimmed): lines both as
+    a terminal shows them (a bare ``\\r`` breaks too) and as line-based output prints them."""
+    trimmed = js_trim(value)
     if trimmed != value:
         _add_piece(pieces, trimmed)
     if "\r" in value or "\n" in value:
-        # As a terminal shows lines (a bare \r breaks too) and as line-based output prints them.
-        lines = set(re.split(r"\r?\n|\r", value)) | set(re.split(r"\r?\n", value))
-        for line in lines:
+        for line in set(_LINE_BREAKS.split(value)) | set(_NEWLINES.split(value)):
             _add_piece(pieces, line)
-            _add_piece(pieces, line.strip())
+            _add_piece(pieces, js_trim(line))
 
 
 def _pieces_of(value: str) -> Set[str]:
@@ -225,23 +457,27 @@ _LITERALS = ("true", "false", "null")
 def json_leaves(text: str) -> Optional[List[str]]:
     """The string and number leaves of a JSON text, or ``None`` when it is not JSON.
 
-    Numbers are taken as written (``1.50``) and as Python prints them (``1.5``). A loop with an
-    explicit stack, not recursion (``json.loads`` stops at about 1,000 levels): any depth.
+    Numbers are taken as written (``1.50``, ``98765432109876543210``) and as JavaScript prints
+    them (``1.5``, ``98765432109876540000``). A loop with an explicit stack, not recursion
+    (``json.loads`` stops at about 1,000 levels): any depth.
     """
     leaves: List[str] = []
     closers: List[str] = []
     end = len(text)
-    i = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
+
+    def skip(at: int) -> int:
+        return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]
 
     def key(at: int) -> int:
         if at >= end or text[at] != '"':
             raise ValueError("expected a key")
         _, at = scanstring(text, at + 1, True)
-        at = _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]
+        at = skip(at)
         if at >= end or text[at] != ":":
             raise ValueError("expected ':'")
-        return _WHITESPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+        return skip(at + 1)
 
+    i = skip(0)
     try:
         while True:
             # A value starts at i.
@@ -250,7 +486,7 @@ def json_leaves(text: str) -> Optional[List[str]]:
             char = text[i]
             if char in "{[":
                 closer = "}" if char == "{" else "]"
-                i = _WHITESPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+                i = skip(i + 1)
                 if i < end and text[i] == closer:
                     i += 1
                 else:
@@ -269,17 +505,17 @@ def json_leaves(text: str) -> Optional[List[str]]:
                     return None
                 source = number.group()
                 leaves.append(source)
-                python_text = str(int(source)) if re.fullmatch(r"-?[0-9]+", source) else str(float(source))
-                if python_text != source:
-                    leaves.append(python_text)
+                printed = js_number_string(float(source))
+                if printed != source:
+                    leaves.append(printed)
                 i = number.end()
             # After a value: a comma and the next one, the end of containers, or the end.
             while True:
-                i = _WHITESPACE.match(text, i).end()  # type: ignore[union-attr]
+                i = skip(i)
                 if not closers:
                     return leaves if i == end else None
                 if i < end and text[i] == ",":
-                    i = _WHITESPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+                    i = skip(i + 1)
                     if closers[-1] == "}":
                         i = key(i)
                     break
@@ -290,6 +526,37 @@ def json_leaves(text: str) -> Optional[List[str]]:
                 return None
     except ValueError:
         return None
+
+
+def js_number_string(number: float) -> str:
+    """``String(number)`` as JavaScript writes it: the shortest digits that read back as the
+    same number (as ``repr`` finds them), in JavaScript's layout (``1e+21``, ``1.5e-7``,
+    ``100000``)."""
+    if math.isnan(number):
+        return "NaN"
+    if number == 0:
+        return "0"
+    if number < 0:
+        return "-" + js_number_string(-number)
+    if math.isinf(number):
+        return "Infinity"
+    mantissa, _, exponent = repr(number).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    all_digits = whole + fraction
+    digits = all_digits.lstrip("0")
+    # number = 0.DIGITS x 10^n
+    n = len(whole) + (int(exponent) if exponent else 0) - (len(all_digits) - len(digits))
+    digits = digits.rstrip("0")
+    k = len(digits)
+    if k <= n <= 21:
+        return digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * -n + digits
+    sign = "+" if n - 1 >= 0 else "-"
+    rest = "." + digits[1:] if k > 1 else ""
+    return f"{digits[0]}{rest}e{sign}{abs(n - 1)}"
 
 
 def _starts_escape(text: str, at: int) -> bool:
@@ -321,25 +588,77 @@ def _escape_end(text: str, end: int) -> int:
     return end if start == -1 else start + _escape_length(text, start)
 
 
-def _json_escape(text: str, ascii_only: bool) -> str:
-    return json.dumps(text, ensure_ascii=ascii_only)[1:-1]
+def _js_json_escape(text: str) -> str:
+    """The inside of ``JSON.stringify(text)``: as ``json.dumps(ensure_ascii=False)``, but a
+    lone surrogate is written as ``\\udXXX`` (JavaScript's well-formed stringify)."""
+    escaped = json.dumps(text, ensure_ascii=False)[1:-1]
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", escaped)
+
+
+def _ascii_escape(escaped: str) -> str:
+    """Every non-ASCII character of a JSON-escaped text as ``\\uXXXX`` per UTF-16 code unit, as
+    ``json.dumps`` writes it by default (``ensure_ascii``)."""
+    return _NON_ASCII.sub(_unit_escapes, escaped)
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _unit_escapes(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def _shifted_base64(data: bytes, shift: int) -> str:
+    """The base64 characters that depend only on ``data`` when it starts ``shift`` bytes into
+    the encoded data: a secret after ``user:`` in ``Basic ...`` is encoded at such an offset."""
+    padded = bytes(shift) + data
+    encoded = base64.b64encode(padded).decode("ascii").rstrip("=")
+    first = -(-shift * 8 // 6)
+    # The last character also holds bits of whatever follows, unless the data ends on a 3-byte
+    # group.
+    last = len(encoded) if len(padded) % 3 == 0 else len(encoded) - 1
+    return encoded[first:last]
+
+
+def _byte_forms(data: bytes) -> List[str]:
+    whole = base64.b64encode(data).decode("ascii")
+    forms = [whole, whole.rstrip("=")]
+    for shift in range(3):
+        encoded = _shifted_base64(data, shift)
+        forms += [encoded, encoded.replace("+", "-").replace("/", "_")]
+    return forms
 
 
 def _forms_of(piece: str) -> List[str]:
-    forms = [piece]
-    for ascii_only in (False, True):
-        escaped = _json_escape(piece, ascii_only)
-        forms += [escaped, _json_escape(escaped, ascii_only)]
-    forms.append(repr(piece)[1:-1])
-    data = _utf8(piece)
-    forms.append(quote(data, safe=_URI_SAFE))
-    forms.append(quote_plus(data, safe=_URI_SAFE))
-    # Python's own defaults: quote() keeps "/", quote_plus() (urlencode) escapes it.
-    forms.append(quote(data))
-    forms.append(quote_plus(data))
-    encoded = base64.b64encode(data).decode("ascii").rstrip("=")
-    forms += [encoded, encoded.replace("+", "-").replace("/", "_")]
-    if len(piece) > _INSPECT_MAX_STRING:
+    escaped = _js_json_escape(piece)
+    ascii_escaped = _ascii_escape(escaped)
+    data = _well_formed(piece).encode("utf-8")
+    forms = [
+        piece,
+        escaped,
+        _js_json_escape(escaped),
+        ascii_escaped,
+        # json.dumps(json.dumps(value)), as a Python task writes a JSON document inside another.
+        _js_json_escape(ascii_escaped),
+        # encodeURIComponent, and URLSearchParams (which also escapes "~", and writes " " as "+").
+        quote(data, safe="!*'()"),
+        quote_plus(data, safe="*").replace("~", "%7E"),
+        # Python's own: quote() keeps "/" (safe="/"), quote_plus() writes " " as "+".
+        quote(data, safe="/"),
+        quote_plus(data, safe=""),
+        repr(piece)[1:-1],
+        *_byte_forms(data),
+    ]
+    if _SURROGATE.search(piece) and _is_escaped_bytes(piece):
+        # Bytes that were not UTF-8 reach Python as lone surrogates (surrogateescape); Python
+        # writes them back as the original bytes, which JavaScript cannot receive.
+        raw = piece.encode("utf-8", "surrogateescape")
+        forms += [quote(raw, safe="!*'()"), quote(raw, safe="/"), *_byte_forms(raw)]
+    if _js_length(piece) > _INSPECT_MAX_STRING:
         # JavaScript cuts at 10,000 UTF-16 code units, possibly inside a surrogate pair.
         units = piece.encode("utf-16-le", "surrogatepass")[: 2 * _INSPECT_MAX_STRING]
         prefix = units.decode("utf-16-le", "surrogatepass")
@@ -348,13 +667,19 @@ def _forms_of(piece: str) -> List[str]:
     return [form for form in dict.fromkeys(forms) if form != ""]
 
 
+def _is_escaped_bytes(text: str) -> bool:
+    return all(0xDC80 <= ord(char) <= 0xDCFF for char in _SURROGATE.findall(text))
+
+
 _INSPECT_NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
 
 
 def _inspect_forms(text: str, quote_char: str) -> List[str]:
-    """``text`` as Node's and Deno's ``util.inspect`` print it inside ``quote_char``."""
+    """``text`` as Node's and Deno's ``util.inspect`` print it inside ``quote_char``: Node
+    writes ``\\xNN`` in upper case and a lone surrogate's ``\\uXXXX`` in lower case, Deno both
+    in lower case; each casing is taken on its own."""
     forms = []
-    for upper in (True, False):
+    for upper_x, upper_u in ((True, False), (False, False), (True, True), (False, True)):
         out = []
         for char in text:
             code = ord(char)
@@ -364,10 +689,10 @@ def _inspect_forms(text: str, quote_char: str) -> List[str]:
                 out.append("\\" + char)
             elif code < 0x20 or 0x7F <= code <= 0x9F:
                 digits = f"{code:02x}"
-                out.append("\\x" + (digits.upper() if upper else digits))
+                out.append("\\x" + (digits.upper() if upper_x else digits))
             elif 0xD800 <= code <= 0xDFFF:
                 digits = f"{code:04x}"
-                out.append("\\u" + (digits.upper() if upper else digits))
+                out.append("\\u" + (digits.upper() if upper_u else digits))
             else:
                 out.append(char)
         forms.append(quote_char + "".join(out) + quote_char)

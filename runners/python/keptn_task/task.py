@@ -6,17 +6,32 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import FrameType
-from typing import Any, Dict, Generic, List, Mapping, NoReturn, Optional, TextIO, Type, overload
+from typing import (
+    Any,
+    Dict,
+    Generic,
+    List,
+    Mapping,
+    NoReturn,
+    Optional,
+    TextIO,
+    Type,
+    Union,
+    overload,
+)
 
 from .context import TaskContext, parse_context
 from .data import DataSchema, DataT, parse_data
+from .deadline import parse_deadline
 from .errors import ConfigError, ConfigIssue
 from .logger import LEVELS, create_logger
 from .masking import default_secrets
@@ -24,7 +39,13 @@ from .secure_data import parse_secure_data
 from .termination_log import DEFAULT_TERMINATION_LOG, write_termination_log
 
 #: Environment variables ``task()`` reads.
-TASK_ENV_VARS = ("KEPTN_CONTEXT", "DATA", "SECURE_DATA", "KEPTN_TASK_LOG_LEVEL")
+TASK_ENV_VARS = (
+    "KEPTN_CONTEXT",
+    "DATA",
+    "SECURE_DATA",
+    "KEPTN_TASK_DEADLINE",
+    "KEPTN_TASK_LOG_LEVEL",
+)
 
 #: The exit code of a task ended by SIGTERM (128 + 15), as a shell reports it.
 SIGTERM_EXIT_CODE = 143
@@ -40,6 +61,22 @@ class _ExitState:
     explicit = False
 
 
+_SIGNAL_EXIT_CODES = {signal.SIGTERM: SIGTERM_EXIT_CODE, signal.SIGINT: SIGINT_EXIT_CODE}
+
+
+class _Stop:
+    """The termination signals received, the first one deciding how a stopped task exits."""
+
+    def __init__(self) -> None:
+        self.received: List[int] = []
+
+    def exit_code(self) -> Optional[int]:
+        """128 + the first signal's number, or ``None`` before any signal."""
+        if not self.received:
+            return None
+        return _SIGNAL_EXIT_CODES.get(signal.Signals(self.received[0]), SIGTERM_EXIT_CODE)
+
+
 @dataclass(frozen=True)
 class Task(Generic[DataT]):
     """What task code works with. Frozen; built by :func:`task`. Generic over the type of
@@ -52,8 +89,11 @@ class Task(Generic[DataT]):
         secure_data: ``SECURE_DATA`` as the raw string (``None`` when unset), or its parsed JSON
             with ``secure_json=True``. Masked in every log line; left out of ``repr()``.
         log: A ``logging.Logger`` writing JSON lines to stdout with every secret masked.
-        stopping: Set on SIGTERM or SIGINT when ``handle_signals=True``; wait on it instead of sleeping.
+        stopping: Set on SIGTERM or SIGINT (unless ``handle_signals=False``) and at the
+            deadline; wait on it instead of sleeping.
         termination_log_path: Where ``fail()`` and ``succeed()`` write their message.
+        deadline: The deadline in seconds since the epoch (as ``time.time()``), from the
+            ``deadline`` option or ``KEPTN_TASK_DEADLINE``; ``None`` without one.
     """
 
     context: TaskContext
@@ -63,6 +103,18 @@ class Task(Generic[DataT]):
     log: logging.Logger = field(repr=False)
     stopping: threading.Event = field(repr=False)
     termination_log_path: str = DEFAULT_TERMINATION_LOG
+    deadline: Optional[float] = None
+    _stop: _Stop = field(default_factory=_Stop, repr=False, compare=False)
+
+    def remaining_seconds(self) -> float:
+        """Seconds left until the deadline: ``math.inf`` without one, 0 once it has passed.
+
+        Example:
+            >>> requests.get(url, timeout=min(10, t.remaining_seconds()))
+        """
+        if self.deadline is None:
+            return math.inf
+        return max(0.0, self.deadline - time.time())
 
     def fail(self, message: str, exit_code: int = 1) -> NoReturn:
         """Logs ``message`` at error level, writes it (masked) to the termination log when that
@@ -82,11 +134,20 @@ class Task(Generic[DataT]):
 
     def succeed(self, message: Optional[str] = None) -> NoReturn:
         """Logs ``message`` (when given), writes it (masked) to the termination log when that
-        file exists, and exits 0. Exits with ``SystemExit``: call it from the main thread.
+        file exists, and exits 0; after SIGTERM or SIGINT it exits 143 or 130 instead, because
+        a stopped task did not succeed. Exits with ``SystemExit``: call it from the main thread.
 
         Example:
             >>> t.succeed("All checks passed")
         """
+        stopped = self._stop.exit_code()
+        if stopped is not None:
+            self.log.warning(
+                "succeed() after a termination signal: exiting as stopped",
+                extra={"exitCode": stopped},
+            )
+            _ExitState.explicit = True
+            sys.exit(stopped)
         if message is not None:
             self.log.info(message)
             write_termination_log(default_secrets.mask(message), self.termination_log_path)
@@ -104,8 +165,9 @@ def task(
     log_level: Optional[str] = None,
     log_stream: Optional[TextIO] = None,
     termination_log_path: str = DEFAULT_TERMINATION_LOG,
-    handle_signals: bool = False,
+    handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
 ) -> Task[Dict[str, str]]: ...
 @overload
 def task(
@@ -116,8 +178,9 @@ def task(
     log_level: Optional[str] = None,
     log_stream: Optional[TextIO] = None,
     termination_log_path: str = DEFAULT_TERMINATION_LOG,
-    handle_signals: bool = False,
+    handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
 ) -> Task[DataT]: ...
 @overload
 def task(
@@ -128,8 +191,9 @@ def task(
     log_level: Optional[str] = None,
     log_stream: Optional[TextIO] = None,
     termination_log_path: str = DEFAULT_TERMINATION_LOG,
-    handle_signals: bool = False,
+    handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
 ) -> Task[Dict[str, Any]]: ...
 def task(
     env: Optional[Mapping[str, str]] = None,
@@ -139,8 +203,9 @@ def task(
     log_level: Optional[str] = None,
     log_stream: Optional[TextIO] = None,
     termination_log_path: str = DEFAULT_TERMINATION_LOG,
-    handle_signals: bool = False,
+    handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
 ) -> Task[Any]:
     """Reads the task environment once and returns the typed context, parameters and secret,
     a logger that never prints a secret, and ``fail`` / ``succeed``.
@@ -157,18 +222,25 @@ def task(
         termination_log_path: The termination log (default ``/dev/termination-log``).
         handle_signals: On the first SIGTERM or SIGINT set ``stopping`` instead of dying at
             once (SIGINT raises no ``KeyboardInterrupt``); the process then exits 143 (SIGTERM)
-            or 130 (SIGINT) when it ends by itself (unless it calls ``fail()`` or
-            ``succeed()``), at the latest after ``signal_grace_seconds``; a second signal ends
-            it at once. Without it, Python's default applies: SIGTERM ends the process.
+            or 130 (SIGINT) when it ends by itself or calls ``succeed()`` (``fail()`` keeps its
+            own code), at the latest after ``signal_grace_seconds``; a second signal ends it at
+            once. The default, as in the TS SDK; ``False`` leaves Python's own handling
+            (SIGTERM ends the process, SIGINT raises ``KeyboardInterrupt``). Handling signals
+            needs the main thread: call ``task()`` there.
         signal_grace_seconds: How long the task has to wind down after SIGTERM or SIGINT.
+        deadline: When the task must be done: a ``datetime`` or seconds since the epoch (as
+            ``time.time()``); overrides ``KEPTN_TASK_DEADLINE`` (RFC 3339 or epoch
+            milliseconds). ``stopping`` is set when it is reached.
 
     Returns:
         A frozen :class:`Task`, its ``data`` typed by ``data_schema``.
 
     Raises:
         ConfigError: Listing every invalid field of ``KEPTN_CONTEXT``, ``DATA``,
-            ``SECURE_DATA`` (exit code 78 by convention: ``sys.exit(error.exit_code)``).
+            ``SECURE_DATA``, ``KEPTN_TASK_DEADLINE`` (exit code 78 by convention:
+            ``sys.exit(error.exit_code)``).
         TypeError: ``data_schema`` is not usable.
+        ValueError: Signals are handled and ``task()`` is not called from the main thread.
 
     Example:
         >>> from keptn_task import task
@@ -182,7 +254,12 @@ def task(
     secure_data, secure_issues = parse_secure_data(source.get("SECURE_DATA"), secure_json)
     context, context_issues = parse_context(source.get("KEPTN_CONTEXT"))
     data, data_issues = parse_data(source.get("DATA"), data_schema)
-    issues: List[ConfigIssue] = [*context_issues, *data_issues, *secure_issues]
+    if deadline is None:
+        deadline_ms, deadline_issues = parse_deadline(source.get("KEPTN_TASK_DEADLINE"))
+    else:
+        seconds = deadline.timestamp() if isinstance(deadline, datetime) else float(deadline)
+        deadline_ms, deadline_issues = seconds * 1000, []
+    issues: List[ConfigIssue] = [*context_issues, *data_issues, *secure_issues, *deadline_issues]
 
     level = log_level if log_level is not None else source.get("KEPTN_TASK_LOG_LEVEL", "info")
     if level not in LEVELS:
@@ -203,8 +280,11 @@ def task(
         stream=log_stream,
     )
     stopping = threading.Event()
+    stop = _Stop()
     if handle_signals:
-        _handle_sigterm(stopping, log, signal_grace_seconds)
+        _handle_signals(stop, stopping, log, signal_grace_seconds)
+    if deadline_ms is not None:
+        _watch_deadline(stopping, log, deadline_ms / 1000)
     return Task(
         context=context,
         data=data,
@@ -212,26 +292,49 @@ def task(
         log=log,
         stopping=stopping,
         termination_log_path=termination_log_path,
+        deadline=None if deadline_ms is None else deadline_ms / 1000,
+        _stop=stop,
     )
 
 
-def _handle_sigterm(stopping: threading.Event, log: logging.Logger, grace_seconds: float) -> None:
+def _watch_deadline(stopping: threading.Event, log: logging.Logger, deadline: float) -> None:
+    # As the TS SDK aborts task.signal: at once (without a log line) for a deadline that has
+    # passed, else by a timer (a daemon thread: it never keeps the process alive).
+    delay = deadline - time.time()
+    if delay <= 0:
+        stopping.set()
+        return
+
+    def reached() -> None:
+        if not stopping.is_set():
+            log.warning("Task deadline reached: task.stopping is set")
+        stopping.set()
+
+    timer = threading.Timer(delay, reached)
+    timer.daemon = True
+    timer.name = "keptn_task-deadline"
+    timer.start()
+
+
+def _handle_signals(
+    stop: _Stop, stopping: threading.Event, log: logging.Logger, grace_seconds: float
+) -> None:
     # A Python signal handler runs between two bytecodes of the main thread, which may hold the
     # lock of stdout or of the Event's condition at that moment: taking either there can fail
     # ("reentrant call") or deadlock. So the handler only writes a byte to a pipe; a watcher
     # thread sets `stopping`, logs, and ends the process when the grace period is over.
-    # SIGTERM and SIGINT alike, as the TypeScript SDK: the first signal decides the exit code.
+    # SIGTERM and SIGINT alike, as the TypeScript SDK: the first signal decides the exit code,
+    # a second one ends the process at once with its own.
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
-    received: List[int] = []
-    exit_codes = {signal.SIGTERM: SIGTERM_EXIT_CODE, signal.SIGINT: SIGINT_EXIT_CODE}
+    received = stop.received
 
     def exit_code() -> int:
-        return exit_codes.get(signal.Signals(received[0]), SIGTERM_EXIT_CODE)
+        return stop.exit_code() or SIGTERM_EXIT_CODE
 
     def on_signal(signum: int, _frame: Optional[FrameType]) -> None:
         if received:
-            _exit_now(exit_code())
+            _exit_now(_SIGNAL_EXIT_CODES.get(signal.Signals(signum), SIGTERM_EXIT_CODE))
         received.append(signum)
         try:
             os.write(write_fd, b"\0")
@@ -264,9 +367,10 @@ def _handle_sigterm(stopping: threading.Event, log: logging.Logger, grace_second
         os.close(read_fd)
         os.close(write_fd)
         raise ValueError(
-            "Cannot handle SIGTERM: call task(handle_signals=True) from the main thread"
+            "Cannot handle SIGTERM and SIGINT outside the main thread: call task() from the "
+            "main thread, or pass handle_signals=False"
         ) from error
-    threading.Thread(target=watch, name="keptn_task-sigterm", daemon=True).start()
+    threading.Thread(target=watch, name="keptn_task-signals", daemon=True).start()
     atexit.register(on_exit)
 
 

@@ -11,7 +11,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-_TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?")
+from .masking import js_trim
+
+# As the TS SDK's pattern: JavaScript's "." stops at every line terminator, Python's only at \n.
+_TRACEPARENT = re.compile(
+    "([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-[^\n\r\u2028\u2029]*)?"
+)
 _ALL_ZERO = re.compile(r"0+")
 
 
@@ -64,7 +69,7 @@ def parse_traceparent(value: str) -> Optional[TraceContext]:
     """
     if not isinstance(value, str):
         return None
-    text = value.strip()
+    text = js_trim(value)
     match = _TRACEPARENT.fullmatch(text)
     if match is None:
         return None

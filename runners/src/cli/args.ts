@@ -68,47 +68,57 @@ export function parseCommandArgs(
     tokens: true,
   });
   const help = values.help === true;
-  const positionals: string[] = [];
-  const rest: string[] = [];
-  let afterTerminator = false;
-  const problems: string[] = [];
-  for (const token of tokens) {
-    if (token.kind === "option-terminator") {
-      afterTerminator = true;
-    } else if (token.kind === "positional") {
-      (afterTerminator ? rest : positionals).push(token.value);
-    } else {
-      const spec = options[token.name];
-      const flag = token.rawName;
-      if (spec === undefined) problems.push(`unknown option "${flag}"`);
-      else if (spec.type === "boolean" && token.value !== undefined) {
-        problems.push(`option "${flag}" takes no value`);
-      } else if (spec.type === "string" && token.value === undefined) {
-        problems.push(`option "${flag}" needs a value`);
-      } else if (
-        spec.type === "string" &&
-        !token.inlineValue &&
-        token.value?.startsWith("-") === true &&
-        token.value !== "-"
-      ) {
-        problems.push(
-          spec.secret === true
-            ? `option "${flag}" needs a value, received a value starting with - (write ${flag}=VALUE if that is the value)`
-            : `option "${flag}" needs a value, received the option "${token.value}" (write ${flag}=${token.value} if that is the value)`,
-        );
-      }
-    }
-  }
+  const problems = tokens.flatMap((token) =>
+    token.kind === "option" ? optionProblems(token, options[token.name]) : [],
+  );
   if (!help && problems.length > 0) {
     throw new UsageError(
       `Cannot parse the arguments of "keptn-task ${command.name}": ${problems.join("; ")}: see keptn-task ${command.name} --help`,
     );
   }
-  const raw = values as Record<string, string | boolean | (string | boolean)[] | undefined>;
   return {
-    positionals,
-    rest,
+    ...splitPositionals(tokens),
     help,
+    ...accessors(values as RawValues),
+  };
+}
+
+type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
+type OptionToken = Extract<Token, { kind: "option" }>;
+type RawValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** What is wrong with one option as given: unknown, a value for a flag, a missing value. */
+function optionProblems(token: OptionToken, spec: OptionSpec | undefined): string[] {
+  const flag = token.rawName;
+  if (spec === undefined) return [`unknown option "${flag}"`];
+  if (spec.type === "boolean") {
+    return token.value === undefined ? [] : [`option "${flag}" takes no value`];
+  }
+  if (token.value === undefined) return [`option "${flag}" needs a value`];
+  // `--name --other`: parseArgs took the next option as the value; `-` alone is standard input.
+  if (token.inlineValue || !token.value.startsWith("-") || token.value === "-") return [];
+  return [
+    spec.secret === true
+      ? `option "${flag}" needs a value, received a value starting with - (write ${flag}=VALUE if that is the value)`
+      : `option "${flag}" needs a value, received the option "${token.value}" (write ${flag}=${token.value} if that is the value)`,
+  ];
+}
+
+/** Positionals before a lone `--`, and the words after it. */
+function splitPositionals(tokens: readonly Token[]): { positionals: string[]; rest: string[] } {
+  const positionals: string[] = [];
+  const rest: string[] = [];
+  let afterTerminator = false;
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") afterTerminator = true;
+    else if (token.kind === "positional") (afterTerminator ? rest : positionals).push(token.value);
+  }
+  return { positionals, rest };
+}
+
+/** The typed accessors of `ParsedArgs` over parseArgs' values. */
+function accessors(raw: RawValues): Pick<ParsedArgs, "string" | "list" | "flag"> {
+  return {
     string: (name) => {
       const value = raw[name];
       const last = Array.isArray(value) ? value[value.length - 1] : value;

@@ -8,13 +8,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { KeptnTaskError, UsageError } from "@keptn-task/sdk";
+import { EXIT_CODES, KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import { type Command, parseCommandArgs } from "./args.js";
 import { type CliIo, createContext, oneLine, PROGRAM, processIo } from "./io.js";
 import { findDeno } from "./runtime-paths.js";
-
-/** Exit code for a bug in the CLI itself (EX_SOFTWARE). */
-const INTERNAL_ERROR = 70;
 
 /** The commands, loaded on use: `--help` and `bundle` need none of the manifest machinery. */
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
@@ -136,7 +133,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     const message = error instanceof Error ? error.message : String(error);
     context.note(`Internal error: ${oneLine(message)}: please report it`);
-    return INTERNAL_ERROR;
+    return EXIT_CODES.INTERNAL_ERROR;
   }
 }
 

@@ -55,7 +55,7 @@ Example:
       );
     }
     const output = oneOf("render", "output", args.string("output"), ["yaml", "json"], "yaml");
-    const taskContext = await contextFromArgs("render", args, context.io.cwd);
+    const taskContext = await contextFromArgs("render", args, context);
     const { catalog, paths } = await loadCatalog("render", args, context);
     const { definition, namespace, keptnNamespace } = findDefinition(catalog, name, args, paths);
     const images: { deno?: string; python?: string } = {};

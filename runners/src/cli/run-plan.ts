@@ -59,7 +59,7 @@ export interface RunPlan {
 export interface PlanInput {
   readonly resolved: ResolvedTask;
   readonly runtime: RuntimeName;
-  /** The runner container's env from `taskEnv`, with `DATA` overridden by `--data`. */
+  /** The runner container's env from `taskEnv` (for a local run, `SCRIPT` names the code file). */
   readonly taskEnv: Readonly<Record<string, string>>;
   /** A fresh directory for this run: code, TMPDIR and HOME of a local run. */
   readonly workDir: string;
@@ -77,98 +77,144 @@ export interface PlanInput {
 }
 
 /**
+ * Where a run writes ConfigMap code (inline code included) on this machine: named like its mount
+ * path (`function.ts`, `function.py`), under `workDir`. `undefined` for other code sources.
+ * Inside a container the code is where the Job mounts it; outside, `SCRIPT` names this file.
+ */
+export function codeFilePath(resolved: ResolvedTask, workDir: string): string | undefined {
+  if (resolved.code.kind !== "configMap" || resolved.mountPath === undefined) return undefined;
+  return `${workDir}/code/${basename(resolved.mountPath)}`;
+}
+
+/**
  * Builds the process for a resolved task.
  *
  * @throws {UsageError} For a container task run locally without a command after `--`.
  */
 export function planRun(input: PlanInput): RunPlan {
-  const { resolved, runtime, workDir } = input;
+  const { resolved, workDir } = input;
   const files: CodeFile[] = [];
-  const taskEnv: Record<string, string> = { ...input.taskEnv };
-  if (resolved.code.kind === "configMap" && resolved.mountPath !== undefined) {
-    const path = `${workDir}/code/${basename(resolved.mountPath)}`;
+  const path = codeFilePath(resolved, workDir);
+  if (
+    path !== undefined &&
+    resolved.mountPath !== undefined &&
+    resolved.code.kind === "configMap"
+  ) {
     files.push({ path, mountPath: resolved.mountPath, content: resolved.code.code ?? "" });
-    // Inside a container the code is where the Job mounts it; on this machine, in workDir.
-    taskEnv.SCRIPT = runtime === "local" ? path : resolved.mountPath;
   }
-
-  if (runtime === "local") {
-    const base: Record<string, string> = {
-      PATH: input.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-      // As the images set them: everything the task writes goes to a scratch directory.
-      HOME: `${workDir}/tmp`,
-      TMPDIR: `${workDir}/tmp`,
-      // As the images set it: no ANSI colours in Deno's messages.
-      NO_COLOR: "1",
-    };
-    if (resolved.runner === "container") {
-      const command = input.command ?? [];
-      const [program, ...args] = command;
-      if (program === undefined) {
-        throw new UsageError(
-          `Cannot run container task "${resolved.definition.name}" with --runtime local: give the command that stands in for image "${resolved.container?.image ?? ""}" after --, or use --runtime podman`,
-        );
-      }
-      return { command: program, args, env: { ...base, ...taskEnv }, taskEnv, files };
-    }
-    const python = input.env.KEPTN_TASK_PYTHON;
-    if (python !== undefined && python !== "") base.KEPTN_TASK_PYTHON = python;
-    const runner = input.runner ?? "bootstrap.js";
-    return {
-      command: input.deno ?? "deno",
-      // As the images start it: a plain Deno task then runs in the runner's own process.
-      args: [
-        "run",
-        ...runnerDenoFlags(join(dirname(runner), "import-map.json")),
-        runner,
-        resolved.runner,
-      ],
-      env: { ...base, ...taskEnv },
-      taskEnv,
-      files,
-    };
+  if (input.runtime === "local") {
+    return resolved.runner === "container"
+      ? planLocalCommand(input, files)
+      : planLocalRunner(input, files);
   }
+  return resolved.runner === "container"
+    ? planContainerTask(input, input.runtime, files)
+    : planRunnerImage(input, input.runtime, files);
+}
 
-  // podman / docker: variables are passed by name (-e NAME), so no value shows in the argv.
-  const envFlags = Object.keys(taskEnv).flatMap((name) => ["-e", name]);
+/** A local process's environment, as the images set it, with the task's variables. */
+function localEnv(input: PlanInput): Record<string, string> {
+  return {
+    PATH: input.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    // Everything the task writes goes to a scratch directory.
+    HOME: `${input.workDir}/tmp`,
+    TMPDIR: `${input.workDir}/tmp`,
+    // No ANSI colours in Deno's messages.
+    NO_COLOR: "1",
+  };
+}
+
+/** A container task run locally: the command after `--` stands in for its image. */
+function planLocalCommand(input: PlanInput, files: CodeFile[]): RunPlan {
+  const { resolved, taskEnv } = input;
+  const [program, ...args] = input.command ?? [];
+  if (program === undefined) {
+    throw new UsageError(
+      `Cannot run container task "${resolved.definition.name}" with --runtime local: give the command that stands in for image "${resolved.container?.image ?? ""}" after --, or use --runtime podman`,
+    );
+  }
+  return { command: program, args, env: { ...localEnv(input), ...taskEnv }, taskEnv, files };
+}
+
+/** The bootstrap runner with the pinned Deno, started as the images start it. */
+function planLocalRunner(input: PlanInput, files: CodeFile[]): RunPlan {
+  const { resolved, taskEnv } = input;
+  const base = localEnv(input);
+  const python = input.env.KEPTN_TASK_PYTHON;
+  if (python !== undefined && python !== "") base.KEPTN_TASK_PYTHON = python;
+  const runner = input.runner ?? "bootstrap.js";
+  // As the images start it: a plain Deno task then runs in the runner's own process.
+  const flags = runnerDenoFlags(join(dirname(runner), "import-map.json"));
+  return {
+    command: input.deno ?? "deno",
+    args: ["run", ...flags, runner, resolved.runner],
+    env: { ...base, ...taskEnv },
+    taskEnv,
+    files,
+  };
+}
+
+/** The engine client's environment: the CLI's, with the task's variables passed by name. */
+function engineEnv(input: PlanInput): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.env)) if (value !== undefined) env[name] = value;
-  Object.assign(env, taskEnv);
+  return Object.assign(env, input.taskEnv);
+}
+
+/** `-e NAME` for each variable: no value shows in the argv. */
+function envFlags(taskEnv: Readonly<Record<string, string>>): string[] {
+  return Object.keys(taskEnv).flatMap((name) => ["-e", name]);
+}
+
+/** A container task's own image in podman or docker, with its command and args. */
+function planContainerTask(
+  input: PlanInput,
+  engine: "podman" | "docker",
+  files: CodeFile[],
+): RunPlan {
   const name = input.containerName ?? "keptn-task";
-  if (resolved.runner === "container") {
-    const container = resolved.container as Record<string, unknown> | undefined;
-    const image = input.image ?? (typeof container?.image === "string" ? container.image : "");
-    // Kubernetes' command replaces the image's ENTRYPOINT and args its CMD. --entrypoint takes
-    // one word with docker (podman also takes JSON): the rest of the command goes after the
-    // image, before the args. An empty command is no command.
-    const [entrypoint, ...commandArgs] = stringList(container?.command) ?? [];
-    return {
-      command: runtime,
-      args: [
-        "run",
-        "--rm",
-        "--name",
-        name,
-        "--network",
-        "host",
-        ...envFlags,
-        ...(entrypoint === undefined ? [] : ["--entrypoint", entrypoint]),
-        image,
-        ...commandArgs,
-        ...(stringList(container?.args) ?? []),
-      ],
-      env,
-      taskEnv,
-      files,
-      container: { engine: runtime, name, image, local: false, runner: false },
-    };
-  }
+  const container = input.resolved.container as Record<string, unknown> | undefined;
+  const image = input.image ?? (typeof container?.image === "string" ? container.image : "");
+  // Kubernetes' command replaces the image's ENTRYPOINT and args its CMD. --entrypoint takes
+  // one word with docker (podman also takes JSON): the rest of the command goes after the
+  // image, before the args. An empty command is no command.
+  const [entrypoint, ...commandArgs] = stringList(container?.command) ?? [];
+  return {
+    command: engine,
+    args: [
+      "run",
+      "--rm",
+      "--name",
+      name,
+      "--network",
+      "host",
+      ...envFlags(input.taskEnv),
+      ...(entrypoint === undefined ? [] : ["--entrypoint", entrypoint]),
+      image,
+      ...commandArgs,
+      ...(stringList(container?.args) ?? []),
+    ],
+    env: engineEnv(input),
+    taskEnv: input.taskEnv,
+    files,
+    container: { engine, name, image, local: false, runner: false },
+  };
+}
+
+/** Our runner image (or `--image`) in podman or docker, run as the image tests run it. */
+function planRunnerImage(
+  input: PlanInput,
+  engine: "podman" | "docker",
+  files: CodeFile[],
+): RunPlan {
+  const name = input.containerName ?? "keptn-task";
+  const runner = input.resolved.runner === "python" ? "python" : "deno";
   // Z: podman (and docker) relabel the file for SELinux, or the container may not read it.
   const volumes = files.flatMap((file) => ["-v", `${file.path}:${file.mountPath}:ro,Z`]);
-  const image = input.image ?? LOCAL_IMAGES[resolved.runner];
+  const image = input.image ?? LOCAL_IMAGES[runner];
   const local = input.image === undefined;
   return {
-    command: runtime,
+    command: engine,
     args: [
       "run",
       "--rm",
@@ -187,13 +233,13 @@ export function planRun(input: PlanInput): RunPlan {
       "--network",
       "host",
       ...volumes,
-      ...envFlags,
+      ...envFlags(input.taskEnv),
       image,
     ],
-    env,
-    taskEnv,
+    env: engineEnv(input),
+    taskEnv: input.taskEnv,
     files,
-    container: { engine: runtime, name, image, local, runner: true },
+    container: { engine, name, image, local, runner: true },
   };
 }
 

@@ -2,22 +2,23 @@
  * `keptn-task run NAME -f PATH...`: resolves a definition and runs it as its Job would (same env,
  * same code source, same runner), streams its output masked, and ends with its exit code.
  */
-import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import {
-  CodeResolutionError,
-  KeptnTaskError,
-  RuntimeMissingError,
-  UsageError,
-} from "@keptn-task/sdk";
-import { type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
-import { goJsonStringMap } from "@keptn-task/sdk/internal";
-import { type Command, oneOf } from "./args.js";
+import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
+import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
+import { type Command, oneOf, type ParsedArgs } from "./args.js";
+import { engineFailed, removeContainer } from "./engine.js";
 import { type CliContext, trackLineEnds } from "./io.js";
-import { planRun, RUNTIMES, type RunPlan, shellQuote } from "./run-plan.js";
+import {
+  codeFilePath,
+  planRun,
+  RUNTIMES,
+  type RunPlan,
+  type RuntimeName,
+  shellQuote,
+} from "./run-plan.js";
 import { findDeno, findPython, findRunner } from "./runtime-paths.js";
 import { StopSignals, signalExitCode, supervise } from "./supervise.js";
 import {
@@ -95,199 +96,274 @@ Examples:
   keptn-task run notify -f k8s/ --task-type post --secret @secure-data.json --runtime podman
 `,
   async run(args, context) {
-    const { io } = context;
-    const [name, ...extra] = args.positionals;
-    if (name === undefined || extra.length > 0) {
-      throw new UsageError(
-        `Cannot run "keptn-task run": expected one definition NAME, received ${args.positionals.length}: see keptn-task run --help`,
-      );
-    }
-    const runtime = oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local");
-    const output = oneOf("run", "output", args.string("output"), ["text", "json"], "text");
-    const quiet = args.flag("quiet");
-    const data = parseData(args.list("data"));
-    const secretArg = args.string("secret");
-    const secret = secretArg?.startsWith("@")
-      ? await readArgumentFile("run", "--secret", secretArg.slice(1), io.cwd)
-      : secretArg;
-    if (secret !== undefined) context.secrets.register(secret);
-    const taskContext = await contextFromArgs("run", args, io.cwd);
-
-    const { catalog, paths } = await loadCatalog("run", args, context);
-    const { definition, namespace, keptnNamespace } = findDefinition(catalog, name, args, paths);
-    const resolved = resolveTask(catalog, {
-      definition: definition.name,
-      namespace,
-      keptnNamespace,
-      context: taskContext,
-    });
-    // The runner masks an httpRef URL's credentials; so does everything printed from here on.
-    if (resolved.code.kind === "url") {
-      for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
-    }
-    refuseErrors("run", resolved);
-    checkRunnable(resolved, {
-      hasData: data.size > 0,
-      hasSecret: secret !== undefined,
-      command: args.rest,
-      runtime,
-      image: args.string("image"),
-    });
-    if (
-      resolved.secureParameters !== undefined &&
-      secret === undefined &&
-      catalog.findSecret(resolved.secureParameters, namespace)?.values.SECURE_DATA === undefined
-    ) {
-      throw new KeptnTaskError(
-        `Cannot run "${name}": it reads SECURE_DATA from Secret "${resolved.secureParameters}" (secureParameters), which is not among the manifests: pass the value with --secret @FILE or --secret VALUE`,
-        "CONFIG_INVALID",
-      );
-    }
-    for (const variable of resolved.env) {
-      const ref = "valueFrom" in variable ? variable.valueFrom.secretKeyRef : undefined;
-      if (
-        ref !== undefined &&
-        variable.name !== "SECURE_DATA" &&
-        catalog.findSecret(ref.name, namespace)?.values[ref.key] === undefined
-      ) {
-        throw new KeptnTaskError(
-          `Cannot run "${name}": its env ${variable.name} reads key "${ref.key}" of Secret "${ref.name}", which is not among the manifests: add the Secret with -f`,
-          "CONFIG_INVALID",
-        );
-      }
-    }
-    const env = taskEnv(resolved, {
-      catalog,
-      ...(secret !== undefined && resolved.secureParameters !== undefined
-        ? { secretValues: { [resolved.secureParameters]: secret } }
-        : {}),
-      onSkipped: ({ name: variable, from }) => {
-        if (!quiet) {
-          context.note(
-            `warning: Leaving out env "${variable}" of "${name}": keptn-task run fills valueFrom only from a Secret among the manifests (secretKeyRef), not from ${from}`,
-          );
-        }
-      },
-    });
-    for (const variable of resolved.env) {
-      const value = env[variable.name];
-      if ("valueFrom" in variable && value !== undefined) context.secrets.register(value);
-    }
-    if (data.size > 0) {
-      env.DATA = goJsonStringMap({ ...resolved.parameters, ...Object.fromEntries(data) });
-    }
-    checkEnvSizes(name, env);
-
-    const local = runtime === "local" && resolved.runner !== "container";
-    const dryRun = args.flag("dry-run");
-    const deno = local ? findDeno(io.env) : undefined;
-    const runner = local ? findRunner(io.env) : undefined;
-    if (local && resolved.runner === "python") findPython(io.env);
-    const image = args.string("image");
-    const plan = (workDir: string, containerName: string) =>
-      planRun({
-        resolved,
-        runtime,
-        taskEnv: env,
-        workDir,
-        env: io.env,
-        command: args.rest,
-        containerName,
-        ...(deno === undefined ? {} : { deno }),
-        ...(runner === undefined ? {} : { runner }),
-        ...(image === undefined ? {} : { image }),
-      });
-
-    if (!quiet) {
+    const request = await parseRunArgs(args, context);
+    const setup = await resolveRun(request, args, context);
+    if (!request.quiet) {
       // A --secret stands in for the Secret, so its absence from the manifests is expected.
-      printWarnings(resolved, context, new Set(secret === undefined ? [] : ["SECRET_NOT_FOUND"]));
+      const skip = request.secret === undefined ? [] : (["SECRET_NOT_FOUND"] as const);
+      printWarnings(setup.resolved, context, new Set(skip));
     }
-    if (dryRun) {
-      printPlan(plan(DRY_RUN_DIR, DRY_RUN_NAME), output, context);
+    if (request.dryRun) {
+      printPlan(setup.plan, request.output, context);
       return 0;
     }
-    // From here on a Ctrl-C must not leave the temporary directory or an unsupervised task
-    // behind: it is handled before anything is written, and the run stops in good order.
-    const signals = new StopSignals();
-    try {
-      // Every check has passed: only now is anything written.
-      const workDir = await makeWorkDir(io.env.TMPDIR);
-      try {
-        const planned = plan(workDir, `keptn-task-${randomBytes(6).toString("hex")}`);
-        await prepare(workDir, planned);
-        const label = `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${runtime})`;
-        const stopped = signals.first;
-        if (stopped !== undefined) {
-          context.note(`${label} was not run: received ${stopped} before it started`);
-          return signalExitCode(stopped);
-        }
-        const startedAt = Date.now();
-        const stdout = trackLineEnds(io.stdout);
-        const stderr = trackLineEnds(io.stderr);
-        const outcome = await supervise({
-          command: planned.command,
-          args: planned.args,
-          env: planned.env,
-          cwd: io.cwd,
-          deadlineMs: resolved.job.activeDeadlineSeconds * 1000,
-          signals,
-          stdout,
-          stderr,
-          secrets: context.secrets,
-          ...(planned.container === undefined
-            ? {}
-            : { onKill: () => removeContainer(planned, io.cwd) }),
-        });
-        // stdout and stderr may be one terminal or file: a line of ours after output left
-        // mid-line on either starts on a line of its own. With -q the output stays as it was.
-        if (!quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
-        const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
-        const engineFailure = await engineFailed(planned, exitCode, io.cwd, startedAt);
-        if (quiet) return exitCode;
-        const timeout = resolved.job.activeDeadlineSeconds;
-        if (output === "json") {
-          io.stderr.write(
-            `${context.secrets.mask(
-              JSON.stringify({
-                definition: resolved.definition.name,
-                namespace,
-                source: describeSource(resolved),
-                runner: resolved.runner,
-                runtime,
-                result: outcome.timedOut
-                  ? "timed out"
-                  : engineFailure !== undefined
-                    ? "not run"
-                    : exitCode === 0
-                      ? "succeeded"
-                      : "failed",
-                exitCode,
-                durationMs: outcome.durationMs,
-              }),
-            )}\n`,
-          );
-        } else if (outcome.timedOut) {
-          context.note(
-            `${label} exceeded its timeout of ${formatDuration(timeout * 1000)} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${formatDuration(outcome.durationMs)}`,
-          );
-        } else if (engineFailure !== undefined) {
-          context.note(`${label} was not run: ${engineFailure}`);
-        } else if (exitCode === 0) {
-          context.note(`${label} succeeded in ${formatDuration(outcome.durationMs)}`);
-        } else {
-          context.note(
-            `${label} failed with exit code ${exitCode} in ${formatDuration(outcome.durationMs)}`,
-          );
-        }
-        return exitCode;
-      } finally {
-        await rm(workDir, { recursive: true, force: true });
-      }
-    } finally {
-      signals.dispose();
-    }
+    return await execute(request, setup, context);
   },
 };
+
+/** What the command line asks for. */
+interface RunRequest {
+  readonly name: string;
+  readonly runtime: RuntimeName;
+  readonly output: "text" | "json";
+  readonly quiet: boolean;
+  readonly dryRun: boolean;
+  readonly data: ReadonlyMap<string, string>;
+  /** `--secret`'s value (read from its file), registered for masking. */
+  readonly secret: string | undefined;
+  readonly image: string | undefined;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** Parses and checks the arguments; nothing is loaded yet. */
+async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunRequest> {
+  const [name, ...extra] = args.positionals;
+  if (name === undefined || extra.length > 0) {
+    throw new UsageError(
+      `Cannot run "keptn-task run": expected one definition NAME, received ${args.positionals.length}: see keptn-task run --help`,
+    );
+  }
+  const secretArg = args.string("secret");
+  const secret = secretArg?.startsWith("@")
+    ? await readArgumentFile("run", "--secret", secretArg.slice(1), context.io.cwd)
+    : secretArg;
+  if (secret !== undefined) context.secrets.register(secret);
+  return {
+    name,
+    runtime: oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local"),
+    output: oneOf("run", "output", args.string("output"), ["text", "json"], "text"),
+    quiet: args.flag("quiet"),
+    dryRun: args.flag("dry-run"),
+    data: parseData(args.list("data")),
+    secret,
+    image: args.string("image"),
+    context: await contextFromArgs("run", args, context),
+  };
+}
+
+/** The resolved task and the process that runs it. */
+interface RunSetup {
+  readonly resolved: ResolvedTask;
+  readonly namespace: string;
+  /** The run's scratch directory: its path is chosen here, it is created only when the task starts. */
+  readonly workDir: string;
+  readonly plan: RunPlan;
+}
+
+/** Loads the manifests, resolves the definition, and checks it can run here as asked. */
+async function resolveRun(
+  request: RunRequest,
+  args: ParsedArgs,
+  context: CliContext,
+): Promise<RunSetup> {
+  const { name, runtime, secret, image } = request;
+  const { catalog, paths } = await loadCatalog("run", args, context);
+  const { definition, namespace, keptnNamespace } = findDefinition(catalog, name, args, paths);
+  const resolved = resolveTask(catalog, {
+    definition: definition.name,
+    namespace,
+    keptnNamespace,
+    context: request.context,
+    ...(request.data.size > 0 ? { parameters: Object.fromEntries(request.data) } : {}),
+  });
+  // The runner masks an httpRef URL's credentials; so does everything printed from here on.
+  if (resolved.code.kind === "url") {
+    for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
+  }
+  refuseErrors("run", resolved);
+  checkRunnable(resolved, {
+    hasData: request.data.size > 0,
+    hasSecret: secret !== undefined,
+    command: args.rest,
+    runtime,
+    image,
+  });
+  const workDir = request.dryRun ? DRY_RUN_DIR : workDirPath(context.io.env.TMPDIR);
+  // Outside a container, SCRIPT names the code's file on this machine, not its mount path.
+  const scriptPath = runtime === "local" ? codeFilePath(resolved, workDir) : undefined;
+  const env = runnerEnv(request, resolved, catalog, context, scriptPath);
+  const local = runtime === "local" && resolved.runner !== "container";
+  const deno = local ? findDeno(context.io.env) : undefined;
+  const runner = local ? findRunner(context.io.env) : undefined;
+  if (local && resolved.runner === "python") findPython(context.io.env);
+  const plan = planRun({
+    resolved,
+    runtime,
+    taskEnv: env,
+    workDir,
+    env: context.io.env,
+    command: args.rest,
+    containerName: request.dryRun ? DRY_RUN_NAME : `keptn-task-${randomBytes(6).toString("hex")}`,
+    ...(deno === undefined ? {} : { deno }),
+    ...(runner === undefined ? {} : { runner }),
+    ...(image === undefined ? {} : { image }),
+  });
+  return { resolved, namespace, workDir, plan };
+}
+
+/**
+ * The task's variables as its Job's container gets them, the Secrets' values filled in from
+ * `--secret` or the manifests (and registered for masking).
+ *
+ * @throws {ConfigError} When a Secret the task reads has no value here.
+ */
+function runnerEnv(
+  request: RunRequest,
+  resolved: ResolvedTask,
+  catalog: Catalog,
+  context: CliContext,
+  scriptPath: string | undefined,
+): Record<string, string> {
+  const { name, secret, quiet } = request;
+  const secureParameters = resolved.secureParameters;
+  const env = taskEnv(resolved, {
+    catalog,
+    ...(scriptPath === undefined ? {} : { scriptPath }),
+    ...(secret !== undefined && secureParameters !== undefined
+      ? { secretValues: { [secureParameters]: secret } }
+      : {}),
+    summary: `Cannot run "${name}"`,
+    missingSecret: ({ variable }) =>
+      variable === "SECURE_DATA"
+        ? "pass the value with --secret @FILE or --secret VALUE, or add the Secret with -f"
+        : "add the Secret with -f",
+    onSkipped: ({ name: variable, from }) => {
+      if (!quiet) {
+        context.note(
+          `warning: Leaving out env "${variable}" of "${name}": keptn-task run fills valueFrom only from a Secret among the manifests (secretKeyRef), not from ${from}`,
+        );
+      }
+    },
+  });
+  for (const variable of resolved.env) {
+    const value = env[variable.name];
+    if ("valueFrom" in variable && value !== undefined) context.secrets.register(value);
+  }
+  checkEnvSizes(name, env);
+  return env;
+}
+
+/** Runs the planned process in a fresh directory and reports how it ended. */
+async function execute(request: RunRequest, setup: RunSetup, context: CliContext): Promise<number> {
+  // From here on a Ctrl-C must not leave the temporary directory or an unsupervised task
+  // behind: it is handled before anything is written, and the run stops in good order.
+  const signals = new StopSignals();
+  try {
+    // Every check has passed: only now is anything written.
+    const { workDir, plan: planned } = setup;
+    await createWorkDir(workDir);
+    try {
+      await prepare(workDir, planned);
+      const stopped = signals.first;
+      if (stopped !== undefined) {
+        context.note(`${label(request, setup)} was not run: received ${stopped} before it started`);
+        return signalExitCode(stopped);
+      }
+      return await superviseRun(request, setup, planned, signals, context);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** Starts the process, watches it as Kubernetes watches a Job's pod, and reports. */
+async function superviseRun(
+  request: RunRequest,
+  setup: RunSetup,
+  planned: RunPlan,
+  signals: StopSignals,
+  context: CliContext,
+): Promise<number> {
+  const { io } = context;
+  const startedAt = Date.now();
+  const stdout = trackLineEnds(io.stdout);
+  const stderr = trackLineEnds(io.stderr);
+  const outcome = await supervise({
+    command: planned.command,
+    args: planned.args,
+    env: planned.env,
+    cwd: io.cwd,
+    deadlineMs: setup.resolved.job.activeDeadlineSeconds * 1000,
+    signals,
+    stdout,
+    stderr,
+    secrets: context.secrets,
+    ...(planned.container === undefined ? {} : { onKill: () => removeContainer(planned, io.cwd) }),
+  });
+  // stdout and stderr may be one terminal or file: a line of ours after output left mid-line
+  // on either starts on a line of its own. With -q the output stays as it was.
+  if (!request.quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
+  const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
+  const engineFailure = await engineFailed(planned, exitCode, io.cwd, startedAt);
+  if (!request.quiet) {
+    report(request, setup, { ...outcome, exitCode, engineFailure }, context);
+  }
+  return exitCode;
+}
+
+/** How a run ended. */
+interface RunResult {
+  readonly exitCode: number;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  /** Why podman or docker itself failed, when the task did not run. */
+  readonly engineFailure: string | undefined;
+}
+
+/** `definition (source, runner, runtime)`, how the summary names the run. */
+function label(request: RunRequest, setup: RunSetup): string {
+  const { resolved } = setup;
+  return `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${request.runtime})`;
+}
+
+/** The one-line summary on stderr: text, or JSON with --output json. */
+function report(request: RunRequest, setup: RunSetup, result: RunResult, context: CliContext) {
+  const { resolved } = setup;
+  const { exitCode, durationMs, engineFailure } = result;
+  const outcome = result.timedOut
+    ? "timed out"
+    : engineFailure !== undefined
+      ? "not run"
+      : exitCode === 0
+        ? "succeeded"
+        : "failed";
+  if (request.output === "json") {
+    const summary = {
+      definition: resolved.definition.name,
+      namespace: setup.namespace,
+      source: describeSource(resolved),
+      runner: resolved.runner,
+      runtime: request.runtime,
+      result: outcome,
+      exitCode,
+      durationMs,
+    };
+    context.io.stderr.write(`${context.secrets.mask(JSON.stringify(summary))}\n`);
+    return;
+  }
+  const name = label(request, setup);
+  const took = formatDuration(durationMs);
+  const timeout = formatDuration(resolved.job.activeDeadlineSeconds * 1000);
+  const lines = {
+    "timed out": `${name} exceeded its timeout of ${timeout} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${took}`,
+    "not run": `${name} was not run: ${engineFailure}`,
+    succeeded: `${name} succeeded in ${took}`,
+    failed: `${name} failed with exit code ${exitCode} in ${took}`,
+  };
+  context.note(lines[outcome]);
+}
 
 function parseData(values: readonly string[]): Map<string, string> {
   const data = new Map<string, string>();
@@ -417,110 +493,6 @@ async function prepare(workDir: string, plan: RunPlan): Promise<void> {
   }
 }
 
-/** After a kill: the container outlives its engine's client, so it is removed by name. */
-async function removeContainer(plan: RunPlan, cwd: string): Promise<void> {
-  const container = plan.container;
-  if (container === undefined) return;
-  await runQuietly(container.engine, ["rm", "-f", container.name], plan.env, cwd);
-}
-
-/**
- * Why podman or docker itself failed, when it did: then the task did not run, which the summary
- * says instead of "failed with exit code". 125 is the engine's own failure; 126 and 127 say the
- * container's command cannot be run, unless the container started: then they are its own (a
- * task's exit code, or the runner's for an interpreter that cannot be started). The engine's
- * events say whether it started; when they cannot be read, a container task's 126 and 127 are
- * taken as the engine's and a runner image's as the runner's, as before events were asked.
- *
- * @param startedAt - When the engine's client was started (ms since the epoch).
- * @throws {RuntimeMissingError} When our runner image is not among the local images.
- */
-async function engineFailed(
-  plan: RunPlan,
-  exitCode: number,
-  cwd: string,
-  startedAt: number,
-): Promise<string | undefined> {
-  const container = plan.container;
-  if (container === undefined || exitCode < 125 || exitCode > 127) return undefined;
-  const { engine, image } = container;
-  if (exitCode !== 125) {
-    const started = await containerStarted(plan, cwd, startedAt);
-    if (started ?? container.runner) return undefined;
-  }
-  if (exitCode === 125) {
-    if (
-      container.local &&
-      (await runQuietly(engine, ["image", "inspect", image], plan.env, cwd)) !== 0
-    ) {
-      throw new RuntimeMissingError(
-        `Cannot run image "${image}" with ${engine}: it is not among the local images, and keptn-task run never pulls its own images: build them with npm run images, or give one with --image`,
-      );
-    }
-    return `${engine} failed with exit code 125 (see its message above)`;
-  }
-  return `${engine} cannot ${exitCode === 126 ? "invoke" : "find"} the container's command (exit code ${exitCode})`;
-}
-
-/** How long the engine may take to list a container's events. */
-const EVENTS_TIMEOUT_MS = 10_000;
-
-/**
- * Whether the run's container started, from the engine's events (`start`, kept after `--rm`
- * removed the container); `undefined` when the events cannot be read (an events backend
- * switched off, say).
- */
-function containerStarted(
-  plan: RunPlan,
-  cwd: string,
-  startedAt: number,
-): Promise<boolean | undefined> {
-  const container = plan.container;
-  if (container === undefined) return Promise.resolve(undefined);
-  // Whole seconds: both engines parse them; a second earlier so the start is never cut off.
-  const since = String(Math.floor(startedAt / 1000) - 1);
-  const until = String(Math.ceil(Date.now() / 1000) + 1);
-  const args = [
-    "events",
-    "--since",
-    since,
-    "--until",
-    until,
-    // podman keeps streaming without it; docker stops at --until and knows no --stream.
-    ...(container.engine === "podman" ? ["--stream=false"] : []),
-    "--filter",
-    `container=${container.name}`,
-    "--filter",
-    "event=start",
-    "--format",
-    "{{.Status}}",
-  ];
-  return new Promise((resolve) => {
-    execFile(
-      container.engine,
-      args,
-      { env: plan.env, cwd, timeout: EVENTS_TIMEOUT_MS, encoding: "utf8" },
-      (error, stdout) => {
-        resolve(error === null ? /\bstart\b/.test(stdout) : undefined);
-      },
-    );
-  });
-}
-
-/** Runs a command with no output, to its end; its exit code, 127 when it cannot start. */
-function runQuietly(
-  command: string,
-  args: readonly string[],
-  env: Readonly<Record<string, string>>,
-  cwd: string,
-): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, [...args], { env, cwd, stdio: "ignore" });
-    child.once("error", () => resolve(127));
-    child.once("close", (code) => resolve(code ?? 1));
-  });
-}
-
 /**
  * A duration for people: `182 ms`, `4.2 s`, `5 min`, `2 min 30 s`.
  *
@@ -544,19 +516,29 @@ function checkEnvSizes(definition: string, env: Readonly<Record<string, string>>
   for (const [variable, value] of Object.entries(env)) {
     const bytes = Buffer.byteLength(`${variable}=${value}`) + 1;
     if (bytes > MAX_ENV_ENTRY_BYTES) {
-      throw new KeptnTaskError(
-        `Cannot run "${definition}": ${variable} would be ${bytes} bytes, over Linux's limit of ${MAX_ENV_ENTRY_BYTES} bytes for one environment variable, so its container could not start either: pass less (a large input belongs in a ConfigMap or a URL the task reads)`,
-        "CONFIG_INVALID",
-      );
+      const message = `would be ${bytes} bytes, over Linux's limit of ${MAX_ENV_ENTRY_BYTES} bytes for one environment variable, so its container could not start either: pass less (a large input belongs in a ConfigMap or a URL the task reads)`;
+      throw new ConfigError([{ source: variable, path: "", message }], {
+        summary: `Cannot run "${definition}"`,
+      });
     }
   }
 }
 
-/** The run's scratch directory, under TMPDIR; a TMPDIR that cannot hold it is the user's to fix. */
-async function makeWorkDir(tmp: string | undefined): Promise<string> {
+/** A fresh path for the run's scratch directory, under TMPDIR (created by `createWorkDir`). */
+function workDirPath(tmp: string | undefined): string {
   const parent = tmp !== undefined && tmp !== "" ? tmp : tmpdir();
+  return join(parent, `keptn-task-run-${randomBytes(6).toString("hex")}`);
+}
+
+/**
+ * Creates the run's scratch directory, private to this user. Like mkdtemp: the path must not
+ * exist yet, so nothing another user prepared there is used.
+ *
+ * @throws {ConfigError} When TMPDIR cannot hold it: the user's to fix.
+ */
+async function createWorkDir(path: string): Promise<void> {
   try {
-    return await mkdtemp(join(parent, "keptn-task-run-"));
+    await mkdir(path, { mode: 0o700 });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const why =
@@ -567,9 +549,9 @@ async function makeWorkDir(tmp: string | undefined): Promise<string> {
           : code === "EACCES" || code === "EPERM" || code === "EROFS"
             ? "not writable"
             : String(code ?? error);
-    throw new KeptnTaskError(
-      `Cannot create the run's scratch directory in "${parent}" (TMPDIR): ${why}: set TMPDIR to a writable directory`,
-      "CONFIG_INVALID",
+    throw new ConfigError(
+      [{ source: "TMPDIR", path: "", message: `${why}: set TMPDIR to a writable directory` }],
+      { summary: `Cannot create the run's scratch directory in "${dirname(path)}"` },
     );
   }
 }

@@ -15,31 +15,37 @@ import { basename } from "node:path";
 import { Readable } from "node:stream";
 import type { SecretRegistry } from "@keptn-task/sdk";
 import { createMaskingStream, RuntimeMissingError } from "@keptn-task/sdk";
+import {
+  COMMAND_STOP_SIGNALS,
+  DRAIN_MS,
+  exitCodeForSignalNumber,
+  isPolicySignal,
+  POD_GRACE_MS,
+  signalExitCode as policyExitCode,
+  StopSequence,
+  type StopStep,
+  timerDelay,
+} from "@keptn-task/sdk/internal";
 import type { OutputStream } from "./io.js";
 
-/** What Kubernetes gives a pod stopped at its deadline before killing it (terminationGracePeriodSeconds). */
-const KILL_GRACE_MS = 30_000;
-/** How long output may keep flowing after the process exited (as the runner drains its task's). */
-const DRAIN_MS = 2000;
-/** The longest delay setTimeout takes; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The signals a terminal or a process manager sends to stop the CLI. */
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/** A signal that stops a run. */
-export type StopSignal = (typeof STOP_SIGNALS)[number];
+/** A signal that stops a run: a task's stop signals, and a closed terminal's SIGHUP. */
+export type StopSignal = (typeof COMMAND_STOP_SIGNALS)[number];
 
 /**
- * Listens for Ctrl-C (and SIGTERM, SIGHUP) from before anything is written, so a signal that
- * arrives before the task starts is neither lost nor fatal to the clean-up.
+ * The command's adapter of the stop rule (`StopSequence`) to Node's signal events. Listens for
+ * Ctrl-C (and SIGTERM, SIGHUP) from before anything is written, so a signal that arrives before
+ * the task starts is neither lost nor fatal to the clean-up.
  */
 export class StopSignals {
-  readonly #received: StopSignal[] = [];
-  readonly #listeners = new Set<(signal: StopSignal, count: number) => void>();
-  readonly #handlers = STOP_SIGNALS.map((signal) => {
+  readonly #stops = new StopSequence<StopSignal>();
+  /** The step of the last signal, for a supervisor that subscribes after it came. */
+  #last: StopStep<StopSignal> | undefined;
+  readonly #listeners = new Set<(step: StopStep<StopSignal>) => void>();
+  readonly #handlers = COMMAND_STOP_SIGNALS.map((signal) => {
     const handler = () => {
-      this.#received.push(signal);
-      for (const listener of this.#listeners) listener(signal, this.#received.length);
+      const step = this.#stops.receive(signal, performance.now());
+      this.#last = step;
+      for (const listener of this.#listeners) listener(step);
     };
     process.on(signal, handler);
     return [signal, handler] as const;
@@ -47,16 +53,16 @@ export class StopSignals {
 
   /** The first signal received, if any. */
   get first(): StopSignal | undefined {
-    return this.#received[0];
+    return this.#stops.first;
   }
 
-  /** How many signals arrived so far. */
-  get count(): number {
-    return this.#received.length;
+  /** The step of the last signal received, if any. */
+  get last(): StopStep<StopSignal> | undefined {
+    return this.#last;
   }
 
-  /** Calls `listener` with every signal from now on and how many arrived so far. */
-  subscribe(listener: (signal: StopSignal, count: number) => void): () => void {
+  /** Calls `listener` with the step of every signal from now on. */
+  subscribe(listener: (step: StopStep<StopSignal>) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -68,9 +74,14 @@ export class StopSignals {
   }
 }
 
-/** 128 + the signal's number, as a shell reports a process that died of it. */
+/**
+ * 128 + the signal's number, as a shell reports a process that died of it: the policy's number
+ * for a stop signal or SIGKILL, this system's for any other.
+ */
 export function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + (constants.signals[signal] ?? 0);
+  return isPolicySignal(signal)
+    ? policyExitCode(signal)
+    : exitCodeForSignalNumber(constants.signals[signal] ?? 0);
 }
 
 /** What to start and how to watch it. */
@@ -155,26 +166,27 @@ export async function supervise(options: SuperviseOptions): Promise<Outcome> {
   };
   // The first signal is forwarded (the runner passes it on to the task, a container engine's
   // client to the container); a second one does not wait for the grace period.
-  const onSignal = (signal: StopSignal, count: number) => {
-    if (count === 1) child.kill(signal);
+  const onSignal = (step: StopStep<StopSignal>) => {
+    if (step.action === "stop") child.kill(step.signal);
     else kill();
   };
   const unsubscribe = options.signals.subscribe(onSignal);
   // A signal that came while the process was being started is handled now.
-  const { first, count } = options.signals;
-  if (first !== undefined) onSignal(first, count);
+  const last = options.signals.last;
+  if (last !== undefined) onSignal(last);
 
   let timedOut = false;
   let killTimer: NodeJS.Timeout | undefined;
   // Beyond setTimeout's range (~24.8 days) there is no deadline to watch on a laptop.
+  const delay = timerDelay(options.deadlineMs);
   const deadline =
-    options.deadlineMs <= MAX_TIMER_MS
-      ? setTimeout(() => {
+    delay === undefined
+      ? undefined
+      : setTimeout(() => {
           timedOut = true;
           child.kill("SIGTERM");
-          killTimer = setTimeout(kill, KILL_GRACE_MS);
-        }, options.deadlineMs)
-      : undefined;
+          killTimer = setTimeout(kill, POD_GRACE_MS);
+        }, delay);
 
   try {
     const [code, signal] = await exited;

@@ -3,8 +3,15 @@
  * by name, reading the context flags, and refusing a definition Keptn would not run.
  */
 import { readFile } from "node:fs/promises";
-import { CodeResolutionError, KeptnTaskError, ManifestError, UsageError } from "@keptn-task/sdk";
-import type { TaskContext, TaskDefinition } from "@keptn-task/sdk/definitions";
+import {
+  CodeResolutionError,
+  ConfigError,
+  type ConfigIssue,
+  ManifestError,
+  parseContext,
+  UsageError,
+} from "@keptn-task/sdk";
+import type { KeptnContextFields, TaskDefinition } from "@keptn-task/sdk/definitions";
 import {
   type Catalog,
   createCatalog,
@@ -15,6 +22,12 @@ import {
   loadManifests,
   type ResolvedTask,
 } from "@keptn-task/sdk/definitions";
+import {
+  CONTEXT_KEYS,
+  CONTEXT_MESSAGES,
+  readContextJson,
+  TASK_TYPES,
+} from "@keptn-task/sdk/internal";
 import type { OptionSpecs, ParsedArgs } from "./args.js";
 import type { CliContext } from "./io.js";
 
@@ -53,11 +66,8 @@ const CODE_PROBLEMS: ReadonlySet<DiagnosticCode> = new Set([
   "PARENT_NOT_RUNTIME",
   "CONFIGMAP_WITHOUT_CODE",
   "HTTPREF_INVALID",
-  "FUNCTION_IN_V1",
+  "EMPTY_RUNTIME",
 ]);
-
-const TASK_TYPES = ["pre", "post", "promotion"] as const;
-const OBJECT_TYPES = ["App", "Workload"] as const;
 
 /**
  * Loads the manifests named by `-f`.
@@ -146,20 +156,23 @@ export function findDefinition(
   return { definition: first, namespace: first.namespace, keptnNamespace };
 }
 
+/** `KEPTN_CONTEXT` fields to fill in: those given on the command line. */
+type ContextFields = { -readonly [K in keyof KeptnContextFields]?: KeptnContextFields[K] };
+
 /**
  * `KEPTN_CONTEXT` fields from `--context` and the context flags (the flags win).
  *
  * @throws {UsageError} When the `--context` file cannot be read, or a flag is invalid.
- * @throws {KeptnTaskError} (`CONFIG_INVALID`) When `--context` is not a valid context.
+ * @throws {ConfigError} When `--context` is not a context the runner would accept.
  */
 export async function contextFromArgs(
   command: string,
   args: ParsedArgs,
-  cwd: string,
-): Promise<Partial<TaskContext>> {
-  const fields: { -readonly [K in keyof TaskContext]?: TaskContext[K] } = {};
+  context: CliContext,
+): Promise<ContextFields> {
   const given = args.string("context");
-  if (given !== undefined) Object.assign(fields, await readContext(command, given, cwd));
+  const fields =
+    given === undefined ? {} : await readContext(command, given, context.io.cwd, context.note);
   const app = args.string("app");
   const workload = args.string("workload");
   const version = args.string("version");
@@ -176,7 +189,7 @@ export async function contextFromArgs(
   if (taskType !== undefined) {
     if (!(TASK_TYPES as readonly string[]).includes(taskType)) {
       throw new UsageError(
-        `Cannot use --task-type "${taskType}" with "keptn-task ${command}": expected "pre", "post" or "promotion"`,
+        `Cannot use --task-type "${taskType}" with "keptn-task ${command}": ${CONTEXT_MESSAGES.taskType}`,
       );
     }
     fields.taskType = taskType;
@@ -184,75 +197,49 @@ export async function contextFromArgs(
   return fields;
 }
 
+/**
+ * Reads `--context` as the runner reads `KEPTN_CONTEXT` (the SDK's `parseContext`), keeping the
+ * fields it names; a top-level `traceparent` moves into `metadata`, where the operator puts it.
+ */
 async function readContext(
   command: string,
   given: string,
   cwd: string,
-): Promise<Partial<TaskContext>> {
-  const text = given.startsWith("@")
-    ? await readArgumentFile(command, "--context", given.slice(1), cwd)
-    : given;
-  const shown = given.startsWith("@") ? given : "JSON";
-  // Read fine but not a context Keptn sends: invalid configuration, as the runner's KEPTN_CONTEXT.
-  const fail = (problem: string): never => {
-    throw new KeptnTaskError(
-      `Cannot use --context ${shown === "JSON" ? "" : `"${shown}" `}with "keptn-task ${command}": ${problem}`,
-      "CONFIG_INVALID",
+  note: (line: string) => void,
+): Promise<ContextFields> {
+  const file = given.startsWith("@") ? given.slice(1) : undefined;
+  const text = file === undefined ? given : await readArgumentFile(command, "--context", file, cwd);
+  const shown = file === undefined ? "" : ` "${given}"`;
+  const fail = (issues: ConfigIssue[]) =>
+    new ConfigError(issues, {
+      summary: `Cannot use --context${shown} with "keptn-task ${command}"`,
+    });
+  const json = readContextJson(text);
+  if (json.issue !== undefined) throw fail([json.issue]);
+  if (json.value === undefined) return {};
+  // Only some fields may be given: the enums the operator always writes are filled in later.
+  const { context, issues } = parseContext(
+    JSON.stringify({ taskType: "", objectType: "", ...json.value }),
+  );
+  if (issues.length > 0 || !context.provided) throw fail(issues);
+  const keys = new Set(Object.keys(json.value));
+  const fields: ContextFields = {};
+  for (const key of CONTEXT_KEYS) {
+    if (keys.has(key) && key !== "metadata") fields[key] = context[key];
+  }
+  const traceparent = context.metadata.traceparent ?? context.traceparent;
+  const metadata =
+    traceparent === undefined ? { ...context.metadata } : { ...context.metadata, traceparent };
+  if (Object.keys(metadata).length > 0) fields.metadata = metadata;
+  const unknown = [...keys].filter(
+    (key) => key !== "traceparent" && !(CONTEXT_KEYS as readonly string[]).includes(key),
+  );
+  if (unknown.length > 0) {
+    note(
+      `warning: Leaving out --context field${unknown.length > 1 ? "s" : ""} ${unknown.map((key) => `"${key}"`).join(", ")}: the operator writes only ${CONTEXT_KEYS.join(", ")} into KEPTN_CONTEXT`,
     );
-  };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return fail(`not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return fail("expected a JSON object of KEPTN_CONTEXT fields");
-  }
-  const out: { -readonly [K in keyof TaskContext]?: TaskContext[K] } = {};
-  const metadata: Record<string, string> = {};
-  for (const [key, field] of Object.entries(value)) {
-    switch (key) {
-      case "workloadName":
-      case "appName":
-      case "appVersion":
-      case "workloadVersion":
-      case "taskType":
-      case "objectType":
-        if (typeof field !== "string") fail(`${key}: expected a string`);
-        out[key] = field as string;
-        break;
-      case "traceparent":
-        // Keptn's docs show it at the top level; the operator puts it in metadata.
-        if (typeof field !== "string") fail(`${key}: expected a string`);
-        metadata.traceparent = field as string;
-        break;
-      case "metadata":
-        if (typeof field !== "object" || field === null || Array.isArray(field)) {
-          fail("metadata: expected an object of strings");
-        }
-        for (const [name, inner] of Object.entries(field as object)) {
-          if (typeof inner !== "string") fail(`metadata.${name}: expected a string`);
-          metadata[name] = inner as string;
-        }
-        break;
-      default:
-        fail(
-          `unknown field "${key}": KEPTN_CONTEXT has workloadName, appName, appVersion, workloadVersion, taskType, objectType and metadata`,
-        );
-    }
-  }
-  if (out.taskType !== undefined && !(TASK_TYPES as readonly string[]).includes(out.taskType)) {
-    fail(`taskType: expected "pre", "post" or "promotion", received "${out.taskType}"`);
-  }
-  if (
-    out.objectType !== undefined &&
-    !(OBJECT_TYPES as readonly string[]).includes(out.objectType)
-  ) {
-    fail(`objectType: expected "App" or "Workload", received "${out.objectType}"`);
-  }
-  if (Object.keys(metadata).length > 0) out.metadata = metadata;
-  return out;
+  return fields;
 }
 
 /**
@@ -288,7 +275,7 @@ export async function readArgumentFile(
  * Refuses a resolution with errors: Keptn would not run it as written.
  *
  * @throws {CodeResolutionError} When the errors mean there is no code to run.
- * @throws {KeptnTaskError} (`MANIFEST_INVALID`) for any other error.
+ * @throws {ManifestError} For any other error.
  */
 export function refuseErrors(action: string, resolved: ResolvedTask): void {
   const errors = resolved.diagnostics.filter((d) => d.level === "error");
@@ -301,7 +288,7 @@ export function refuseErrors(action: string, resolved: ResolvedTask): void {
   const message = `Cannot ${action} "${resolved.definition.name}": ${first.code} ${first.message}${more}`;
   throw errors.some((d: Diagnostic) => CODE_PROBLEMS.has(d.code))
     ? new CodeResolutionError(message)
-    : new KeptnTaskError(message, "MANIFEST_INVALID");
+    : new ManifestError(message);
 }
 
 /**

@@ -3,16 +3,19 @@
  * definition and KeptnTask resolved as the operator would, every trap reported as one line.
  */
 
-import { EXIT_CODES, KeptnTaskError, type ManifestError, UsageError } from "@keptn-task/sdk";
+import { EXIT_CODES, ManifestError, UsageError } from "@keptn-task/sdk";
 import {
+  type Catalog,
   createCatalog,
   DEFAULT_KEPTN_NAMESPACE,
   type DiagnosticLevel,
   formatDiagnostic,
   loadManifests,
+  type ManifestSet,
   validateCatalog,
 } from "@keptn-task/sdk/definitions";
 import { type Command, oneOf } from "./args.js";
+import type { CliContext } from "./io.js";
 import { tidyManifestError } from "./task-input.js";
 
 /** One problem, as `--output json` prints it. */
@@ -93,81 +96,110 @@ Example:
     if (unreadable !== undefined) throw tidyManifestError(unreadable);
 
     const catalog = createCatalog(set);
-    const findings: Finding[] = set.errors.map(fromManifestError);
-    for (const diagnostic of validateCatalog(catalog, { keptnNamespace })) {
-      findings.push({
-        level: diagnostic.level,
-        code: diagnostic.code,
-        message: diagnostic.message,
-        file: diagnostic.location?.file,
-        document: diagnostic.location?.document,
-        object: diagnostic.object,
-        line: formatDiagnostic(diagnostic),
-      });
-    }
-    // Stable order: by file as given, then by document.
-    const fileOrder = new Map<string, number>();
-    for (const item of set.objects) {
-      const file = item.location.file ?? "";
-      if (!fileOrder.has(file)) fileOrder.set(file, fileOrder.size);
-    }
-    for (const finding of findings) {
-      const file = finding.file ?? "";
-      if (!fileOrder.has(file)) fileOrder.set(file, fileOrder.size);
-    }
-    const sorted = findings
-      .map((finding, index) => ({ finding, index }))
-      .sort(
-        (a, b) =>
-          (fileOrder.get(a.finding.file ?? "") ?? 0) - (fileOrder.get(b.finding.file ?? "") ?? 0) ||
-          (a.finding.document ?? 0) - (b.finding.document ?? 0) ||
-          a.index - b.index,
-      )
-      .map(({ finding }) => finding);
-
-    const keptnObjects = catalog.objects.filter(
-      (o) => o.kind === "KeptnTaskDefinition" || o.kind === "KeptnTask",
-    ).length;
-    if (keptnObjects === 0 && sorted.length === 0) {
-      throw new KeptnTaskError(
+    const findings = sortFindings(collectFindings(set, catalog, keptnNamespace), set);
+    if (countKeptnObjects(catalog) === 0 && findings.length === 0) {
+      throw new ManifestError(
         `Cannot validate ${paths.map((p) => `"${p}"`).join(", ")}: no KeptnTaskDefinition or KeptnTask found`,
-        "MANIFEST_INVALID",
       );
     }
-    const errors = sorted.filter((f) => f.level === "error").length;
-    const warnings = sorted.length - errors;
-    const valid = errors === 0 && (warnings === 0 || !args.flag("strict"));
-    const files = new Set([
-      ...set.objects.map((o) => o.location.file),
-      ...sorted.map((f) => f.file),
-    ]).size;
-
-    if (output === "json") {
-      context.out(
-        `${JSON.stringify(
-          {
-            valid,
-            objects: set.objects.length,
-            errors,
-            warnings,
-            findings: sorted.map(({ line: _line, ...finding }) => finding),
-          },
-          null,
-          2,
-        )}\n`,
-      );
-    } else {
-      for (const finding of sorted) context.out(`${finding.line}\n`);
-      const counts = [plural(errors, "error"), plural(warnings, "warning")].join(", ");
-      context.note(
-        `checked ${plural(set.objects.length, "object")} in ${plural(files, "file")}: ${
-          sorted.length === 0 ? "valid" : counts
-        }${valid || errors > 0 ? "" : " (--strict)"}`,
-      );
-    }
-    return valid ? 0 : EXIT_CODES.MANIFEST_INVALID;
+    const report = summarize(set, findings, args.flag("strict"));
+    if (output === "json") printJson(context, report);
+    else printText(context, report);
+    return report.valid ? 0 : EXIT_CODES.MANIFEST_INVALID;
   },
 };
+
+/** Every problem: the manifests that failed to load, then the diagnostics of the catalog. */
+function collectFindings(set: ManifestSet, catalog: Catalog, keptnNamespace: string): Finding[] {
+  const findings: Finding[] = set.errors.map(fromManifestError);
+  for (const diagnostic of validateCatalog(catalog, { keptnNamespace })) {
+    findings.push({
+      level: diagnostic.level,
+      code: diagnostic.code,
+      message: diagnostic.message,
+      file: diagnostic.location?.file,
+      document: diagnostic.location?.document,
+      object: diagnostic.object,
+      line: formatDiagnostic(diagnostic),
+    });
+  }
+  return findings;
+}
+
+/** Findings in a stable order: by file as given, then by document, then as found. */
+function sortFindings(findings: readonly Finding[], set: ManifestSet): Finding[] {
+  const fileOrder = new Map<string, number>();
+  const files = [...set.objects.map((o) => o.location.file), ...findings.map((f) => f.file)];
+  for (const file of files) {
+    if (!fileOrder.has(file ?? "")) fileOrder.set(file ?? "", fileOrder.size);
+  }
+  const rank = (finding: Finding) => fileOrder.get(finding.file ?? "") ?? 0;
+  return findings
+    .map((finding, index) => ({ finding, index }))
+    .sort(
+      (a, b) =>
+        rank(a.finding) - rank(b.finding) ||
+        (a.finding.document ?? 0) - (b.finding.document ?? 0) ||
+        a.index - b.index,
+    )
+    .map(({ finding }) => finding);
+}
+
+function countKeptnObjects(catalog: Catalog): number {
+  return catalog.objects.filter((o) => o.kind === "KeptnTaskDefinition" || o.kind === "KeptnTask")
+    .length;
+}
+
+/** The outcome of a validation, as both output formats print it. */
+interface ValidationReport {
+  readonly valid: boolean;
+  readonly objects: number;
+  readonly files: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly findings: readonly Finding[];
+}
+
+/** Counts the findings; valid means no error, and no warning either with `--strict`. */
+function summarize(
+  set: ManifestSet,
+  findings: readonly Finding[],
+  strict: boolean,
+): ValidationReport {
+  const errors = findings.filter((f) => f.level === "error").length;
+  const warnings = findings.length - errors;
+  const files = new Set([
+    ...set.objects.map((o) => o.location.file),
+    ...findings.map((f) => f.file),
+  ]).size;
+  return {
+    valid: errors === 0 && (warnings === 0 || !strict),
+    objects: set.objects.length,
+    files,
+    errors,
+    warnings,
+    findings,
+  };
+}
+
+/** `--output json`: one JSON document on stdout. */
+function printJson(context: CliContext, report: ValidationReport): void {
+  const { valid, objects, errors, warnings } = report;
+  const findings = report.findings.map(({ line: _line, ...finding }) => finding);
+  context.out(`${JSON.stringify({ valid, objects, errors, warnings, findings }, null, 2)}\n`);
+}
+
+/** Text output: one line per finding on stdout, the counts on stderr. */
+function printText(context: CliContext, report: ValidationReport): void {
+  const { findings, errors, warnings, valid } = report;
+  for (const finding of findings) context.out(`${finding.line}\n`);
+  const counts = [plural(errors, "error"), plural(warnings, "warning")].join(", ");
+  context.note(
+    `checked ${plural(report.objects, "object")} in ${plural(report.files, "file")}: ${
+      findings.length === 0 ? "valid" : counts
+    }${valid || errors > 0 ? "" : " (--strict)"}`,
+  );
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -1,28 +1,24 @@
 import * as z from "zod/mini";
 import type { ConfigIssue } from "../errors/errors.js";
-import { readContextJson } from "./env-json.js";
 import { issuesFromZod } from "./issues.js";
+import {
+  CONTEXT_MESSAGES,
+  type KeptnContextFields,
+  OBJECT_TYPES,
+  readContextJson,
+  TASK_TYPES,
+} from "./keptn-context.js";
 import { parseTraceparent, type TraceContext } from "./trace-context.js";
 import { ENGLISH } from "./zod-messages.js";
 
-/** The phase a task runs in. */
-export const taskTypeSchema = z.enum(["pre", "post", "promotion"], {
-  error: () => 'expected "pre", "post" or "promotion"',
-});
-
-/** The kind of object a task belongs to. Keptn sends `App`, never `Application`. */
-export const objectTypeSchema = z.enum(["App", "Workload"], {
-  error: (issue) =>
-    issue.input === "Application"
-      ? 'expected "App" or "Workload": Keptn sends "App" for applications, not "Application"'
-      : 'expected "App" or "Workload"',
-});
+export type { ObjectType, TaskType } from "./keptn-context.js";
 
 /**
- * `KEPTN_CONTEXT` as the lifecycle-operator writes it. The six string keys are always present
- * (empty when unknown); `metadata` carries `traceparent` and the user's app / workload metadata.
- * Unknown keys are kept, so newer operators' additions pass through. Built with `zod/mini` (small
- * and fast to load); use `z.safeParse(keptnContextSchema, value)` to apply it.
+ * `KEPTN_CONTEXT` as the lifecycle-operator writes it (the contract is in `keptn-context.ts`).
+ * The four name keys are always present (empty when unknown); `metadata` carries `traceparent`
+ * and the user's app / workload metadata. Unknown keys are kept, so newer operators' additions
+ * pass through. Built with `zod/mini` (small and fast to load); use
+ * `z.safeParse(keptnContextSchema, value)` to apply it.
  */
 export const keptnContextSchema = z.looseObject({
   workloadName: z._default(z.string(), ""),
@@ -30,14 +26,14 @@ export const keptnContextSchema = z.looseObject({
   appVersion: z._default(z.string(), ""),
   workloadVersion: z._default(z.string(), ""),
   // "" is what a hand-made KeptnTask (as in Keptn's docs) leaves in both fields.
-  taskType: z.enum(["pre", "post", "promotion", ""], {
-    error: () => 'expected "pre", "post" or "promotion" ("" for a hand-made KeptnTask)',
+  taskType: z.enum([...TASK_TYPES, ""], {
+    error: () => CONTEXT_MESSAGES.taskType + CONTEXT_MESSAGES.handMade,
   }),
-  objectType: z.enum(["App", "Workload", ""], {
+  objectType: z.enum([...OBJECT_TYPES, ""], {
     error: (issue) =>
       issue.input === "Application"
-        ? 'expected "App" or "Workload": Keptn sends "App" for applications, not "Application"'
-        : 'expected "App" or "Workload" ("" for a hand-made KeptnTask)',
+        ? CONTEXT_MESSAGES.application
+        : CONTEXT_MESSAGES.objectType + CONTEXT_MESSAGES.handMade,
   }),
   metadata: z._default(z.record(z.string(), z.string()), {}),
   traceparent: z.optional(z.string()),
@@ -45,10 +41,10 @@ export const keptnContextSchema = z.looseObject({
 
 /** `KEPTN_CONTEXT` after validation. */
 export type KeptnContext = z.output<typeof keptnContextSchema>;
-/** The phase a task runs in: `pre`, `post` or `promotion`. */
-export type TaskType = z.output<typeof taskTypeSchema>;
-/** `App` or `Workload`. */
-export type ObjectType = z.output<typeof objectTypeSchema>;
+
+// The schema's output has the contract's shape: a change to either that breaks it fails the build.
+type Conforms<T extends KeptnContextFields> = T;
+export type _KeptnContextConforms = Conforms<KeptnContext>;
 
 /** The task's context: `KEPTN_CONTEXT` validated, with its trace context parsed. */
 export type TaskContext =

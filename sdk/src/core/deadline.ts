@@ -1,8 +1,5 @@
 import type { ConfigIssue } from "../errors/errors.js";
 
-/** Longest delay a timer accepts (2^31 - 1 ms, about 24.8 days). */
-export const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * Parses a deadline given as an RFC 3339 timestamp (`2026-11-21T15:00:00Z`) or as milliseconds
  * since the Unix epoch.

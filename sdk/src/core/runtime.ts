@@ -3,6 +3,7 @@
  * and Bun all provide `node:process`.
  */
 import process from "node:process";
+import { STOP_SIGNALS, type StopSignal } from "./process-policy.js";
 
 /** A plain map of environment variables, as tests and callers pass them. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -23,14 +24,9 @@ export function readProcessEnv(names: readonly string[]): Env {
   return env;
 }
 
-/** Signals a task is told about through `task.signal`. */
-export const HANDLED_SIGNALS = ["SIGTERM", "SIGINT"] as const;
-
-/** Listens for SIGTERM / SIGINT; returns a function that stops listening. */
-export function onTerminationSignal(
-  listener: (signal: (typeof HANDLED_SIGNALS)[number]) => void,
-): () => void {
-  const handlers = HANDLED_SIGNALS.map((signal) => {
+/** Listens for the stop signals (SIGTERM, SIGINT); returns a function that stops listening. */
+export function onTerminationSignal(listener: (signal: StopSignal) => void): () => void {
+  const handlers = STOP_SIGNALS.map((signal) => {
     const handler = () => listener(signal);
     process.on(signal, handler);
     return [signal, handler] as const;

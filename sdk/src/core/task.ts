@@ -5,7 +5,14 @@ import { createLogger, type LogDestination, type Logger, type LogLevel } from ".
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
 import { parseContext, type TaskContext } from "./context.js";
 import { parseData, type TaskData } from "./data.js";
-import { MAX_TIMER_MS, parseDeadline } from "./deadline.js";
+import { parseDeadline } from "./deadline.js";
+import {
+  clampTimerMs,
+  DEFAULT_GRACE_MS,
+  failExitCode,
+  StopSequence,
+  signalExitCode,
+} from "./process-policy.js";
 import {
   type Env,
   exitProcess,
@@ -117,8 +124,64 @@ export function task<const O extends TaskOptions = TaskOptions>(
 ): Task<DataOf<O>, SecureDataOf<O>> {
   const env = options.env ?? readProcessEnv(TASK_ENV_VARS);
   const secrets = options.secrets ?? defaultSecrets;
+  const input = readTaskInput(env, options, secrets);
+  const ctx = input.context;
+  const log = createLogger({
+    level: input.level,
+    secrets,
+    ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+    bindings: {
+      app: ctx.appName,
+      workload: ctx.workloadName,
+      version: ctx.workloadVersion || ctx.appVersion,
+      taskType: ctx.taskType,
+      traceId: ctx.trace?.traceId,
+    },
+  });
+  const controller = new AbortController();
+  watchDeadline(input.deadlineMs, controller, log);
+  const stopped =
+    options.handleSignals === false
+      ? () => undefined
+      : watchStopSignals(options.signalGraceMs ?? DEFAULT_GRACE_MS, controller, log);
+  const ending = {
+    log,
+    secrets,
+    stopped,
+    path: options.terminationLogPath ?? DEFAULT_TERMINATION_LOG,
+  };
+  const deadlineMs = input.deadlineMs;
+  const result: Task<unknown, unknown> = {
+    context: ctx,
+    data: input.data,
+    secureData: input.secureData,
+    log,
+    signal: controller.signal,
+    remainingMs: () =>
+      deadlineMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadlineMs - Date.now()),
+    fetch: (input, init = {}) => tracedFetch(input, init, ctx, controller.signal),
+    fail: (message, exitOptions = {}) => fail(ending, message, exitOptions),
+    succeed: (message) => succeed(ending, message),
+  };
+  return Object.freeze(result) as Task<DataOf<O>, SecureDataOf<O>>;
+}
 
-  // The secret is registered first, so nothing below (not even an error) can print it.
+/** The task's environment and options, validated. */
+interface TaskInput {
+  readonly context: TaskContext;
+  readonly data: unknown;
+  readonly secureData: unknown;
+  readonly deadlineMs: number | undefined;
+  readonly level: LogLevel;
+}
+
+/**
+ * Reads `SECURE_DATA` (registered first, so nothing below, not even an error, can print it),
+ * `KEPTN_CONTEXT`, `DATA`, the deadline and the log level.
+ *
+ * @throws {ConfigError} listing every invalid field.
+ */
+function readTaskInput(env: Env, options: TaskOptions, secrets: SecretRegistry): TaskInput {
   const secure = parseSecureData(env.SECURE_DATA, options.secureData, secrets);
   const context = parseContext(env.KEPTN_CONTEXT);
   const data = parseData(env.DATA, options.data);
@@ -134,99 +197,118 @@ export function task<const O extends TaskOptions = TaskOptions>(
     ...deadline.issues,
   ];
   if (!LOG_LEVELS.has(level)) {
+    // Named where it was set: the option, or the variable.
+    const fromOption = options.logLevel !== undefined;
     issues.push({
-      source: "options",
-      path: "logLevel",
+      source: fromOption ? "options" : "KEPTN_TASK_LOG_LEVEL",
+      path: fromOption ? "logLevel" : "",
       message: `expected one of ${[...LOG_LEVELS].join(", ")}, received "${level}"`,
     });
   }
   if (issues.length > 0) throw new ConfigError(issues);
-
-  const ctx = context.context;
-  const log = createLogger({
-    level: level as LogLevel,
-    secrets,
-    ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
-    bindings: {
-      app: ctx.appName,
-      workload: ctx.workloadName,
-      version: ctx.workloadVersion || ctx.appVersion,
-      taskType: ctx.taskType,
-      traceId: ctx.trace?.traceId,
-    },
-  });
-  const terminationLog = options.terminationLogPath ?? DEFAULT_TERMINATION_LOG;
-  const controller = new AbortController();
-  // Set once SIGTERM / SIGINT arrived: the task was stopped, so it cannot end as a success.
-  let signalExitCode: number | undefined;
-
-  const deadlineMs = deadline.value;
-  if (deadlineMs !== undefined) {
-    const delay = deadlineMs - Date.now();
-    if (delay <= 0)
-      controller.abort(new DOMException("The task deadline has passed", "TimeoutError"));
-    else if (delay <= MAX_TIMER_MS) {
-      setTimer(() => {
-        log.warn("Task deadline reached: aborting task.signal");
-        controller.abort(new DOMException("The task deadline has passed", "TimeoutError"));
-      }, delay).unref();
-    }
-  }
-
-  if (options.handleSignals !== false) {
-    const grace = options.signalGraceMs ?? 10_000;
-    onTerminationSignal((signal) => {
-      const code = signal === "SIGTERM" ? 143 : 130;
-      if (signalExitCode !== undefined) exitProcess(code);
-      signalExitCode = code;
-      setExitCode(code);
-      log.warn({ signal, graceMs: grace }, `Received ${signal}: aborting task.signal`);
-      controller.abort(new DOMException(`Received ${signal}`, "AbortError"));
-      setTimer(() => exitProcess(code), grace).unref();
-    });
-  }
-
-  const result: Task<unknown, unknown> = {
-    context: ctx,
+  return {
+    context: context.context,
     data: data.value,
     secureData: secure.value,
-    log,
-    signal: controller.signal,
-    remainingMs: () =>
-      deadlineMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadlineMs - Date.now()),
-    fetch: (input, init = {}) => {
-      const headers = new Headers(
-        init.headers ?? (input instanceof Request ? input.headers : undefined),
-      );
-      if (ctx.trace !== undefined && !headers.has("traceparent")) {
-        headers.set("traceparent", childTraceparent(ctx.trace));
-      }
-      const signal = init.signal
-        ? AbortSignal.any([init.signal, controller.signal])
-        : controller.signal;
-      return globalThis.fetch(input, { ...init, headers, signal });
-    },
-    fail: (message, exitOptions = {}) => {
-      const code = exitOptions.exitCode ?? 1;
-      const exitCode = Number.isInteger(code) && code >= 1 && code <= 255 ? code : 1;
-      log.error({ exitCode }, message);
-      writeTerminationLog(secrets.mask(message), terminationLog);
-      return exitProcess(exitCode);
-    },
-    succeed: (message) => {
-      if (signalExitCode !== undefined) {
-        log.warn(
-          { exitCode: signalExitCode },
-          "succeed() after a termination signal: exiting as stopped",
-        );
-        return exitProcess(signalExitCode);
-      }
-      if (message !== undefined) {
-        log.info(message);
-        writeTerminationLog(secrets.mask(message), terminationLog);
-      }
-      return exitProcess(0);
-    },
+    deadlineMs: deadline.value,
+    level: level as LogLevel,
   };
-  return Object.freeze(result) as Task<DataOf<O>, SecureDataOf<O>>;
+}
+
+/** Aborts `controller` at the deadline (at once when it has passed). */
+function watchDeadline(
+  deadlineMs: number | undefined,
+  controller: AbortController,
+  log: Logger,
+): void {
+  if (deadlineMs === undefined) return;
+  const passed = () => new DOMException("The task deadline has passed", "TimeoutError");
+  // A deadline beyond a timer's range (24.8 days) is reached in steps.
+  const check = () => {
+    const delay = deadlineMs - Date.now();
+    if (delay > 0) {
+      setTimer(check, clampTimerMs(delay)).unref();
+      return;
+    }
+    if (!controller.signal.aborted) log.warn("Task deadline reached: aborting task.signal");
+    controller.abort(passed());
+  };
+  if (deadlineMs - Date.now() <= 0) controller.abort(passed());
+  else check();
+}
+
+/**
+ * The SDK's adapter of the stop rule (`StopSequence`): the first SIGTERM / SIGINT aborts
+ * `controller` and sets the exit code a stopped task ends with (143 / 130), so it is never a
+ * success, and ends the process `graceMs` later; a second signal ends it at once.
+ *
+ * @returns The exit code of a stopped task, or `undefined` while no signal came.
+ */
+function watchStopSignals(
+  graceMs: number,
+  controller: AbortController,
+  log: Logger,
+): () => number | undefined {
+  const stops = new StopSequence();
+  onTerminationSignal((signal) => {
+    const step = stops.receive(signal, Date.now());
+    if (step.action === "kill") exitProcess(signalExitCode(signal));
+    else {
+      setExitCode(step.exitCode);
+      log.warn({ signal, graceMs }, `Received ${signal}: aborting task.signal`);
+      controller.abort(new DOMException(`Received ${signal}`, "AbortError"));
+      setTimer(() => exitProcess(step.exitCode), clampTimerMs(graceMs)).unref();
+    }
+  });
+  return () => (stops.first === undefined ? undefined : signalExitCode(stops.first));
+}
+
+/** The platform `fetch`, sending a child `traceparent` and aborted with `signal`. */
+function tracedFetch(
+  input: string | URL | Request,
+  init: RequestInit,
+  ctx: TaskContext,
+  taskSignal: AbortSignal,
+): Promise<Response> {
+  const headers = new Headers(
+    init.headers ?? (input instanceof Request ? input.headers : undefined),
+  );
+  if (ctx.trace !== undefined && !headers.has("traceparent")) {
+    headers.set("traceparent", childTraceparent(ctx.trace));
+  }
+  const signal = init.signal ? AbortSignal.any([init.signal, taskSignal]) : taskSignal;
+  return globalThis.fetch(input, { ...init, headers, signal });
+}
+
+/** What `fail()` and `succeed()` need. */
+interface Ending {
+  readonly log: Logger;
+  readonly secrets: SecretRegistry;
+  /** The exit code of a stopped task, once a stop signal came. */
+  readonly stopped: () => number | undefined;
+  /** The termination log. */
+  readonly path: string;
+}
+
+function fail(ending: Ending, message: string, options: ExitOptions): never {
+  const exitCode = failExitCode(options.exitCode);
+  ending.log.error({ exitCode }, message);
+  writeTerminationLog(ending.secrets.mask(message), ending.path);
+  return exitProcess(exitCode);
+}
+
+function succeed(ending: Ending, message: string | undefined): never {
+  const stopped = ending.stopped();
+  if (stopped !== undefined) {
+    ending.log.warn(
+      { exitCode: stopped },
+      "succeed() after a termination signal: exiting as stopped",
+    );
+    return exitProcess(stopped);
+  }
+  if (message !== undefined) {
+    ending.log.info(message);
+    writeTerminationLog(ending.secrets.mask(message), ending.path);
+  }
+  return exitProcess(0);
 }

@@ -1,10 +1,10 @@
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { defaultSecrets } from "../masking/secret-registry.js";
 import {
   DEFAULT_TERMINATION_LOG,
-  TERMINATION_MESSAGE_MAX_BYTES,
-  truncateUtf8,
-} from "./termination-message.js";
+  type TerminationFile,
+  TerminationLogWriter,
+} from "./process-policy.js";
 
 export { DEFAULT_TERMINATION_LOG };
 
@@ -15,27 +15,48 @@ export { DEFAULT_TERMINATION_LOG };
  * pods) and the message is cut to Kubernetes' 4096 bytes on a character boundary.
  *
  * @returns Whether the message was written.
+ * @example
+ * ```ts
+ * import { writeTerminationLog } from "@keptn-task/sdk";
+ *
+ * writeTerminationLog("Health check failed: HTTP 503");
+ * ```
  */
 export function writeTerminationLog(
   message: string,
   path: string = DEFAULT_TERMINATION_LOG,
 ): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, "r+");
-  } catch {
-    return false;
-  }
-  try {
-    const bytes = new TextEncoder().encode(
-      truncateUtf8(defaultSecrets.mask(message), TERMINATION_MESSAGE_MAX_BYTES),
-    );
-    ftruncateSync(fd, 0);
-    writeSync(fd, bytes, 0, bytes.length, 0);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
-  }
+  return new TerminationLogWriter(nodeTerminationFile(path), defaultSecrets).write(message, true);
+}
+
+/** The termination log through `node:fs` (Node, Bun, and Deno's Node layer). */
+function nodeTerminationFile(path: string): TerminationFile {
+  return {
+    read: () => {
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    replace: (text) => {
+      let fd: number;
+      try {
+        // "r+" opens an existing file only: a missing termination log is never created.
+        fd = openSync(path, "r+");
+      } catch {
+        return false;
+      }
+      try {
+        const bytes = new TextEncoder().encode(text);
+        ftruncateSync(fd, 0);
+        writeSync(fd, bytes, 0, bytes.length, 0);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { parseIntegrityPin, VALID_PIN } from "../fetch/integrity-pin.js";
 import { redactUrl } from "../fetch/redact-url.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { parseGoDuration } from "./go-compat.js";
-import type { RuntimeSpec, TaskDefinition } from "./model.js";
+import type { ConfigMap, RuntimeSpec, TaskDefinition } from "./model.js";
 
 /** Where the operator mounts the code of each runner. */
 export const MOUNT_PATHS = Object.freeze({
@@ -37,15 +37,22 @@ export function comparesObjectTypeWithApplication(code: string): boolean {
  *
  * @param code The task code.
  * @param where How to name the code in the message.
- * @param subject The definition the code belongs to.
+ * @param subject The object the code is in: its definition, or its ConfigMap.
+ * @param field The field that holds the code, in that object.
  */
-export function checkCode(code: string, where: string, subject: TaskDefinition): Diagnostic[] {
+export function checkCode(
+  code: string,
+  where: string,
+  subject: TaskDefinition | ConfigMap,
+  field?: string,
+): Diagnostic[] {
   if (!comparesObjectTypeWithApplication(code)) return [];
   return [
     createDiagnostic(
       "OBJECTTYPE_APPLICATION",
       `${where} compares objectType with "Application": the operator sends "App" for app tasks (only old releases sent "Application"), so that branch never runs; compare with "App", or accept both`,
       subject,
+      field === undefined ? {} : { field },
     ),
   ];
 }
@@ -59,10 +66,31 @@ function httpUrl(value: string): URL | undefined {
   }
 }
 
+/**
+ * Checks the runtime Keptn runs (`spec.deno`, `spec.python` or `spec.function`): where its code
+ * comes from, its `httpRef`, its `cmdParameters` and its inline code.
+ */
 function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
-  const out: Diagnostic[] = [];
   const field = `spec.${def.runtimeField ?? "deno"}`;
   const name = `"${def.name}"`;
+  const out = checkCodeSources(def, spec, field, name);
+  if (spec.httpRef !== undefined) out.push(...checkHttpRef(def, spec.httpRef, field, name));
+  out.push(...checkCmdParameters(def, spec, field, name));
+  if (spec.inline !== undefined) {
+    const where = `${name} (${field}.inline.code)`;
+    out.push(...checkCode(spec.inline, where, def, `${field}.inline.code`));
+  }
+  return out;
+}
+
+/** No code at all, or two sources of code of which Keptn silently runs one. */
+function checkCodeSources(
+  def: TaskDefinition,
+  spec: RuntimeSpec,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
   const hasCode =
     spec.inline !== undefined || spec.httpRef !== undefined || spec.configMapRef !== undefined;
   if (spec.functionRef !== undefined && hasCode) {
@@ -71,6 +99,7 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
         "FUNCTIONREF_WITH_CODE",
         `${name} has ${field}.functionRef "${spec.functionRef}" and code of its own: Keptn runs the code of "${spec.functionRef}" and ignores this definition's code; remove one of them`,
         def,
+        { field: `${field}.functionRef.name` },
       ),
     );
   }
@@ -80,15 +109,29 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
         "NO_CODE",
         `${name} has no code in ${field}: Keptn fails to create the Job ("No ConfigMap specified or HTTP source specified"); set inline.code, httpRef.url, configMapRef.name or functionRef.name`,
         def,
+        { field: field },
       ),
     );
   }
+  out.push(...checkTwoSources(def, spec, field, name));
+  return out;
+}
+
+/** Inline code next to an `httpRef` or a `configMapRef`, or a `configMapRef` next to an `httpRef`. */
+function checkTwoSources(
+  def: TaskDefinition,
+  spec: RuntimeSpec,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
   if (spec.inline !== undefined && spec.httpRef !== undefined) {
     out.push(
       createDiagnostic(
         "INLINE_AND_HTTPREF",
         `${name} sets both ${field}.inline and ${field}.httpRef: Keptn stores the inline code in ConfigMap "keptnfn-${def.name}" and runs it, ignoring "${redactUrl(spec.httpRef)}"; remove one of them`,
         def,
+        { field: `${field}.httpRef.url` },
       ),
     );
   }
@@ -98,6 +141,7 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
         "INLINE_AND_CONFIGMAP",
         `${name} sets both ${field}.inline and ${field}.configMapRef: Keptn runs the inline code and ignores ConfigMap "${spec.configMapRef}"; remove one of them`,
         def,
+        { field: `${field}.configMapRef.name` },
       ),
     );
   }
@@ -107,55 +151,72 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
         "CONFIGMAP_AND_HTTPREF",
         `${name} sets both ${field}.configMapRef and ${field}.httpRef: Keptn runs ConfigMap "${spec.configMapRef}" when it exists and ignores "${redactUrl(spec.httpRef)}"; remove one of them`,
         def,
+        { field: `${field}.httpRef.url` },
       ),
     );
-  }
-  if (spec.httpRef !== undefined) {
-    const url = httpUrl(spec.httpRef);
-    const pin = url === undefined ? undefined : parseIntegrityPin(url.hash);
-    if (url === undefined) {
-      out.push(
-        createDiagnostic(
-          "HTTPREF_INVALID",
-          `${name} has ${field}.httpRef.url "${redactUrl(spec.httpRef)}", which is not an http or https URL: the runner cannot fetch it and the task fails on every retry; use an https URL`,
-          def,
-        ),
-      );
-    } else if (pin?.kind === "invalid") {
-      out.push(
-        createDiagnostic(
-          "HTTPREF_PIN_INVALID",
-          `${name} has ${field}.httpRef.url "${redactUrl(url)}" with an invalid #sha256 pin (${pin.problem}): our runners refuse to fetch it, so the task fails on every retry, and the stock images ignore the pin; write #sha256= and ${VALID_PIN}`,
-          def,
-        ),
-      );
-    } else if (pin?.kind === "none") {
-      out.push(
-        createDiagnostic(
-          "HTTPREF_UNPINNED",
-          `${name} fetches its code from "${redactUrl(url)}" without an integrity pin: the stock images run whatever the server returns, on every retry; append "#sha256=<hex>" to the URL (our runners check it; the fragment is never sent)`,
-          def,
-        ),
-      );
-    }
-  }
-  if (
-    def.runner === "python" &&
-    spec.cmdParameters !== undefined &&
-    /["'\\*?[$`]/.test(spec.cmdParameters)
-  ) {
-    out.push(
-      createDiagnostic(
-        "CMD_PARAMETERS_SPLIT",
-        `${name} has ${field}.cmdParameters with quotes or shell characters: the stock python image expands $CMD_ARGS unquoted, so it is split on spaces and globbed and the quotes reach python literally; pass plain options only, and data through parameters`,
-        def,
-      ),
-    );
-  }
-  if (spec.inline !== undefined) {
-    out.push(...checkCode(spec.inline, `${name} (${field}.inline.code)`, def));
   }
   return out;
+}
+
+/** An `httpRef` that is not an http(s) URL, or has an invalid or no `#sha256` pin. */
+function checkHttpRef(
+  def: TaskDefinition,
+  httpRef: string,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  const url = httpUrl(httpRef);
+  if (url === undefined) {
+    return [
+      createDiagnostic(
+        "HTTPREF_INVALID",
+        `${name} has ${field}.httpRef.url "${redactUrl(httpRef)}", which is not an http or https URL: the runner cannot fetch it and the task fails on every retry; use an https URL`,
+        def,
+        { field: `${field}.httpRef.url` },
+      ),
+    ];
+  }
+  const pin = parseIntegrityPin(url.hash);
+  if (pin.kind === "invalid") {
+    return [
+      createDiagnostic(
+        "HTTPREF_PIN_INVALID",
+        `${name} has ${field}.httpRef.url "${redactUrl(url)}" with an invalid #sha256 pin (${pin.problem}): our runners refuse to fetch it, so the task fails on every retry, and the stock images ignore the pin; write #sha256= and ${VALID_PIN}`,
+        def,
+        { field: `${field}.httpRef.url` },
+      ),
+    ];
+  }
+  if (pin.kind === "none") {
+    return [
+      createDiagnostic(
+        "HTTPREF_UNPINNED",
+        `${name} fetches its code from "${redactUrl(url)}" without an integrity pin: the stock images run whatever the server returns, on every retry; append "#sha256=<hex>" to the URL (our runners check it; the fragment is never sent)`,
+        def,
+        { field: `${field}.httpRef.url` },
+      ),
+    ];
+  }
+  return [];
+}
+
+/** Quotes or shell characters in python `cmdParameters`, which the stock image splits unquoted. */
+function checkCmdParameters(
+  def: TaskDefinition,
+  spec: RuntimeSpec,
+  field: string,
+  name: string,
+): Diagnostic[] {
+  if (def.runner !== "python" || spec.cmdParameters === undefined) return [];
+  if (!/["'\\*?[$`]/.test(spec.cmdParameters)) return [];
+  return [
+    createDiagnostic(
+      "CMD_PARAMETERS_SPLIT",
+      `${name} has ${field}.cmdParameters with quotes or shell characters: the stock python image expands $CMD_ARGS unquoted, so it is split on spaces and globbed and the quotes reach python literally; pass plain options only, and data through parameters`,
+      def,
+      { field: `${field}.cmdParameters` },
+    ),
+  ];
 }
 
 /**
@@ -169,92 +230,149 @@ function checkRuntime(def: TaskDefinition, spec: RuntimeSpec): Diagnostic[] {
  * ```
  */
 export function checkDefinition(def: TaskDefinition): Diagnostic[] {
-  const out: Diagnostic[] = [];
+  return [
+    ...checkFunctionField(def),
+    ...checkRuntimeChoice(def),
+    ...(def.runtime === undefined ? [] : checkRuntime(def, def.runtime)),
+    ...checkTimeout(def),
+    ...checkContainerVolumes(def),
+    ...checkContainerContext(def),
+  ];
+}
+
+/** What Keptn's admission webhook answers when no runtime is set. */
+const WEBHOOK_NO_RUNTIME = '"Either Container, Python, or Deno field must be defined"';
+
+/**
+ * `spec.function`: Keptn 2.x ignores it in every apiVersion (the deprecated fields were removed in
+ * March 2024): its controllers read only the v1 types, and its webhook, which sees every
+ * apiVersion's objects as v1, rejects a definition with nothing else.
+ */
+function checkFunctionField(def: TaskDefinition): Diagnostic[] {
+  if (!def.ignoredFunction) return [];
   const name = `"${def.name}"`;
-  if (def.ignoredFunction) {
-    out.push(
-      createDiagnostic(
-        "FUNCTION_IN_V1",
-        def.runner === "none"
-          ? `${name} sets spec.function in lifecycle.keptn.sh/v1: Keptn ignores it, so this definition has no code and its tasks never run; move it to spec.deno (or spec.python)`
-          : `${name} sets spec.function in lifecycle.keptn.sh/v1: Keptn ignores it and runs spec.${def.runtimeField} instead; remove spec.function`,
-        def,
-      ),
-    );
-  }
-  if (
-    def.declaredRuntimes.includes("function") &&
-    def.version !== "v1alpha1" &&
-    def.version !== "v1alpha2"
-  ) {
-    out.push(
-      createDiagnostic(
-        "FUNCTION_DEPRECATED",
-        `${name} uses spec.function, deprecated in ${def.version}: Keptn runs it on the deno image here, but the v1 API drops it; move it to spec.deno`,
-        def,
-      ),
-    );
-  }
-  const webhook = def.version === "v1beta1" || def.version === "v1";
-  if (def.runner === "none" && !def.ignoredFunction) {
-    out.push(
+  const others = def.declaredRuntimes.filter((r) => r !== "function");
+  if (others.length === 0) {
+    return [
       createDiagnostic(
         "NO_RUNTIME",
-        webhook
-          ? `${name} sets no runtime: Keptn's admission webhook rejects it ("Either Container, Python, or Deno field must be defined"); set spec.deno, spec.python or spec.container`
-          : `${name} sets no runnable runtime: Keptn creates no Job, so its tasks never run; set ${def.version === "v1alpha1" || def.version === "v1alpha2" ? "spec.function" : "spec.deno, spec.python or spec.container"}`,
+        `${name} sets only spec.function, which Keptn 2.x ignores in every apiVersion: its admission webhook rejects the definition (${WEBHOOK_NO_RUNTIME}); move the code to spec.deno`,
         def,
+        { field: "spec.function" },
       ),
-    );
+    ];
   }
-  const runtimes = def.declaredRuntimes.filter((r) => r !== "function" || !webhook);
-  if (def.version === "v1beta1" && def.runner !== "none" && runtimes.length === 0) {
-    out.push(
-      createDiagnostic(
-        "NO_RUNTIME",
-        `${name} sets only spec.function: Keptn's admission webhook for v1beta1 rejects it ("Either Container, Python, or Deno field must be defined"); move it to spec.deno`,
-        def,
-      ),
-    );
-  }
+  const runs = def.runtimeField === undefined ? "nothing else" : `spec.${def.runtimeField} instead`;
+  return [
+    createDiagnostic(
+      "FUNCTION_IGNORED",
+      `${name} sets spec.function, which Keptn 2.x ignores in every apiVersion: it runs ${runs}; remove spec.function`,
+      def,
+      { field: "spec.function" },
+    ),
+  ];
+}
+
+/**
+ * No runtime, an empty one, or several (Keptn's webhook rejects more than one, in every
+ * apiVersion: it sees them all as v1).
+ */
+function checkRuntimeChoice(def: TaskDefinition): Diagnostic[] {
+  const name = `"${def.name}"`;
+  const runtimes = def.declaredRuntimes.filter((r) => r !== "function");
   if (runtimes.length > 1) {
     const list = runtimes.map((r) => `spec.${r}`).join(", ");
-    const chosen = def.runtimeField === undefined ? "nothing" : `spec.${def.runtimeField}`;
-    out.push(
+    return [
       createDiagnostic(
         "MULTIPLE_RUNTIMES",
-        webhook
-          ? `${name} sets ${list}: Keptn's admission webhook rejects it ("Only one of Container, Python, or Deno field can be defined"); keep one`
-          : `${name} sets ${list}: Keptn runs ${chosen} and ignores the rest; keep one`,
+        `${name} sets ${list}: Keptn's admission webhook rejects it ("Only one of Container, Python, or Deno field can be defined"); keep one`,
         def,
-        webhook ? "error" : "warning",
+        { field: `spec.${runtimes[1]}` },
+      ),
+    ];
+  }
+  const [only] = runtimes;
+  if (only === undefined) {
+    if (def.ignoredFunction) return []; // said by checkFunctionField
+    return [
+      createDiagnostic(
+        "NO_RUNTIME",
+        `${name} sets no runtime: Keptn's admission webhook rejects it (${WEBHOOK_NO_RUNTIME}); set spec.deno, spec.python or spec.container`,
+        def,
+        { field: "spec" },
+      ),
+    ];
+  }
+  if (def.runner !== "none") return [];
+  const what =
+    only === "container"
+      ? "set its name and image"
+      : "give it code: inline.code, httpRef.url, configMapRef.name or functionRef.name";
+  return [
+    createDiagnostic(
+      "EMPTY_RUNTIME",
+      `${name} sets spec.${only} with nothing in it (an empty inline.code counts as nothing): Keptn accepts the definition, but creates no Job for its tasks, so they never run; ${what}`,
+      def,
+      { field: `spec.${only}` },
+    ),
+  ];
+}
+
+/** A `spec.timeout` under one second, which Keptn turns into an active deadline of 0. */
+function checkTimeout(def: TaskDefinition): Diagnostic[] {
+  if (def.timeout === undefined) return [];
+  const nanos = parseGoDuration(def.timeout) ?? 0;
+  if (nanos >= 1e9) return [];
+  return [
+    createDiagnostic(
+      "TIMEOUT_TOO_SHORT",
+      `"${def.name}" has spec.timeout "${def.timeout}": Keptn sets activeDeadlineSeconds to 0, so the Job is stopped before it can run; use at least "1s"`,
+      def,
+      { field: "spec.timeout" },
+    ),
+  ];
+}
+
+/** Container volumes without a memory limit, which Keptn sizes at 1 byte. */
+function checkContainerVolumes(def: TaskDefinition): Diagnostic[] {
+  const mounts = def.container?.volumeMounts;
+  if (mounts === undefined || mounts.length === 0) return [];
+  const out: Diagnostic[] = [];
+  if (mounts.length > 1) {
+    const names = mounts.slice(1).map((mount) => `"${mount.name ?? ""}"`);
+    out.push(
+      createDiagnostic(
+        "CONTAINER_VOLUME_MOUNTS",
+        `"${def.name}" has ${mounts.length} volumeMounts, but Keptn creates a volume for the first ("${mounts[0]?.name ?? ""}") only: the API server rejects the Job, whose other mounts (${names.join(", ")}) name no volume, so the task never runs; keep one volumeMount and use subPath for more paths`,
+        def,
+        { field: "spec.container.volumeMounts.1" },
       ),
     );
   }
-  if (def.runtime !== undefined) out.push(...checkRuntime(def, def.runtime));
-  if (def.timeout !== undefined) {
-    const nanos = parseGoDuration(def.timeout) ?? 0;
-    if (nanos < 1e9) {
-      out.push(
-        createDiagnostic(
-          "TIMEOUT_TOO_SHORT",
-          `${name} has spec.timeout "${def.timeout}": Keptn sets activeDeadlineSeconds to 0, so the Job is stopped before it can run; use at least "1s"`,
-          def,
-        ),
-      );
-    }
-  }
-  if (def.container?.volumeMounts !== undefined && def.container.volumeMounts.length > 0) {
-    const limit = def.container.resources?.limits?.memory;
-    if (limit === undefined) {
-      out.push(
-        createDiagnostic(
-          "CONTAINER_VOLUME_TINY",
-          `${name} mounts volume "${def.container.volumeMounts[0]?.name ?? ""}" without resources.limits.memory: Keptn backs it with an in-memory emptyDir whose sizeLimit is 1 byte (the operator means 1Gi but builds the quantity 1), so writes fail; set resources.limits.memory`,
-          def,
-        ),
-      );
-    }
+  if (def.container?.resources?.limits?.memory === undefined) {
+    out.push(
+      createDiagnostic(
+        "CONTAINER_VOLUME_TINY",
+        `"${def.name}" mounts volume "${mounts[0]?.name ?? ""}" without resources.limits.memory: Keptn backs it with an in-memory emptyDir whose sizeLimit is 1 byte (the operator means 1Gi but builds the quantity 1), so writes fail; set resources.limits.memory`,
+        def,
+        { field: "spec.container.volumeMounts.0" },
+      ),
+    );
   }
   return out;
+}
+
+/** A `KEPTN_CONTEXT` env with `valueFrom`: Keptn sets its `value` too, which Kubernetes refuses. */
+function checkContainerContext(def: TaskDefinition): Diagnostic[] {
+  const env = def.container?.env ?? [];
+  const index = env.findIndex((e) => e.name === "KEPTN_CONTEXT" && e.valueFrom !== undefined);
+  if (index < 0) return [];
+  return [
+    createDiagnostic(
+      "CONTAINER_CONTEXT_VALUE_FROM",
+      `"${def.name}" sets env KEPTN_CONTEXT with valueFrom: Keptn writes the task's context into its value and keeps valueFrom, and the API server rejects a variable with both, so the Job is never created; remove KEPTN_CONTEXT from the container's env (Keptn sets it)`,
+      def,
+      { field: `spec.container.env.${index}.valueFrom` },
+    ),
+  ];
 }

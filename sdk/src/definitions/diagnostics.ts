@@ -11,13 +11,13 @@ export type DiagnosticLevel = "error" | "warning";
 
 /** Every diagnostic code with its default level and a one-line summary. */
 export const DIAGNOSTIC_CODES = Object.freeze({
-  FUNCTION_IN_V1: { level: "warning", summary: "spec.function in v1 is ignored by the operator" },
-  FUNCTION_DEPRECATED: {
+  FUNCTION_IGNORED: {
     level: "warning",
-    summary: "spec.function is deprecated and dropped in v1",
+    summary: "spec.function is ignored by Keptn 2.x in every apiVersion",
   },
   NO_RUNTIME: { level: "error", summary: "no deno, python or container runtime is set" },
-  MULTIPLE_RUNTIMES: { level: "warning", summary: "more than one runtime is set" },
+  EMPTY_RUNTIME: { level: "error", summary: "the runtime is set but empty, so no Job is created" },
+  MULTIPLE_RUNTIMES: { level: "error", summary: "more than one runtime is set" },
   NO_CODE: {
     level: "error",
     summary: "a runtime has no inline code, httpRef, configMapRef or functionRef",
@@ -62,9 +62,13 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     level: "warning",
     summary: 'objectType is compared with "Application"',
   },
+  PROMOTION_WORKLOAD: {
+    level: "warning",
+    summary: "promotion tasks run only for apps",
+  },
   HTTPREF_INVALID: { level: "error", summary: "httpRef.url is not an http(s) URL" },
   HTTPREF_PIN_INVALID: {
-    level: "error",
+    level: "warning",
     summary: "httpRef.url has a malformed #sha256 pin",
   },
   HTTPREF_UNPINNED: {
@@ -75,6 +79,14 @@ export const DIAGNOSTIC_CODES = Object.freeze({
   CONTAINER_IGNORES_PARAMETERS: {
     level: "warning",
     summary: "a container task ignores parameters",
+  },
+  CONTAINER_VOLUME_MOUNTS: {
+    level: "error",
+    summary: "only the first volumeMount of a container task gets a volume",
+  },
+  CONTAINER_CONTEXT_VALUE_FROM: {
+    level: "error",
+    summary: "a container's KEPTN_CONTEXT env uses valueFrom",
   },
   CONTAINER_VOLUME_TINY: {
     level: "warning",
@@ -101,6 +113,8 @@ export interface Diagnostic {
   readonly object?: string;
   /** Where that object was read from, when known. */
   readonly location?: ManifestLocation;
+  /** The dot-separated path of the field inside the object, when known (`spec.deno.inline.code`). */
+  readonly field?: string;
 }
 
 /** The object a diagnostic is about. */
@@ -111,30 +125,43 @@ export interface DiagnosticSubject {
   readonly location?: ManifestLocation | undefined;
 }
 
+/** Options of `createDiagnostic`. */
+export interface DiagnosticOptions {
+  /** Overrides the code's default level. */
+  readonly level?: DiagnosticLevel;
+  /** The dot-separated path of the field it is about, inside its object (`spec.deno.httpRef.url`). */
+  readonly field?: string;
+}
+
 /**
  * Creates a diagnostic with the code's default level (or the one given).
  *
  * @param code The stable code.
  * @param message What is wrong, what Keptn would do, how to fix it.
  * @param subject The object it is about.
- * @param level Overrides the code's default level.
+ * @param options The level (overriding the code's default) and the field, or just the level.
  * @returns A frozen diagnostic.
  * @example
  * ```ts
- * createDiagnostic("CYCLE", 'functionRef cycle "a -> b -> a": ...', definition);
+ * createDiagnostic("CYCLE", 'functionRef cycle "a -> b -> a": ...', definition, {
+ *   field: "spec.deno.functionRef.name",
+ * });
  * ```
  */
 export function createDiagnostic(
   code: DiagnosticCode,
   message: string,
   subject?: DiagnosticSubject,
-  level: DiagnosticLevel = DIAGNOSTIC_CODES[code].level,
+  options: DiagnosticOptions | DiagnosticLevel = {},
 ): Diagnostic {
+  const { level = DIAGNOSTIC_CODES[code].level, field } =
+    typeof options === "string" ? { level: options } : options;
   const diagnostic: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { level, code, message };
   if (subject !== undefined) {
     diagnostic.object = objectId(subject);
     if (subject.location !== undefined) diagnostic.location = subject.location;
   }
+  if (field !== undefined) diagnostic.field = field;
   return Object.freeze(diagnostic);
 }
 

@@ -86,6 +86,38 @@ export function parseGoDuration(text: string): number | undefined {
   return index === 0 ? undefined : total;
 }
 
+/** `whole` and, when `fraction` (of `digits` digits) is not 0, a dot and its digits, zeros trimmed. */
+function withFraction(whole: number, fraction: number, digits: number): string {
+  if (fraction === 0) return String(whole);
+  return `${whole}.${String(fraction).padStart(digits, "0").replace(/0+$/, "")}`;
+}
+
+/**
+ * Formats nanoseconds as Go's `time.Duration.String()` does, which is how the API server shows a
+ * `metav1.Duration`: `0s`, `500ms`, `1.5s`, `1m30s`, `5m0s`, `1h0m0s`.
+ *
+ * @param nanos A duration in nanoseconds (rounded to a whole number).
+ * @returns Go's text for it.
+ * @example
+ * ```ts
+ * formatGoDuration(parseGoDuration("90s") ?? 0); // "1m30s"
+ * ```
+ */
+export function formatGoDuration(nanos: number): string {
+  const total = Math.round(Math.abs(nanos));
+  const sign = nanos < 0 ? "-" : "";
+  if (total === 0) return "0s";
+  if (total < 1e3) return `${sign}${total}ns`;
+  if (total < 1e6) return `${sign}${withFraction(Math.floor(total / 1e3), total % 1e3, 3)}µs`;
+  if (total < 1e9) return `${sign}${withFraction(Math.floor(total / 1e6), total % 1e6, 6)}ms`;
+  const hours = Math.floor(total / 3600e9);
+  const minutes = Math.floor((total % 3600e9) / 60e9);
+  const rest = total % 60e9;
+  const seconds = `${withFraction(Math.floor(rest / 1e9), rest % 1e9, 9)}s`;
+  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`;
+  return minutes > 0 ? `${sign}${minutes}m${seconds}` : `${sign}${seconds}`;
+}
+
 /**
  * Joins name parts with `-`, shortening the leading parts (never below a minimum) until the
  * result fits `maxLength`, then lower-cases it: the operator's rule for task and Job names.

@@ -16,6 +16,7 @@
  *
  * @module
  */
+export { encodeKeptnContext } from "../core/keptn-context.js";
 export { type Catalog, createCatalog } from "./catalog.js";
 export {
   checkDefinition,
@@ -28,6 +29,7 @@ export {
   type Diagnostic,
   type DiagnosticCode,
   type DiagnosticLevel,
+  type DiagnosticOptions,
   type DiagnosticSubject,
   formatDiagnostic,
   hasErrors,
@@ -44,12 +46,12 @@ export {
 export type {
   ConfigMap,
   EnvVar,
+  KeptnContextFields,
   KeptnTask,
   KnownObject,
   RuntimeField,
   RuntimeSpec,
   Secret,
-  TaskContext,
   TaskDefinition,
 } from "./model.js";
 export {
@@ -72,7 +74,6 @@ export {
   DEFAULT_KEPTN_NAMESPACE,
   DEFAULT_RUNNER_IMAGES,
   type DefinitionRef,
-  encodeTaskContext,
   inlineConfigMapName,
   JOB_DEFAULTS,
   type JobFields,

@@ -3,6 +3,7 @@
  * user writes), these types describe what the SDK has understood: empty strings are absent, the
  * runtime is chosen, defaults are not yet applied (resolution applies them, as the operator does).
  */
+import type { KeptnContextFields as BaseContextFields } from "../core/keptn-context.js";
 import type { ManifestLocation } from "../errors/errors.js";
 import type { ContainerSpecManifest, DefinitionVersion } from "./schemas.js";
 
@@ -40,8 +41,8 @@ export interface TaskDefinition {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   /**
-   * The runner the operator picks: `deno` (also for `spec.function` before `v1`), `python`,
-   * `container`, or `none` when nothing runnable is set.
+   * The runner the operator picks: `deno`, `python` (the first non-empty one), `container`, or
+   * `none` when nothing runnable is set. `spec.function` never counts (Keptn 2.x ignores it).
    */
   readonly runner: "deno" | "python" | "container" | "none";
   /** The field the runner came from. */
@@ -52,28 +53,28 @@ export interface TaskDefinition {
   readonly container: ContainerSpecManifest | undefined;
   /** Every runtime field that is set (not nil), in the order deno, python, container, function. */
   readonly declaredRuntimes: readonly RuntimeField[];
-  /** `spec.function` was set in a version where the operator ignores it (`v1`). */
+  /** `spec.function` is set: Keptn 2.x ignores it in every apiVersion. */
   readonly ignoredFunction: boolean;
   readonly retries: number | undefined;
   readonly timeout: string | undefined;
   readonly ttlSecondsAfterFinished: number | undefined;
   readonly serviceAccountName: string | undefined;
   readonly automountServiceAccountToken: boolean | undefined;
-  readonly imagePullSecrets: readonly { readonly name: string }[];
+  /** As written; an entry without a name is `{}`, as the operator copies it into the Job. */
+  readonly imagePullSecrets: readonly { readonly name?: string }[];
   readonly location: ManifestLocation | undefined;
 }
 
-/** `KEPTN_CONTEXT`, in the operator's key order. */
-export interface TaskContext {
-  readonly workloadName: string;
-  readonly appName: string;
-  readonly appVersion: string;
-  readonly workloadVersion: string;
-  readonly taskType: string;
-  readonly objectType: string;
-  /** Omitted from the JSON when empty. */
-  readonly metadata?: Readonly<Record<string, string>>;
-}
+/**
+ * `KEPTN_CONTEXT` as the operator builds it from a `KeptnTask`: its strings as written, not yet
+ * checked against the enums (the contract is in `core/keptn-context.ts`).
+ */
+export type KeptnContextFields = BaseContextFields<string, string>;
+
+/** A `KEPTN_CONTEXT` field that can be filled in. */
+export type ContextFieldsInput = {
+  -readonly [K in keyof KeptnContextFields]?: KeptnContextFields[K];
+};
 
 /** A `KeptnTask`, whatever its apiVersion. */
 export interface KeptnTask {
@@ -83,7 +84,7 @@ export interface KeptnTask {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly taskDefinition: string;
-  readonly context: Partial<TaskContext>;
+  readonly context: Readonly<ContextFieldsInput>;
   readonly parameters: Readonly<Record<string, string>> | undefined;
   readonly secureParameters: string | undefined;
   readonly checkType: string | undefined;

@@ -3,18 +3,20 @@
  * way the operator reads them: empty strings count as unset, the runtime is picked in the
  * operator's order.
  */
+import { CONTEXT_NAME_KEYS, type ContextNameKey } from "../core/keptn-context.js";
 import type { ManifestLocation } from "../errors/errors.js";
 import type {
   ConfigMap,
+  ContextFieldsInput,
   KeptnTask,
   RuntimeField,
   RuntimeSpec,
   Secret,
-  TaskContext,
   TaskDefinition,
 } from "./model.js";
 import type {
   ConfigMapManifest,
+  ContainerSpecManifest,
   DefinitionVersion,
   KeptnTaskDefinitionManifest,
   KeptnTaskManifest,
@@ -79,20 +81,21 @@ export function isRuntimeEmpty(spec: RuntimeSpec | undefined): boolean {
   return spec === undefined || Object.keys(spec).length === 0;
 }
 
+/**
+ * The runtime the operator runs, as Keptn 2.x picks it (`GetRuntimeSpec`, then the container):
+ * the first non-empty of deno and python, else a non-empty container. `spec.function` plays no
+ * part in any apiVersion: the controllers read only the v1 types, which no longer have it.
+ */
 function pickRuntime(
-  version: DefinitionVersion,
-  specs: Partial<Record<RuntimeField, RuntimeSpec | undefined>>,
-  hasContainer: boolean,
-): { runner: TaskDefinition["runner"]; field: RuntimeField | undefined } {
-  // Before v1 the operator looked at `function` first (it ran on the deno image); v1 ignores it.
-  const order: readonly ("function" | "deno" | "python")[] =
-    version === "v1" ? ["deno", "python"] : ["function", "deno", "python"];
-  for (const field of order) {
-    if (!isRuntimeEmpty(specs[field])) {
-      return { runner: field === "python" ? "python" : "deno", field };
-    }
+  specs: Partial<Record<"deno" | "python", RuntimeSpec | undefined>>,
+  container: ContainerSpecManifest | undefined,
+): { runner: TaskDefinition["runner"]; field: "deno" | "python" | "container" | undefined } {
+  for (const field of ["deno", "python"] as const) {
+    if (!isRuntimeEmpty(specs[field])) return { runner: field, field };
   }
-  if (hasContainer) return { runner: "container", field: "container" };
+  if (container !== undefined && Object.keys(container).length > 0) {
+    return { runner: "container", field: "container" };
+  }
   return { runner: "none", field: undefined };
 }
 
@@ -116,10 +119,9 @@ export function normalizeDefinition(
     manifest.apiVersion.indexOf("/") + 1,
   ) as DefinitionVersion;
   const spec = manifest.spec;
-  const specs: Partial<Record<RuntimeField, RuntimeSpec | undefined>> = {};
+  const specs: Partial<Record<"deno" | "python", RuntimeSpec | undefined>> = {};
   const declared: RuntimeField[] = [];
   let container: TaskDefinition["container"];
-  let ignoredFunction = false;
   let jobFields: {
     retries?: number | undefined;
     timeout?: string | undefined;
@@ -148,20 +150,16 @@ export function normalizeDefinition(
     }
     jobFields = s;
   }
-  if (spec.function !== undefined) {
-    if (version === "v1") {
-      ignoredFunction = true;
-    } else {
-      declared.push("function");
-      specs.function = toRuntimeSpec(spec.function as RuntimeSpecManifest);
-    }
-  }
+  // Kept in the model for the messages only: Keptn 2.x ignores it in every apiVersion.
+  const ignoredFunction = spec.function !== undefined;
+  if (ignoredFunction) declared.push("function");
 
-  const picked = pickRuntime(version, specs, container !== undefined);
-  const imagePullSecrets = (jobFields.imagePullSecrets ?? [])
-    .map((secret) => nonEmpty(secret.name))
-    .filter((name): name is string => name !== undefined)
-    .map((name) => Object.freeze({ name }));
+  const picked = pickRuntime(specs, container);
+  // Copied into the Job as written: an entry without a name stays, as `{}` (Go's omitempty).
+  const imagePullSecrets = (jobFields.imagePullSecrets ?? []).map((secret) => {
+    const name = nonEmpty(secret.name);
+    return Object.freeze(name === undefined ? {} : { name });
+  });
 
   return Object.freeze({
     kind: "KeptnTaskDefinition",
@@ -206,16 +204,18 @@ export function normalizeTask(
 ): KeptnTask {
   const spec = manifest.spec;
   const given = spec.context ?? {};
-  const context: { -readonly [K in keyof TaskContext]?: TaskContext[K] } = {};
-  const pick = (value: string | undefined, fallback: string | undefined) => value ?? fallback;
-  const workloadName = pick(given.workloadName, spec.workload);
-  const appName = pick(given.appName, spec.app);
-  const appVersion = pick(given.appVersion, spec.appVersion);
-  const workloadVersion = pick(given.workloadVersion, spec.workloadVersion);
-  if (workloadName !== undefined) context.workloadName = workloadName;
-  if (appName !== undefined) context.appName = appName;
-  if (appVersion !== undefined) context.appVersion = appVersion;
-  if (workloadVersion !== undefined) context.workloadVersion = workloadVersion;
+  // Before v1beta1 the app and workload sat at the top of spec; spec.context wins.
+  const legacy = {
+    workloadName: spec.workload,
+    appName: spec.app,
+    appVersion: spec.appVersion,
+    workloadVersion: spec.workloadVersion,
+  } satisfies Record<ContextNameKey, string | undefined>;
+  const context: ContextFieldsInput = {};
+  for (const key of CONTEXT_NAME_KEYS) {
+    const value = given[key] ?? legacy[key];
+    if (value !== undefined) context[key] = value;
+  }
   if (given.taskType !== undefined) context.taskType = given.taskType;
   if (given.objectType !== undefined) context.objectType = given.objectType;
   if (given.metadata !== undefined) context.metadata = frozenRecord(given.metadata);

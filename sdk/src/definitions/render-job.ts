@@ -5,7 +5,12 @@
  * `kubectl get -o yaml`.
  */
 import { stringify } from "yaml";
-import { createResourceName } from "./go-compat.js";
+import {
+  createResourceName,
+  formatGoDuration,
+  goJsonStringMap,
+  parseGoDuration,
+} from "./go-compat.js";
 import type { ResolvedTask } from "./resolve-task.js";
 
 /** A Kubernetes object as plain JSON data. */
@@ -60,16 +65,25 @@ function nonEmpty<T extends object>(value: T | undefined): T | undefined {
 }
 
 /** Drops `undefined` fields so the objects compare and print as the operator's JSON would. */
+/** Drops unset fields, as Go's `omitempty` does for a nil pointer, slice or map (`command: null`). */
 function clean(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clean);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      if (inner !== undefined) out[key] = clean(inner);
+      if (inner !== undefined && inner !== null) out[key] = clean(inner);
     }
     return out;
   }
   return value;
+}
+
+/** A Go map as the API server prints it: keys sorted bytewise (`undefined` stays unset). */
+function sortedMap(
+  map: Readonly<Record<string, string>> | undefined,
+): Record<string, string> | undefined {
+  if (map === undefined) return undefined;
+  return JSON.parse(goJsonStringMap(map)) as Record<string, string>;
 }
 
 function keptnAnnotations(resolved: ResolvedTask, taskName: string): Record<string, string> {
@@ -87,7 +101,7 @@ function keptnAnnotations(resolved: ResolvedTask, taskName: string): Record<stri
           "keptn.sh/version": context.workloadVersion,
           "keptn.sh/task-name": taskName,
         };
-  return { ...resolved.task.annotations, ...keptn };
+  return sortedMap({ ...resolved.task.annotations, ...keptn }) ?? {};
 }
 
 function runnerContainer(resolved: ResolvedTask): {
@@ -151,8 +165,8 @@ export function renderJob(resolved: ResolvedTask, options: RenderJobOptions = {}
     createResourceName(MAX_NAME, MIN_NAME_PART, info.checkType, info.definition, suffix(random));
   const jobName =
     options.jobName ?? createResourceName(MAX_NAME, MIN_NAME_PART, taskName, suffix(random));
-  const labels = nonEmpty(info.labels);
-  const podAnnotations = nonEmpty(info.annotations);
+  const labels = sortedMap(nonEmpty(info.labels));
+  const podAnnotations = sortedMap(nonEmpty(info.annotations));
   const { container, volumes } = runnerContainer(resolved);
 
   const task: KubernetesObject | undefined = info.handMade
@@ -166,12 +180,16 @@ export function renderJob(resolved: ResolvedTask, options: RenderJobOptions = {}
           labels,
           annotations: podAnnotations,
         },
+        // In KeptnTaskSpec's field order, as the operator generates it (GenerateTask).
         spec: {
           taskDefinition: info.definition,
-          context: resolved.context,
+          context: { ...resolved.context, metadata: sortedMap(resolved.context.metadata) },
+          parameters: {},
+          secureParameters: {},
           checkType: info.checkType,
           retries: resolved.job.retries,
-          timeout: resolved.job.timeout,
+          // A metav1.Duration is printed by Go's time.Duration.String(): "5m" becomes "5m0s".
+          timeout: formatGoDuration(parseGoDuration(resolved.job.timeout) ?? 0),
         },
       }) as KubernetesObject);
 

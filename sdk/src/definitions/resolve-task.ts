@@ -3,6 +3,7 @@
  * image, where the code comes from, the runner's environment in the operator's order, and the Job
  * fields. Every trap met on the way is reported as a diagnostic.
  */
+import { CONTEXT_NAME_KEYS, encodeKeptnContext } from "../core/keptn-context.js";
 import { CodeResolutionError, ConfigError } from "../errors/errors.js";
 import { redactUrl } from "../fetch/redact-url.js";
 import type { Catalog } from "./catalog.js";
@@ -14,8 +15,14 @@ import {
   objectId,
   uniqueDiagnostics,
 } from "./diagnostics.js";
-import { goJsonString, goJsonStringMap, parseGoDuration } from "./go-compat.js";
-import type { EnvVar, KeptnTask, TaskContext, TaskDefinition } from "./model.js";
+import { goJsonStringMap, parseGoDuration } from "./go-compat.js";
+import type {
+  ContextFieldsInput,
+  EnvVar,
+  KeptnContextFields,
+  KeptnTask,
+  TaskDefinition,
+} from "./model.js";
 import type { ContainerSpecManifest, DefinitionVersion } from "./schemas.js";
 
 /** The namespace Keptn is installed in by default; definitions there serve every namespace. */
@@ -47,7 +54,7 @@ export interface ResolveTaskOptions {
    */
   task?: KeptnTask | string;
   /** `KEPTN_CONTEXT` fields; override the task's. Defaults: `taskType` `pre`, `objectType` from the workload. */
-  context?: Partial<TaskContext>;
+  context?: Readonly<ContextFieldsInput>;
   /** Where Keptn is installed (default `keptn-system`): the fallback namespace for definitions. */
   keptnNamespace?: string;
   /** Runner images, for example our own (defaults: the operator's). */
@@ -57,6 +64,11 @@ export interface ResolveTaskOptions {
    * to the end, with cycle detection; this differs from Keptn and is reported as a warning.
    */
   functionRefs?: "keptn" | "full";
+  /**
+   * Parameters that win over the definition's and the task's (what `keptn-task run --data`
+   * gives): merged into `parameters` and `DATA`. Not for container tasks, which get no `DATA`.
+   */
+  parameters?: Readonly<Record<string, string>>;
 }
 
 /** A definition, by name. */
@@ -96,7 +108,7 @@ export interface JobFields {
   readonly ttlSecondsAfterFinished: number;
   readonly serviceAccountName: string | undefined;
   readonly automountServiceAccountToken: boolean | undefined;
-  readonly imagePullSecrets: readonly { readonly name: string }[];
+  readonly imagePullSecrets: readonly { readonly name?: string }[];
 }
 
 /** The KeptnTask the Job belongs to. */
@@ -135,7 +147,7 @@ export interface ResolvedTask {
   /** `CMD_ARGS`. */
   readonly cmdParameters: string;
   /** `KEPTN_CONTEXT`. */
-  readonly context: TaskContext;
+  readonly context: KeptnContextFields;
   /** The runner container's env, in the operator's order. */
   readonly env: readonly EnvVar[];
   /** The user's container, with `KEPTN_CONTEXT` set, for container tasks. */
@@ -204,6 +216,25 @@ function ref(def: TaskDefinition): DefinitionRef {
   return Object.freeze({ name: def.name, namespace: def.namespace, version: def.version });
 }
 
+/** `in neither namespace "a" nor "b"`, or `not in namespace "a"` when Keptn's is the same. */
+function inNeither(ctx: Context): string {
+  return ctx.namespace === ctx.keptnNamespace
+    ? `not in namespace "${ctx.namespace}"`
+    : `in neither namespace "${ctx.namespace}" nor "${ctx.keptnNamespace}"`;
+}
+
+/** `in namespace "a" or "b"`, or `in namespace "a"` when Keptn's is the same. */
+function inEither(ctx: Context): string {
+  return ctx.namespace === ctx.keptnNamespace
+    ? `in namespace "${ctx.namespace}"`
+    : `in namespace "${ctx.namespace}" or "${ctx.keptnNamespace}"`;
+}
+
+/** The path of a field inside the runtime spec a definition's code comes from. */
+function runtimeField(def: TaskDefinition, path: string): string {
+  return `spec.${def.runtimeField ?? "deno"}.${path}`;
+}
+
 function lookup(ctx: Context, name: string): TaskDefinition | undefined {
   return (
     ctx.catalog.findDefinition(name, ctx.namespace) ??
@@ -234,6 +265,7 @@ function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
           "CONFIGMAP_NOT_FOUND",
           `ConfigMap "${spec.configMapRef}" (configMapRef of "${def.name}") is not among the manifests: if it does not exist in namespace "${def.namespace}", Keptn ignores configMapRef and ${otherwise}; create the ConfigMap with the code under key "code"`,
           def,
+          { field: runtimeField(def, "configMapRef.name") },
         ),
       );
     }
@@ -276,21 +308,27 @@ function noCode(own: CodeParams): CodeParams {
   return { ...own, configMap: undefined, url: undefined, urlDefinition: undefined };
 }
 
-function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): CodeParams {
-  const own = ownParams(ctx, def);
-  const parentName = def.runtime?.functionRef;
-  if (parentName === undefined) return own;
-
+/**
+ * The parent a functionRef names, or `undefined` (with a diagnostic) when Keptn cannot take code
+ * from it: it is missing, a cycle (full chains only), or not a deno or python definition.
+ */
+function usableParent(
+  ctx: Context,
+  def: TaskDefinition,
+  parentName: string,
+  visited: ReadonlySet<string>,
+): TaskDefinition | undefined {
   const parent = lookup(ctx, parentName);
   if (parent === undefined) {
     ctx.diagnostics.push(
       createDiagnostic(
         "MISSING_PARENT",
-        `"${def.name}" has functionRef "${parentName}", which is in neither namespace "${ctx.namespace}" nor "${ctx.keptnNamespace}": Keptn cannot create the Job and retries forever, so the task never runs; create "${parentName}" or fix the name`,
+        `"${def.name}" has functionRef "${parentName}", which is ${inNeither(ctx)}: Keptn cannot create the Job and retries forever, so the task never runs; create "${parentName}" or fix the name`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
-    return noCode(own);
+    return undefined;
   }
   if (ctx.mode === "full" && visited.has(objectId(parent))) {
     const { names } = describeChain(ctx, def);
@@ -299,9 +337,10 @@ function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): C
         "CYCLE",
         `functionRef cycle ${names.join(" -> ")}: following it never reaches code (Keptn follows one level only, so it runs the code of "${parent.name}" if that has any); point one of them at a definition with code`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
-    return noCode(own);
+    return undefined;
   }
   if (parent.runner !== "deno" && parent.runner !== "python") {
     ctx.diagnostics.push(
@@ -309,10 +348,68 @@ function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): C
         "PARENT_NOT_RUNTIME",
         `"${def.name}" has functionRef "${parentName}", which ${parent.runner === "container" ? "is a container task" : "has no runtime"}: Keptn only takes code from deno or python definitions and fails to create the Job; reference a deno or python definition`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
-    return noCode(own);
+    return undefined;
   }
+  return parent;
+}
+
+/** Full chains (not Keptn's way): follows the parent's own functionRef to the end. */
+function inheritFullChain(
+  ctx: Context,
+  def: TaskDefinition,
+  parent: TaskDefinition,
+  visited: ReadonlySet<string>,
+): CodeParams {
+  if (parent.runtime?.functionRef !== undefined && visited.size === 1) {
+    const { names, cycle } = describeChain(ctx, def);
+    if (!cycle) {
+      ctx.diagnostics.push(
+        createDiagnostic(
+          "FUNCTIONREF_CHAIN",
+          `functionRef chain ${names.join(" -> ")} resolved to the end because full chains were asked for: this differs from Keptn, which follows one level and would not run this code; point "${def.name}" at "${names[names.length - 1]}" directly`,
+          def,
+          { level: "warning", field: runtimeField(def, "functionRef.name") },
+        ),
+      );
+    }
+  }
+  return resolveCode(ctx, parent, new Set([...visited, objectId(parent)]));
+}
+
+/** Keptn's way: the parent's own code and parameters, its functionRef not followed. */
+function inheritOneLevel(ctx: Context, def: TaskDefinition, parent: TaskDefinition): CodeParams {
+  const inherited = ownParams(ctx, parent);
+  if (parent.runtime?.functionRef === undefined) return inherited;
+  const { names, cycle } = describeChain(ctx, def);
+  const empty = inherited.configMap === undefined && inherited.url === undefined;
+  const outcome = empty
+    ? `SCRIPT would be empty and ${parent.runner === "python" ? "a python task would succeed without running" : "the deno runner would fail on every retry"}`
+    : `it runs the code of "${parent.name}", not of the end of the chain`;
+  ctx.diagnostics.push(
+    createDiagnostic(
+      cycle ? "CYCLE" : "FUNCTIONREF_CHAIN",
+      `functionRef ${cycle ? "cycle" : "chain"} ${names.join(" -> ")}: Keptn follows one level, so ${outcome}; point "${def.name}" at the definition with the code`,
+      def,
+      {
+        field: runtimeField(def, "functionRef.name"),
+        // With code of its own, the parent is what Keptn runs: a surprise, not a failure.
+        level: empty || cycle ? "error" : "warning",
+      },
+    ),
+  );
+  return inherited;
+}
+
+/** The code, parameters, secret and arguments of a definition, through its functionRef. */
+function resolveCode(ctx: Context, def: TaskDefinition, visited: ReadonlySet<string>): CodeParams {
+  const own = ownParams(ctx, def);
+  const parentName = def.runtime?.functionRef;
+  if (parentName === undefined) return own;
+  const parent = usableParent(ctx, def, parentName, visited);
+  if (parent === undefined) return noCode(own);
   ctx.diagnostics.push(...checkDefinition(parent));
   if (parent.runner !== own.runner) {
     ctx.diagnostics.push(
@@ -320,45 +417,14 @@ function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): C
         "PARENT_RUNTIME_DIFFERS",
         `"${def.name}" is a ${own.runner} definition but its functionRef "${parent.name}" is ${parent.runner}: Keptn runs the parent's code on the ${parent.runner} image; use the same runtime in both`,
         def,
+        { field: runtimeField(def, "functionRef.name") },
       ),
     );
   }
-
-  let inherited: CodeParams;
-  const grandparent = parent.runtime?.functionRef;
-  if (ctx.mode === "full") {
-    if (grandparent !== undefined && visited.size === 1) {
-      const { names, cycle } = describeChain(ctx, def);
-      if (!cycle) {
-        ctx.diagnostics.push(
-          createDiagnostic(
-            "FUNCTIONREF_CHAIN",
-            `functionRef chain ${names.join(" -> ")} resolved to the end because full chains were asked for: this differs from Keptn, which follows one level and would not run this code; point "${def.name}" at "${names[names.length - 1]}" directly`,
-            def,
-            "warning",
-          ),
-        );
-      }
-    }
-    inherited = resolveCode(ctx, parent, new Set([...visited, objectId(parent)]));
-  } else {
-    inherited = ownParams(ctx, parent);
-    if (grandparent !== undefined) {
-      const { names, cycle } = describeChain(ctx, def);
-      const empty = inherited.configMap === undefined && inherited.url === undefined;
-      const outcome = empty
-        ? `SCRIPT would be empty and ${parent.runner === "python" ? "a python task would succeed without running" : "the deno runner would fail on every retry"}`
-        : `it runs the code of "${parent.name}", not of the end of the chain`;
-      ctx.diagnostics.push(
-        createDiagnostic(
-          cycle ? "CYCLE" : "FUNCTIONREF_CHAIN",
-          `functionRef ${cycle ? "cycle" : "chain"} ${names.join(" -> ")}: Keptn follows one level, so ${outcome}; point "${def.name}" at the definition with the code`,
-          def,
-        ),
-      );
-    }
-  }
-
+  const inherited =
+    ctx.mode === "full"
+      ? inheritFullChain(ctx, def, parent, visited)
+      : inheritOneLevel(ctx, def, parent);
   // mergo.Merge(child, parent): the child's non-empty values win. secureParameters and
   // cmdParameters are normalised so "" is undefined, which is mergo's rule for strings too.
   // Code, image and mount path come from the parent.
@@ -376,52 +442,19 @@ function resolveCode(ctx: Context, def: TaskDefinition, visited: Set<string>): C
 
 function buildContext(
   task: KeptnTask | undefined,
-  given: Partial<TaskContext> | undefined,
-): TaskContext {
-  const base = { ...(task?.context ?? {}), ...(given ?? {}) };
-  const workloadName = base.workloadName ?? "";
-  const context: { -readonly [K in keyof TaskContext]: TaskContext[K] } = {
-    workloadName,
-    appName: base.appName ?? "",
-    appVersion: base.appVersion ?? "",
-    workloadVersion: base.workloadVersion ?? "",
-    // A hand-made task gets exactly what it says; a generated one is filled in by the operator.
-    taskType: base.taskType ?? (task === undefined ? "pre" : ""),
-    objectType:
-      base.objectType ?? (task === undefined ? (workloadName === "" ? "App" : "Workload") : ""),
-  };
+  given: Readonly<ContextFieldsInput> | undefined,
+): KeptnContextFields {
+  const base: ContextFieldsInput = { ...(task?.context ?? {}), ...(given ?? {}) };
+  const context: ContextFieldsInput = {};
+  for (const key of CONTEXT_NAME_KEYS) context[key] = base[key] ?? "";
+  // A hand-made task gets exactly what it says; a generated one is filled in by the operator.
+  context.taskType = base.taskType ?? (task === undefined ? "pre" : "");
+  const workloadType = context.workloadName === "" ? "App" : "Workload";
+  context.objectType = base.objectType ?? (task === undefined ? workloadType : "");
   if (base.metadata !== undefined && Object.keys(base.metadata).length > 0) {
     context.metadata = Object.freeze({ ...base.metadata });
   }
-  return Object.freeze(context);
-}
-
-/**
- * Encodes `KEPTN_CONTEXT` exactly as the operator does (Go field order, `metadata` omitted when
- * empty, its keys sorted).
- *
- * @param context The context.
- * @returns The JSON text.
- * @example
- * ```ts
- * encodeTaskContext({ workloadName: "", appName: "shop", appVersion: "1", workloadVersion: "",
- *   taskType: "pre", objectType: "App" });
- * ```
- */
-export function encodeTaskContext(context: TaskContext): string {
-  const fields = [
-    ["workloadName", context.workloadName],
-    ["appName", context.appName],
-    ["appVersion", context.appVersion],
-    ["workloadVersion", context.workloadVersion],
-    ["taskType", context.taskType],
-    ["objectType", context.objectType],
-  ] as const;
-  const parts = fields.map(([key, value]) => `${goJsonString(key)}:${goJsonString(value)}`);
-  if (context.metadata !== undefined && Object.keys(context.metadata).length > 0) {
-    parts.push(`"metadata":${goJsonStringMap(context.metadata)}`);
-  }
-  return `{${parts.join(",")}}`;
+  return Object.freeze(context as KeptnContextFields);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -448,6 +481,284 @@ function resolveTaskInput(catalog: Catalog, options: ResolveTaskOptions): KeptnT
   return task;
 }
 
+/** The definition name and namespace to resolve, from the task or the options. */
+function resolveTarget(
+  task: KeptnTask | undefined,
+  options: ResolveTaskOptions,
+): { definitionName: string; namespace: string } {
+  const definitionName = task?.taskDefinition ?? options.definition;
+  const namespace = task?.namespace ?? options.namespace;
+  const missing = (path: string) => ({
+    source: "options" as const,
+    path,
+    message: "is required unless task is given",
+  });
+  if (definitionName === undefined || namespace === undefined) {
+    throw new ConfigError([
+      ...(definitionName === undefined ? [missing("definition")] : []),
+      ...(namespace === undefined ? [missing("namespace")] : []),
+    ]);
+  }
+  return { definitionName, namespace };
+}
+
+/** The definition the task names, which must exist and set a runtime. */
+function findRoot(ctx: Context, definitionName: string): TaskDefinition {
+  const root = lookup(ctx, definitionName);
+  if (root === undefined) {
+    throw new CodeResolutionError(
+      `Cannot find KeptnTaskDefinition "${definitionName}" ${inEither(ctx)}`,
+    );
+  }
+  const rootDiagnostics = checkDefinition(root);
+  if (root.runner === "none") {
+    const reason = rootDiagnostics[0]?.message ?? "it sets no runtime";
+    throw new CodeResolutionError(
+      `Cannot resolve KeptnTaskDefinition "${root.namespace}/${root.name}": ${reason}`,
+    );
+  }
+  ctx.diagnostics.push(...rootDiagnostics);
+  return root;
+}
+
+/** A hand-made KeptnTask's retries and timeout replace the definition's, even when unset. */
+function checkTaskJobFields(ctx: Context, task: KeptnTask, root: TaskDefinition): void {
+  const unset: string[] = [];
+  const ignored: string[] = [];
+  const { retries, timeout } = JOB_DEFAULTS;
+  if (task.retries === undefined && root.retries !== undefined && root.retries !== retries) {
+    unset.push("retries");
+    ignored.push(`retries ${root.retries} (uses ${retries})`);
+  }
+  if (task.timeout === undefined && root.timeout !== undefined && root.timeout !== timeout) {
+    unset.push("timeout");
+    ignored.push(`timeout "${root.timeout}" (uses "${timeout}")`);
+  }
+  if (ignored.length === 0) return;
+  ctx.diagnostics.push(
+    createDiagnostic(
+      "TASK_JOB_FIELDS",
+      `KeptnTask "${task.name}" does not set ${unset.join(" or ")}: Keptn takes them from the KeptnTask, not from "${root.name}", so it ignores ${ignored.join(" and ")}; set them on the KeptnTask`,
+      task,
+      { field: "spec" },
+    ),
+  );
+}
+
+/** The Job fields the operator sets: retries and timeout from the task when hand-made. */
+function jobFields(ctx: Context, task: KeptnTask | undefined, root: TaskDefinition): JobFields {
+  if (task !== undefined) checkTaskJobFields(ctx, task, root);
+  const from = task ?? root;
+  const timeout = from.timeout ?? JOB_DEFAULTS.timeout;
+  return {
+    retries: from.retries ?? JOB_DEFAULTS.retries,
+    timeout,
+    activeDeadlineSeconds: Math.trunc((parseGoDuration(timeout) ?? 0) / 1e9),
+    ttlSecondsAfterFinished: root.ttlSecondsAfterFinished ?? JOB_DEFAULTS.ttlSecondsAfterFinished,
+    serviceAccountName: root.serviceAccountName,
+    automountServiceAccountToken: root.automountServiceAccountToken,
+    imagePullSecrets: root.imagePullSecrets,
+  };
+}
+
+/** What the resolution of any runner shares. */
+interface Common {
+  readonly ctx: Context;
+  readonly root: TaskDefinition;
+  readonly task: KeptnTask | undefined;
+  readonly context: KeptnContextFields;
+  readonly job: JobFields;
+  readonly taskInfo: TaskInfo;
+}
+
+/** A container task: the user's container, with `KEPTN_CONTEXT` set in its env. */
+function resolveContainer(common: Common): ResolvedTask {
+  const { ctx, root, task, context } = common;
+  if (task?.parameters !== undefined || task?.secureParameters !== undefined) {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "CONTAINER_IGNORES_PARAMETERS",
+        `KeptnTask "${task.name}" sets parameters or secureParameters, but "${root.name}" is a container task: Keptn passes only KEPTN_CONTEXT to it; put the values in the container's env`,
+        task,
+        { field: task.parameters === undefined ? "spec.secureParameters" : "spec.parameters" },
+      ),
+    );
+  }
+  const container = root.container as ContainerSpecManifest;
+  const contextJson = encodeKeptnContext(context);
+  const env = [...(container.env ?? [])].map((e) => ({ ...e }));
+  const existing = env.find((e) => e.name === "KEPTN_CONTEXT");
+  if (existing !== undefined) existing.value = contextJson;
+  else env.push({ name: "KEPTN_CONTEXT", value: contextJson });
+  return finish(common, {
+    definition: ref(root),
+    chain: [ref(root)],
+    runner: "container",
+    image: container.image ?? "",
+    mountPath: undefined,
+    code: { kind: "none" },
+    parameters: {},
+    secureParameters: undefined,
+    cmdParameters: "",
+    env: env as EnvVar[],
+    container: { ...container, env },
+  });
+}
+
+/** The ConfigMap's code: inline code, or the `code` key of a ConfigMap in the catalog. */
+function configMapCode(
+  ctx: Context,
+  cm: NonNullable<CodeParams["configMap"]>,
+  mountPath: string,
+): string | undefined {
+  if (cm.createdByKeptn) return cm.definition.runtime?.inline;
+  const found = ctx.catalog.findConfigMap(cm.name, cm.namespace);
+  const text = found?.data.code;
+  if (found !== undefined && text === undefined) {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "CONFIGMAP_WITHOUT_CODE",
+        `ConfigMap "${cm.name}" (code of "${cm.definition.name}") has no key "code": Keptn mounts it with subPath "code", so ${mountPath} is an empty directory and the task fails on every retry; put the code under the key "code"`,
+        found,
+        { field: "data" },
+      ),
+    );
+  }
+  if (text !== undefined) {
+    ctx.diagnostics.push(
+      ...checkCode(text, `ConfigMap "${cm.name}"`, found ?? cm.definition, "data.code"),
+    );
+  }
+  return text;
+}
+
+/** Where the runner gets its code: the ConfigMap mounted at `mountPath`, a URL, or nothing. */
+function codeSource(ctx: Context, resolved: CodeParams, mountPath: string): CodeSource {
+  const cm = resolved.configMap;
+  if (cm === undefined) {
+    return resolved.url !== undefined && resolved.urlDefinition !== undefined
+      ? { kind: "url", url: resolved.url, definition: ref(resolved.urlDefinition) }
+      : { kind: "none" };
+  }
+  const code = configMapCode(ctx, cm, mountPath);
+  const { namespace, catalog } = ctx;
+  if (cm.namespace !== namespace && catalog.findConfigMap(cm.name, namespace) === undefined) {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "CONFIGMAP_OTHER_NAMESPACE",
+        `The Job runs in namespace "${namespace}" and mounts ConfigMap "${cm.name}" by name, but ${cm.createdByKeptn ? "Keptn creates it" : "it is expected"} in namespace "${cm.namespace}" (where "${cm.definition.name}" is): the pod cannot start unless the ConfigMap also exists in "${namespace}"; copy it there, or use httpRef for shared definitions`,
+        cm.definition,
+        { field: runtimeField(cm.definition, cm.createdByKeptn ? "inline" : "configMapRef.name") },
+      ),
+    );
+  }
+  return {
+    kind: "configMap",
+    name: cm.name,
+    namespace: cm.namespace,
+    key: "code",
+    code,
+    createdByKeptn: cm.createdByKeptn,
+    definition: ref(cm.definition),
+  };
+}
+
+/** The Secret `SECURE_DATA` comes from must exist, with the key `SECURE_DATA`. */
+function checkSecret(ctx: Context, secure: string, subject: KeptnTask | TaskDefinition): void {
+  const secret = ctx.catalog.findSecret(secure, ctx.namespace);
+  if (secret === undefined) {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "SECRET_NOT_FOUND",
+        `Secret "${secure}" (secureParameters) is not among the manifests: if it does not exist in namespace "${ctx.namespace}", the pod fails with CreateContainerConfigError and the task never starts; create it with the key SECURE_DATA`,
+        subject,
+        {
+          field:
+            subject.kind === "KeptnTask"
+              ? "spec.secureParameters.secret"
+              : runtimeField(subject, "secureParameters.secret"),
+        },
+      ),
+    );
+  } else if (!secret.keys.includes("SECURE_DATA")) {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "SECRET_WITHOUT_KEY",
+        `Secret "${secure}" has no key SECURE_DATA: Keptn reads SECURE_DATA from that key only, so the pod fails with CreateContainerConfigError and the task never starts; rename the key to SECURE_DATA`,
+        secret,
+        { field: "data" },
+      ),
+    );
+  }
+}
+
+/** The runner container's env, in the operator's order. */
+function runnerEnv(fields: {
+  parameters: Readonly<Record<string, string>>;
+  context: KeptnContextFields;
+  cmd: string;
+  secure: string | undefined;
+  script: string;
+}): EnvVar[] {
+  const env: EnvVar[] = [];
+  if (Object.keys(fields.parameters).length > 0) {
+    env.push({ name: "DATA", value: goJsonStringMap(fields.parameters) });
+  }
+  env.push({ name: "KEPTN_CONTEXT", value: encodeKeptnContext(fields.context) });
+  env.push({ name: "CMD_ARGS", value: fields.cmd });
+  if (fields.secure !== undefined) {
+    const secretKeyRef = { name: fields.secure, key: "SECURE_DATA" };
+    env.push({ name: "SECURE_DATA", valueFrom: { secretKeyRef } });
+  }
+  env.push({ name: "SCRIPT", value: fields.script });
+  return env;
+}
+
+/** A deno or python task: its code, parameters and secret, through its functionRef. */
+function resolveRuntime(common: Common, options: ResolveTaskOptions): ResolvedTask {
+  const { ctx, root, task, context } = common;
+  const resolved = resolveCode(ctx, root, new Set([objectId(root)]));
+  // mergo.Merge(definition's, task's): the task fills missing and empty keys.
+  const merged = mergoFill(resolved.parameters, task?.parameters) ?? {};
+  const parameters = Object.freeze({ ...merged, ...options.parameters });
+  const secure = task?.secureParameters ?? resolved.secure;
+  const mountPath = MOUNT_PATHS[resolved.runner];
+  const code = codeSource(ctx, resolved, mountPath);
+  if (secure !== undefined) checkSecret(ctx, secure, task ?? root);
+  const script = code.kind === "configMap" ? mountPath : code.kind === "url" ? code.url : "";
+  const cmd = resolved.cmd ?? "";
+  return finish(common, {
+    definition: ref(root),
+    chain: resolved.chain.map(ref),
+    runner: resolved.runner,
+    image: { ...DEFAULT_RUNNER_IMAGES, ...options.images }[resolved.runner],
+    mountPath,
+    code,
+    parameters,
+    secureParameters: secure,
+    cmdParameters: cmd,
+    env: runnerEnv({ parameters, context, cmd, secure, script }),
+    container: undefined,
+  });
+}
+
+/** The frozen result, with the diagnostics gathered on the way. */
+function finish(
+  common: Common,
+  fields: Omit<ResolvedTask, "mode" | "context" | "job" | "task" | "diagnostics" | "ok">,
+): ResolvedTask {
+  const diagnostics = uniqueDiagnostics(common.ctx.diagnostics);
+  return deepFreeze({
+    mode: common.ctx.mode,
+    ...fields,
+    context: common.context,
+    job: common.job,
+    task: common.taskInfo,
+    diagnostics,
+    ok: !hasErrors(diagnostics),
+  } satisfies ResolvedTask);
+}
+
 /**
  * Resolves what the Keptn operator would run for a task: runner, image, mount path, code source,
  * env (in the operator's order) and Job fields, with a diagnostic for every trap met.
@@ -467,49 +778,15 @@ function resolveTaskInput(catalog: Catalog, options: ResolveTaskOptions): KeptnT
  */
 export function resolveTask(catalog: Catalog, options: ResolveTaskOptions): ResolvedTask {
   const task = resolveTaskInput(catalog, options);
-  const definitionName = task?.taskDefinition ?? options.definition;
-  const namespace = task?.namespace ?? options.namespace;
-  if (definitionName === undefined || namespace === undefined) {
-    const issues = [];
-    if (definitionName === undefined) {
-      issues.push({
-        source: "options" as const,
-        path: "definition",
-        message: "is required unless task is given",
-      });
-    }
-    if (namespace === undefined) {
-      issues.push({
-        source: "options" as const,
-        path: "namespace",
-        message: "is required unless task is given",
-      });
-    }
-    throw new ConfigError(issues);
-  }
-  const mode = options.functionRefs ?? "keptn";
+  const { definitionName, namespace } = resolveTarget(task, options);
   const ctx: Context = {
     catalog,
     namespace,
     keptnNamespace: options.keptnNamespace ?? DEFAULT_KEPTN_NAMESPACE,
-    mode,
+    mode: options.functionRefs ?? "keptn",
     diagnostics: [],
   };
-  const root = lookup(ctx, definitionName);
-  if (root === undefined) {
-    throw new CodeResolutionError(
-      `Cannot find KeptnTaskDefinition "${definitionName}" in namespace "${namespace}" or "${ctx.keptnNamespace}"`,
-    );
-  }
-  const rootDiagnostics = checkDefinition(root);
-  if (root.runner === "none") {
-    const reason = rootDiagnostics[0]?.message ?? "it sets no runtime";
-    throw new CodeResolutionError(
-      `Cannot resolve KeptnTaskDefinition "${root.namespace}/${root.name}": ${reason}`,
-    );
-  }
-  ctx.diagnostics.push(...rootDiagnostics);
-
+  const root = findRoot(ctx, definitionName);
   const context = buildContext(task, options.context);
   if (context.objectType === "Application") {
     ctx.diagnostics.push(
@@ -517,55 +794,20 @@ export function resolveTask(catalog: Catalog, options: ResolveTaskOptions): Reso
         "OBJECTTYPE_APPLICATION",
         `The context of "${task?.name ?? definitionName}" has objectType "Application": the operator sends "App" for app tasks, so code that checks for "App" takes the wrong branch; use "App"`,
         task ?? root,
+        { field: task === undefined ? "spec" : "spec.context.objectType" },
       ),
     );
   }
-
-  const handMade = task !== undefined;
-  const retries = handMade
-    ? (task.retries ?? JOB_DEFAULTS.retries)
-    : (root.retries ?? JOB_DEFAULTS.retries);
-  const timeout = handMade
-    ? (task.timeout ?? JOB_DEFAULTS.timeout)
-    : (root.timeout ?? JOB_DEFAULTS.timeout);
-  if (handMade) {
-    const unset: string[] = [];
-    const ignored: string[] = [];
-    if (
-      task.retries === undefined &&
-      root.retries !== undefined &&
-      root.retries !== JOB_DEFAULTS.retries
-    ) {
-      unset.push("retries");
-      ignored.push(`retries ${root.retries} (uses ${JOB_DEFAULTS.retries})`);
-    }
-    if (
-      task.timeout === undefined &&
-      root.timeout !== undefined &&
-      root.timeout !== JOB_DEFAULTS.timeout
-    ) {
-      unset.push("timeout");
-      ignored.push(`timeout "${root.timeout}" (uses "${JOB_DEFAULTS.timeout}")`);
-    }
-    if (ignored.length > 0) {
-      ctx.diagnostics.push(
-        createDiagnostic(
-          "TASK_JOB_FIELDS",
-          `KeptnTask "${task.name}" does not set ${unset.join(" or ")}: Keptn takes them from the KeptnTask, not from "${root.name}", so it ignores ${ignored.join(" and ")}; set them on the KeptnTask`,
-          task,
-        ),
-      );
-    }
+  if (context.taskType === "promotion" && context.objectType === "Workload") {
+    ctx.diagnostics.push(
+      createDiagnostic(
+        "PROMOTION_WORKLOAD",
+        `The context of "${task?.name ?? definitionName}" is a promotion task of a workload: Keptn runs promotion tasks only for apps (a KeptnAppVersion, from its KeptnAppContext's promotionTasks) and only when the operator has promotionTasksEnabled (PROMOTION_TASKS_ENABLED), so no workload ever runs this; use taskType "pre" or "post", or objectType "App"`,
+        task ?? root,
+        { field: task === undefined ? "spec" : "spec.context.taskType" },
+      ),
+    );
   }
-  const job: JobFields = {
-    retries,
-    timeout,
-    activeDeadlineSeconds: Math.trunc((parseGoDuration(timeout) ?? 0) / 1e9),
-    ttlSecondsAfterFinished: root.ttlSecondsAfterFinished ?? JOB_DEFAULTS.ttlSecondsAfterFinished,
-    serviceAccountName: root.serviceAccountName,
-    automountServiceAccountToken: root.automountServiceAccountToken,
-    imagePullSecrets: root.imagePullSecrets,
-  };
   const taskInfo: TaskInfo = {
     name: task?.name,
     namespace,
@@ -575,153 +817,8 @@ export function resolveTask(catalog: Catalog, options: ResolveTaskOptions): Reso
     definition: root.name,
     parameters: task?.parameters,
     secureParameters: task?.secureParameters,
-    handMade,
+    handMade: task !== undefined,
   };
-  const images = { ...DEFAULT_RUNNER_IMAGES, ...options.images };
-  const contextJson = encodeTaskContext(context);
-
-  if (root.runner === "container") {
-    if (task?.parameters !== undefined || task?.secureParameters !== undefined) {
-      ctx.diagnostics.push(
-        createDiagnostic(
-          "CONTAINER_IGNORES_PARAMETERS",
-          `KeptnTask "${task.name}" sets parameters or secureParameters, but "${root.name}" is a container task: Keptn passes only KEPTN_CONTEXT to it; put the values in the container's env`,
-          task,
-        ),
-      );
-    }
-    const container = root.container as ContainerSpecManifest;
-    const env = [...(container.env ?? [])].map((e) => ({ ...e }));
-    const existing = env.find((e) => e.name === "KEPTN_CONTEXT");
-    if (existing !== undefined) existing.value = contextJson;
-    else env.push({ name: "KEPTN_CONTEXT", value: contextJson });
-    const diagnostics = uniqueDiagnostics(ctx.diagnostics);
-    return deepFreeze({
-      mode,
-      definition: ref(root),
-      chain: [ref(root)],
-      runner: "container",
-      image: container.image ?? "",
-      mountPath: undefined,
-      code: { kind: "none" },
-      parameters: {},
-      secureParameters: undefined,
-      cmdParameters: "",
-      context,
-      env: env as EnvVar[],
-      container: { ...container, env },
-      job,
-      task: taskInfo,
-      diagnostics,
-      ok: !hasErrors(diagnostics),
-    } satisfies ResolvedTask);
-  }
-
-  const resolved = resolveCode(ctx, root, new Set([objectId(root)]));
-  // mergo.Merge(definition's, task's): the task fills missing and empty keys.
-  const parameters = mergoFill(resolved.parameters, task?.parameters) ?? Object.freeze({});
-  const secure = task?.secureParameters ?? resolved.secure;
-  const mountPath = MOUNT_PATHS[resolved.runner];
-
-  let code: CodeSource = { kind: "none" };
-  if (resolved.configMap !== undefined) {
-    const cm = resolved.configMap;
-    let text: string | undefined;
-    if (cm.createdByKeptn) {
-      text = cm.definition.runtime?.inline;
-    } else {
-      const found = catalog.findConfigMap(cm.name, cm.namespace);
-      text = found?.data.code;
-      if (found !== undefined && text === undefined) {
-        ctx.diagnostics.push(
-          createDiagnostic(
-            "CONFIGMAP_WITHOUT_CODE",
-            `ConfigMap "${cm.name}" (code of "${cm.definition.name}") has no key "code": Keptn mounts it with subPath "code", so ${mountPath} is an empty directory and the task fails on every retry; put the code under the key "code"`,
-            found,
-          ),
-        );
-      }
-      if (text !== undefined) {
-        ctx.diagnostics.push(...checkCode(text, `ConfigMap "${cm.name}"`, cm.definition));
-      }
-    }
-    if (cm.namespace !== namespace && catalog.findConfigMap(cm.name, namespace) === undefined) {
-      ctx.diagnostics.push(
-        createDiagnostic(
-          "CONFIGMAP_OTHER_NAMESPACE",
-          `The Job runs in namespace "${namespace}" and mounts ConfigMap "${cm.name}" by name, but ${cm.createdByKeptn ? "Keptn creates it" : "it is expected"} in namespace "${cm.namespace}" (where "${cm.definition.name}" is): the pod cannot start unless the ConfigMap also exists in "${namespace}"; copy it there, or use httpRef for shared definitions`,
-          cm.definition,
-        ),
-      );
-    }
-    code = {
-      kind: "configMap",
-      name: cm.name,
-      namespace: cm.namespace,
-      key: "code",
-      code: text,
-      createdByKeptn: cm.createdByKeptn,
-      definition: ref(cm.definition),
-    };
-  } else if (resolved.url !== undefined && resolved.urlDefinition !== undefined) {
-    code = { kind: "url", url: resolved.url, definition: ref(resolved.urlDefinition) };
-  }
-
-  if (secure !== undefined) {
-    const secret = catalog.findSecret(secure, namespace);
-    if (secret === undefined) {
-      ctx.diagnostics.push(
-        createDiagnostic(
-          "SECRET_NOT_FOUND",
-          `Secret "${secure}" (secureParameters) is not among the manifests: if it does not exist in namespace "${namespace}", the pod fails with CreateContainerConfigError and the task never starts; create it with the key SECURE_DATA`,
-          task ?? root,
-        ),
-      );
-    } else if (!secret.keys.includes("SECURE_DATA")) {
-      ctx.diagnostics.push(
-        createDiagnostic(
-          "SECRET_WITHOUT_KEY",
-          `Secret "${secure}" has no key SECURE_DATA: Keptn reads SECURE_DATA from that key only, so the pod fails with CreateContainerConfigError and the task never starts; rename the key to SECURE_DATA`,
-          secret,
-        ),
-      );
-    }
-  }
-
-  const env: EnvVar[] = [];
-  if (Object.keys(parameters).length > 0)
-    env.push({ name: "DATA", value: goJsonStringMap(parameters) });
-  env.push({ name: "KEPTN_CONTEXT", value: contextJson });
-  env.push({ name: "CMD_ARGS", value: resolved.cmd ?? "" });
-  if (secure !== undefined) {
-    env.push({
-      name: "SECURE_DATA",
-      valueFrom: { secretKeyRef: { name: secure, key: "SECURE_DATA" } },
-    });
-  }
-  env.push({
-    name: "SCRIPT",
-    value: code.kind === "configMap" ? mountPath : code.kind === "url" ? code.url : "",
-  });
-
-  const diagnostics = uniqueDiagnostics(ctx.diagnostics);
-  return deepFreeze({
-    mode,
-    definition: ref(root),
-    chain: resolved.chain.map(ref),
-    runner: resolved.runner,
-    image: images[resolved.runner],
-    mountPath,
-    code,
-    parameters,
-    secureParameters: secure,
-    cmdParameters: resolved.cmd ?? "",
-    context,
-    env,
-    container: undefined,
-    job,
-    task: taskInfo,
-    diagnostics,
-    ok: !hasErrors(diagnostics),
-  } satisfies ResolvedTask);
+  const common = { ctx, root, task, context, job: jobFields(ctx, task, root), taskInfo };
+  return root.runner === "container" ? resolveContainer(common) : resolveRuntime(common, options);
 }

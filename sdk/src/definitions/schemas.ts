@@ -7,6 +7,7 @@
  * core objects are loose.
  */
 import { z } from "zod";
+import { CONTEXT_NAME_KEYS } from "../core/keptn-context.js";
 
 /** The API group of every Keptn lifecycle resource. */
 export const KEPTN_GROUP = "lifecycle.keptn.sh";
@@ -18,6 +19,15 @@ export const DEFINITION_VERSIONS = ["v1alpha1", "v1alpha2", "v1alpha3", "v1beta1
 export type DefinitionVersion = (typeof DEFINITION_VERSIONS)[number];
 
 const stringMap = z.record(z.string(), z.string());
+
+/** An optional string schema for each key. */
+function optionalStrings<K extends string>(
+  keys: readonly K[],
+): { [P in K]: z.ZodOptional<z.ZodString> } {
+  return Object.fromEntries(keys.map((key) => [key, z.string().optional()])) as {
+    [P in K]: z.ZodOptional<z.ZodString>;
+  };
+}
 const int32 = z.number().int().min(0).max(2_147_483_647);
 
 // Go's time.ParseDuration syntax as the CRD allows it: "0" or a sequence of <number><unit>.
@@ -165,10 +175,8 @@ export type ContainerSpecManifest = z.infer<typeof containerSpecSchema>;
 
 /** `spec.context` of a `KeptnTask`: what the runner receives as `KEPTN_CONTEXT`. */
 export const taskContextSchema = z.looseObject({
-  workloadName: z.string().optional(),
-  appName: z.string().optional(),
-  appVersion: z.string().optional(),
-  workloadVersion: z.string().optional(),
+  // The keys come from the context contract; the operator copies their strings as written.
+  ...optionalStrings(CONTEXT_NAME_KEYS),
   taskType: z.string().optional(),
   objectType: z.string().optional(),
   metadata: stringMap.optional(),

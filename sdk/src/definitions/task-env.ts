@@ -24,6 +24,18 @@ export interface TaskEnvOptions {
    * `from` for example `envFrom configMapRef`).
    */
   onSkipped?: (skipped: { readonly name: string; readonly from: string }) => void;
+  /**
+   * How to give a Secret's value that is missing, for the error's message (default: pass it in
+   * `secretValues` or add the Secret to the catalog).
+   */
+  missingSecret?: (missing: {
+    /** The variable that reads it. */
+    readonly variable: string;
+    readonly secret: string;
+    readonly key: string;
+  }) => string;
+  /** What could not be done, to start the error's message (default `Invalid task environment`). */
+  summary?: string;
 }
 
 /**
@@ -69,10 +81,13 @@ export function taskEnv(
     }
     const value = secretValue(ref.name, ref.key);
     if (value === undefined) {
+      const fix =
+        options.missingSecret?.({ variable: variable.name, secret: ref.name, key: ref.key }) ??
+        `pass it in secretValues["${ref.name}"] or add the Secret to the catalog`;
       issues.push({
         source: variable.name === "SECURE_DATA" ? "SECURE_DATA" : "options",
         path: variable.name === "SECURE_DATA" ? "" : variable.name,
-        message: `Secret "${ref.name}" key "${ref.key}" has no value: pass it in secretValues["${ref.name}"] or add the Secret to the catalog`,
+        message: `Secret "${ref.name}" key "${ref.key}" has no value: ${fix}`,
       });
     } else {
       env[variable.name] = value;
@@ -86,7 +101,12 @@ export function taskEnv(
       options.onSkipped?.({ name: `envFrom[${index}]`, from: `envFrom ${from}`.trim() });
     });
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) {
+    throw new ConfigError(
+      issues,
+      options.summary === undefined ? {} : { summary: options.summary },
+    );
+  }
   if (options.scriptPath !== undefined && resolved.code.kind === "configMap") {
     env.SCRIPT = options.scriptPath;
   }

@@ -81,7 +81,9 @@ export type ConfigSource =
   | "DATA"
   | "SECURE_DATA"
   | "KEPTN_TASK_DEADLINE"
-  | "options";
+  | "options"
+  // Any other environment variable, for example a runner setting.
+  | (string & {});
 
 /** One invalid field of the task environment. */
 export interface ConfigIssue {
@@ -91,6 +93,12 @@ export interface ConfigIssue {
   path: string;
   /** What was expected, and how to fix it. Never holds a secret value. */
   message: string;
+}
+
+/** Options of a `ConfigError`. */
+export interface ConfigErrorOptions extends KeptnTaskErrorOptions {
+  /** What could not be done, to start the message (default `Invalid task environment`). */
+  summary?: string;
 }
 
 /**
@@ -108,8 +116,8 @@ export class ConfigError extends KeptnTaskError {
   /** Every invalid field, in the order found. */
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[], options?: KeptnTaskErrorOptions) {
-    super(formatIssues(issues), "CONFIG_INVALID", options);
+  constructor(issues: readonly ConfigIssue[], options?: ConfigErrorOptions) {
+    super(formatIssues(issues, options?.summary), "CONFIG_INVALID", options);
     this.issues = Object.freeze([...issues]);
   }
 }
@@ -222,12 +230,15 @@ export class RuntimeMissingError extends KeptnTaskError {
   }
 }
 
-function formatIssues(issues: readonly ConfigIssue[]): string {
+function formatIssues(
+  issues: readonly ConfigIssue[],
+  summary = "Invalid task environment",
+): string {
   const parts = issues.map((issue) => {
     const where = issue.path === "" ? issue.source : `${issue.source}.${issue.path}`;
     return `${where}: ${issue.message}`;
   });
-  return `Invalid task environment: ${parts.join("; ")}`;
+  return `${summary}: ${parts.join("; ")}`;
 }
 
 function formatLocation(location: ManifestLocation): string {

@@ -26,7 +26,7 @@ const INSPECT_MAX_STRING = 10_000;
  * A set of secret values and every form in which they can appear in output: the whole value (at
  * any length), each JSON leaf (numbers by their exact JSON text) and each line, of the value and
  * of its leaves, of at least 4 characters and not only white space; and for each of those its
- * JSON-escaped (once and twice, and with non-ASCII as `\uXXXX` as Python writes it), URL- and
+ * JSON-escaped (once and twice, also with non-ASCII as `\uXXXX` as Python writes it), URL- and
  * form-encoded (as JavaScript and as Python's `quote` / `quote_plus` write them), Python `repr`,
  * base64 / base64url forms (also when the secret starts 1 or 2 bytes into the encoded data, as in
  * `Basic user:password`), and for a piece over 10,000 characters the quoted prefix that
@@ -484,18 +484,23 @@ function startsEscape(text: string, at: number, contentStart: number): boolean {
 
 function formsOf(piece: string): string[] {
   const escaped = JSON.stringify(piece).slice(1, -1);
-  const uri = encodeURIComponent(piece);
+  // Python's json.dumps (ensure_ascii) writes every non-ASCII character as \uXXXX.
+  const ascii = escaped.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  // encodeURIComponent throws on a lone surrogate (a JSON leaf may hold one: "\ud800"); URL
+  // encoders write it as U+FFFD, as URLSearchParams does.
+  const uri = encodeURIComponent(wellFormed(piece));
   // Python's quote() also escapes !*'() and keeps "/" (safe="/"); quote_plus() writes " " as "+".
   const python = uri.replace(/[!*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const forms = [
     piece,
     escaped,
     JSON.stringify(escaped).slice(1, -1),
-    // Python's json.dumps (ensure_ascii) writes every non-ASCII character as \uXXXX.
-    escaped.replace(
-      /[\u0080-\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    ),
+    ascii,
+    // json.dumps(json.dumps(value)), as a Python task writes a JSON document inside another.
+    JSON.stringify(ascii).slice(1, -1),
     uri,
     new URLSearchParams({ v: piece }).toString().slice(2),
     python.replace(/%2F/g, "/"),
@@ -578,6 +583,14 @@ function inspectForms(text: string, quote: string): string[] {
     escaped(false, true),
   ];
   return [...new Set(inners)].map((inner) => `${quote}${inner}${quote}`);
+}
+
+/** `text` with each lone surrogate replaced by U+FFFD, as `TextEncoder` and `URLSearchParams` do. */
+function wellFormed(text: string): string {
+  return text.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    "\ufffd",
+  );
 }
 
 function isLowSurrogate(code: number): boolean {
