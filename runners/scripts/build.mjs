@@ -17,8 +17,18 @@ mkdirSync(dist, { recursive: true });
 // import (nor anything else from outside the bundle): Deno spends ~50 ms waking its Node compatibility layer, and ~6 ms on zod's schemas. The HTTP client is a chunk loaded only
 // for URLs; the logger is a separate bundle loaded only when the runner has something to say.
 const { banner: _banner, ...noBanner } = bundleOptions;
+// The SDK's fetch imports "undici"; the runner's chunk takes only the parts it uses.
+const undiciSubset = {
+  name: "undici-subset",
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({
+      path: fileURLToPath(new URL("./undici-subset.mjs", import.meta.url)),
+    }));
+  },
+};
 await build({
   ...noBanner,
+  plugins: [...noBanner.plugins, undiciSubset],
   entryPoints: { bootstrap: `${root}src/bootstrap.ts` },
   outdir: dist,
   splitting: true,
@@ -48,6 +58,10 @@ await build({
     ...external,
   ];
   if (heavy.length > 0) throw new Error(`bootstrap.js must not load ${heavy.join(", ")}`);
+  const wholeUndici = Object.values(metafile.outputs).some((output) =>
+    Object.keys(output.inputs).some((input) => /node_modules\/undici\/index\.js$/.test(input)),
+  );
+  if (wholeUndici) throw new Error("the runner's chunks must take undici's parts, not its index");
 
   // Deno parses every module a literal import("...") names before the program starts, when
   // DENO_DIR holds no analysis of it yet, as in every Job (an empty /tmp): the fetch chunk (the
