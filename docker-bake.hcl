@@ -34,14 +34,14 @@ variable "DENO_VERSION" {
   default = "2.9.6"
 }
 
-# Upstream version of the Debian python3.11 package pinned in images/python-runtime.
+# Upstream version of the Debian python3.13 package pinned in images/python-runtime.
 variable "PYTHON_VERSION" {
-  default = "3.11.2"
+  default = "3.13.5"
 }
 
-# Raw material only: a Debian bookworm with apt, and an image holding the Deno binary at /deno.
+# Raw material only: a Debian 13 (trixie) with apt, and an image holding the Deno binary at /deno.
 variable "DEBIAN_IMAGE" {
-  default = "docker.io/library/debian:bookworm-20250929-slim"
+  default = "docker.io/library/debian:trixie-20250929-slim"
 }
 
 variable "DENO_BIN_IMAGE" {

@@ -9,7 +9,7 @@
 # relative to ROOT, removed afterwards. Then shared libraries that nothing in ROOT links to are
 # removed, and the build fails if any ELF file has an unresolved dependency.
 #
-# Runs inside a Debian bookworm build stage of the target architecture (it executes the
+# Runs inside a Debian build stage of the target architecture (it executes the
 # unpacked dynamic loader to resolve dependencies), as root, with the Debian mirrors reachable.
 set -eu
 
@@ -42,9 +42,22 @@ for deb in ./*.deb; do dpkg -x "$deb" "$root"; done
 cd /
 rm -rf "$work" /var/lib/apt/lists/*
 
+# Debian 13 packages install under /usr only (/usr/bin/sh, /usr/lib64/ld-linux-x86-64.so.2);
+# the links /bin, /sbin, /lib and /lib64 that programs and ELF headers name are made by
+# base-files and usrmerge on a real system, which dpkg -x does not run. Make them, folding in
+# anything a package still ships under the old paths.
+cd "$root"
+for dir in bin sbin lib lib64; do
+  if [ -d "$dir" ] && [ ! -L "$dir" ]; then
+    mkdir -p "usr/$dir"
+    cp -a "$dir/." "usr/$dir/"
+    rm -rf "$dir"
+  fi
+  if [ -d "usr/$dir" ] && [ ! -e "$dir" ]; then ln -s "usr/$dir" "$dir"; fi
+done
+
 # Documentation, locales, desktop and packaging metadata, maintainer tools that cannot run here
 # (no dpkg, no shell in most images) and glibc's own tools are not needed to run anything.
-cd "$root"
 for glob in \
   usr/share/doc usr/share/man usr/share/info usr/share/lintian usr/share/locale usr/share/bug \
   usr/share/doc-base usr/share/menu usr/share/applications usr/share/pixmaps usr/share/binfmts \
@@ -103,8 +116,12 @@ echo "/$loader" | sed 's|^/||' >>"$needed"
 
 # Keep what is linked, by its real path; glibc also dlopens libgcc_s for thread cancellation.
 keep=$(mktemp)
+# Each by the name the loader found (through /lib, a link to /usr/lib, on Debian 13), by that
+# name in its real directory, and by the file it links to.
 for f in $(sort -u "$needed"); do
   echo "$f"
+  dir=$(cd "$(dirname "$f")" && pwd -P)
+  echo "${dir#"$root"/}/$(basename "$f")"
   real=$(cd "$(dirname "$f")" && readlink -f "$(basename "$f")")
   echo "${real#"$root"/}"
 done | sort -u >"$keep"

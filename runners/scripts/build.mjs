@@ -2,7 +2,8 @@
 // Bundles the runner into runners/dist/: bootstrap.js (the entry point), chunks loaded on demand
 // (the HTTP client, the logger), the SDK bundle that task code imports as "@keptn-task/sdk", and
 // the import map that says so.
-import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { bundleOptions } from "../../sdk/scripts/bundle-options.mjs";
@@ -16,8 +17,18 @@ mkdirSync(dist, { recursive: true });
 // import (nor anything else from outside the bundle): Deno spends ~50 ms waking its Node compatibility layer, and ~6 ms on zod's schemas. The HTTP client is a chunk loaded only
 // for URLs; the logger is a separate bundle loaded only when the runner has something to say.
 const { banner: _banner, ...noBanner } = bundleOptions;
+// The SDK's fetch imports "undici"; the runner's chunk takes only the parts it uses.
+const undiciSubset = {
+  name: "undici-subset",
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({
+      path: fileURLToPath(new URL("./undici-subset.mjs", import.meta.url)),
+    }));
+  },
+};
 await build({
   ...noBanner,
+  plugins: [...noBanner.plugins, undiciSubset],
   entryPoints: { bootstrap: `${root}src/bootstrap.ts` },
   outdir: dist,
   splitting: true,
@@ -47,6 +58,31 @@ await build({
     ...external,
   ];
   if (heavy.length > 0) throw new Error(`bootstrap.js must not load ${heavy.join(", ")}`);
+  const wholeUndici = Object.values(metafile.outputs).some((output) =>
+    Object.keys(output.inputs).some((input) => /node_modules\/undici\/index\.js$/.test(input)),
+  );
+  if (wholeUndici) throw new Error("the runner's chunks must take undici's parts, not its index");
+
+  // Deno parses every module a literal import("...") names before the program starts, when
+  // DENO_DIR holds no analysis of it yet, as in every Job (an empty /tmp): the fetch chunk (the
+  // HTTP client, ~560 KB) cost every start ~40 ms for a task that never fetches. A specifier
+  // computed at run time (import.meta.resolve of the same path) is loaded only when the import
+  // runs. So the chunks' literal dynamic imports in the hot path become computed ones.
+  for (const output of hot) {
+    // esbuild names outputs relative to the working directory.
+    const file = resolve(output);
+    let code = readFileSync(file, "utf8");
+    for (const { path, kind } of metafile.outputs[output]?.imports ?? []) {
+      if (kind !== "dynamic-import") continue;
+      let specifier = relative(dirname(output), path);
+      if (!specifier.startsWith(".")) specifier = `./${specifier}`;
+      const literal = `import(${JSON.stringify(specifier)})`;
+      if (code.split(literal).length !== 2) throw new Error(`${output}: expected one ${literal}`);
+      code = code.replace(literal, `import(import.meta.resolve(${JSON.stringify(specifier)}))`);
+    }
+    if (/\bimport\(\s*["'`]/.test(code)) throw new Error(`${output}: a literal import() is left`);
+    writeFileSync(file, code);
+  }
 });
 // Bundles of their own (not chunks, which the SDK's barrel would pull into the hot path): the
 // logger, and the schema check of an unusual KEPTN_CONTEXT.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes, without any registry, the two images the Dockerfiles take as raw material, and prints
 # them as build args (NAME=image, one a line) for scripts/images/build.mjs:
-#   DEBIAN_IMAGE    localhost/keptn-task-base/debian:bookworm
-#                   a Debian bookworm minbase made by debootstrap from the Debian mirror;
+#   DEBIAN_IMAGE    localhost/keptn-task-base/debian:trixie
+#                   a Debian 13 (trixie) minbase made by debootstrap from the Debian mirror;
 #                   the Dockerfiles only run apt-get download and dpkg -x in it.
 #   DENO_BIN_IMAGE  localhost/keptn-task-base/deno-bin:<version>
 #                   the npm Deno binary at /deno, like denoland/deno:bin-<version>.
@@ -17,27 +17,28 @@ force=${1:-}
 log() { echo "make-bases: $*" >&2; }
 fresh() { [[ $force == --force ]] || ! podman image exists "$1"; }
 
-debian_image=localhost/keptn-task-base/debian:bookworm
+suite=trixie
+debian_image=localhost/keptn-task-base/debian:$suite
 if fresh "$debian_image"; then
   command -v debootstrap >/dev/null || { log "debootstrap is missing: run scripts/images/setup-podman.sh"; exit 1; }
   root=$(mktemp -d)
   trap 'rm -rf "$root"' EXIT
-  log "debootstrap bookworm from $mirror"
+  log "debootstrap $suite from $mirror"
   start=$SECONDS
-  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 ||
+  debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.log" 2>&1 ||
     { tail -20 "$root.log" >&2; rm -f "$root.log"; exit 1; }
   rm -f "$root.log" "$root"/etc/apt/sources.list
-  # debootstrap writes only bookworm main; the pinned versions also come from updates and security.
+  # debootstrap writes only $suite main; the pinned versions also come from updates and security.
   cat >"$root/etc/apt/sources.list.d/debian.sources" <<SOURCES
 Types: deb
 URIs: $mirror
-Suites: bookworm bookworm-updates
+Suites: $suite $suite-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
 URIs: ${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-Suites: bookworm-security
+Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SOURCES

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Rewrites images/*/debian-packages.txt with the versions the Debian mirror serves now (Debian
-# drops superseded versions, so a pinned build fails once the mirror moves on; the Dockerfiles
-# say so and point here). Checks that each version exists for arm64 too, as users' CI builds both.
-# Runs apt in the local Debian build image (make-bases.sh), not on this machine.
+# Rewrites images/*/debian-packages.txt (and those of images/extending/*, the derived images, and
+# of bench/keptn-images/*, what the bench's Keptn-equivalent images add) with the versions the
+# Debian mirror serves now (Debian drops superseded versions, so a pinned build fails once the
+# mirror moves on; the Dockerfiles say so and point here). Checks that each version exists for
+# arm64 too, as users' CI builds both. Runs apt in the local Debian build image (make-bases.sh),
+# not on this machine.
 #
 #   bash scripts/images/pin-debian-packages.sh && git diff images/
 set -euo pipefail
@@ -11,7 +13,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$repo/images/containers.conf}
 debian_image=$(bash "$repo/scripts/images/make-bases.sh" | sed -n 's/^DEBIAN_IMAGE=//p')
 
-names=$(cat "$repo"/images/*/debian-packages.txt | sed -e 's/#.*//' -e 's/=.*//' -e '/^[[:space:]]*$/d' | sort -u)
+names=$(cat "$repo"/images/*/debian-packages.txt "$repo"/images/extending/*/debian-packages.txt "$repo"/bench/keptn-images/*/debian-packages.txt | sed -e 's/#.*//' -e 's/=.*//' -e '/^[[:space:]]*$/d' | sort -u)
 # shellcheck disable=SC2016 # expanded in the container
 pins=$(podman run --rm -e NAMES="$names" "$debian_image" bash -c '
   set -eu
@@ -29,7 +31,7 @@ pins=$(podman run --rm -e NAMES="$names" "$debian_image" bash -c '
     echo "$name=$amd64"
   done')
 
-for file in "$repo"/images/*/debian-packages.txt; do
+for file in "$repo"/images/*/debian-packages.txt "$repo"/images/extending/*/debian-packages.txt "$repo"/bench/keptn-images/*/debian-packages.txt; do
   tmp=$(mktemp)
   while IFS= read -r line; do
     name=${line%%=*}

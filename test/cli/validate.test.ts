@@ -198,3 +198,87 @@ describe("keptn-task validate", () => {
     expect(result.code).toBe(64);
   });
 });
+
+describe("keptn-task validate: what the API server refuses", () => {
+  const REJECTS = "test/fixtures/definitions/api-server-rejects.yaml";
+
+  it("reports names, CRD fields and Kubernetes' Container schema at their line and column", async () => {
+    const result = await runCli(["validate", REJECTS]);
+    const found = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => {
+        const [, where, field, message] =
+          /^[^:]+:(\d+:\d+): error MANIFEST_INVALID [^:]+: ([^:]+): Invalid KeptnTaskDefinition: (.*)$/.exec(
+            line,
+          ) ?? [];
+        return [where, field, message];
+      });
+    const expected: [string, string, string][] = [
+      ["6:3", "metadata.name", "must be a DNS-1123 subdomain"],
+      ["17:3", "metadata.namespace", "must be a DNS-1123 label"],
+      ["29:3", "spec.automountServiceAccountToken.type", "is required by the CRD: true or false"],
+      [
+        "43:5",
+        "spec.container.imagePullPolicy",
+        'must be one of "Always", "IfNotPresent", "Never", received "Sometimes"',
+      ],
+      ["44:5", "spec.container", 'unknown field "imagePullPolicyy" of a Kubernetes Container'],
+      ["48:9", "spec.container.env.1", "duplicate entry (name=TARGET) of env, also at env.0"],
+      [
+        "51:9",
+        "spec.container.ports.0.containerPort",
+        "is required by Kubernetes' Container schema",
+      ],
+      [
+        "53:9",
+        "spec.container.ports.2",
+        "duplicate entry (containerPort=8080, protocol=TCP) of ports",
+      ],
+      [
+        "57:9",
+        "spec.container.resources.limits.memory",
+        'must be a Kubernetes quantity such as "512Mi", "1Gi", "500m" or 2, received "lots"',
+      ],
+      [
+        "62:9",
+        "spec.container.livenessProbe.httpGet",
+        'unknown field "pathh" of a Kubernetes HTTPGetAction',
+      ],
+    ];
+    expect(found.map(([where, field]) => [where, field])).toEqual(
+      expected.map(([where, field]) => [where, field]),
+    );
+    found.forEach(([, , message], index) => {
+      expect(message).toContain(expected[index]?.[2]);
+    });
+    expect(result.stdout).toContain('did you mean "imagePullPolicy"?');
+    expect(result.stdout).toContain('did you mean "path"?');
+    // The last definition (a container Kubernetes takes: UDP and TCP on one port, quantities as
+    // numbers and exponents, a named probe port) is checked without a finding.
+    expect(result.stderr).toContain("checked 1 object in 1 file: 10 errors, 0 warnings");
+    expect(result.code).toBe(65);
+  });
+
+  it("refuses to render a definition whose container the API server would refuse", async () => {
+    const result = await runCli(["render", "container-rejected", "-f", REJECTS]);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/api-server-rejects\.yaml:6:3: .*metadata\.name/);
+    expect(result.code).toBe(65);
+  });
+
+  it("has the container field tree that kubernetes-models' types give (not stale)", async () => {
+    const { execFileSync } = await import("node:child_process");
+    expect(() =>
+      execFileSync(process.execPath, ["scripts/generate-container-fields.mjs", "--check"], {
+        cwd: ROOT,
+        stdio: "pipe",
+      }),
+    ).not.toThrow();
+    const generated = readFileSync(
+      `${ROOT}/sdk/src/definitions/container-fields.generated.ts`,
+      "utf8",
+    );
+    expect(generated).toContain('"source": "kubernetes-models@4.5.1 v1/Container"');
+  });
+});

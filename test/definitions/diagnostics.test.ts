@@ -328,6 +328,54 @@ const rows: Row[] = [
     ],
   },
   {
+    code: "JOB_NAME_TOO_LONG",
+    it: "reports a definition whose every Job name would be over 63 characters",
+    fixture: "names",
+    run: check("notify-the-release-channel-of-the-shop-frontends"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/notify-the-release-channel-of-the-shop-frontends",
+    says: [
+      'is 48 characters long, so the Job of its pre-deployment task would be named "pre-notify-the-release-channel-of-the-shop-frontends-NNNNN-NNNNN" (64 characters)',
+      "job-name label, which holds at most 63",
+      "no task of it ever runs",
+      "shorten the name to at most 47 characters",
+    ],
+  },
+  {
+    code: "JOB_NAME_TOO_LONG",
+    it: "warns when only the post-deployment and promotion Jobs' names would be too long",
+    fixture: "names",
+    run: check("notify-the-release-channel-of-the-shop-checkout"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/notify-the-release-channel-of-the-shop-checkout",
+    says: [
+      'its post-deployment task would be named "post-notify-the-release-channel-of-the-shop-checkout-NNNNN-NNNNN" (64 characters)',
+      "its post-deployment, promotion tasks never run",
+      "at most 46 characters",
+    ],
+  },
+  {
+    code: "JOB_NAME_TOO_LONG",
+    it: "warns when only the promotion Job's name would be too long",
+    fixture: "names",
+    run: check("notify-the-release-channel-of-the-shop-kiosks"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/notify-the-release-channel-of-the-shop-kiosks",
+    says: ["(67 characters)", "its promotion tasks never run", "at most 41 characters"],
+  },
+  {
+    code: "JOB_NAME_TOO_LONG",
+    it: "reports a hand-made KeptnTask whose Job name would be over 63 characters",
+    fixture: "names",
+    run: (catalog) => validate(catalog).filter((d) => d.object?.startsWith("KeptnTask/")),
+    level: "error",
+    object: "KeptnTask/shop/notify-the-release-channel-now-by-hand-for-release-2-4-17a",
+    says: [
+      'would get a Job named "notify-the-release-channel-now-by-hand-for-release-2-4-17a-NNNNN" (64 characters)',
+      "shorten the name to at most 57 characters",
+    ],
+  },
+  {
     code: "CONFIGMAP_NOT_FOUND",
     it: "warns about a configMapRef to a ConfigMap that is not among the manifests",
     fixture: "code-sources",
@@ -741,6 +789,20 @@ describe("diagnostics", () => {
     }
     expect(messages.join("\n")).toContain('not in namespace "keptn-system"');
     expect(messages.join("\n")).toContain('is in namespace "keptn-system": Keptn waits');
+  });
+
+  it("takes names whose every Job name fits in 63 characters", async () => {
+    const catalog = await fixtureCatalog("names");
+    for (const name of [
+      "notify-the-release-channel-of-the-baskets",
+      "notify-the-release-channel-of-the-shop-kiosks",
+    ]) {
+      const def = catalog.findDefinition(name, "shop");
+      const codes = checkDefinition(def as NonNullable<typeof def>).map(
+        (d) => `${d.code} ${d.level}`,
+      );
+      expect(codes).toEqual(name.endsWith("kiosks") ? ["JOB_NAME_TOO_LONG warning"] : []);
+    }
   });
 
   it("formats a diagnostic without a location by its object", () => {

@@ -33,8 +33,8 @@ export interface TaskImageRun {
   code?: { file: string; mountPath: string };
   /** `--user`; `null` runs as the image's own user. Default `65532` (`runAsUser`). */
   user?: string | null;
-  /** `host` to reach a test server on 127.0.0.1; default: podman's own network. */
-  network?: "host";
+  /** `host` to reach a test server on 127.0.0.1, `none` for no network; default: podman's own. */
+  network?: "host" | "none";
   /** A container name, so another command (`podman stop`) can find it. */
   name?: string;
   /** Called with each stdout chunk (e.g. to stop the container once the task is ready). */

@@ -226,11 +226,20 @@ describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) =>
 });
 
 describe("the python-runtime image", () => {
-  it("pins python3.11 to the bake file's PYTHON_VERSION", () => {
-    const pin = read("images/python-runtime/debian-packages.txt").match(/^python3\.11=(\S+)$/m);
+  it("pins Python 3.13 (Keptn's python-runtime runs 3.13 since v1.0.7) to the bake file's PYTHON_VERSION", () => {
+    expect(bake.variables.PYTHON_VERSION).toMatch(/^3\.13\.\d+$/);
+    const pin = read("images/python-runtime/debian-packages.txt").match(/^python3\.13=(\S+)$/m);
     expect(pin?.[1]).toMatch(
       new RegExp(`^${bake.variables.PYTHON_VERSION?.replace(/\./g, "\\.")}-`),
     );
+  });
+
+  it("builds both images from Debian 13 (trixie)", () => {
+    expect(bake.variables.DEBIAN_IMAGE).toMatch(/^docker\.io\/library\/debian:trixie-\d{8}-slim$/);
+    for (const name of ["deno-runtime", "python-runtime"]) {
+      const pins = read(`images/${name}/debian-packages.txt`);
+      expect(pins, name).toMatch(/^libc6=2\.41-/m);
+    }
   });
 
   it("carries the libraries Keptn advertises for python tasks, and git", () => {

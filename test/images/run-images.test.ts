@@ -1,6 +1,6 @@
 import { chmodSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localTags } from "../../scripts/images/bake.mjs";
+import { loadBake, localTags } from "../../scripts/images/bake.mjs";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { podman, podmanOutput, runTaskImage } from "../helpers/podman.js";
 import { KEPTN_CONTEXT, runnerLogLines, scratch } from "../helpers/runner.js";
@@ -405,6 +405,49 @@ print(json.dumps({"cas": stats["x509_ca"] > 100, "offset": berlin.utcoffset().to
     );
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({ cas: true, offset: 7200 });
+  });
+
+  it("runs Python 3.13, the bake file's PYTHON_VERSION: a task with 3.12+ syntax using git, requests and yaml", async () => {
+    const { variables } = await loadBake();
+    const hits = server.hits("/config.yaml");
+    // PEP 695 type aliases and generic functions (3.12), PEP 701 f-strings that reuse their
+    // quotes (3.12): a SyntaxError on Python 3.11 before anything runs.
+    const result = await run(
+      "python312-syntax",
+      `import json, os, sys
+import git, requests, yaml
+
+type Pair = tuple[str, int]
+
+def first[T](items: list[T]) -> T:
+    return items[0]
+
+url = json.loads(os.environ["DATA"])["url"]
+config = yaml.load(requests.get(url, timeout=10).text, Loader=yaml.CSafeLoader)
+pair: Pair = (config["image"], config["replicas"])
+repo = git.Repo.init("/tmp/repo")
+print(json.dumps({
+    "version": ".".join(str(part) for part in sys.version_info[:3]),
+    "alias": str(Pair.__value__),
+    "first": first([f"{f"{pair[0]}"}"]),
+    "pair": f"{pair[0]}={pair[1]}",
+    "git": git.Git().version_info[:2],
+    "bare": repo.bare,
+}))
+`,
+      { DATA: JSON.stringify({ url: `${server.origin}/config.yaml` }) },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      version: variables.PYTHON_VERSION,
+      alias: "tuple[str, int]",
+      first: "podtato-head:0.3.1",
+      pair: "podtato-head:0.3.1=3",
+      git: [2, 47],
+      bare: false,
+    });
+    expect(server.hits("/config.yaml")).toBe(hits + 1);
   });
 
   it("commits to a new git repository and clones it with GitPython", async () => {

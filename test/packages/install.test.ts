@@ -86,6 +86,18 @@ beforeAll(async () => {
   writeFiles(tool, {
     "defs.yaml": DEFINITIONS,
     "good.ts": GOOD_TASK,
+    "container.yaml": [
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata: { name: probe }",
+      "spec:",
+      "  container:",
+      "    name: probe",
+      "    image: busybox:1.37",
+      "    resources:",
+      "      limits: { memory: lots }",
+      "",
+    ].join("\n"),
     "bad.ts": BAD_TASK,
     "remote.ts": `import { task } from "@keptn-task/sdk";\nimport { shout } from "${server.origin}/lib/shout.ts";\nconst t = task();\nconsole.log(shout("bundled " + t.context.taskType));\n`,
   });
@@ -121,6 +133,14 @@ describe("the keptn-task command installed from packed tarballs", () => {
     // Against Keptn's stock images (the default) the SDK imports are flagged.
     const stock = await keptnTask(["validate", "defs.yaml"]);
     expect(stock.stdout.match(/ warning SDK_ON_STOCK_IMAGE /g)).toHaveLength(2);
+  });
+
+  it("checks a container task against Kubernetes' Container schema (kubernetes-models installed with it)", async () => {
+    const result = await keptnTask(["validate", "container.yaml"]);
+    expect(result.stdout).toContain(
+      'container.yaml:9:17: error MANIFEST_INVALID KeptnTaskDefinition/default/probe: spec.container.resources.limits.memory: Invalid KeptnTaskDefinition: must be a Kubernetes quantity such as "512Mi", "1Gi", "500m" or 2, received "lots"',
+    );
+    expect(result.code).toBe(65);
   });
 
   it("renders the Job the operator would create", async () => {
@@ -282,6 +302,8 @@ describe("the SDK installed alone, as a container-runtime image does", () => {
       "yaml",
       "undici",
       "leven",
+      "kubernetes-models",
+      "@kubernetes-models",
       "esbuild",
       "deno",
       "@deno",

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { KEPTN_CONTEXT, runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
+import { startProxy, startScriptServer } from "../helpers/script-server.js";
 
 const tmp = scratch("keptn-deno-runner-");
 let server: FileServer;
@@ -258,5 +259,25 @@ describe("deno runner", () => {
     const script = tmp.file("ctx.ts", `console.log(Deno.env.get("KEPTN_CONTEXT"));`);
     const result = await runRunner("deno", { SCRIPT: script });
     expect(result.stdout.trim()).toBe(KEPTN_CONTEXT);
+  });
+});
+
+// The runner's fetch chunk takes only undici's agents and request() (runners/scripts/build.mjs):
+// the proxy agent must still be the one that sends the request.
+describe("deno runner: httpRef through a proxy", () => {
+  it("fetches the code through HTTP_PROXY and runs it", async () => {
+    const server = await startScriptServer();
+    const proxy = await startProxy();
+    try {
+      const url = `${server.origin}/ok.ts?via=proxy`;
+      const result = await runRunner("deno", { SCRIPT: url, HTTP_PROXY: proxy.origin });
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toBe("hello from the script server\n");
+      expect(result.code).toBe(0);
+      expect(proxy.requests()).toEqual([url]);
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
   });
 });

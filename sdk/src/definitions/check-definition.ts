@@ -7,6 +7,7 @@ import { redactUrl } from "../fetch/redact-url.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { parseGoDuration } from "./go-compat.js";
 import type { ConfigMap, RuntimeSpec, TaskDefinition } from "./model.js";
+import { checkJobNames } from "./names.js";
 
 /** Where the operator mounts the code of each runner. */
 export const MOUNT_PATHS = Object.freeze({
@@ -237,6 +238,7 @@ export function checkDefinition(def: TaskDefinition): Diagnostic[] {
     ...checkTimeout(def),
     ...checkContainerVolumes(def),
     ...checkContainerContext(def),
+    ...checkJobNames(def),
   ];
 }
 

@@ -96,6 +96,10 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     level: "warning",
     summary: "a hand-made KeptnTask overrides retries or timeout",
   },
+  JOB_NAME_TOO_LONG: {
+    level: "error",
+    summary: "the Job's name would be over 63 characters, so Kubernetes refuses it",
+  },
   TIMEOUT_TOO_SHORT: { level: "error", summary: "the timeout is shorter than one second" },
   DUPLICATE_OBJECT: { level: "warning", summary: "the same object appears twice" },
   TASK_DEFINITION_NOT_FOUND: {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { type Document, isMap, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
+import { containerProblems } from "./container-schema.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
@@ -168,6 +169,21 @@ function readDefinition(raw: Record<string, unknown>, options: NormalizeOptions)
   const parsed = DEFINITION_SCHEMAS[version as DefinitionVersion].safeParse(raw);
   if (!parsed.success) {
     return { object: undefined, problems: schemaProblems(parsed.error, "KeptnTaskDefinition") };
+  }
+  const container = (parsed.data.spec as { container?: unknown }).container;
+  if (container !== undefined) {
+    const problems = containerProblems(container).map(({ message, path, unknownKey }) => {
+      const field = formatFieldPath([
+        "spec",
+        "container",
+        ...(unknownKey ? path.slice(0, -1) : path),
+      ]);
+      const text = `Invalid KeptnTaskDefinition: ${message}`;
+      return unknownKey
+        ? { message: text, field, at: formatFieldPath(["spec", "container", ...path]) }
+        : { message: text, field };
+    });
+    if (problems.length > 0) return { object: undefined, problems };
   }
   return { object: normalizeDefinition(parsed.data, options), problems: [] };
 }

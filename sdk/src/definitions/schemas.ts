@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { CONTEXT_NAME_KEYS } from "../core/keptn-context.js";
+import { dnsLabelProblem, dnsSubdomainProblem } from "./names.js";
 
 /** The API group of every Keptn lifecycle resource. */
 export const KEPTN_GROUP = "lifecycle.keptn.sh";
@@ -38,10 +39,18 @@ export const durationSchema = z
   .string()
   .regex(GO_DURATION, 'must be a Go duration such as "30s", "5m" or "1h30m"');
 
+/** A zod check reporting what `problem` says of a (non-empty) name. */
+function nameRule(problem: (name: string) => string | undefined) {
+  return (ctx: z.core.ParsePayload<string>) => {
+    const message = ctx.value === "" ? undefined : problem(ctx.value);
+    if (message !== undefined) ctx.issues.push({ code: "custom", message, input: ctx.value });
+  };
+}
+
 /** Kubernetes object metadata; only the fields the SDK uses are typed. */
 export const metadataSchema = z.looseObject({
-  name: z.string().min(1, "must not be empty"),
-  namespace: z.string().min(1, "must not be empty").optional(),
+  name: z.string().min(1, "must not be empty").check(nameRule(dnsSubdomainProblem)),
+  namespace: z.string().min(1, "must not be empty").check(nameRule(dnsLabelProblem)).optional(),
   labels: stringMap.optional(),
   annotations: stringMap.optional(),
 });
@@ -96,7 +105,9 @@ const jobFieldsShape = {
   retries: int32.optional(),
   timeout: durationSchema.optional(),
   serviceAccount: z.strictObject({ name: z.string() }).optional(),
-  automountServiceAccountToken: z.strictObject({ type: z.boolean().optional() }).optional(),
+  automountServiceAccountToken: z
+    .strictObject({ type: z.boolean({ error: "is required by the CRD: true or false" }) })
+    .optional(),
   ttlSecondsAfterFinished: int32.optional(),
   imagePullSecrets: z.array(z.looseObject({ name: z.string().optional() })).optional(),
 };

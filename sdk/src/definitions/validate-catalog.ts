@@ -8,6 +8,7 @@ import { checkDefinition } from "./check-definition.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
 import { notInLookupNamespaces } from "./lookup-namespaces.js";
 import type { KeptnTask } from "./model.js";
+import { checkTaskJobName } from "./names.js";
 import { locateDiagnostics } from "./positions.js";
 import { checkReferences, definitionNames } from "./references.js";
 import { DEFAULT_KEPTN_NAMESPACE, type ResolveTaskOptions, resolveTask } from "./resolve-task.js";
@@ -63,6 +64,7 @@ export function validateCatalog(
     }
   }
   for (const task of catalog.tasks()) {
+    out.push(...checkTaskJobName(task));
     try {
       out.push(...resolveTask(catalog, { ...resolveOptions, task }).diagnostics);
     } catch (error) {

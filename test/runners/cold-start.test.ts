@@ -1,0 +1,51 @@
+// Every Job starts with an empty /tmp, so the runner's DENO_DIR holds nothing: Deno analyses each
+// module it loads from scratch. What the runner makes it analyse before the task starts is what
+// every Job pays for, so a task that fetches nothing must not cost the analysis of the HTTP client.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFileServer } from "../helpers/file-server.js";
+import { runRunner, scratch } from "../helpers/runner.js";
+
+const tmp = scratch("keptn-cold-start-");
+afterAll(() => tmp.cleanup());
+
+/** Every byte Deno's module analysis cache holds, database and write-ahead log together. */
+function analysisCache(denoDir: string): string {
+  return readdirSync(denoDir)
+    .filter((name) => name.startsWith("dep_analysis_cache"))
+    .map((name) => readFileSync(join(denoDir, name)).toString("latin1"))
+    .join("");
+}
+
+describe("the runner's start with an empty DENO_DIR, as in every Job", () => {
+  it("analyses its own bundle and the task, and not the HTTP client, for a task from a file", async () => {
+    const denoDir = join(tmp.dir, "deno-dir-file");
+    const result = await runRunner("deno", {
+      SCRIPT: tmp.file("hello.ts", 'console.log("hello");\n'),
+      DENO_DIR: denoDir,
+    });
+    expect(result.stdout).toBe("hello\n");
+    expect(result.code).toBe(0);
+    const cache = analysisCache(denoDir);
+    expect(cache).toContain("runners/dist/bootstrap.js");
+    expect(cache).toContain("/hello.ts");
+    expect(cache).not.toContain("fetch-loader");
+  });
+
+  it("loads the HTTP client when the task's code is a URL", async () => {
+    const server = await startFileServer({ "/hello.ts": 'console.log("fetched");\n' });
+    try {
+      const denoDir = join(tmp.dir, "deno-dir-url");
+      const result = await runRunner("deno", {
+        SCRIPT: `${server.origin}/hello.ts`,
+        DENO_DIR: denoDir,
+      });
+      expect(result.stdout).toBe("fetched\n");
+      expect(result.code).toBe(0);
+      expect(analysisCache(denoDir)).toContain("fetch-loader");
+    } finally {
+      await server.close();
+    }
+  });
+});
