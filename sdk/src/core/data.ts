@@ -87,8 +87,9 @@ export function quoteReceived(issue: ConfigIssue, map: Record<string, string>): 
   const cut = chars.length > QUOTE_MAX ? `${chars.slice(0, QUOTE_MAX).join("")}…` : chars.join("");
   const quoted = JSON.stringify(cut);
   if (issue.message.includes(quoted)) return issue;
-  const message = /, received string$/i.test(issue.message)
-    ? issue.message.replace(/string$/i, quoted)
+  // zod says what it received as a kind ("received string"): the value says more.
+  const message = /, received [a-z]+$/.test(issue.message)
+    ? issue.message.replace(/[a-z]+$/, quoted)
     : `${issue.message}, received ${quoted}`;
   return { ...issue, message };
 }
@@ -114,23 +115,29 @@ const WRAPPERS = new Set([
   "nonoptional",
 ]);
 
-/** The schema inside wrappers and pipes, and whether a wrapper gives a default. */
-function unwrap(schema: ZodLike): { inner: ZodLike; hasDefault: boolean } {
+/**
+ * The schema inside wrappers and pipes, and whether a wrapper gives a default or makes it
+ * optional.
+ */
+function unwrap(schema: ZodLike): { inner: ZodLike; hasDefault: boolean; optional: boolean } {
   let current = schema;
   let hasDefault = false;
+  let optional = false;
   for (let depth = 0; depth < 16; depth++) {
     const def = current._zod.def;
     if (def.type === "default" || def.type === "prefault") hasDefault = true;
+    if (def.type === "optional") optional = true;
     const next = WRAPPERS.has(def.type) ? def.innerType : def.type === "pipe" ? def.in : undefined;
     if (next === undefined) break;
     current = next;
   }
-  return { inner: current, hasDefault };
+  return { inner: current, hasDefault, optional };
 }
 
 /**
- * Converts the strings Keptn passes into numbers or booleans where the schema's field wants one,
- * and leaves out an empty value where the field has a default (`--data attempts=`).
+ * Converts the strings Keptn passes into numbers or booleans where the schema's field wants one;
+ * leaves out an empty value (`--data attempts=`) where the field has a default, or is optional
+ * and not a string.
  */
 function coerceForSchema(
   map: Record<string, string>,
@@ -143,11 +150,11 @@ function coerceForSchema(
     const raw = map[key];
     if (raw === undefined) continue;
     const field = unwrap(fieldSchema);
-    if (raw === "" && field.hasDefault) {
+    const def = field.inner._zod.def;
+    if (raw === "" && (field.hasDefault || (field.optional && def.type !== "string"))) {
       delete out[key];
       continue;
     }
-    const def = field.inner._zod.def;
     const wants = def.type === "literal" ? typeof def.values?.[0] : def.type;
     if (wants === "number") {
       const number = toNumber(raw);
