@@ -47,6 +47,8 @@ beforeAll(async () => {
     };
     if (url.pathname === "/healthz") return send(200, "ok");
     if (url.pathname === "/unhealthy") return send(503, "starting");
+    // 503 at the first request, 200 after.
+    if (url.pathname === "/starting") return send(requests("/starting").length > 1 ? 200 : 503, "");
     if (url.pathname === "/hooks/deployments" && req.method === "POST") return send(200, "ok");
     if (url.pathname === "/api/v1/query") {
       return send(
@@ -281,10 +283,9 @@ describe("examples", () => {
       "--data",
       `url=${origin}/healthz`,
     ]);
-    expect(jsonLines(result.stdout).pop()).toMatchObject({
-      level: "info",
-      msg: `"${origin}/healthz" answered HTTP 200 (attempt 1)`,
-    });
+    expect(jsonLines(result.stdout)).toEqual([
+      expect.objectContaining({ level: "info", msg: `"${origin}/healthz" answered HTTP 200` }),
+    ]);
     expect(requests("/healthz")[0]?.method).toBe("GET");
     expect(result.code).toBe(0);
     expect(result.leftovers).toEqual([]);
@@ -304,15 +305,42 @@ describe("examples", () => {
       "intervalMs=10",
     ]);
     const lines = jsonLines(result.stdout);
-    expect(lines.filter((l) => l.level === "warn")).toHaveLength(2);
+    expect(lines.filter((l) => l.level === "warn")).toEqual([
+      expect.objectContaining({ attempt: 1, attempts: 2, status: 503 }),
+    ]);
+    expect(requests("/unhealthy")).toHaveLength(2);
     expect(lines.pop()).toMatchObject({
       level: "error",
-      msg: `Health check of "${origin}/unhealthy" failed after 2 attempts: HTTP 503`,
+      msg: `Health check of "${origin}/unhealthy" failed: HTTP 503, expected 200`,
     });
     expect(summary(result.stderr)).toMatch(
       /^keptn-task: health-check \(inline, deno, local\) failed with exit code 1 in /,
     );
     expect(result.code).toBe(1);
+    expect(result.leftovers).toEqual([]);
+  });
+
+  it("health-check retries a URL that answers 503 once, and an empty attempts takes its default", async () => {
+    const result = await runCli([
+      "run",
+      "health-check",
+      "-f",
+      "examples/health-check",
+      "--data",
+      `url=${origin}/starting`,
+      "--data",
+      "attempts=",
+      "--data",
+      "intervalMs=10",
+    ]);
+    const lines = jsonLines(result.stdout);
+    expect(lines.map((l) => [l.level, l.attempts ?? null])).toEqual([
+      ["warn", 5],
+      ["info", null],
+    ]);
+    expect(lines.pop()?.msg).toBe(`"${origin}/starting" answered HTTP 200`);
+    expect(requests("/starting")).toHaveLength(2);
+    expect(result.code).toBe(0);
     expect(result.leftovers).toEqual([]);
   });
 
