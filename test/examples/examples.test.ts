@@ -18,11 +18,14 @@ interface Seen {
   path: string;
   query: URLSearchParams;
   body: string;
+  authorization: string | undefined;
 }
 
 const seen: Seen[] = [];
 let server: Server;
 let origin = "";
+/** The bot token the fake Slack knows. */
+const SLACK_TOKEN = "xoxb-example-token-1234";
 /** The value the fake Prometheus answers with. */
 const ERROR_RATE = "0.02";
 
@@ -40,6 +43,7 @@ beforeAll(async () => {
       path: url.pathname,
       query: url.searchParams,
       body: await body(req),
+      authorization: req.headers.authorization,
     });
     const send = (status: number, text: string, type = "text/plain") => {
       res.writeHead(status, { "content-type": type });
@@ -50,6 +54,15 @@ beforeAll(async () => {
     // 503 at the first request, 200 after.
     if (url.pathname === "/starting") return send(requests("/starting").length > 1 ? 200 : 503, "");
     if (url.pathname === "/hooks/deployments" && req.method === "POST") return send(200, "ok");
+    // Slack's Web API: 200 with { ok: false } for a token it does not know.
+    if (url.pathname === "/api/chat.postMessage" && req.method === "POST") {
+      const known = req.headers.authorization === `Bearer ${SLACK_TOKEN}`;
+      return send(
+        200,
+        JSON.stringify(known ? { ok: true, ts: "1700000000.000100" } : { ok: false, error: "invalid_auth" }),
+        "application/json",
+      );
+    }
     if (url.pathname === "/api/v1/query") {
       return send(
         200,
@@ -103,6 +116,7 @@ const TESTED = [
   "notify-webhook",
   "prometheus-query",
   "secure-parameters",
+  "slack-notify",
 ];
 
 describe("examples", () => {
@@ -375,6 +389,66 @@ describe("examples", () => {
     expect(result.stdout + result.stderr).not.toContain(webhookUrl);
     expect(result.code).toBe(0);
     expect(result.leftovers).toEqual([]);
+  });
+
+  it.each([
+    [SLACK_TOKEN, 0, "Posted to #deployments: post-deployment of workload cart 1.4.2 finished"],
+    ["xoxb-revoked-token-5678", 1, "Slack refused the message to #deployments: invalid_auth"],
+  ])("slack-notify posts with its token from SECURE_DATA, never shown (%#)", async (token, code, reason) => {
+    const file = join(dir, `slack-${code}.json`);
+    writeFileSync(file, JSON.stringify({ token }));
+    const before = requests("/api/chat.postMessage").length;
+    const result = await runCli([
+      "run",
+      "slack-notify",
+      "-f",
+      "examples/slack-notify",
+      "--task-type",
+      "post",
+      "--workload",
+      "cart",
+      "--version",
+      "1.4.2",
+      "--secret",
+      `@${file}`,
+      "--data",
+      `apiUrl=${origin}/api`,
+    ]);
+    const posts = requests("/api/chat.postMessage").slice(before);
+    expect(posts.map((p) => p.authorization)).toEqual([`Bearer ${token}`]);
+    expect(JSON.parse(posts[0]?.body ?? "")).toEqual({
+      channel: "#deployments",
+      text: "post-deployment of workload cart 1.4.2 finished",
+    });
+    expect(jsonLines(result.stdout).pop()).toMatchObject({
+      level: code === 0 ? "info" : "error",
+      msg: reason,
+    });
+    expect(result.stdout + result.stderr).not.toContain(token);
+    expect(result.code).toBe(code);
+    expect(result.leftovers).toEqual([]);
+  });
+
+  it("slack-notify refuses a SECURE_DATA that is not a Slack token: one line, exit 78", async () => {
+    const file = join(dir, "slack-bad.json");
+    writeFileSync(file, JSON.stringify({ token: "ghp_not-slack-secret" }));
+    const result = await runCli([
+      "run",
+      "slack-notify",
+      "-f",
+      "examples/slack-notify",
+      "--secret",
+      `@${file}`,
+      "--data",
+      `apiUrl=${origin}/api`,
+    ]);
+    expect(jsonLines(result.stdout)).toEqual([
+      expect.objectContaining({
+        msg: "Invalid task environment: SECURE_DATA.token: expected a Slack token (xoxb-...)",
+      }),
+    ]);
+    expect(result.stdout + result.stderr).not.toContain("ghp_not-slack-secret");
+    expect(result.code).toBe(78);
   });
 
   it.each([
