@@ -77,11 +77,13 @@ beforeAll(async () => {
       );
     }
     // The http-ref example's files, as its repository URL serves them.
-    const file = /^\/examples\/http-ref\/(task|describe)\.ts$/.exec(url.pathname);
+    const file = /^\/examples\/(http-ref|change-freeze)\/(task|describe|handler)\.ts$/.exec(
+      url.pathname,
+    );
     if (file !== null) {
       return send(
         200,
-        readFileSync(join(EXAMPLES, "http-ref", `${file[1]}.ts`), "utf8"),
+        readFileSync(join(EXAMPLES, file[1] ?? "", `${file[2]}.ts`), "utf8"),
         "application/typescript",
       );
     }
@@ -106,6 +108,7 @@ const summary = (stderr: string) => stderr.trim().split("\n").pop() ?? "";
 
 /** The folders this file runs; a new example without a test here fails the first test. */
 const TESTED = [
+  "change-freeze",
   "configmap-ref",
   "container-runtime",
   "function-ref",
@@ -235,6 +238,37 @@ describe("examples", () => {
     expect(requests("/examples/http-ref/task.ts")).toHaveLength(1);
     expect(requests("/examples/http-ref/describe.ts")).toHaveLength(1);
     expect(result.code).toBe(0);
+    expect(result.leftovers).toEqual([]);
+  });
+
+  it.each([
+    ["cart", 2, "cart 1.4.2 is held by the year-end change freeze until "],
+    ["payments", 0, "payments 1.4.2 is exempt from the year-end change freeze until "],
+  ])("change-freeze, fetched with its handler module, gives %s exit code %d", async (workload, code, says) => {
+    const yaml = readFileSync(join(EXAMPLES, "change-freeze", "change-freeze.yaml"), "utf8").replace(
+      "https://raw.githubusercontent.com/keptn-task/keptn-task-runtime/main",
+      origin,
+    );
+    expect(yaml).toContain(`${origin}/examples/change-freeze/task.ts#sha256=`);
+    const copy = join(dir, "change-freeze.yaml");
+    writeFileSync(copy, yaml);
+    const until = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    const result = await runCli([
+      "run",
+      "change-freeze",
+      "-f",
+      copy,
+      "--workload",
+      workload,
+      "--version",
+      "1.4.2",
+      "--data",
+      `freezeUntil=${until}`,
+    ]);
+    expect(result.stderr).not.toContain("warning");
+    expect(String(jsonLines(result.stdout).pop()?.msg)).toBe(`${says}${until}`);
+    expect(requests("/examples/change-freeze/handler.ts").length).toBeGreaterThan(0);
+    expect(result.code).toBe(code);
     expect(result.leftovers).toEqual([]);
   });
 
