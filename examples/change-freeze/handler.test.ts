@@ -31,7 +31,10 @@ describe("change-freeze", () => {
   it("lets everything deploy once the freeze is over, or without one", async () => {
     for (const data of [{ freezeUntil: lastWeek }, {}]) {
       const result = await runHandler(options, handler, { data, context: cart });
-      expect([result.exitCode, result.reason]).toEqual([0, "No change freeze: cart 1.4.2 may deploy"]);
+      expect([result.exitCode, result.reason]).toEqual([
+        0,
+        "No change freeze: cart 1.4.2 may deploy",
+      ]);
     }
   });
 

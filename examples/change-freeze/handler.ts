@@ -23,7 +23,8 @@ export const handler: TaskHandler<Data, string | undefined> = (t) => {
   const { freezeUntil, exempt, reason } = t.data;
   const { workloadName, workloadVersion, appName, appVersion, taskType } = t.context;
   const subject = workloadName ? `${workloadName} ${workloadVersion}` : `${appName} ${appVersion}`;
-  if (taskType !== "pre") return `Not a pre-deployment task (${taskType || "none"}): nothing to hold`;
+  if (taskType !== "pre")
+    return `Not a pre-deployment task (${taskType || "none"}): nothing to hold`;
   if (freezeUntil === undefined || Date.parse(freezeUntil) <= Date.now()) {
     return `No change freeze: ${subject} may deploy`;
   }
@@ -35,5 +36,5 @@ export const handler: TaskHandler<Data, string | undefined> = (t) => {
     t.log.warn({ freezeUntil, reason }, `${workloadName} is exempt from the change freeze`);
     return `${subject} is exempt from the ${reason} until ${freezeUntil}`;
   }
-  t.fail(`${subject} is held by the ${reason} until ${freezeUntil}`, { exitCode: HELD });
+  return t.fail(`${subject} is held by the ${reason} until ${freezeUntil}`, { exitCode: HELD });
 };

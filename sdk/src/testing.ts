@@ -16,14 +16,14 @@
  * ```
  * @module
  */
-import { HOST, isTaskExit, type TaskHost, TaskExit } from "./core/host.js";
+import { HOST, isTaskExit, TaskExit, type TaskHost } from "./core/host.js";
 import { TerminationLogWriter } from "./core/process-policy.js";
 import {
   type DataOf,
   type KeptnContext,
   run,
-  type SecureDataOf,
   SecretRegistry,
+  type SecureDataOf,
   type TaskHandler,
   type TaskOptions,
 } from "./index.js";

@@ -59,7 +59,9 @@ beforeAll(async () => {
       const known = req.headers.authorization === `Bearer ${SLACK_TOKEN}`;
       return send(
         200,
-        JSON.stringify(known ? { ok: true, ts: "1700000000.000100" } : { ok: false, error: "invalid_auth" }),
+        JSON.stringify(
+          known ? { ok: true, ts: "1700000000.000100" } : { ok: false, error: "invalid_auth" },
+        ),
         "application/json",
       );
     }
@@ -244,33 +246,36 @@ describe("examples", () => {
   it.each([
     ["cart", 2, "cart 1.4.2 is held by the year-end change freeze until "],
     ["payments", 0, "payments 1.4.2 is exempt from the year-end change freeze until "],
-  ])("change-freeze, fetched with its handler module, gives %s exit code %d", async (workload, code, says) => {
-    const yaml = readFileSync(join(EXAMPLES, "change-freeze", "change-freeze.yaml"), "utf8").replace(
-      "https://raw.githubusercontent.com/keptn-task/keptn-task-runtime/main",
-      origin,
-    );
-    expect(yaml).toContain(`${origin}/examples/change-freeze/task.ts#sha256=`);
-    const copy = join(dir, "change-freeze.yaml");
-    writeFileSync(copy, yaml);
-    const until = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
-    const result = await runCli([
-      "run",
-      "change-freeze",
-      "-f",
-      copy,
-      "--workload",
-      workload,
-      "--version",
-      "1.4.2",
-      "--data",
-      `freezeUntil=${until}`,
-    ]);
-    expect(result.stderr).not.toContain("warning");
-    expect(String(jsonLines(result.stdout).pop()?.msg)).toBe(`${says}${until}`);
-    expect(requests("/examples/change-freeze/handler.ts").length).toBeGreaterThan(0);
-    expect(result.code).toBe(code);
-    expect(result.leftovers).toEqual([]);
-  });
+  ])(
+    "change-freeze, fetched with its handler module, gives %s exit code %d",
+    async (workload, code, says) => {
+      const yaml = readFileSync(
+        join(EXAMPLES, "change-freeze", "change-freeze.yaml"),
+        "utf8",
+      ).replace("https://raw.githubusercontent.com/keptn-task/keptn-task-runtime/main", origin);
+      expect(yaml).toContain(`${origin}/examples/change-freeze/task.ts#sha256=`);
+      const copy = join(dir, "change-freeze.yaml");
+      writeFileSync(copy, yaml);
+      const until = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+      const result = await runCli([
+        "run",
+        "change-freeze",
+        "-f",
+        copy,
+        "--workload",
+        workload,
+        "--version",
+        "1.4.2",
+        "--data",
+        `freezeUntil=${until}`,
+      ]);
+      expect(result.stderr).not.toContain("warning");
+      expect(String(jsonLines(result.stdout).pop()?.msg)).toBe(`${says}${until}`);
+      expect(requests("/examples/change-freeze/handler.ts").length).toBeGreaterThan(0);
+      expect(result.code).toBe(code);
+      expect(result.leftovers).toEqual([]);
+    },
+  );
 
   it("function-ref runs the parent's code with the child's parameters winning", async () => {
     const child = await runCli(["run", "announce-release", "-f", "examples/function-ref"]);
@@ -428,40 +433,43 @@ describe("examples", () => {
   it.each([
     [SLACK_TOKEN, 0, "Posted to #deployments: post-deployment of workload cart 1.4.2 finished"],
     ["xoxb-revoked-token-5678", 1, "Slack refused the message to #deployments: invalid_auth"],
-  ])("slack-notify posts with its token from SECURE_DATA, never shown (%#)", async (token, code, reason) => {
-    const file = join(dir, `slack-${code}.json`);
-    writeFileSync(file, JSON.stringify({ token }));
-    const before = requests("/api/chat.postMessage").length;
-    const result = await runCli([
-      "run",
-      "slack-notify",
-      "-f",
-      "examples/slack-notify",
-      "--task-type",
-      "post",
-      "--workload",
-      "cart",
-      "--version",
-      "1.4.2",
-      "--secret",
-      `@${file}`,
-      "--data",
-      `apiUrl=${origin}/api`,
-    ]);
-    const posts = requests("/api/chat.postMessage").slice(before);
-    expect(posts.map((p) => p.authorization)).toEqual([`Bearer ${token}`]);
-    expect(JSON.parse(posts[0]?.body ?? "")).toEqual({
-      channel: "#deployments",
-      text: "post-deployment of workload cart 1.4.2 finished",
-    });
-    expect(jsonLines(result.stdout).pop()).toMatchObject({
-      level: code === 0 ? "info" : "error",
-      msg: reason,
-    });
-    expect(result.stdout + result.stderr).not.toContain(token);
-    expect(result.code).toBe(code);
-    expect(result.leftovers).toEqual([]);
-  });
+  ])(
+    "slack-notify posts with its token from SECURE_DATA, never shown (%#)",
+    async (token, code, reason) => {
+      const file = join(dir, `slack-${code}.json`);
+      writeFileSync(file, JSON.stringify({ token }));
+      const before = requests("/api/chat.postMessage").length;
+      const result = await runCli([
+        "run",
+        "slack-notify",
+        "-f",
+        "examples/slack-notify",
+        "--task-type",
+        "post",
+        "--workload",
+        "cart",
+        "--version",
+        "1.4.2",
+        "--secret",
+        `@${file}`,
+        "--data",
+        `apiUrl=${origin}/api`,
+      ]);
+      const posts = requests("/api/chat.postMessage").slice(before);
+      expect(posts.map((p) => p.authorization)).toEqual([`Bearer ${token}`]);
+      expect(JSON.parse(posts[0]?.body ?? "")).toEqual({
+        channel: "#deployments",
+        text: "post-deployment of workload cart 1.4.2 finished",
+      });
+      expect(jsonLines(result.stdout).pop()).toMatchObject({
+        level: code === 0 ? "info" : "error",
+        msg: reason,
+      });
+      expect(result.stdout + result.stderr).not.toContain(token);
+      expect(result.code).toBe(code);
+      expect(result.leftovers).toEqual([]);
+    },
+  );
 
   it("slack-notify refuses a SECURE_DATA that is not a Slack token: one line, exit 78", async () => {
     const file = join(dir, "slack-bad.json");

@@ -17,7 +17,10 @@ writeFileSync(importMap, JSON.stringify({ imports: { "@keptn-task/sdk": SDK_BUND
 
 const fixture = (name: string) => `${ROOT}test/fixtures/sdk/${name}`;
 const runtimes = {
-  node: (script: string, args: string[]) => ({ command: process.execPath, args: [script, ...args] }),
+  node: (script: string, args: string[]) => ({
+    command: process.execPath,
+    args: [script, ...args],
+  }),
   deno: (script: string, args: string[]) => ({
     command: DENO,
     args: ["run", "--no-prompt", "--import-map", importMap, "--allow-all", script, ...args],
@@ -40,27 +43,34 @@ const jsonLines = (text: string) =>
 
 describe.each(Object.entries(runtimes))("task code under %s", (runtime, make) => {
   it.each([
-    ["zod", "Invalid input: expected number, received \"abc\""],
-    ["zod3", "Expected number, received \"abc\""],
-    ["valibot", "Invalid type: Expected number but received \"abc\""],
-    ["arktype", "attempts must be a number (was a string), received \"abc\""],
-  ])("a bad parameter with a %s schema is one line, in the termination log too, and exit 78", async (library, says) => {
-    const log = terminationLog(`config-${runtime}-${library}`);
-    const { command, args } = make(fixture("config.mjs"), [library, log]);
-    const result = await runProcess(command, args, {
-      cwd: ROOT,
-      env: { DATA: '{"attempts":"abc"}', SECURE_DATA: JSON.stringify({ token: SECRET }) },
-    });
-    expect(result.stderr).toBe("");
-    const lines = jsonLines(result.stdout);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: "error", code: "CONFIG_INVALID", exitCode: 78 });
-    const message = String(lines[0]?.msg);
-    expect(message).toMatch(new RegExp(`^Invalid task environment: DATA\\.attempts: ${says.replace(/[.()]/g, "\\$&")}; SECURE_DATA\\.token: `));
-    expect(readFileSync(log, "utf8")).toBe(message);
-    expect(result.stdout).not.toContain(SECRET);
-    expect(result.code).toBe(78);
-  });
+    ["zod", 'Invalid input: expected number, received "abc"'],
+    ["zod3", 'Expected number, received "abc"'],
+    ["valibot", 'Invalid type: Expected number but received "abc"'],
+    ["arktype", 'attempts must be a number (was a string), received "abc"'],
+  ])(
+    "a bad parameter with a %s schema is one line, in the termination log too, and exit 78",
+    async (library, says) => {
+      const log = terminationLog(`config-${runtime}-${library}`);
+      const { command, args } = make(fixture("config.mjs"), [library, log]);
+      const result = await runProcess(command, args, {
+        cwd: ROOT,
+        env: { DATA: '{"attempts":"abc"}', SECURE_DATA: JSON.stringify({ token: SECRET }) },
+      });
+      expect(result.stderr).toBe("");
+      const lines = jsonLines(result.stdout);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: "error", code: "CONFIG_INVALID", exitCode: 78 });
+      const message = String(lines[0]?.msg);
+      expect(message).toMatch(
+        new RegExp(
+          `^Invalid task environment: DATA\\.attempts: ${says.replace(/[.()]/g, "\\$&")}; SECURE_DATA\\.token: `,
+        ),
+      );
+      expect(readFileSync(log, "utf8")).toBe(message);
+      expect(result.stdout).not.toContain(SECRET);
+      expect(result.code).toBe(78);
+    },
+  );
 
   it.each(["zod", "zod3", "valibot", "arktype"])(
     "a %s schema coerces Keptn's strings, and an empty value takes the default",
@@ -92,7 +102,10 @@ describe.each(Object.entries(runtimes))("task code under %s", (runtime, make) =>
 
   it('onConfigError: "throw" gives the ConfigError to the caller instead', async () => {
     const { command, args } = make(fixture("config.mjs"), ["throw", join(dir, "none")]);
-    const result = await runProcess(command, args, { cwd: ROOT, env: { DATA: '{"attempts":"x"}' } });
+    const result = await runProcess(command, args, {
+      cwd: ROOT,
+      env: { DATA: '{"attempts":"x"}' },
+    });
     expect(result.stdout).toBe('{"thrown":"CONFIG_INVALID","issues":1}\n');
     expect(result.code).toBe(0);
   });
@@ -100,7 +113,10 @@ describe.each(Object.entries(runtimes))("task code under %s", (runtime, make) =>
   it("run(): returning succeeds with the returned message", async () => {
     const log = terminationLog(`run-${runtime}-return`);
     const { command, args } = make(fixture("handler.mjs"), ["return", log]);
-    const result = await runProcess(command, args, { cwd: ROOT, env: { DATA: '{"attempts":"4"}' } });
+    const result = await runProcess(command, args, {
+      cwd: ROOT,
+      env: { DATA: '{"attempts":"4"}' },
+    });
     expect(jsonLines(result.stdout)).toEqual([
       expect.objectContaining({ level: "info", msg: "Done in at most 4 attempts" }),
     ]);
@@ -113,8 +129,12 @@ describe.each(Object.entries(runtimes))("task code under %s", (runtime, make) =>
     const { command, args } = make(fixture("handler.mjs"), ["throw", log]);
     const result = await runProcess(command, args, { cwd: ROOT, env: { SECURE_DATA: SECRET } });
     const [line] = jsonLines(result.stdout);
-    expect(line).toMatchObject({ level: "error", exitCode: 1, msg: "Webhook answered HTTP 401 for token ***" });
-    expect((line?.err as { stack: string }).stack).toContain("handler.mjs");
+    expect(line).toMatchObject({
+      level: "error",
+      exitCode: 1,
+      msg: "Webhook answered HTTP 401 for token ***",
+    });
+    expect(JSON.stringify(line?.err)).toContain("handler.mjs");
     expect(readFileSync(log, "utf8")).toBe("Webhook answered HTTP 401 for token ***");
     expect(result.stdout + result.stderr).not.toContain(SECRET);
     expect(result.stdout).not.toContain("unreachable");
@@ -123,7 +143,10 @@ describe.each(Object.entries(runtimes))("task code under %s", (runtime, make) =>
 
   it("run(): a bad parameter is one line and exit 78, the handler never runs", async () => {
     const { command, args } = make(fixture("handler.mjs"), ["return", join(dir, "none")]);
-    const result = await runProcess(command, args, { cwd: ROOT, env: { DATA: '{"attempts":"0"}' } });
+    const result = await runProcess(command, args, {
+      cwd: ROOT,
+      env: { DATA: '{"attempts":"0"}' },
+    });
     expect(jsonLines(result.stdout)).toEqual([
       expect.objectContaining({
         msg: 'Invalid task environment: DATA.attempts: Too small: expected number to be >=1, received "0"',
@@ -163,7 +186,9 @@ describe.each(Object.entries(runtimes))("task code under %s", (runtime, make) =>
 
 it("run() under Node: a handler whose promise can never settle fails instead of ending as a success", async () => {
   const log = terminationLog("run-node-hang");
-  const result = await runProcess(process.execPath, [fixture("handler.mjs"), "hang", log], { cwd: ROOT });
+  const result = await runProcess(process.execPath, [fixture("handler.mjs"), "hang", log], {
+    cwd: ROOT,
+  });
   expect(readFileSync(log, "utf8")).toBe(
     "Task handler never settled: it awaits a promise that nothing will resolve",
   );

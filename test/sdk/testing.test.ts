@@ -1,6 +1,6 @@
 // @keptn-task/sdk/testing: a handler run in a unit test gives { exitCode, reason, logs } and
 // never ends the test runner's process; secrets are masked as in production.
-import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run, type Task, z } from "@keptn-task/sdk";
@@ -18,9 +18,13 @@ const TOKEN = "xoxb-testing-token-123456";
 
 describe("runHandler", () => {
   it("catches fail(): its exit code and reason, the test runner alive", async () => {
-    const result = await runHandler(options, (t) => {
-      t.fail(`Webhook ${t.data.url} answered HTTP 401 to ${t.secureData.token}`, { exitCode: 3 });
-    }, { data: { url: "http://127.0.0.1:1/hook" }, secureData: { token: TOKEN } });
+    const result = await runHandler(
+      options,
+      (t) => {
+        t.fail(`Webhook ${t.data.url} answered HTTP 401 to ${t.secureData.token}`, { exitCode: 3 });
+      },
+      { data: { url: "http://127.0.0.1:1/hook" }, secureData: { token: TOKEN } },
+    );
     expect(result.exitCode).toBe(3);
     expect(result.reason).toBe("Webhook http://127.0.0.1:1/hook answered HTTP 401 to ***");
     expect(result.logs).toEqual([
@@ -31,10 +35,14 @@ describe("runHandler", () => {
 
   it("catches succeed(), and code after it does not run", async () => {
     let after = false;
-    const result = await runHandler(options, (t) => {
-      t.succeed(`Checked ${t.data.url} in ${t.data.attempts} attempts`);
-      after = true;
-    }, { data: { url: "http://svc/", attempts: 5 }, secureData: { token: TOKEN } });
+    const result = await runHandler(
+      options,
+      (t) => {
+        t.succeed(`Checked ${t.data.url} in ${t.data.attempts} attempts`);
+        after = true;
+      },
+      { data: { url: "http://svc/", attempts: 5 }, secureData: { token: TOKEN } },
+    );
     expect(result).toEqual({
       exitCode: 0,
       reason: "Checked http://svc/ in 5 attempts",
@@ -49,10 +57,14 @@ describe("runHandler", () => {
       secureData: { token: TOKEN },
     });
     expect([ok.exitCode, ok.reason]).toEqual([0, "All good"]);
-    const thrown = await runHandler(options, async (t) => {
-      t.log.info({ header: `Bearer ${t.secureData.token}` }, "Calling");
-      throw new Error(`Refused: ${t.secureData.token}`);
-    }, { data: { url: "http://svc/" }, secureData: { token: TOKEN } });
+    const thrown = await runHandler(
+      options,
+      async (t) => {
+        t.log.info({ header: `Bearer ${t.secureData.token}` }, "Calling");
+        throw new Error(`Refused: ${t.secureData.token}`);
+      },
+      { data: { url: "http://svc/" }, secureData: { token: TOKEN } },
+    );
     expect(thrown.exitCode).toBe(1);
     expect(thrown.reason).toBe("Refused: ***");
     expect(thrown.logs.map((line) => line.msg)).toEqual(["Calling", "Refused: ***"]);
@@ -62,25 +74,39 @@ describe("runHandler", () => {
 
   it("an invalid environment is exit 78 with the issue list, the handler not run", async () => {
     let ran = false;
-    const result = await runHandler(options, () => {
-      ran = true;
-    }, { data: { url: "not a url", attempts: "abc" }, secureData: { token: 42 } });
+    const result = await runHandler(
+      options,
+      () => {
+        ran = true;
+      },
+      { data: { url: "not a url", attempts: "abc" }, secureData: { token: 42 } },
+    );
     expect(ran).toBe(false);
     expect(result.exitCode).toBe(78);
     expect(result.reason).toBe(
       'Invalid task environment: DATA.url: Invalid URL, received "not a url"; DATA.attempts: Invalid input: expected number, received "abc"; SECURE_DATA.token: Invalid input: expected string, received number',
     );
-    expect(result.logs).toEqual([expect.objectContaining({ code: "CONFIG_INVALID", exitCode: 78 })]);
+    expect(result.logs).toEqual([
+      expect.objectContaining({ code: "CONFIG_INVALID", exitCode: 78 }),
+    ]);
   });
 
   it("takes KEPTN_CONTEXT keys over a workload context, and raw variables", async () => {
     const seen: Task[] = [];
-    const result = await runHandler({}, (t) => {
-      seen.push(t);
-      return `${t.context.taskType} ${t.context.workloadName} ${t.data.raw}`;
-    }, { context: { taskType: "post", workloadName: "cart" }, env: { DATA: '{"raw":"yes"}' } });
+    const result = await runHandler(
+      {},
+      (t) => {
+        seen.push(t);
+        return `${t.context.taskType} ${t.context.workloadName} ${t.data.raw}`;
+      },
+      { context: { taskType: "post", workloadName: "cart" }, env: { DATA: '{"raw":"yes"}' } },
+    );
     expect(result.reason).toBe("post cart yes");
-    expect(seen[0]?.context).toMatchObject({ provided: true, appName: "my-app", workloadVersion: "1.0.0" });
+    expect(seen[0]?.context).toMatchObject({
+      provided: true,
+      appName: "my-app",
+      workloadVersion: "1.0.0",
+    });
   });
 
   it("works with another Standard Schema library (valibot)", async () => {
@@ -93,12 +119,16 @@ describe("runHandler", () => {
   });
 
   it("honours a deadline: the handler sees task.signal abort and fails with its reason", async () => {
-    const result = await runHandler({}, async (t) => {
-      await new Promise((resolve, reject) => {
-        t.signal.addEventListener("abort", () => reject(t.signal.reason));
-        setTimeout(resolve, 30_000).unref();
-      });
-    }, { env: { KEPTN_TASK_DEADLINE: String(Date.now() + 100) } });
+    const result = await runHandler(
+      {},
+      async (t) => {
+        await new Promise((resolve, reject) => {
+          t.signal.addEventListener("abort", () => reject(t.signal.reason));
+          setTimeout(resolve, 30_000).unref();
+        });
+      },
+      { env: { KEPTN_TASK_DEADLINE: String(Date.now() + 100) } },
+    );
     expect(result.exitCode).toBe(1);
     expect(result.reason).toBe("The task deadline has passed");
   });
@@ -131,11 +161,21 @@ console.log(JSON.stringify(result));
     );
     const result = await runProcess(
       DENO,
-      ["run", "--no-config", `--import-map=${ROOT}runners/dist/import-map.json`, "--allow-read", script],
+      [
+        "run",
+        "--no-config",
+        `--import-map=${ROOT}runners/dist/import-map.json`,
+        "--allow-read",
+        script,
+      ],
       { cwd: dir },
     );
     expect(result.stderr).toBe("");
-    const printed = JSON.parse(result.stdout) as { exitCode: number; reason: string; logs: unknown[] };
+    const printed = JSON.parse(result.stdout) as {
+      exitCode: number;
+      reason: string;
+      logs: unknown[];
+    };
     expect(printed.exitCode).toBe(2);
     expect(printed.reason).toBe("n is 7, token ***");
     expect(printed.logs).toHaveLength(1);

@@ -68,7 +68,8 @@ export async function run<const O extends TaskOptions>(
 function endThrown(internals: TaskInternals, error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
   const stopped = internals.stopped();
-  if (stopped === undefined) return internals.failWith(message || "Task handler threw", { err: error });
+  if (stopped === undefined)
+    return internals.failWith(message || "Task handler threw", { err: error });
   internals.task.log.warn({ err: error, exitCode: stopped }, `Task stopped: ${message}`);
   return internals.host.exit(stopped);
 }
@@ -87,7 +88,8 @@ function watch(internals: TaskInternals, graceMs: number): () => void {
     ),
   );
   const { deadlineMs } = internals;
-  const delay = deadlineMs === undefined ? undefined : timerDelay(deadlineMs - Date.now() + graceMs);
+  const delay =
+    deadlineMs === undefined ? undefined : timerDelay(deadlineMs - Date.now() + graceMs);
   const timer =
     delay === undefined
       ? undefined

@@ -38,7 +38,9 @@ export function isZod4(schema: unknown): schema is zc.$ZodType {
 export function schemaProblem(schema: unknown): string | undefined {
   if (isZod4(schema)) return undefined;
   const isObject = schema !== null && (typeof schema === "object" || typeof schema === "function");
-  const standard = isObject ? (schema as { "~standard"?: { validate?: unknown } })["~standard"] : undefined;
+  const standard = isObject
+    ? (schema as { "~standard"?: { validate?: unknown } })["~standard"]
+    : undefined;
   if (typeof standard?.validate === "function") return undefined;
   const what =
     isObject && "_def" in (schema as object)

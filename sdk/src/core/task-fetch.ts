@@ -88,14 +88,19 @@ export async function taskFetch(
   for (let attempt = 1; ; attempt++) {
     const request = input instanceof Request && attempt <= limit ? input.clone() : input;
     const signal = attemptSignal(rest.signal, deps, timeoutMs, `${method} ${url}`);
-    const outcome: Attempt = await globalThis
-      .fetch(request, { ...rest, headers, signal })
-      .then((response) => ({ response }), (error: unknown) => ({ error }));
+    const outcome: Attempt = await globalThis.fetch(request, { ...rest, headers, signal }).then(
+      (response) => ({ response }),
+      (error: unknown) => ({ error }),
+    );
     const retryable = outcome.response
       ? statusCodes.has(outcome.response.status)
       : !deps.signal.aborted && !rest.signal?.aborted;
     if (attempt > limit || !retryable) return settle(outcome);
-    const wait = retryDelay(policy, attempt, retryAfterMs(outcome.response?.headers.get("retry-after") ?? undefined));
+    const wait = retryDelay(
+      policy,
+      attempt,
+      retryAfterMs(outcome.response?.headers.get("retry-after") ?? undefined),
+    );
     if (wait >= deps.remainingMs()) return settle(outcome);
     await outcome.response?.body?.cancel().catch(() => undefined);
     deps.log.warn(
@@ -122,12 +127,16 @@ function checkOptions(
   body: RequestInit["body"],
 ): number {
   if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs <= 0) {
-    throw new TypeError(`t.fetch: timeoutMs must be a positive number of ms, received ${String(timeoutMs)}`);
+    throw new TypeError(
+      `t.fetch: timeoutMs must be a positive number of ms, received ${String(timeoutMs)}`,
+    );
   }
   if (retry === undefined) return 0;
   const { limit } = retry;
   if (!Number.isInteger(limit) || limit < 0) {
-    throw new TypeError(`t.fetch: retry.limit must be an integer of 0 or more, received ${String(limit)}`);
+    throw new TypeError(
+      `t.fetch: retry.limit must be an integer of 0 or more, received ${String(limit)}`,
+    );
   }
   if (limit > 0 && !IDEMPOTENT.has(method)) {
     throw new TypeError(
@@ -135,7 +144,9 @@ function checkOptions(
     );
   }
   if (limit > 0 && body instanceof ReadableStream) {
-    throw new TypeError("t.fetch: a request with a stream body cannot be retried: pass a string or bytes");
+    throw new TypeError(
+      "t.fetch: a request with a stream body cannot be retried: pass a string or bytes",
+    );
   }
   return limit;
 }

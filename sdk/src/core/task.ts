@@ -282,7 +282,9 @@ function readTaskInput(env: Env, options: TaskOptions, secrets: SecretRegistry):
   }
   // A quoted parameter might hold a secret all the same.
   if (issues.length > 0) {
-    throw new ConfigError(issues.map((issue) => ({ ...issue, message: secrets.mask(issue.message) })));
+    throw new ConfigError(
+      issues.map((issue) => ({ ...issue, message: secrets.mask(issue.message) })),
+    );
   }
   return {
     context: context.context,
