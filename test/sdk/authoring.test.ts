@@ -245,3 +245,40 @@ await run({}, async (t) => {
     expect(passed.code).toBe(0);
   });
 });
+
+describe("Python task code run by the runner", () => {
+  it("a bad parameter is one line on stdout and exit 78, no traceback; an empty value takes the default", async () => {
+    const script = join(dir, "config.py");
+    writeFileSync(
+      script,
+      `from dataclasses import dataclass
+from keptn_task import task
+
+@dataclass
+class Params:
+    attempts: int = 3
+
+t = task(data_schema=Params)
+print(t.data.attempts)
+`,
+    );
+    const bad = await runRunner("python", {
+      SCRIPT: script,
+      DATA: '{"attempts":"abc"}',
+      SECURE_DATA: SECRET,
+    });
+    expect(jsonLines(bad.stdout)).toEqual([
+      expect.objectContaining({
+        level: "error",
+        exitCode: 78,
+        msg: 'Invalid task environment: DATA.attempts: Invalid input: expected number, received "abc"',
+      }),
+    ]);
+    expect(bad.stderr).not.toContain("Traceback");
+    expect(bad.stdout + bad.stderr).not.toContain(SECRET);
+    expect(bad.code).toBe(78);
+    const empty = await runRunner("python", { SCRIPT: script, DATA: '{"attempts":""}' });
+    expect(empty.stdout).toBe("3\n");
+    expect(empty.code).toBe(0);
+  });
+});

@@ -91,13 +91,13 @@ def parse_data(
 
     typed: Dict[str, Any] = {}
     for spec in fields:
-        entry = values.get(spec.name, MISSING)
+        entry = values.get(spec.name)
         # An empty value (--data key=) of a field with a default takes the default, and leaves
         # out an optional field (its default None) unless it is a string, as the TS SDK does.
         if entry == "" and spec.default is not MISSING:
             if not (spec.kind is str and spec.optional and spec.default is None):
-                entry = MISSING
-        if entry is MISSING:
+                entry = None
+        if entry is None:
             if spec.default is not MISSING:
                 typed[spec.name] = spec.default() if callable(spec.default) else spec.default
             elif spec.optional:

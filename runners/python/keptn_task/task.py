@@ -156,7 +156,8 @@ class Task(Generic[DataT]):
         sys.exit(0)
 
 
-# The Task's data type follows data_schema: see Task.
+# The Task's data type follows data_schema (see Task): none, a dataclass, or a dict; the
+# schema given by position or by keyword.
 @overload
 def task(
     env: Optional[Mapping[str, str]] = None,
@@ -173,8 +174,8 @@ def task(
 ) -> Task[Dict[str, str]]: ...
 @overload
 def task(
-    env: Optional[Mapping[str, str]] = None,
-    data_schema: Type[DataT] = ...,
+    env: Optional[Mapping[str, str]],
+    data_schema: Type[DataT],
     secure_json: bool = False,
     *,
     log_level: Optional[str] = None,
@@ -188,9 +189,37 @@ def task(
 @overload
 def task(
     env: Optional[Mapping[str, str]] = None,
-    data_schema: Dict[str, type] = ...,
+    *,
+    data_schema: Type[DataT],
+    secure_json: bool = False,
+    log_level: Optional[str] = None,
+    log_stream: Optional[TextIO] = None,
+    termination_log_path: str = DEFAULT_TERMINATION_LOG,
+    handle_signals: bool = True,
+    signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
+) -> Task[DataT]: ...
+@overload
+def task(
+    env: Optional[Mapping[str, str]],
+    data_schema: Dict[str, type],
     secure_json: bool = False,
     *,
+    log_level: Optional[str] = None,
+    log_stream: Optional[TextIO] = None,
+    termination_log_path: str = DEFAULT_TERMINATION_LOG,
+    handle_signals: bool = True,
+    signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
+) -> Task[Dict[str, Any]]: ...
+@overload
+def task(
+    env: Optional[Mapping[str, str]] = None,
+    *,
+    data_schema: Dict[str, type],
+    secure_json: bool = False,
     log_level: Optional[str] = None,
     log_stream: Optional[TextIO] = None,
     termination_log_path: str = DEFAULT_TERMINATION_LOG,
