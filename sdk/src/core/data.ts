@@ -1,7 +1,14 @@
 import type * as zc from "zod/v4/core";
 import type { ConfigIssue } from "../errors/errors.js";
 import { readDataMap } from "./env-json.js";
-import { isZod4, schemaProblem, type TaskSchema, type Validation, validate } from "./schema.js";
+import {
+  isZod4,
+  type SchemaOutput,
+  schemaProblem,
+  type TaskSchema,
+  type Validation,
+  validate,
+} from "./schema.js";
 
 /** `DATA` without a schema: the flat string map of `spec.<runtime>.parameters.map`. */
 export type TaskData = Readonly<Record<string, string>>;
@@ -23,10 +30,14 @@ export type TaskData = Readonly<Record<string, string>>;
  * const { value } = parseData('{"port":"8080"}', z.object({ port: z.number() })); // { port: 8080 }
  * ```
  */
-export function parseData<T = TaskData>(
+export function parseData<S extends TaskSchema | undefined = undefined>(
   raw: string | undefined,
-  schema?: TaskSchema,
-): { value: T | undefined; issues: ConfigIssue[] } {
+  schema?: S,
+): {
+  value: (S extends TaskSchema ? SchemaOutput<S> : TaskData) | undefined;
+  issues: ConfigIssue[];
+} {
+  type T = S extends TaskSchema ? SchemaOutput<S> : TaskData;
   const map = readDataMap(raw);
   if (map.issues.length > 0) return { value: undefined, issues: map.issues };
   if (schema === undefined) return { value: Object.freeze(map.value) as T, issues: [] };

@@ -1,7 +1,7 @@
 import type { ConfigIssue } from "../errors/errors.js";
 import { defaultSecrets, type SecretRegistry, secretLeaves } from "../masking/secret-registry.js";
 import { parseJson } from "./issues.js";
-import { schemaProblem, type TaskSchema, validate } from "./schema.js";
+import { type SchemaOutput, schemaProblem, type TaskSchema, validate } from "./schema.js";
 
 /**
  * Reads `SECURE_DATA` (the key `SECURE_DATA` of the Secret named in `secureParameters.secret`).
@@ -17,11 +17,15 @@ import { schemaProblem, type TaskSchema, validate } from "./schema.js";
  * const { value } = parseSecureData(env.SECURE_DATA, z.object({ token: z.string() }));
  * ```
  */
-export function parseSecureData<T = string | undefined>(
+export function parseSecureData<S extends TaskSchema | undefined = undefined>(
   raw: string | undefined,
-  schema?: TaskSchema,
+  schema?: S,
   secrets: SecretRegistry = defaultSecrets,
-): { value: T | undefined; issues: ConfigIssue[] } {
+): {
+  value: (S extends TaskSchema ? SchemaOutput<S> : string | undefined) | undefined;
+  issues: ConfigIssue[];
+} {
+  type T = S extends TaskSchema ? SchemaOutput<S> : string | undefined;
   if (raw !== undefined) secrets.register(raw);
   if (schema === undefined) return { value: raw as T, issues: [] };
   const problem = schemaProblem(schema);
