@@ -102,8 +102,10 @@ export async function runHandler<const O extends TaskOptions>(
       ended(exitCode);
       throw new TaskExit(code);
     },
+    // Once the task has ended, nothing more reaches its output: a handler that catches the
+    // unwinding (a try around t.fail()) cannot change what a real run would have shown.
     writeReason: (message) => {
-      reasons.write(message, true);
+      if (exitCode === undefined) reasons.write(message, true);
     },
   };
   const running = run(
@@ -113,7 +115,11 @@ export async function runHandler<const O extends TaskOptions>(
       secrets,
       handleSignals: false,
       onConfigError: "exit",
-      logDestination: { write: (line: string) => lines.push(line) },
+      logDestination: {
+        write: (line: string) => {
+          if (exitCode === undefined) lines.push(line);
+        },
+      },
       [HOST]: host,
     },
     handler,

@@ -51,6 +51,22 @@ describe("runHandler", () => {
     expect(after).toBe(false);
   });
 
+  it("keeps the first ending when a handler catches the unwinding of fail()", async () => {
+    const result = await runHandler({}, (t) => {
+      try {
+        t.fail("Refused", { exitCode: 4 });
+      } catch {
+        t.log.info("after the end");
+      }
+      return "Recovered";
+    });
+    expect(result).toEqual({
+      exitCode: 4,
+      reason: "Refused",
+      logs: [expect.objectContaining({ msg: "Refused" })],
+    });
+  });
+
   it("a returned string is the success message; a thrown error a failure with its message, masked", async () => {
     const ok = await runHandler(options, async () => "All good", {
       data: { url: "http://svc/" },
