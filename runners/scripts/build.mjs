@@ -100,12 +100,28 @@ await build({
 
 // The SDK bundle and its types: `deno check --import-map=dist/import-map.json task.ts` type-checks
 // a task against them.
-for (const file of ["keptn-task-sdk.js", "keptn-task-sdk.d.ts"]) {
+for (const file of [
+  "keptn-task-sdk.js",
+  "keptn-task-sdk.d.ts",
+  "keptn-task-sdk-testing.js",
+  "keptn-task-sdk-testing.d.ts",
+]) {
   copyFileSync(`${root}../sdk/dist/${file}`, `${dist}/${file}`);
 }
 writeFileSync(
   `${dist}/import-map.json`,
-  `${JSON.stringify({ imports: { "@keptn-task/sdk": "./keptn-task-sdk.js", "npm:@keptn-task/sdk": "./keptn-task-sdk.js" } }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      imports: {
+        "@keptn-task/sdk": "./keptn-task-sdk.js",
+        "npm:@keptn-task/sdk": "./keptn-task-sdk.js",
+        "@keptn-task/sdk/testing": "./keptn-task-sdk-testing.js",
+        "npm:@keptn-task/sdk/testing": "./keptn-task-sdk-testing.js",
+      },
+    },
+    null,
+    2,
+  )}\n`,
 );
 
 // The stdlib-only Python module for python tasks (on PYTHONPATH when the runner starts them), as

@@ -23,6 +23,26 @@ await build({
   },
 });
 
+// The testing entry point for Deno: it imports the SDK bundle next to it (one SDK, not two), so
+// it holds only its own code.
+const sdkAsExternal = {
+  name: "sdk-as-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/index\.js$/ }, () => ({
+      path: "./keptn-task-sdk.js",
+      external: true,
+    }));
+  },
+};
+const { banner: _banner, ...noBanner } = bundleOptions;
+await build({
+  ...noBanner,
+  plugins: [sdkAsExternal],
+  entryPoints: [`${root}src/testing.ts`],
+  outfile: `${root}dist/keptn-task-sdk-testing.js`,
+  banner: { js: '// @ts-self-types="./keptn-task-sdk-testing.d.ts"' },
+});
+
 // One declaration file from tsc's output (dist/index.d.ts and what it imports), with the types of
 // the dependencies inlined: Deno resolves no bare specifier without an import map entry.
 const bundle = await rollup({
@@ -34,6 +54,24 @@ const bundle = await rollup({
 });
 await bundle.write({ file: types, format: "es" });
 await bundle.close();
+
+// The testing entry point's declarations, importing the SDK bundle's.
+const testingTypes = `${root}dist/keptn-task-sdk-testing.d.ts`;
+const testingBundle = await rollup({
+  input: `${root}dist/testing.d.ts`,
+  plugins: [dts({ respectExternal: true })],
+  external: (id) => /[\\/]index\.(d\.ts|js)$/.test(id) || id === "./index.js",
+});
+await testingBundle.write({ file: testingTypes, format: "es" });
+await testingBundle.close();
+const testingText = readFileSync(testingTypes, "utf8").replace(
+  /from ['"](?:\.\/|[^'"]*[\\/])index\.(?:d\.ts|js)['"]/g,
+  "from './keptn-task-sdk.js'",
+);
+if (/^(?:import|export)\b[^\n]*from ['"](?!\.\/keptn-task-sdk\.js)/m.test(testingText)) {
+  throw new Error(`${testingTypes} must import only ./keptn-task-sdk.js`);
+}
+writeFileSync(testingTypes, testingText);
 
 // rollup-plugin-dts turns some re-exported generic interfaces into type aliases but keeps their
 // variance annotations (`type A<out T> = B<T>`), which TypeScript accepts only on interfaces and

@@ -1,8 +1,11 @@
 /**
  * `@keptn-task/sdk`: what Keptn task code needs at run time.
  *
- * - `task()` reads `KEPTN_CONTEXT`, `DATA` and `SECURE_DATA` once, validates them, and returns
- *   typed values, a logger that never prints a secret, an abort signal and a traced `fetch`.
+ * - `task()` reads `KEPTN_CONTEXT`, `DATA` and `SECURE_DATA` once, validates them (with any
+ *   Standard Schema), and returns typed values, a logger that never prints a secret, an abort
+ *   signal and a traced `fetch` with a timeout and an opt-in retry.
+ * - `run(options, handler)`: the handler form (return to succeed, throw to fail), which
+ *   `@keptn-task/sdk/testing` runs in unit tests.
  * - `registerSecret`, `maskSecrets` and `createMaskingStream` keep secrets out of any output.
  * - The error family (`KeptnTaskError` and subclasses) with stable codes and exit codes.
  *
@@ -32,7 +35,9 @@ export {
   type TaskType,
 } from "./core/context.js";
 export { parseData, type TaskData } from "./core/data.js";
+export { run, type TaskHandler } from "./core/run.js";
 export type { Env } from "./core/runtime.js";
+export type { SchemaOutput, TaskSchema } from "./core/schema.js";
 export { parseSecureData } from "./core/secure-data.js";
 export {
   type DataOf,
@@ -43,6 +48,7 @@ export {
   type TaskOptions,
   task,
 } from "./core/task.js";
+export type { FetchRetry, TaskFetchInit } from "./core/task-fetch.js";
 export { writeTerminationLog } from "./core/termination-log.js";
 export { childTraceparent, parseTraceparent, type TraceContext } from "./core/trace-context.js";
 export {

@@ -236,7 +236,7 @@ describe("keptn-task validate --ignore", () => {
     ]);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
-      /^keptn-task: checked \d+ objects in \d+ files: valid \(2 findings ignored\)\n$/,
+      /^keptn-task: checked \d+ objects in \d+ files: valid \(3 findings ignored\)\n$/,
     );
     expect(result.code).toBe(0);
   });

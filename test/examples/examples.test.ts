@@ -18,11 +18,14 @@ interface Seen {
   path: string;
   query: URLSearchParams;
   body: string;
+  authorization: string | undefined;
 }
 
 const seen: Seen[] = [];
 let server: Server;
 let origin = "";
+/** The bot token the fake Slack knows. */
+const SLACK_TOKEN = "xoxb-example-token-1234";
 /** The value the fake Prometheus answers with. */
 const ERROR_RATE = "0.02";
 
@@ -40,6 +43,7 @@ beforeAll(async () => {
       path: url.pathname,
       query: url.searchParams,
       body: await body(req),
+      authorization: req.headers.authorization,
     });
     const send = (status: number, text: string, type = "text/plain") => {
       res.writeHead(status, { "content-type": type });
@@ -47,7 +51,20 @@ beforeAll(async () => {
     };
     if (url.pathname === "/healthz") return send(200, "ok");
     if (url.pathname === "/unhealthy") return send(503, "starting");
+    // 503 at the first request, 200 after.
+    if (url.pathname === "/starting") return send(requests("/starting").length > 1 ? 200 : 503, "");
     if (url.pathname === "/hooks/deployments" && req.method === "POST") return send(200, "ok");
+    // Slack's Web API: 200 with { ok: false } for a token it does not know.
+    if (url.pathname === "/api/chat.postMessage" && req.method === "POST") {
+      const known = req.headers.authorization === `Bearer ${SLACK_TOKEN}`;
+      return send(
+        200,
+        JSON.stringify(
+          known ? { ok: true, ts: "1700000000.000100" } : { ok: false, error: "invalid_auth" },
+        ),
+        "application/json",
+      );
+    }
     if (url.pathname === "/api/v1/query") {
       return send(
         200,
@@ -62,11 +79,13 @@ beforeAll(async () => {
       );
     }
     // The http-ref example's files, as its repository URL serves them.
-    const file = /^\/examples\/http-ref\/(task|describe)\.ts$/.exec(url.pathname);
+    const file = /^\/examples\/(http-ref|change-freeze)\/(task|describe|handler)\.ts$/.exec(
+      url.pathname,
+    );
     if (file !== null) {
       return send(
         200,
-        readFileSync(join(EXAMPLES, "http-ref", `${file[1]}.ts`), "utf8"),
+        readFileSync(join(EXAMPLES, file[1] ?? "", `${file[2]}.ts`), "utf8"),
         "application/typescript",
       );
     }
@@ -91,6 +110,7 @@ const summary = (stderr: string) => stderr.trim().split("\n").pop() ?? "";
 
 /** The folders this file runs; a new example without a test here fails the first test. */
 const TESTED = [
+  "change-freeze",
   "configmap-ref",
   "container-runtime",
   "function-ref",
@@ -101,6 +121,7 @@ const TESTED = [
   "notify-webhook",
   "prometheus-query",
   "secure-parameters",
+  "slack-notify",
 ];
 
 describe("examples", () => {
@@ -222,6 +243,40 @@ describe("examples", () => {
     expect(result.leftovers).toEqual([]);
   });
 
+  it.each([
+    ["cart", 2, "cart 1.4.2 is held by the year-end change freeze until "],
+    ["payments", 0, "payments 1.4.2 is exempt from the year-end change freeze until "],
+  ])(
+    "change-freeze, fetched with its handler module, gives %s exit code %d",
+    async (workload, code, says) => {
+      const yaml = readFileSync(
+        join(EXAMPLES, "change-freeze", "change-freeze.yaml"),
+        "utf8",
+      ).replace("https://raw.githubusercontent.com/keptn-task/keptn-task-runtime/main", origin);
+      expect(yaml).toContain(`${origin}/examples/change-freeze/task.ts#sha256=`);
+      const copy = join(dir, "change-freeze.yaml");
+      writeFileSync(copy, yaml);
+      const until = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+      const result = await runCli([
+        "run",
+        "change-freeze",
+        "-f",
+        copy,
+        "--workload",
+        workload,
+        "--version",
+        "1.4.2",
+        "--data",
+        `freezeUntil=${until}`,
+      ]);
+      expect(result.stderr).not.toContain("warning");
+      expect(String(jsonLines(result.stdout).pop()?.msg)).toBe(`${says}${until}`);
+      expect(requests("/examples/change-freeze/handler.ts").length).toBeGreaterThan(0);
+      expect(result.code).toBe(code);
+      expect(result.leftovers).toEqual([]);
+    },
+  );
+
   it("function-ref runs the parent's code with the child's parameters winning", async () => {
     const child = await runCli(["run", "announce-release", "-f", "examples/function-ref"]);
     expect(child.stdout).toBe("[#deployments] podtato-head is being released (pre-deployment)\n");
@@ -281,10 +336,9 @@ describe("examples", () => {
       "--data",
       `url=${origin}/healthz`,
     ]);
-    expect(jsonLines(result.stdout).pop()).toMatchObject({
-      level: "info",
-      msg: `"${origin}/healthz" answered HTTP 200 (attempt 1)`,
-    });
+    expect(jsonLines(result.stdout)).toEqual([
+      expect.objectContaining({ level: "info", msg: `"${origin}/healthz" answered HTTP 200` }),
+    ]);
     expect(requests("/healthz")[0]?.method).toBe("GET");
     expect(result.code).toBe(0);
     expect(result.leftovers).toEqual([]);
@@ -304,15 +358,42 @@ describe("examples", () => {
       "intervalMs=10",
     ]);
     const lines = jsonLines(result.stdout);
-    expect(lines.filter((l) => l.level === "warn")).toHaveLength(2);
+    expect(lines.filter((l) => l.level === "warn")).toEqual([
+      expect.objectContaining({ attempt: 1, attempts: 2, status: 503 }),
+    ]);
+    expect(requests("/unhealthy")).toHaveLength(2);
     expect(lines.pop()).toMatchObject({
       level: "error",
-      msg: `Health check of "${origin}/unhealthy" failed after 2 attempts: HTTP 503`,
+      msg: `Health check of "${origin}/unhealthy" failed: HTTP 503, expected 200`,
     });
     expect(summary(result.stderr)).toMatch(
       /^keptn-task: health-check \(inline, deno, local\) failed with exit code 1 in /,
     );
     expect(result.code).toBe(1);
+    expect(result.leftovers).toEqual([]);
+  });
+
+  it("health-check retries a URL that answers 503 once, and an empty attempts takes its default", async () => {
+    const result = await runCli([
+      "run",
+      "health-check",
+      "-f",
+      "examples/health-check",
+      "--data",
+      `url=${origin}/starting`,
+      "--data",
+      "attempts=",
+      "--data",
+      "intervalMs=10",
+    ]);
+    const lines = jsonLines(result.stdout);
+    expect(lines.map((l) => [l.level, l.attempts ?? null])).toEqual([
+      ["warn", 5],
+      ["info", null],
+    ]);
+    expect(lines.pop()?.msg).toBe(`"${origin}/starting" answered HTTP 200`);
+    expect(requests("/starting")).toHaveLength(2);
+    expect(result.code).toBe(0);
     expect(result.leftovers).toEqual([]);
   });
 
@@ -347,6 +428,69 @@ describe("examples", () => {
     expect(result.stdout + result.stderr).not.toContain(webhookUrl);
     expect(result.code).toBe(0);
     expect(result.leftovers).toEqual([]);
+  });
+
+  it.each([
+    [SLACK_TOKEN, 0, "Posted to #deployments: post-deployment of workload cart 1.4.2 finished"],
+    ["xoxb-revoked-token-5678", 1, "Slack refused the message to #deployments: invalid_auth"],
+  ])(
+    "slack-notify posts with its token from SECURE_DATA, never shown (%#)",
+    async (token, code, reason) => {
+      const file = join(dir, `slack-${code}.json`);
+      writeFileSync(file, JSON.stringify({ token }));
+      const before = requests("/api/chat.postMessage").length;
+      const result = await runCli([
+        "run",
+        "slack-notify",
+        "-f",
+        "examples/slack-notify",
+        "--task-type",
+        "post",
+        "--workload",
+        "cart",
+        "--version",
+        "1.4.2",
+        "--secret",
+        `@${file}`,
+        "--data",
+        `apiUrl=${origin}/api`,
+      ]);
+      const posts = requests("/api/chat.postMessage").slice(before);
+      expect(posts.map((p) => p.authorization)).toEqual([`Bearer ${token}`]);
+      expect(JSON.parse(posts[0]?.body ?? "")).toEqual({
+        channel: "#deployments",
+        text: "post-deployment of workload cart 1.4.2 finished",
+      });
+      expect(jsonLines(result.stdout).pop()).toMatchObject({
+        level: code === 0 ? "info" : "error",
+        msg: reason,
+      });
+      expect(result.stdout + result.stderr).not.toContain(token);
+      expect(result.code).toBe(code);
+      expect(result.leftovers).toEqual([]);
+    },
+  );
+
+  it("slack-notify refuses a SECURE_DATA that is not a Slack token: one line, exit 78", async () => {
+    const file = join(dir, "slack-bad.json");
+    writeFileSync(file, JSON.stringify({ token: "ghp_not-slack-secret" }));
+    const result = await runCli([
+      "run",
+      "slack-notify",
+      "-f",
+      "examples/slack-notify",
+      "--secret",
+      `@${file}`,
+      "--data",
+      `apiUrl=${origin}/api`,
+    ]);
+    expect(jsonLines(result.stdout)).toEqual([
+      expect.objectContaining({
+        msg: "Invalid task environment: SECURE_DATA.token: expected a Slack token (xoxb-...)",
+      }),
+    ]);
+    expect(result.stdout + result.stderr).not.toContain("ghp_not-slack-secret");
+    expect(result.code).toBe(78);
   });
 
   it.each([

@@ -28,10 +28,13 @@ const ROOT_EXPORTS = [
   "parseSecureData",
   "parseTraceparent",
   "registerSecret",
+  "run",
   "task",
   "writeTerminationLog",
   "z",
 ];
+
+const TESTING_EXPORTS = ["TEST_CONTEXT", "runHandler"];
 
 const ENTRY_POINTS: Record<string, string[]> = {
   "@keptn-task/sdk": ROOT_EXPORTS,
@@ -87,6 +90,9 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "validateCatalog",
   ],
   "@keptn-task/sdk/fetch": ["FETCH_DEFAULTS", "fetchScript", "redactUrl"],
+  // Running a task handler in a unit test, for Node and (as a file importing the bundle) Deno.
+  "@keptn-task/sdk/testing": TESTING_EXPORTS,
+  "@keptn-task/sdk/bundle/testing": TESTING_EXPORTS,
   // Not public API (the README says so), but pinned too: what the runner and the command share.
   "@keptn-task/sdk/internal": [
     "DEFAULT_DENO_PERMISSIONS",

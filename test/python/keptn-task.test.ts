@@ -321,16 +321,30 @@ describe("keptn_task configuration errors", () => {
     expect(result.stdout + result.stderr).not.toContain("hunter2");
   });
 
-  it("ends with a traceback naming the field when task code does not catch the ConfigError", async () => {
-    const result = await runCode("from keptn_task import task\ntask()", {
-      DATA: '{"port":8080}',
-      SECURE_DATA: SECRET,
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      "keptn_task.errors.ConfigError: Invalid task environment: DATA.port:",
+  it("by default ends with one log line, the termination message and exit 78, no traceback", async () => {
+    const log = join(dir, "termination-config");
+    writeFileSync(log, "");
+    const result = await runCode(
+      `from keptn_task import task\ntask(termination_log_path=${JSON.stringify(log)})\nprint("unreachable")`,
+      { DATA: '{"port":8080}', SECURE_DATA: SECRET },
     );
-    expect(result.stderr).not.toContain("hunter2");
+    expect(result.code).toBe(78);
+    expect(result.stderr).toBe("");
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] ?? "") as Record<string, unknown>;
+    expect(line).toMatchObject({ level: "error", code: "CONFIG_INVALID", exitCode: 78 });
+    expect(String(line.msg)).toMatch(/^Invalid task environment: DATA\.port: expected a string/);
+    expect(readFileSync(log, "utf8")).toBe(line.msg);
+    expect(result.stdout).not.toContain("hunter2");
+  });
+
+  it("an empty value of a field with a default takes the default", async () => {
+    const result = await runPython([fixture("print_task.py"), "dataclass"], {
+      DATA: '{"url":"http://svc","port":"","label":""}',
+    });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout).data).toMatchObject({ port: 8080, label: "" });
   });
 
   it("rejects a data_schema field type it cannot coerce to, naming the field", async () => {

@@ -149,21 +149,25 @@ describe("the keptn-task Python package", () => {
     expect(result.stdout).not.toContain(SECRET);
   });
 
-  it("ends a task given invalid DATA with exit code 1 and a one-line error naming the field", async () => {
+  it("ends a task given invalid DATA with exit code 78 and one log line naming the field", async () => {
     const result = await runPython(["task.py"], {
       PYTHONPATH: target,
       KEPTN_CONTEXT,
       DATA: '{"url":"http://podtato-head:9000","retries":"many"}',
       SECURE_DATA: SECRET,
     });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe("");
-    // Uncaught, the ConfigError ends Python with its traceback, whose last line is the message.
-    expect(result.stderr.trim().split("\n").at(-1)).toBe(
-      "keptn_task.errors.ConfigError: Invalid task environment: DATA.retries: " +
-        "Invalid input: expected number, received string",
-    );
-    expect(result.stderr).not.toContain(SECRET);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toBe("");
+    // One JSON line, no traceback: the issue list with the value received.
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      level: "error",
+      code: "CONFIG_INVALID",
+      exitCode: 78,
+      msg: 'Invalid task environment: DATA.retries: Invalid input: expected number, received "many"',
+    });
+    expect(result.stdout).not.toContain(SECRET);
   });
 
   it("builds a py3-none-any wheel whose RECORD has each file's sha256 and size", async () => {

@@ -64,7 +64,13 @@ def read(file: str) -> List[Dict[str, Any]]:
 def run_task(env: Dict[str, Optional[str]], **options: Any) -> keptn_task.Task[Any]:
     """task() with only these variables set, its log discarded, no signal handlers."""
     present = {key: value for key, value in env.items() if value is not None}
-    return task(present, handle_signals=False, log_stream=io.StringIO(), **options)
+    return task(
+        present,
+        handle_signals=False,
+        log_stream=io.StringIO(),
+        on_config_error="raise",
+        **options,
+    )
 
 
 def config_error(run: Callable[[], Any]) -> ConfigError:

@@ -39,7 +39,14 @@ function capture(): { lines: string[]; write: (line: string) => void; text: () =
 function makeTask(env: Record<string, string | undefined>, extra: Record<string, unknown> = {}) {
   const out = capture();
   const secrets = new SecretRegistry();
-  const t = task({ env, secrets, handleSignals: false, logDestination: out, ...extra });
+  const t = task({
+    env,
+    secrets,
+    handleSignals: false,
+    logDestination: out,
+    onConfigError: "throw",
+    ...extra,
+  });
   return { t, out, secrets };
 }
 

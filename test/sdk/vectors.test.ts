@@ -66,6 +66,7 @@ function runTask(
     secrets: new SecretRegistry(),
     handleSignals: false,
     logDestination: { write: () => {} },
+    onConfigError: "throw",
     ...options,
   });
 }

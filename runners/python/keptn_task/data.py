@@ -9,6 +9,7 @@ defaults honoured). Keys the schema does not name are left out of the typed valu
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 import sys
@@ -90,8 +91,13 @@ def parse_data(
 
     typed: Dict[str, Any] = {}
     for spec in fields:
-        entry = values.get(spec.name, MISSING)
-        if entry is MISSING:
+        entry = values.get(spec.name)
+        # An empty value (--data key=) of a field with a default takes the default, and leaves
+        # out an optional field (its default None) unless it is a string, as the TS SDK does.
+        if entry == "" and spec.default is not MISSING:
+            if not (spec.kind is str and spec.optional and spec.default is None):
+                entry = None
+        if entry is None:
             if spec.default is not MISSING:
                 typed[spec.name] = spec.default() if callable(spec.default) else spec.default
             elif spec.optional:
@@ -102,9 +108,9 @@ def parse_data(
         try:
             typed[spec.name] = _coerce(entry, spec.kind)
         except _Mismatch as mismatch:
-            issues.append(_invalid(spec.name, mismatch.expected, mismatch.received))
+            issues.append(_invalid(spec.name, mismatch.expected, entry))
         except _Issue as issue:
-            issues.append(ConfigIssue(SOURCE, spec.name, str(issue)))
+            issues.append(ConfigIssue(SOURCE, spec.name, f"{issue}, received {_quote(entry)}"))
     if issues:
         return None, issues
     if schema is None or isinstance(schema, dict):
@@ -189,10 +195,22 @@ class _Issue(Exception):
     """A value of the right type that a check rejects, with zod's message."""
 
 
+#: The longest part of a value an issue quotes, in characters.
+_QUOTE_MAX = 64
+
+
+def _quote(value: str) -> str:
+    """A parameter's value as an issue quotes it (``DATA`` holds no secret): JSON-quoted, cut
+    after 64 characters, as the TS SDK's ``quoteReceived``."""
+    cut = value if len(value) <= _QUOTE_MAX else value[:_QUOTE_MAX] + "\u2026"
+    return json.dumps(cut, ensure_ascii=False)
+
+
 def _invalid(path: str, expected: str, received: Any) -> ConfigIssue:
-    return ConfigIssue(
-        SOURCE, path, f"Invalid input: expected {expected}, received {zod_kind(received)}"
-    )
+    """zod's message for a value of the wrong kind; a value that was given is quoted in place
+    of its kind."""
+    shown = zod_kind(received) if received is MISSING else _quote(received)
+    return ConfigIssue(SOURCE, path, f"Invalid input: expected {expected}, received {shown}")
 
 
 def _schema_fields(schema: DataSchema) -> List[_Field]:

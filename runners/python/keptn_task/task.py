@@ -21,6 +21,7 @@ from typing import (
     Generic,
     List,
     Mapping,
+    Literal,
     NoReturn,
     Optional,
     TextIO,
@@ -155,7 +156,8 @@ class Task(Generic[DataT]):
         sys.exit(0)
 
 
-# The Task's data type follows data_schema: see Task.
+# The Task's data type follows data_schema (see Task): none, a dataclass, or a dict; the
+# schema given by position or by keyword.
 @overload
 def task(
     env: Optional[Mapping[str, str]] = None,
@@ -168,11 +170,12 @@ def task(
     handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
     deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
 ) -> Task[Dict[str, str]]: ...
 @overload
 def task(
-    env: Optional[Mapping[str, str]] = None,
-    data_schema: Type[DataT] = ...,
+    env: Optional[Mapping[str, str]],
+    data_schema: Type[DataT],
     secure_json: bool = False,
     *,
     log_level: Optional[str] = None,
@@ -181,11 +184,26 @@ def task(
     handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
     deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
 ) -> Task[DataT]: ...
 @overload
 def task(
     env: Optional[Mapping[str, str]] = None,
-    data_schema: Dict[str, type] = ...,
+    *,
+    data_schema: Type[DataT],
+    secure_json: bool = False,
+    log_level: Optional[str] = None,
+    log_stream: Optional[TextIO] = None,
+    termination_log_path: str = DEFAULT_TERMINATION_LOG,
+    handle_signals: bool = True,
+    signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
+) -> Task[DataT]: ...
+@overload
+def task(
+    env: Optional[Mapping[str, str]],
+    data_schema: Dict[str, type],
     secure_json: bool = False,
     *,
     log_level: Optional[str] = None,
@@ -194,6 +212,21 @@ def task(
     handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
     deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
+) -> Task[Dict[str, Any]]: ...
+@overload
+def task(
+    env: Optional[Mapping[str, str]] = None,
+    *,
+    data_schema: Dict[str, type],
+    secure_json: bool = False,
+    log_level: Optional[str] = None,
+    log_stream: Optional[TextIO] = None,
+    termination_log_path: str = DEFAULT_TERMINATION_LOG,
+    handle_signals: bool = True,
+    signal_grace_seconds: float = 10.0,
+    deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
 ) -> Task[Dict[str, Any]]: ...
 def task(
     env: Optional[Mapping[str, str]] = None,
@@ -206,6 +239,7 @@ def task(
     handle_signals: bool = True,
     signal_grace_seconds: float = 10.0,
     deadline: Optional[Union[float, datetime]] = None,
+    on_config_error: Literal["exit", "raise"] = "exit",
 ) -> Task[Any]:
     """Reads the task environment once and returns the typed context, parameters and secret,
     a logger that never prints a secret, and ``fail`` / ``succeed``.
@@ -231,14 +265,17 @@ def task(
         deadline: When the task must be done: a ``datetime`` or seconds since the epoch (as
             ``time.time()``); overrides ``KEPTN_TASK_DEADLINE`` (RFC 3339 or epoch
             milliseconds). ``stopping`` is set when it is reached.
+        on_config_error: What an invalid environment does: ``"exit"`` (the default) logs one
+            line listing every issue, writes it to the termination log and exits 78
+            (``CONFIG_INVALID``) with ``SystemExit``; ``"raise"`` raises the ``ConfigError``.
 
     Returns:
         A frozen :class:`Task`, its ``data`` typed by ``data_schema``.
 
     Raises:
-        ConfigError: Listing every invalid field of ``KEPTN_CONTEXT``, ``DATA``,
-            ``SECURE_DATA``, ``KEPTN_TASK_DEADLINE`` (exit code 78 by convention:
-            ``sys.exit(error.exit_code)``).
+        ConfigError: With ``on_config_error="raise"``, listing every invalid field of
+            ``KEPTN_CONTEXT``, ``DATA``, ``SECURE_DATA``, ``KEPTN_TASK_DEADLINE``.
+        SystemExit: With code 78, for an invalid environment (the default).
         TypeError: ``data_schema`` is not usable.
         ValueError: Signals are handled and ``task()`` is not called from the main thread.
 
@@ -249,6 +286,9 @@ def task(
         >>> t.succeed("Healthy")
     """
     source: Mapping[str, str] = os.environ if env is None else env
+    if termination_log_path == DEFAULT_TERMINATION_LOG:
+        # Where keptn-task run reads the reason from, unless the caller chose a path.
+        termination_log_path = source.get("KEPTN_TASK_TERMINATION_LOG") or DEFAULT_TERMINATION_LOG
 
     # The secret is registered first, so nothing below (not even an error) can print it.
     secure_data, secure_issues = parse_secure_data(source.get("SECURE_DATA"), secure_json)
@@ -266,7 +306,10 @@ def task(
         origin = ("options", "log_level") if log_level is not None else ("KEPTN_TASK_LOG_LEVEL", "")
         issues.append(ConfigIssue(*origin, f'expected one of {_LEVEL_LIST}, received "{level}"'))
     if issues:
-        raise ConfigError(issues)
+        error = ConfigError(issues)
+        if on_config_error == "raise":
+            raise error
+        _exit_invalid(error, log_stream, termination_log_path)
 
     log = create_logger(
         {
@@ -291,15 +334,20 @@ def task(
         secure_data=secure_data,
         log=log,
         stopping=stopping,
-        # Where a local run (keptn-task run) reads the reason from, unless the caller chose a path.
-        termination_log_path=(
-            source.get("KEPTN_TASK_TERMINATION_LOG") or DEFAULT_TERMINATION_LOG
-            if termination_log_path == DEFAULT_TERMINATION_LOG
-            else termination_log_path
-        ),
+        termination_log_path=termination_log_path,
         deadline=None if deadline_ms is None else deadline_ms / 1000,
         _stop=stop,
     )
+
+
+def _exit_invalid(error: ConfigError, stream: Optional[TextIO], path: str) -> NoReturn:
+    # One line, as the TS SDK's task(): the issue list (masked: ConfigError's message is), the
+    # same text in the termination log, exit 78.
+    log = create_logger({}, level="info", stream=stream)
+    log.error(error.message, extra={"code": error.code, "exitCode": error.exit_code})
+    write_termination_log(error.message, path)
+    _ExitState.explicit = True
+    sys.exit(error.exit_code)
 
 
 def _watch_deadline(stopping: threading.Event, log: logging.Logger, deadline: float) -> None:

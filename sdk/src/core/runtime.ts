@@ -36,6 +36,17 @@ export function onTerminationSignal(listener: (signal: StopSignal) => void): () 
   };
 }
 
+/**
+ * Calls `listener` when the process has nothing left to do but has not exited (Node's and Deno's
+ * `beforeExit`); returns a function that stops listening.
+ */
+export function onBeforeExit(listener: () => void): () => void {
+  process.on("beforeExit", listener);
+  return () => {
+    process.off("beforeExit", listener);
+  };
+}
+
 /** Ends the process with `code`. */
 export function exitProcess(code: number): never {
   process.exit(code);

@@ -1,15 +1,13 @@
-import { safeParse } from "zod/mini";
-import type * as zc from "zod/v4/core";
 import type { ConfigIssue } from "../errors/errors.js";
 import { defaultSecrets, type SecretRegistry, secretLeaves } from "../masking/secret-registry.js";
-import { issuesFromZod, parseJson } from "./issues.js";
-import { ENGLISH } from "./zod-messages.js";
+import { parseJson } from "./issues.js";
+import { type SchemaOutput, schemaProblem, type TaskSchema, validate } from "./schema.js";
 
 /**
  * Reads `SECURE_DATA` (the key `SECURE_DATA` of the Secret named in `secureParameters.secret`).
  * The value is registered for masking before anything else happens to it. Without a schema the
- * raw string is returned; with one, the value is parsed as JSON and validated. Issues never
- * contain the value.
+ * raw string is returned; with one (any Standard Schema), the value is parsed as JSON and
+ * validated. Issues never contain the value.
  *
  * @param raw - The variable's value, `undefined` when no secret is named.
  * @param schema - Optional schema; the value is JSON-parsed first.
@@ -19,16 +17,27 @@ import { ENGLISH } from "./zod-messages.js";
  * const { value } = parseSecureData(env.SECURE_DATA, z.object({ token: z.string() }));
  * ```
  */
-export function parseSecureData<T = string | undefined>(
+export function parseSecureData<S extends TaskSchema | undefined = undefined>(
   raw: string | undefined,
-  schema?: zc.$ZodType<T>,
+  schema?: S,
   secrets: SecretRegistry = defaultSecrets,
-): { value: T | undefined; issues: ConfigIssue[] } {
+): {
+  value: (S extends TaskSchema ? SchemaOutput<S> : string | undefined) | undefined;
+  issues: ConfigIssue[];
+} {
+  type T = S extends TaskSchema ? SchemaOutput<S> : string | undefined;
   if (raw !== undefined) secrets.register(raw);
   if (schema === undefined) return { value: raw as T, issues: [] };
+  const problem = schemaProblem(schema);
+  if (problem !== undefined) {
+    return {
+      value: undefined,
+      issues: [{ source: "options", path: "secureData", message: problem }],
+    };
+  }
   if (raw === undefined || raw === "") {
-    const result = safeParse(schema, undefined, ENGLISH);
-    if (result.success) return { value: result.data, issues: [] };
+    const result = validate(schema, undefined, "SECURE_DATA", "secureData");
+    if (result.ok) return { value: result.value as T, issues: [] };
     return {
       value: undefined,
       issues: [
@@ -43,15 +52,16 @@ export function parseSecureData<T = string | undefined>(
   }
   const json = parseJson(raw, "SECURE_DATA", true);
   if (!json.ok) return { value: undefined, issues: [json.issue] };
-  const result = safeParse(schema, json.value, ENGLISH);
-  if (!result.success) {
-    const issues = issuesFromZod("SECURE_DATA", result.error).map((issue) => ({
+  const result = validate(schema, json.value, "SECURE_DATA", "secureData");
+  if (!result.ok) {
+    // Another library's messages may quote the value (valibot's do): masked.
+    const issues = result.issues.map((issue) => ({
       ...issue,
       message: secrets.mask(issue.message),
     }));
     return { value: undefined, issues };
   }
   // A schema may transform the secret (decode base64, trim...): its output is secret as well.
-  for (const leaf of secretLeaves(result.data)) secrets.register(leaf);
-  return { value: result.data, issues: [] };
+  for (const leaf of secretLeaves(result.value)) secrets.register(leaf);
+  return { value: result.value as T, issues: [] };
 }

@@ -1,11 +1,11 @@
 import { setTimeout as setTimer } from "node:timers";
-import type * as zc from "zod/v4/core";
-import { ConfigError, type ConfigIssue } from "../errors/errors.js";
+import { ConfigError, type ConfigIssue, EXIT_CODES } from "../errors/errors.js";
 import { createLogger, type LogDestination, type Logger, type LogLevel } from "../log/logger.js";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
 import { parseContext, type TaskContext } from "./context.js";
 import { parseData, type TaskData } from "./data.js";
 import { parseDeadline } from "./deadline.js";
+import { endFromTimer, HOST, type TaskHost } from "./host.js";
 import {
   clampTimerMs,
   DEFAULT_GRACE_MS,
@@ -20,9 +20,10 @@ import {
   readProcessEnv,
   setExitCode,
 } from "./runtime.js";
+import type { SchemaOutput, TaskSchema } from "./schema.js";
 import { parseSecureData } from "./secure-data.js";
+import { type TaskFetchInit, taskFetch } from "./task-fetch.js";
 import { DEFAULT_TERMINATION_LOG, writeTerminationLog } from "./termination-log.js";
-import { childTraceparent } from "./trace-context.js";
 
 /** Environment variables `task()` reads. */
 export const TASK_ENV_VARS = [
@@ -40,10 +41,21 @@ const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", 
 export interface TaskOptions {
   /** The environment to read (default: the process's, in Node, Deno and Bun alike). */
   env?: Env;
-  /** Schema of `DATA`: numbers and booleans are coerced from Keptn's strings, then validated. */
-  data?: zc.$ZodType;
-  /** Schema of `SECURE_DATA`: the secret is parsed as JSON, then validated. */
-  secureData?: zc.$ZodType;
+  /**
+   * Schema of `DATA`, any Standard Schema (zod 4 or 3.24+, valibot, arktype...): numbers and
+   * booleans are coerced from Keptn's strings, an empty value of a field with a default takes
+   * the default, then the schema is applied.
+   */
+  data?: TaskSchema;
+  /** Schema of `SECURE_DATA`, any Standard Schema: the secret is parsed as JSON, then validated. */
+  secureData?: TaskSchema;
+  /**
+   * What an invalid environment does (`KEPTN_CONTEXT`, `DATA`, `SECURE_DATA`, the deadline, the
+   * log level, a schema the SDK cannot use): `"exit"` (default) logs one line listing every
+   * issue, writes it to the termination log and exits 78 (`CONFIG_INVALID`); `"throw"` throws
+   * the `ConfigError` instead.
+   */
+  onConfigError?: "exit" | "throw";
   /** Deadline (epoch ms or Date); overrides `KEPTN_TASK_DEADLINE`. */
   deadline?: number | Date;
   /** Log level (default `KEPTN_TASK_LOG_LEVEL`, else `info`). */
@@ -64,10 +76,10 @@ export interface TaskOptions {
 }
 
 /** `DATA`'s type for given options. */
-export type DataOf<O> = O extends { data: infer S extends zc.$ZodType } ? zc.output<S> : TaskData;
+export type DataOf<O> = O extends { data: infer S extends TaskSchema } ? SchemaOutput<S> : TaskData;
 /** `SECURE_DATA`'s type for given options. */
-export type SecureDataOf<O> = O extends { secureData: infer S extends zc.$ZodType }
-  ? zc.output<S>
+export type SecureDataOf<O> = O extends { secureData: infer S extends TaskSchema }
+  ? SchemaOutput<S>
   : string | undefined;
 
 /** Options of `fail()` and `succeed()`. */
@@ -90,8 +102,12 @@ export interface Task<D = TaskData, S = string | undefined> {
   readonly signal: AbortSignal;
   /** Milliseconds left until the deadline (`Infinity` without one, 0 once passed). */
   remainingMs(): number;
-  /** `fetch` that sends a child `traceparent` and is aborted with `signal`. */
-  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /**
+   * `fetch` that sends a child `traceparent`, is aborted with `signal`, times out after
+   * `timeoutMs` (default 30 s, bounded by the deadline) and, with `retry`, retries idempotent
+   * requests with backoff.
+   */
+  fetch(input: string | URL | Request, init?: TaskFetchInit): Promise<Response>;
   /** Logs `message`, writes it to the termination log and exits non-zero. */
   fail(message: string, options?: ExitOptions): never;
   /**
@@ -106,9 +122,13 @@ export interface Task<D = TaskData, S = string | undefined> {
  * parameters and secret, a logger that never prints a secret, an abort signal, a traced fetch,
  * and `fail` / `succeed`.
  *
+ * An invalid environment ends the process by default: one log line listing every issue, the
+ * same text in the termination log, exit code 78 (`onConfigError: "throw"` throws instead).
+ *
  * @param options - Schemas for `DATA` and `SECURE_DATA`, the env to read, and more.
  * @returns A frozen `Task`.
- * @throws {ConfigError} listing every invalid field of `KEPTN_CONTEXT`, `DATA`, `SECURE_DATA`.
+ * @throws {ConfigError} with `onConfigError: "throw"`, listing every invalid field of
+ *   `KEPTN_CONTEXT`, `DATA`, `SECURE_DATA`.
  * @example
  * ```ts
  * import { task } from "@keptn-task/sdk";
@@ -123,9 +143,35 @@ export interface Task<D = TaskData, S = string | undefined> {
 export function task<const O extends TaskOptions = TaskOptions>(
   options: O = {} as O,
 ): Task<DataOf<O>, SecureDataOf<O>> {
+  return createTask(options).task as Task<DataOf<O>, SecureDataOf<O>>;
+}
+
+/** What `run()` needs of a task besides its public face. */
+export interface TaskInternals {
+  readonly task: Task<unknown, unknown>;
+  readonly host: TaskHost;
+  /** The exit code of a stopped task, once a stop signal came. */
+  readonly stopped: () => number | undefined;
+  readonly deadlineMs: number | undefined;
+  /** `fail()` with fields for its log line (the error a handler threw). */
+  readonly failWith: (message: string, fields: Record<string, unknown>) => never;
+}
+
+/** `task()`, with what `run()` needs besides. */
+export function createTask(options: TaskOptions): TaskInternals {
+  const host = (options as { [HOST]?: TaskHost })[HOST] ?? PROCESS_HOST;
   const env = options.env ?? readProcessEnv(TASK_ENV_VARS);
   const secrets = options.secrets ?? defaultSecrets;
-  const input = readTaskInput(env, options, secrets);
+  // keptn-task run (and the runner, for a Deno task) point it at a file of their own.
+  const path =
+    options.terminationLogPath ?? (env.KEPTN_TASK_TERMINATION_LOG || DEFAULT_TERMINATION_LOG);
+  let input: TaskInput;
+  try {
+    input = readTaskInput(env, options, secrets);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || options.onConfigError === "throw") throw error;
+    return endInvalid(error, options, { host, secrets, path });
+  }
   const ctx = input.context;
   const log = createLogger({
     level: input.level,
@@ -144,27 +190,58 @@ export function task<const O extends TaskOptions = TaskOptions>(
   const stopped =
     options.handleSignals === false
       ? () => undefined
-      : watchStopSignals(options.signalGraceMs ?? DEFAULT_GRACE_MS, controller, log);
-  const ending = {
-    log,
-    secrets,
-    stopped,
-    path: options.terminationLogPath ?? (env.KEPTN_TASK_TERMINATION_LOG || DEFAULT_TERMINATION_LOG),
-  };
+      : watchStopSignals(options.signalGraceMs ?? DEFAULT_GRACE_MS, controller, log, host);
+  const ending: Ending = { log, secrets, stopped, path, host };
   const deadlineMs = input.deadlineMs;
+  const remainingMs = () =>
+    deadlineMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadlineMs - Date.now());
+  const signal = controller.signal;
   const result: Task<unknown, unknown> = {
     context: ctx,
     data: input.data,
     secureData: input.secureData,
     log,
-    signal: controller.signal,
-    remainingMs: () =>
-      deadlineMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadlineMs - Date.now()),
-    fetch: (input, init = {}) => tracedFetch(input, init, ctx, controller.signal),
-    fail: (message, exitOptions = {}) => fail(ending, message, exitOptions),
+    signal,
+    remainingMs,
+    fetch: (url, init = {}) => taskFetch(url, init, { context: ctx, signal, remainingMs, log }),
+    fail: (message, exitOptions = {}) => fail(ending, message, exitOptions.exitCode, {}),
     succeed: (message) => succeed(ending, message),
   };
-  return Object.freeze(result) as Task<DataOf<O>, SecureDataOf<O>>;
+  return {
+    task: Object.freeze(result),
+    host,
+    stopped,
+    deadlineMs,
+    failWith: (message, fields) => fail(ending, message, undefined, fields),
+  };
+}
+
+/** The process: what ends a task outside tests. */
+const PROCESS_HOST: TaskHost = {
+  exit: exitProcess,
+  writeReason: (message, path) => {
+    writeTerminationLog(message, path);
+  },
+};
+
+/**
+ * An invalid environment, by default: one log line listing every issue (masked), the same text
+ * in the termination log, exit 78.
+ */
+function endInvalid(
+  error: ConfigError,
+  options: TaskOptions,
+  end: { host: TaskHost; secrets: SecretRegistry; path: string },
+): never {
+  const log = createLogger({
+    secrets: end.secrets,
+    ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+  });
+  const exitCode = EXIT_CODES.CONFIG_INVALID;
+  const message = end.secrets.mask(error.message);
+  log.error({ code: error.code, exitCode }, message);
+  end.host.writeReason(message, end.path);
+  return end.host.exit(exitCode);
 }
 
 /** The task's environment and options, validated. */
@@ -206,7 +283,12 @@ function readTaskInput(env: Env, options: TaskOptions, secrets: SecretRegistry):
       message: `expected one of ${[...LOG_LEVELS].join(", ")}, received "${level}"`,
     });
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  // A quoted parameter might hold a secret all the same.
+  if (issues.length > 0) {
+    throw new ConfigError(
+      issues.map((issue) => ({ ...issue, message: secrets.mask(issue.message) })),
+    );
+  }
   return {
     context: context.context,
     data: data.value,
@@ -249,36 +331,21 @@ function watchStopSignals(
   graceMs: number,
   controller: AbortController,
   log: Logger,
+  host: TaskHost,
 ): () => number | undefined {
   const stops = new StopSequence();
   onTerminationSignal((signal) => {
     const step = stops.receive(signal, Date.now());
-    if (step.action === "kill") exitProcess(signalExitCode(signal));
+    if (step.action === "kill") endFromTimer(() => host.exit(signalExitCode(signal)));
     else {
       setExitCode(step.exitCode);
       log.warn({ signal, graceMs }, `Received ${signal}: aborting task.signal`);
       controller.abort(new DOMException(`Received ${signal}`, "AbortError"));
-      setTimer(() => exitProcess(step.exitCode), clampTimerMs(graceMs)).unref();
+      const end = () => endFromTimer(() => host.exit(step.exitCode));
+      setTimer(end, clampTimerMs(graceMs)).unref();
     }
   });
   return () => (stops.first === undefined ? undefined : signalExitCode(stops.first));
-}
-
-/** The platform `fetch`, sending a child `traceparent` and aborted with `signal`. */
-function tracedFetch(
-  input: string | URL | Request,
-  init: RequestInit,
-  ctx: TaskContext,
-  taskSignal: AbortSignal,
-): Promise<Response> {
-  const headers = new Headers(
-    init.headers ?? (input instanceof Request ? input.headers : undefined),
-  );
-  if (ctx.trace !== undefined && !headers.has("traceparent")) {
-    headers.set("traceparent", childTraceparent(ctx.trace));
-  }
-  const signal = init.signal ? AbortSignal.any([init.signal, taskSignal]) : taskSignal;
-  return globalThis.fetch(input, { ...init, headers, signal });
 }
 
 /** What `fail()` and `succeed()` need. */
@@ -289,13 +356,19 @@ interface Ending {
   readonly stopped: () => number | undefined;
   /** The termination log. */
   readonly path: string;
+  readonly host: TaskHost;
 }
 
-function fail(ending: Ending, message: string, options: ExitOptions): never {
-  const exitCode = failExitCode(options.exitCode);
-  ending.log.error({ exitCode }, message);
-  writeTerminationLog(ending.secrets.mask(message), ending.path);
-  return exitProcess(exitCode);
+function fail(
+  ending: Ending,
+  message: string,
+  code: number | undefined,
+  fields: Record<string, unknown>,
+): never {
+  const exitCode = failExitCode(code);
+  ending.log.error({ ...fields, exitCode }, message);
+  ending.host.writeReason(ending.secrets.mask(message), ending.path);
+  return ending.host.exit(exitCode);
 }
 
 function succeed(ending: Ending, message: string | undefined): never {
@@ -305,11 +378,11 @@ function succeed(ending: Ending, message: string | undefined): never {
       { exitCode: stopped },
       "succeed() after a termination signal: exiting as stopped",
     );
-    return exitProcess(stopped);
+    return ending.host.exit(stopped);
   }
   if (message !== undefined) {
     ending.log.info(message);
-    writeTerminationLog(ending.secrets.mask(message), ending.path);
+    ending.host.writeReason(ending.secrets.mask(message), ending.path);
   }
-  return exitProcess(0);
+  return ending.host.exit(0);
 }
