@@ -46,6 +46,7 @@ describe("keptn-task validate", () => {
       "notify-webhook",
       "prometheus-query",
       "secure-parameters",
+      "slack-notify",
     ]);
     // Each of them says so in its README.
     for (const example of flagged) {
