@@ -66,6 +66,23 @@ describe("keptn-task run: the summary says why", () => {
     );
   });
 
+  it("ends with the SDK's one-line reason for invalid input (exit 78)", async () => {
+    const result = await runCli([
+      "run",
+      "health-check",
+      "-f",
+      "examples/health-check",
+      "--data",
+      "url=http://127.0.0.1:9/",
+      "--data",
+      "attempts=abc",
+    ]);
+    expect(result.code).toBe(78);
+    expect(lastLine(result.stderrLines)).toMatch(
+      /^keptn-task: health-check \(inline, deno, local\) failed with exit code 78 in [\d.]+ m?s: Invalid task environment: DATA\.attempts: .*received "abc"$/,
+    );
+  });
+
   it("leaves only the task's own output with -q", async () => {
     const result = await runCli(["run", "sdk-fail", "-f", F, "-q"]);
     expect(result.code).toBe(1);
