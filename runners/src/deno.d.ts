@@ -56,6 +56,7 @@ declare namespace Deno {
   const env: {
     get(key: string): string | undefined;
     toObject(): Record<string, string>;
+    set(key: string, value: string): void;
   };
   const stdout: {
     writable: WritableStream<Uint8Array>;

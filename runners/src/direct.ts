@@ -104,6 +104,8 @@ export interface DirectOptions {
   readonly workDir?: string;
   /** The termination log, held open before the runner gave up permissions. */
   readonly termination: TerminationLog;
+  /** Where the task writes its own message, when it cannot write the termination log. */
+  readonly relay?: string;
 }
 
 /**
@@ -146,6 +148,7 @@ export function runDirect(options: DirectOptions): void {
   // The runner's listeners for the end of the process stay behind the task's own (see below), so
   // they see what the task's listeners decided: a prevented error, a changed exit code.
   endListeners("unload", () => {
+    termination.adoptRelay(options.relay);
     const exitCode = Deno.exitCode;
     if (readsAsSuccess(exitCode)) {
       // The operating system keeps the low 8 bits: 256 would end as 0, a success.

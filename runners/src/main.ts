@@ -13,7 +13,7 @@ import { type RunnerSettings, readSettings } from "./settings.js";
 import { SignalRelay } from "./signals.js";
 import { supervise, type TaskOutcome } from "./supervise.js";
 import { denoCommand, pythonCommand } from "./task-command.js";
-import { TerminationLog } from "./termination-log.js";
+import { TerminationLog, terminationRelay } from "./termination-log.js";
 
 /** Files shipped next to the runner's bundle. */
 export interface RunnerAssets {
@@ -188,6 +188,9 @@ async function prepareDirect(
   });
   const termination = new TerminationLog(settings.terminationLog, run.secrets);
   termination.hold();
+  const relay = await terminationRelay(settings.runtime, settings.terminationLog, run.makeWorkDir);
+  // Read by the SDK's task() when the task calls it, in this process.
+  if (relay !== undefined) Deno.env.set("KEPTN_TASK_TERMINATION_LOG", relay);
   narrowPermissions();
   // From here on the scratch directory is the task's: removed when the process ends.
   const workDir = run.handOverWorkDir();
@@ -197,6 +200,7 @@ async function prepareDirect(
     level: settings.logLevel,
     termination,
     ...(workDir === undefined ? {} : { workDir }),
+    ...(relay === undefined ? {} : { relay }),
   };
   return { run: () => runDirect(direct) };
 }
@@ -212,6 +216,7 @@ async function runChild(
       ? denoCommand(settings, script, await importMapFor(script, run.assets, run.makeWorkDir))
       : pythonCommand(settings, script);
   if (command.warning !== undefined) await run.log("warn", command.warning);
+  const relay = await terminationRelay(settings.runtime, settings.terminationLog, run.makeWorkDir);
   const received = run.relay().received;
   if (received !== undefined) return await stoppedBeforeStart(run, settings, received);
   await run.log("debug", "Running task", {
@@ -221,7 +226,10 @@ async function runChild(
   });
   const started = performance.now();
   const outcome = await supervise(command, {
-    env: settings.taskEnv,
+    env:
+      relay === undefined
+        ? settings.taskEnv
+        : { ...settings.taskEnv, KEPTN_TASK_TERMINATION_LOG: relay },
     secrets: run.secrets,
     signals: run.relay(),
     graceMs: settings.graceMs,
@@ -234,7 +242,7 @@ async function runChild(
     },
   });
   const durationMs = Math.round(performance.now() - started);
-  return await report(run, settings, outcome, { durationMs, source: script.source });
+  return await report(run, settings, outcome, { durationMs, source: script.source }, relay);
 }
 
 /** Reports how a supervised task ended; returns its exit code. */
@@ -243,12 +251,14 @@ async function report(
   settings: RunnerSettings,
   outcome: TaskOutcome,
   fields: { durationMs: number; source: string },
+  relay: string | undefined,
 ): Promise<number> {
   for (const error of outcome.pipeErrors) {
     const why = error instanceof Error ? error.message : String(error);
     await run.log("warn", `Cannot write the task's output: ${why}`);
   }
   const termination = new TerminationLog(settings.terminationLog, run.secrets);
+  termination.adoptRelay(relay);
   if (outcome.exitCode === 0) {
     // Kubernetes shows a succeeded container's message too: what the task wrote is masked.
     termination.maskTaskWords();

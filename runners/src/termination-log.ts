@@ -3,6 +3,7 @@ import {
   TERMINATION_MESSAGE_MAX_BYTES as LIMIT,
   type TerminationFile,
   TerminationLogWriter,
+  truncateUtf8,
 } from "@keptn-task/sdk/internal";
 
 /**
@@ -17,17 +18,60 @@ import {
  */
 export class TerminationLog extends TerminationLogWriter {
   readonly #file: DenoTerminationFile;
+  readonly #secrets: SecretRegistry;
 
   constructor(path: string, secrets: SecretRegistry) {
     const file = new DenoTerminationFile(path);
     super(file, secrets);
     this.#file = file;
+    this.#secrets = secrets;
   }
 
   /** Opens the file now, while the runner may, to write it later; nothing when it is not there. */
   hold(): void {
     this.#file.hold();
   }
+
+  /**
+   * Copies what a Deno task wrote to its relay file (see `terminationRelay` in main.ts) here, as
+   * the task's own words: masked, cut, and kept by the runner's later `write()`s.
+   */
+  adoptRelay(relay: string | undefined): void {
+    if (relay === undefined) return;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(relay);
+    } catch {
+      return;
+    }
+    if (text.trim() === "") return;
+    this.#file.replace(truncateUtf8(this.#secrets.mask(text), LIMIT));
+  }
+}
+
+/**
+ * A file a Deno task can write its termination message to, when it cannot write the runner's:
+ * Deno opens a path under `/dev` (`/dev/termination-log` in a pod) only for a process with every
+ * permission, which a task never has. The task gets its path as `KEPTN_TASK_TERMINATION_LOG`
+ * (which the SDK's `fail()` and `succeed()` honour); the runner copies what it holds
+ * (`adoptRelay`). `undefined` when no relay is needed.
+ */
+export async function terminationRelay(
+  runtime: string,
+  terminationLog: string,
+  workDir: () => Promise<string>,
+): Promise<string | undefined> {
+  if (runtime !== "deno" || !terminationLog.startsWith("/dev/")) return undefined;
+  try {
+    // Not in Kubernetes (no such file): nothing to relay to.
+    if (!Deno.statSync(terminationLog).isFile) return undefined;
+  } catch {
+    return undefined;
+  }
+  // In the runner's scratch directory, which only its user can enter.
+  const relay = `${await workDir()}/termination-message`;
+  await Deno.writeTextFile(relay, "");
+  return relay;
 }
 
 /** The termination log through Deno's file API, optionally held open. */

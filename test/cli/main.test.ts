@@ -60,10 +60,18 @@ describe("keptn-task", () => {
 
   it.each([
     [
-      [],
-      /^keptn-task: Cannot run "keptn-task" without a command: use validate, render, run, bundle/,
+      ["rendr", "hello"],
+      /^keptn-task: Cannot run "keptn-task rendr": unknown command \(did you mean "keptn-task render"\?\): use validate, render, run, bundle/,
     ],
-    [["deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command/],
+    [["deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command: use /],
+    [
+      ["run", "hello", "-f", "examples/hello", "--dry-rn"],
+      /^keptn-task: Cannot parse the arguments of "keptn-task run": unknown option "--dry-rn" \(did you mean --dry-run\?\): see keptn-task run --help$/,
+    ],
+    [
+      ["validate", "-f", "examples/hello", "--outptu", "json"],
+      /unknown option "--outptu" \(did you mean --output\?\)/,
+    ],
     [["help", "deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command/],
     [
       ["run", "hello", "-f", "examples/hello", "--bogus"],
@@ -88,6 +96,24 @@ describe("keptn-task", () => {
     expect(result.stderrLines[0]).toMatch(message);
     expect(result.stdout).toBe("");
   });
+
+  it("prints the help on stderr and exits 64 when run without a command", async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(64);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^Usage: keptn-task COMMAND \[options\]\n/);
+    expect(result.stderr).toContain("\n  run       run a definition on this machine");
+  });
+
+  it.each([[["-f=examples/hello"]], [["--file=examples/hello"]], [["-f", "examples/hello"]]])(
+    "takes the manifests as %j alike",
+    async (flags) => {
+      const result = await runCli(["render", "hello", ...flags]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("kind: Job");
+    },
+  );
 
   it("never echoes a --secret value that starts with - in its usage error", async () => {
     const result = await runCli([

@@ -177,10 +177,10 @@ describe("keptn-task render", () => {
       line: /^keptn-task: test\/fixtures\/definitions\/broken\.yaml:6:1: Cannot parse YAML: /,
     },
     {
-      case: "an unknown definition",
+      case: "a mistyped definition name",
       args: ["render", "helo", "-f", "examples/hello"],
       code: 66,
-      line: 'keptn-task: Cannot find KeptnTaskDefinition "helo" in "examples/hello": they define "hello"',
+      line: 'keptn-task: Cannot find KeptnTaskDefinition "helo" in "examples/hello": did you mean "hello"?',
     },
     {
       case: "a definition whose code cannot be resolved",

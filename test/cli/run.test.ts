@@ -87,6 +87,8 @@ describe("keptn-task run", () => {
       secure: false,
     });
     expect(result.stderrLines).toEqual([
+      // "extra" is passed on all the same, as Keptn passes a KeptnTask's extra keys.
+      'keptn-task: warning: Passing --data "extra" to "print-env", which has no such parameter (parameters.map): it has "region", "size"',
       expect.stringMatching(/^keptn-task: print-env \(inline, deno, local\) succeeded in \d+ ms$/),
     ]);
     expect(result.leftovers).toEqual([]);
@@ -201,12 +203,22 @@ spec:
     httpRef: { url: "${server.origin}/tasks/gone.ts" }
 `,
     );
-    const result = await runCli(["run", "gone", "-f", path, "-q"]);
+    const result = await runCli(["run", "gone", "-f", path]);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(
       `Cannot fetch task code from \\"${server.origin}/tasks/gone.ts\\": HTTP 404`,
     );
+    // The runner's reason, from the termination log, ends the summary.
+    expect(result.stderrLines[result.stderrLines.length - 1]).toMatch(
+      new RegExp(
+        `^keptn-task: gone \\(httpRef, deno, local\\) failed with exit code 69 in [\\d.]+ m?s: Cannot fetch task code from "${server.origin}/tasks/gone.ts": HTTP 404 after 1 attempt$`,
+      ),
+    );
     expect(result.code).toBe(69);
+    // -q: not even the runner's log; the exit code tells.
+    const quiet = await runCli(["run", "gone", "-f", path, "-q"]);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.code).toBe(69);
   });
 
   it("masks a --secret value and a --secret @FILE in everything it prints", async () => {
@@ -255,9 +267,11 @@ kind: KeptnTaskDefinition
 metadata: { name: no-newline, namespace: shop }
 spec:
   deno:
+    parameters: { map: { to: stdout } }
     inline:
       code: |
-        const out = Deno.env.get("DATA") === "{}" ? Deno.stdout : Deno.stderr;
+        const to = JSON.parse(Deno.env.get("DATA") ?? "{}").to;
+        const out = to === "stdout" ? Deno.stdout : Deno.stderr;
         out.writeSync(new TextEncoder().encode('{"ok":true}'));
 `,
     );
@@ -290,6 +304,7 @@ spec:
       result: "failed",
       exitCode: 3,
       durationMs: expect.any(Number),
+      reason: "Task exited with code 3",
     });
     expect(result.code).toBe(3);
   });
@@ -298,7 +313,7 @@ spec:
     const result = await runCli(["run", "sleeper", "-f", TASKS]);
     expect(result.stdout).toBe("sleeping\n");
     expect(result.stderrLines[result.stderrLines.length - 1]).toMatch(
-      /^keptn-task: sleeper \(inline, deno, local\) exceeded its timeout of 2 s \(activeDeadlineSeconds\) and was stopped: exit code 143 after 2(\.\d)? s$/,
+      /^keptn-task: sleeper \(inline, deno, local\) exceeded its timeout of 2 s \(activeDeadlineSeconds\) and was stopped: exit code 143 after 2(\.\d)? s: Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved$/,
     );
     expect(result.code).toBe(143);
     expect(result.leftovers).toEqual([]);
@@ -390,6 +405,8 @@ spec:
       expect(lines[lines.length - 1]).toBe(
         "podman run --rm --name keptn-task-XXXXXX --pull=never --read-only --tmpfs /tmp --user 65532 --network host " +
           "-v '$TMPDIR/keptn-task-run-XXXXXX/code/function.ts:/var/data/function.ts:ro,Z' " +
+          // The kubelet gives every container a termination log; the summary reads this one.
+          "-v '$TMPDIR/keptn-task-run-XXXXXX/termination-log:/dev/termination-log:Z' " +
           "-e KEPTN_CONTEXT -e CMD_ARGS -e SECURE_DATA -e SCRIPT keptn-task/deno-runtime:dev",
       );
       // Inside the container the code is at its mount path; the secret is never printed.
@@ -466,6 +483,8 @@ spec:
         "keptn-task-XXXXXX",
         "--network",
         "host",
+        "-v",
+        "$TMPDIR/keptn-task-run-XXXXXX/termination-log:/dev/termination-log:Z",
         "-e",
         "TEAM",
         "-e",
@@ -544,10 +563,16 @@ spec:
       line: /^keptn-task: test\/fixtures\/definitions\/broken\.yaml:6:1: Cannot parse YAML: .* at line 6, column 1$/,
     },
     {
-      case: "an unknown definition",
+      case: "a mistyped definition name",
       args: ["run", "print-envv", "-f", TASKS],
       code: 66,
-      line: /^keptn-task: Cannot find KeptnTaskDefinition "print-envv" in "test\/cli\/fixtures\/tasks\.yaml": they define "print-env", "print-secret", /,
+      line: 'keptn-task: Cannot find KeptnTaskDefinition "print-envv" in "test/cli/fixtures/tasks.yaml": did you mean "print-env"?',
+    },
+    {
+      case: "an unknown definition",
+      args: ["run", "deploy-everything", "-f", TASKS],
+      code: 66,
+      line: /^keptn-task: Cannot find KeptnTaskDefinition "deploy-everything" in "test\/cli\/fixtures\/tasks\.yaml": they define "print-env", "print-secret", /,
     },
     {
       case: "a definition in another namespace",
@@ -664,9 +689,9 @@ spec:
         "-f",
         TASKS,
         "--data",
-        `big=${"x".repeat(100_000)}`,
+        `region=${"x".repeat(100_000)}`,
         "--data",
-        `more=${"y".repeat(40_000)}`,
+        `size=${"y".repeat(40_000)}`,
       ],
       code: 78,
       line: /^keptn-task: Cannot run "print-env": DATA: would be 14\d{4} bytes, over Linux's limit of 131072 bytes for one environment variable, so its container could not start either: /,

@@ -230,6 +230,8 @@ describe("keptn-task validate --ignore", () => {
       "--strict",
       "--ignore",
       "SECRET_NOT_FOUND",
+      "--images",
+      "keptn-task",
       "examples/",
     ]);
     expect(result.stdout).toBe("");

@@ -19,7 +19,7 @@ function documentLines(file: string): [number, number][] {
 
 describe("keptn-task validate", () => {
   it("passes the examples and says how many objects it checked", async () => {
-    const result = await runCli(["validate", "examples"]);
+    const result = await runCli(["validate", "--images", "keptn-task", "examples"]);
     expect(result.code).toBe(0);
     // Only the examples whose Secret is created with kubectl are flagged, as warnings
     // (notify-webhook, secure-parameters, slack-notify).
@@ -29,6 +29,31 @@ describe("keptn-task validate", () => {
     expect(result.stderr).toMatch(
       /^keptn-task: checked \d+ objects in \d+ files: 0 errors, 3 warnings$/m,
     );
+  });
+
+  it("flags the examples that need this project's images when checked against Keptn's stock ones", async () => {
+    const result = await runCli(["validate", "examples", "--ignore", "SECRET_NOT_FOUND"]);
+    expect(result.code).toBe(0);
+    const flagged = result.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (line) => /^examples\/([^/]+)\/[^:]+:\d+:\d+: warning SDK_ON_STOCK_IMAGE /.exec(line)?.[1],
+      );
+    expect(flagged).toEqual([
+      "configmap-ref",
+      "health-check",
+      "notify-webhook",
+      "prometheus-query",
+      "secure-parameters",
+      "slack-notify",
+    ]);
+    // Each of them says so in its README.
+    for (const example of flagged) {
+      expect(readFileSync(`examples/${example}/README.md`, "utf8")).toContain(
+        "needs this project's runner images",
+      );
+    }
   });
 
   it("flags every trap of the Keptn contract as FILE:LINE:COLUMN: LEVEL CODE MESSAGE, inside its document", async () => {
@@ -103,7 +128,13 @@ describe("keptn-task validate", () => {
   });
 
   it("fails on warnings with --strict", async () => {
-    const result = await runCli(["validate", "examples/secure-parameters", "--strict"]);
+    const result = await runCli([
+      "validate",
+      "examples/secure-parameters",
+      "--strict",
+      "--images",
+      "keptn-task",
+    ]);
     expect(result.stdout).toMatch(/ warning SECRET_NOT_FOUND /);
     expect(result.stderr).toMatch(/: 0 errors, 1 warning \(--strict\)$/m);
     expect(result.code).toBe(65);

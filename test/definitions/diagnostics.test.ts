@@ -583,6 +583,35 @@ const rows: Row[] = [
     ],
   },
   {
+    code: "SDK_ON_STOCK_IMAGE",
+    it: "warns that Deno code importing the SDK fails on Keptn's stock deno-runtime",
+    fixture: "sdk-imports",
+    run: (c) =>
+      validateCatalog(c, { stockImages: true }).filter(
+        (d) => d.object === "KeptnTaskDefinition/shop/deno-sdk",
+      ),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/deno-sdk",
+    says: [
+      'code imports "@keptn-task/sdk"',
+      'Keptn\'s stock image "ghcr.io/keptn/deno-runtime:v3.0.1" lacks',
+      "functionRunnerImage",
+      "--images keptn-task",
+    ],
+  },
+  {
+    code: "SDK_ON_STOCK_IMAGE",
+    it: "warns that Python code importing keptn_task fails on Keptn's stock python-runtime",
+    fixture: "sdk-imports",
+    run: (c) =>
+      validateCatalog(c, { stockImages: true }).filter(
+        (d) => d.object === "KeptnTaskDefinition/shop/python-sdk",
+      ),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/python-sdk",
+    says: ["code imports keptn_task", "ghcr.io/keptn/python-runtime:v1.0.8", "pythonRunnerImage"],
+  },
+  {
     code: "TIMEOUT_TOO_SHORT",
     it: "reports a timeout under one second",
     fixture: "traps",
@@ -613,6 +642,19 @@ describe("diagnostics", () => {
       ["warning", "DUPLICATE_OBJECT", "KeptnTaskDefinition/shop/parent"],
     ]);
     expect(catalog.diagnostics[0]?.message).toContain("kubectl apply keeps the last one");
+  });
+
+  it("flags SDK imports only against Keptn's stock images, once, at the code's field", async () => {
+    const catalog = await fixtureCatalog("sdk-imports");
+    const found = validateCatalog(catalog, { stockImages: true }).filter(
+      (d) => d.code === "SDK_ON_STOCK_IMAGE",
+    );
+    // The child runs its parent's code: reported on the parent only; mentions are no imports.
+    expect(found.map((d) => [d.object, d.field])).toEqual([
+      ["KeptnTaskDefinition/shop/deno-sdk", "spec.deno.inline.code"],
+      ["KeptnTaskDefinition/shop/python-sdk", "spec.python.inline.code"],
+    ]);
+    expect(validateCatalog(catalog).filter((d) => d.code === "SDK_ON_STOCK_IMAGE")).toEqual([]);
   });
 
   it("has a test row for every diagnostic code", () => {

@@ -28,6 +28,26 @@ describe("keptn-task run --runtime podman", () => {
     expect(result.leftovers).toEqual([]);
   });
 
+  it.each([
+    ["sdk-fail", "deno", 1, "Webhook answered HTTP 401"],
+    ["python-gate", "python", 2, "Health gate closed: 2 of 3 checks failed"],
+  ])(
+    "ends with the reason %s's fail() wrote to the container's /dev/termination-log",
+    async (name, runner, code, reason) => {
+      const result = await runCli(
+        ["run", name, "-f", "test/cli/fixtures/command.yaml", "--runtime", "podman"],
+        { env: { CONTAINERS_CONF }, timeoutMs: 120_000 },
+      );
+      expect(result.stderrLines.at(-1)).toMatch(
+        new RegExp(
+          `^keptn-task: ${name} \\(inline, ${runner}, podman\\) failed with exit code ${code} in [\\d.]+ m?s: ${reason}$`,
+        ),
+      );
+      expect(result.code).toBe(code);
+      expect(result.leftovers).toEqual([]);
+    },
+  );
+
   it("runs the inline python example in the python-runtime image and keeps its verdict", async () => {
     const run = (version: string) =>
       runCli(

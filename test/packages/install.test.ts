@@ -127,9 +127,12 @@ describe("the keptn-task command installed from packed tarballs", () => {
   beforeAll(() => mkdirSync(join(tool, "tmp"), { recursive: true }));
 
   it("validates a definition with inline Deno code importing the SDK and inline Python code", async () => {
-    const result = await keptnTask(["validate", "defs.yaml"]);
+    const result = await keptnTask(["validate", "--images", "keptn-task", "defs.yaml"]);
     expect(result.stderr).toContain("checked 3 objects in 1 file: valid");
     expect(result.code).toBe(0);
+    // Against Keptn's stock images (the default) the SDK imports are flagged.
+    const stock = await keptnTask(["validate", "defs.yaml"]);
+    expect(stock.stdout.match(/ warning SDK_ON_STOCK_IMAGE /g)).toHaveLength(2);
   });
 
   it("checks a container task against Kubernetes' Container schema (kubernetes-models installed with it)", async () => {
@@ -154,6 +157,13 @@ describe("the keptn-task command installed from packed tarballs", () => {
     expect(result.stdout).toContain('"token":"***"');
     expect(`${result.stdout}${result.stderr}`).not.toContain("s3cr3t-t0ken-value");
     expect(result.stderr).toContain("greet (inline, deno, local) succeeded");
+    expect(result.code).toBe(0);
+  });
+
+  it("shows log lines human-readable with --pretty (pino-pretty installed with the command)", async () => {
+    const result = await keptnTask(["run", "greet", "-f", "defs.yaml", "--pretty"]);
+    expect(result.stdout).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: starting\n {4}/m);
+    expect(result.stdout).toContain('token: "***"');
     expect(result.code).toBe(0);
   });
 

@@ -97,6 +97,53 @@ describe("direct mode: when the runner runs a Deno task in its own process", () 
     }
   });
 
+  it.each([
+    ["in the runner's process", {}],
+    ["as a child process, its secret masked", { SECURE_DATA: "relay-s3cret-77" }],
+    ["as a child process (isolation process)", { KEPTN_TASK_ISOLATION: "process" }],
+  ])("relays the SDK's fail() message to a termination log under /dev, %s", async (_, env) => {
+    // The task may not open /dev/termination-log itself: it writes a relay file the runner copies.
+    const log = `/dev/shm/keptn-task-relay-${process.pid}-${Object.keys(env).join("")}`;
+    writeFileSync(log, "");
+    try {
+      const result = await runTask(
+        `relay-${Object.keys(env).join("") || "direct"}.ts`,
+        `import { task } from "@keptn-task/sdk";
+         const t = task();
+         t.fail(\`Webhook answered HTTP 401 for \${t.secureData ?? "no token"}\`, { exitCode: 5 });`,
+        { KEPTN_TASK_TERMINATION_LOG: log, ...env },
+      );
+      expect(result.code).toBe(5);
+      const token = "SECURE_DATA" in env ? "***" : "no token";
+      expect(readFileSync(log, "utf8")).toBe(`Webhook answered HTTP 401 for ${token}`);
+      expect(runnerLogLines(result.stderr).at(-1)?.msg).toBe("Task exited with code 5");
+    } finally {
+      rmSync(log, { force: true });
+    }
+  });
+
+  it("relays succeed()'s message too, and leaves the file empty when the task writes none", async () => {
+    const log = `/dev/shm/keptn-task-relay-ok-${process.pid}`;
+    writeFileSync(log, "");
+    try {
+      const said = await runTask(
+        "relay-ok.ts",
+        `import { task } from "@keptn-task/sdk"; task().succeed("Deployed 3 of 3");`,
+        { KEPTN_TASK_TERMINATION_LOG: log },
+      );
+      expect(said.code).toBe(0);
+      expect(readFileSync(log, "utf8")).toBe("Deployed 3 of 3");
+      writeFileSync(log, "");
+      const silent = await runTask("relay-silent.ts", `console.log("ok");`, {
+        KEPTN_TASK_TERMINATION_LOG: log,
+      });
+      expect(silent.code).toBe(0);
+      expect(readFileSync(log, "utf8")).toBe("");
+    } finally {
+      rmSync(log, { force: true });
+    }
+  });
+
   it("refuses a KEPTN_TASK_ISOLATION it does not know, naming it, with 78", async () => {
     const result = await runTask("isolation.ts", PRINT_PID, { KEPTN_TASK_ISOLATION: "thread" });
     expect(result.code).toBe(78);
@@ -292,7 +339,7 @@ describe.each(["auto", "process"] as const)("a task's view, isolation %s", (isol
       `const q = (d: Deno.PermissionDescriptor) => Deno.permissions.querySync(d).state;
        const attempt = (f: () => unknown) => { try { f(); return "allowed"; } catch (e) { return (e as Error).name; } };
        const vars = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT", "KEPTN_TASK_DEADLINE",
-         "KEPTN_TASK_LOG_LEVEL", "KEPTN_TASK_GRACE_SECONDS", "TMPDIR", "DENO_DIR", "HTTPS_PROXY", "HOME"];
+         "KEPTN_TASK_LOG_LEVEL", "KEPTN_TASK_TERMINATION_LOG", "KEPTN_TASK_GRACE_SECONDS", "TMPDIR", "DENO_DIR", "HTTPS_PROXY", "HOME"];
        console.log(JSON.stringify({
          ...Object.fromEntries(["net", "read", "write", "import", "env", "run", "ffi", "sys"].map((name) => [name, q({ name } as Deno.PermissionDescriptor)])),
          vars: Object.fromEntries(vars.map((variable) => [variable, q({ name: "env", variable })])),
@@ -306,7 +353,7 @@ describe.each(["auto", "process"] as const)("a task's view, isolation %s", (isol
     expect(result.code).toBe(0);
     const seen = JSON.parse(result.stdout);
     const allowed = ["DATA", "SECURE_DATA", "KEPTN_CONTEXT", "CMD_ARGS", "SCRIPT"];
-    allowed.push("KEPTN_TASK_DEADLINE", "KEPTN_TASK_LOG_LEVEL");
+    allowed.push("KEPTN_TASK_DEADLINE", "KEPTN_TASK_LOG_LEVEL", "KEPTN_TASK_TERMINATION_LOG");
     // In the runner's process every variable is readable (see direct.ts); nothing else differs.
     const everyVariable = isolation === "auto";
     expect(seen).toEqual({

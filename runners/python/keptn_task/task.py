@@ -253,7 +253,7 @@ def task(
         log_level: ``trace``, ``debug``, ``info``, ``warn``, ``error``, ``fatal`` or ``silent``
             (default ``KEPTN_TASK_LOG_LEVEL``, else ``info``).
         log_stream: Where log lines go (default: standard output).
-        termination_log_path: The termination log (default ``/dev/termination-log``).
+        termination_log_path: The termination log (default ``KEPTN_TASK_TERMINATION_LOG``, else ``/dev/termination-log``).
         handle_signals: On the first SIGTERM or SIGINT set ``stopping`` instead of dying at
             once (SIGINT raises no ``KeyboardInterrupt``); the process then exits 143 (SIGTERM)
             or 130 (SIGINT) when it ends by itself or calls ``succeed()`` (``fail()`` keeps its
@@ -286,6 +286,9 @@ def task(
         >>> t.succeed("Healthy")
     """
     source: Mapping[str, str] = os.environ if env is None else env
+    if termination_log_path == DEFAULT_TERMINATION_LOG:
+        # Where keptn-task run reads the reason from, unless the caller chose a path.
+        termination_log_path = source.get("KEPTN_TASK_TERMINATION_LOG") or DEFAULT_TERMINATION_LOG
 
     # The secret is registered first, so nothing below (not even an error) can print it.
     secure_data, secure_issues = parse_secure_data(source.get("SECURE_DATA"), secure_json)

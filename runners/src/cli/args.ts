@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "@keptn-task/sdk";
+import { didYouMean, suggest } from "./suggest.js";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -58,7 +59,7 @@ export function parseCommandArgs(
 ): ParsedArgs {
   const options: OptionSpecs = { ...command.options, ...HELP };
   const { values, tokens } = parseArgs({
-    args: [...argv],
+    args: splitShortInline(argv, options),
     // parseArgs knows only type, short and multiple.
     options: Object.fromEntries(
       Object.entries(options).map(([name, { secret: _secret, ...spec }]) => [name, spec]),
@@ -69,7 +70,7 @@ export function parseCommandArgs(
   });
   const help = values.help === true;
   const problems = tokens.flatMap((token) =>
-    token.kind === "option" ? optionProblems(token, options[token.name]) : [],
+    token.kind === "option" ? optionProblems(token, options) : [],
   );
   if (!help && problems.length > 0) {
     throw new UsageError(
@@ -87,10 +88,32 @@ type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
 type OptionToken = Extract<Token, { kind: "option" }>;
 type RawValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
+/**
+ * `-f=PATH` as `-f PATH`: parseArgs would take `=PATH` as the value of a short option. Only for
+ * the short options that take a value, and never after a lone `--`.
+ */
+function splitShortInline(argv: readonly string[], options: OptionSpecs): string[] {
+  const valued = new Set(
+    Object.values(options).flatMap((spec) =>
+      spec.type === "string" && spec.short !== undefined ? [spec.short] : [],
+    ),
+  );
+  const end = argv.indexOf("--");
+  return argv.flatMap((word, index) => {
+    const match = /^-([A-Za-z])=([\s\S]*)$/.exec(word);
+    if (match === null || (end >= 0 && index > end) || !valued.has(match[1] ?? "")) return [word];
+    return [`-${match[1]}`, match[2] ?? ""];
+  });
+}
+
 /** What is wrong with one option as given: unknown, a value for a flag, a missing value. */
-function optionProblems(token: OptionToken, spec: OptionSpec | undefined): string[] {
+function optionProblems(token: OptionToken, options: OptionSpecs): string[] {
   const flag = token.rawName;
-  if (spec === undefined) return [`unknown option "${flag}"`];
+  const spec = options[token.name];
+  if (spec === undefined) {
+    const near = flag.startsWith("--") ? suggest(token.name, Object.keys(options)) : undefined;
+    return [`unknown option "${flag}"${didYouMean(near && `--${near}`)}`];
+  }
   if (spec.type === "boolean") {
     return token.value === undefined ? [] : [`option "${flag}" takes no value`];
   }

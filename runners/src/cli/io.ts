@@ -82,6 +82,8 @@ export interface CliIo {
   readonly stdin: AsyncIterable<string | Uint8Array>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Whether stdout and stderr are terminals (log lines are then shown human-readable). */
+  readonly terminal?: { readonly stdout: boolean; readonly stderr: boolean };
 }
 
 /** The program name, first on every line the CLI itself writes to stderr. */
@@ -111,6 +113,7 @@ export function processIo(): CliIo {
     stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
     env: process.env,
     cwd: process.cwd(),
+    terminal: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
   };
 }
 

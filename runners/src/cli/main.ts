@@ -12,6 +12,7 @@ import { EXIT_CODES, KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import { type Command, parseCommandArgs } from "./args.js";
 import { type CliIo, createContext, oneLine, PROGRAM, processIo } from "./io.js";
 import { findDeno } from "./runtime-paths.js";
+import { didYouMean, suggest } from "./suggest.js";
 
 /** The commands, loaded on use: `--help` and `bundle` need none of the manifest machinery. */
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
@@ -69,7 +70,8 @@ Options:
   -h, --help     show this help (keptn-task COMMAND --help for a command's)
       --version  print the version, and the version of the Deno it runs tasks with
 
-Exit codes: 0 success; 1 the task failed (run: the task's own code); 64 bad arguments;
+Exit codes: 0 success; 1 the task failed (run: the task's own code); 64 bad arguments (also
+keptn-task without a command, which prints this help on stderr);
 65 invalid manifest; 66 task code not found; 69 task code cannot be fetched; 78 invalid task
 environment; 127 a runtime (deno, python3, podman, esbuild) is missing.
 
@@ -113,9 +115,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     if (name === undefined) {
-      throw new UsageError(
-        `Cannot run "keptn-task" without a command: use ${COMMANDS.map((c) => c.name).join(", ")}: see keptn-task --help`,
-      );
+      // As git does: the help, but no success for a script that forgot its command.
+      io.stderr.write(mainHelp());
+      return EXIT_CODES.USAGE_INVALID;
     }
     const entry = COMMANDS.find((c) => c.name === name);
     if (entry === undefined) throw unknownCommand(name);
@@ -138,7 +140,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 }
 
 function unknownCommand(name: string): UsageError {
+  const names = COMMANDS.map((c) => c.name);
+  const near = suggest(name, names);
   return new UsageError(
-    `Cannot run "${PROGRAM} ${name}": unknown command: use ${COMMANDS.map((c) => c.name).join(", ")}: see keptn-task --help`,
+    `Cannot run "${PROGRAM} ${name}": unknown command${didYouMean(near && `"${PROGRAM} ${near}"`)}: use ${names.join(", ")}: see keptn-task --help`,
   );
 }

@@ -74,7 +74,37 @@ export interface PlanInput {
   readonly command?: readonly string[];
   /** For podman and docker: the container's name. */
   readonly containerName?: string;
+  /**
+   * Variables for the runner itself, not the task's (the termination log's path, the runner's
+   * log level): set before the task's, so a variable given with --env wins, as in a derived image.
+   */
+  readonly runnerSettings?: Readonly<Record<string, string>>;
+  /** A file on this machine that stands in for the container's `/dev/termination-log`. */
+  readonly terminationLog?: string;
+  /** Run as Keptn's stock images would (their command lines, no runner, no SDK): local only. */
+  readonly stock?: boolean;
+  /** For a stock python run: the python3 and curl to start. */
+  readonly python?: string;
 }
+
+/** Where Kubernetes mounts a container's termination message file. */
+const TERMINATION_LOG_MOUNT = "/dev/termination-log";
+
+/** Keptn's deno-runtime: `deno run --allow-net ... "$SCRIPT"` (ghcr.io/keptn/deno-runtime). */
+export const KEPTN_DENO_FLAGS: readonly string[] = [
+  "--allow-net",
+  "--allow-write",
+  "--allow-read",
+  "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT",
+];
+
+/**
+ * Keptn's python-runtime entrypoint, word splitting and all: a URL is fetched with `curl -s`
+ * and piped to python3 (a failed fetch runs nothing, and succeeds), anything else is run as a
+ * file. `$0` is the python3 to start.
+ */
+export const KEPTN_PYTHON_SCRIPT =
+  'case "$SCRIPT" in http://*|https://*) curl -s $SCRIPT | "$0" $CMD_ARGS - ;; *) "$0" $CMD_ARGS $SCRIPT ;; esac';
 
 /**
  * Where a run writes ConfigMap code (inline code included) on this machine: named like its mount
@@ -103,9 +133,8 @@ export function planRun(input: PlanInput): RunPlan {
     files.push({ path, mountPath: resolved.mountPath, content: resolved.code.code ?? "" });
   }
   if (input.runtime === "local") {
-    return resolved.runner === "container"
-      ? planLocalCommand(input, files)
-      : planLocalRunner(input, files);
+    if (resolved.runner === "container") return planLocalCommand(input, files);
+    return input.stock === true ? planStock(input, files) : planLocalRunner(input, files);
   }
   return resolved.runner === "container"
     ? planContainerTask(input, input.runtime, files)
@@ -148,6 +177,34 @@ function planLocalRunner(input: PlanInput, files: CodeFile[]): RunPlan {
   return {
     command: input.deno ?? "deno",
     args: ["run", ...flags, runner, resolved.runner],
+    env: { ...base, ...input.runnerSettings, ...taskEnv },
+    taskEnv,
+    files,
+  };
+}
+
+/**
+ * As Keptn's stock images run the code: their command lines with this machine's deno and
+ * python3, no runner, no import map, no `keptn_task` on the path. Deno's module cache goes to
+ * the run's scratch directory; this Deno needs `--allow-import` for remote imports, which
+ * Keptn's Deno 2.0 made without asking.
+ */
+function planStock(input: PlanInput, files: CodeFile[]): RunPlan {
+  const { resolved, taskEnv } = input;
+  const base = localEnv(input);
+  const script = taskEnv.SCRIPT ?? "";
+  if (resolved.runner === "deno") {
+    return {
+      command: input.deno ?? "deno",
+      args: ["run", ...KEPTN_DENO_FLAGS, "--allow-import", "--no-config", script],
+      env: { ...base, DENO_DIR: `${input.workDir}/tmp/deno-dir`, ...taskEnv },
+      taskEnv,
+      files,
+    };
+  }
+  return {
+    command: "/bin/sh",
+    args: ["-c", KEPTN_PYTHON_SCRIPT, input.python ?? "python3"],
     env: { ...base, ...taskEnv },
     taskEnv,
     files,
@@ -188,6 +245,7 @@ function planContainerTask(
       name,
       "--network",
       "host",
+      ...terminationVolume(input),
       ...envFlags(input.taskEnv),
       ...(entrypoint === undefined ? [] : ["--entrypoint", entrypoint]),
       image,
@@ -210,7 +268,10 @@ function planRunnerImage(
   const name = input.containerName ?? "keptn-task";
   const runner = input.resolved.runner === "python" ? "python" : "deno";
   // Z: podman (and docker) relabel the file for SELinux, or the container may not read it.
-  const volumes = files.flatMap((file) => ["-v", `${file.path}:${file.mountPath}:ro,Z`]);
+  const volumes = [
+    ...files.flatMap((file) => ["-v", `${file.path}:${file.mountPath}:ro,Z`]),
+    ...terminationVolume(input),
+  ];
   const image = input.image ?? LOCAL_IMAGES[runner];
   const local = input.image === undefined;
   return {
@@ -233,14 +294,21 @@ function planRunnerImage(
       "--network",
       "host",
       ...volumes,
-      ...envFlags(input.taskEnv),
+      ...envFlags({ ...input.runnerSettings, ...input.taskEnv }),
       image,
     ],
-    env: engineEnv(input),
+    env: { ...input.runnerSettings, ...engineEnv(input) },
     taskEnv: input.taskEnv,
     files,
     container: { engine, name, image, local, runner: true },
   };
+}
+
+/** `-v FILE:/dev/termination-log`, as the kubelet gives every container one. */
+function terminationVolume(input: PlanInput): string[] {
+  return input.terminationLog === undefined
+    ? []
+    : ["-v", `${input.terminationLog}:${TERMINATION_LOG_MOUNT}:Z`];
 }
 
 function stringList(value: unknown): string[] | undefined {

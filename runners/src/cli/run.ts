@@ -3,14 +3,16 @@
  * same code source, same runner), streams its output masked, and ends with its exit code.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
 import { engineFailed, removeContainer } from "./engine.js";
-import { type CliContext, trackLineEnds } from "./io.js";
+import { type CliContext, type OutputStream, trackLineEnds } from "./io.js";
+import { createPrettyStream, type PrettyStream } from "./pretty.js";
+import { checkDataKeys, checkStock, parseEnv } from "./run-input.js";
 import {
   codeFilePath,
   planRun,
@@ -51,6 +53,10 @@ export const runCommand: Command = {
     "dry-run": { type: "boolean" },
     output: { type: "string", short: "o" },
     quiet: { type: "boolean", short: "q" },
+    env: { type: "string", multiple: true },
+    pretty: { type: "boolean" },
+    "no-pretty": { type: "boolean" },
+    "as-keptn": { type: "boolean" },
   },
   help: `Usage: keptn-task run NAME -f PATH... [options] [-- COMMAND...]
 
@@ -58,7 +64,8 @@ Resolves KeptnTaskDefinition NAME as the Keptn lifecycle-operator does and runs 
 would: the same variables (DATA, KEPTN_CONTEXT, CMD_ARGS, SECURE_DATA, SCRIPT), the same code
 source (inline or ConfigMap code written to a temporary file named like its mount path,
 function.ts or function.py; httpRef fetched by the runner), the same runner. The task's output
-is streamed, secrets masked; a one-line summary goes to stderr; the exit code is the task's.
+is streamed, secrets masked; a one-line summary goes to stderr, with the task's termination
+message (what fail() wrote, as kubectl describe pod shows it); the exit code is the task's.
 The task is stopped at the definition's timeout (spec.timeout, default 5m), as the Job is.
 Ctrl-C is passed on to the task once; a second Ctrl-C kills it. The run ends when the task's
 process does, as its container would: what it left running is killed 2 s later.
@@ -74,9 +81,17 @@ ${DEFINITION_OPTIONS_HELP}
                           keptn-task/python-runtime:dev from npm run images, never pulled), run
                           read-only as user 65532 with the host network
       --image IMAGE       the image to run with podman or docker instead (pulled if missing)
+      --as-keptn          run as Keptn's stock deno-runtime and python-runtime images would:
+                          their command lines, without this project's runner, import map or
+                          keptn_task (local deno and python3; curl for a python httpRef)
+      --env NAME=VALUE|NAME  a variable a derived image or a proxy would provide (NAME alone:
+                          from this shell); repeatable. Not DATA, SECURE_DATA, KEPTN_CONTEXT,
+                          SCRIPT, CMD_ARGS: the Job sets those (use --data, --secret, --app...)
+      --pretty, --no-pretty  JSON log lines shown human-readable, or left raw (default:
+                          readable on a terminal, raw otherwise, as in a Job)
       --dry-run           print the environment and the command, start nothing
   -o, --output FORMAT     text (default) or json: the summary line (and --dry-run) as JSON
-  -q, --quiet             no warnings, no summary
+  -q, --quiet             only the task's own output: no warnings, no runner log, no summary
   -h, --help              show this help
 
 Container tasks (spec.container) run their image with podman or docker. With --runtime local,
@@ -94,6 +109,7 @@ Examples:
   keptn-task run hello -f examples/hello
   keptn-task run health-check -f examples/health-check --data url=http://localhost:8080/healthz
   keptn-task run notify -f k8s/ --task-type post --secret @secure-data.json --runtime podman
+  keptn-task run notify -f k8s/ --env HTTPS_PROXY --as-keptn
 `,
   async run(args, context) {
     const request = await parseRunArgs(args, context);
@@ -123,6 +139,12 @@ interface RunRequest {
   readonly secret: string | undefined;
   readonly image: string | undefined;
   readonly context: Readonly<Record<string, unknown>>;
+  /** `--env`: variables a derived image or a proxy would provide. */
+  readonly env: ReadonlyMap<string, string>;
+  /** `--pretty` (true), `--no-pretty` (false), or neither: human-readable on a terminal. */
+  readonly pretty: boolean | undefined;
+  /** `--as-keptn`: Keptn's stock images' command lines. */
+  readonly asKeptn: boolean;
 }
 
 /** Parses and checks the arguments; nothing is loaded yet. */
@@ -138,6 +160,16 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
     ? await readArgumentFile("run", "--secret", secretArg.slice(1), context.io.cwd)
     : secretArg;
   if (secret !== undefined) context.secrets.register(secret);
+  if (args.flag("pretty") && args.flag("no-pretty")) {
+    throw new UsageError(
+      `Cannot use --pretty with --no-pretty in "keptn-task run": give one of them`,
+    );
+  }
+  const env = parseEnv(args.list("env"), context.io.env);
+  // A proxy's URL may carry credentials: masked like an httpRef's.
+  for (const value of env.values()) {
+    for (const part of urlSecrets(value)) context.secrets.register(part);
+  }
   return {
     name,
     runtime: oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local"),
@@ -148,6 +180,9 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
     secret,
     image: args.string("image"),
     context: await contextFromArgs("run", args, context),
+    env,
+    pretty: args.flag("pretty") ? true : args.flag("no-pretty") ? false : undefined,
+    asKeptn: args.flag("as-keptn"),
   };
 }
 
@@ -158,6 +193,8 @@ interface RunSetup {
   /** The run's scratch directory: its path is chosen here, it is created only when the task starts. */
   readonly workDir: string;
   readonly plan: RunPlan;
+  /** The file that stands in for `/dev/termination-log`: the summary gives what it holds. */
+  readonly terminationLog: string | undefined;
 }
 
 /** Loads the manifests, resolves the definition, and checks it can run here as asked. */
@@ -169,11 +206,14 @@ async function resolveRun(
   const { name, runtime, secret, image } = request;
   const { catalog, paths } = await loadCatalog("run", args, context);
   const { definition, namespace, keptnNamespace } = findDefinition(catalog, name, args, paths);
-  const resolved = resolveTask(catalog, {
+  const query = {
     definition: definition.name,
     namespace,
     keptnNamespace,
     context: request.context,
+  };
+  const resolved = resolveTask(catalog, {
+    ...query,
     ...(request.data.size > 0 ? { parameters: Object.fromEntries(request.data) } : {}),
   });
   // The runner masks an httpRef URL's credentials; so does everything printed from here on.
@@ -181,6 +221,10 @@ async function resolveRun(
     for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
   }
   refuseErrors("run", resolved);
+  if (!request.quiet && request.data.size > 0 && resolved.runner !== "container") {
+    warnDataKeys(resolved, Object.keys(resolveTask(catalog, query).parameters), request, context);
+  }
+  if (request.asKeptn) checkStock(resolved, runtime);
   checkRunnable(resolved, {
     hasData: request.data.size > 0,
     hasSecret: secret !== undefined,
@@ -192,11 +236,19 @@ async function resolveRun(
   // Outside a container, SCRIPT names the code's file on this machine, not its mount path.
   const scriptPath = runtime === "local" ? codeFilePath(resolved, workDir) : undefined;
   const env = runnerEnv(request, resolved, catalog, context, scriptPath);
-  const local = runtime === "local" && resolved.runner !== "container";
-  const deno = local ? findDeno(context.io.env) : undefined;
-  const runner = local ? findRunner(context.io.env) : undefined;
-  if (local && resolved.runner === "python") findPython(context.io.env);
+  // The stock images have no runner to write the reason; a container has the file mounted.
+  const terminationLog = request.asKeptn ? undefined : `${workDir}/termination-log`;
   const plan = planRun({
+    ...localPrograms(request, resolved, context),
+    stock: request.asKeptn,
+    ...(terminationLog === undefined ? {} : { terminationLog }),
+    runnerSettings: {
+      ...(runtime === "local" && terminationLog !== undefined
+        ? { KEPTN_TASK_TERMINATION_LOG: terminationLog }
+        : {}),
+      // -q: only the task's own output.
+      ...(request.quiet ? { KEPTN_TASK_RUNNER_LOG_LEVEL: "silent" } : {}),
+    },
     resolved,
     runtime,
     taskEnv: env,
@@ -204,11 +256,37 @@ async function resolveRun(
     env: context.io.env,
     command: args.rest,
     containerName: request.dryRun ? DRY_RUN_NAME : `keptn-task-${randomBytes(6).toString("hex")}`,
-    ...(deno === undefined ? {} : { deno }),
-    ...(runner === undefined ? {} : { runner }),
     ...(image === undefined ? {} : { image }),
   });
-  return { resolved, namespace, workDir, plan };
+  return { resolved, namespace, workDir, plan, terminationLog };
+}
+
+/** The programs a local run starts, found before anything is written (127 when one is missing). */
+function localPrograms(
+  request: RunRequest,
+  resolved: ResolvedTask,
+  context: CliContext,
+): { deno?: string; runner?: string; python?: string } {
+  if (request.runtime !== "local" || resolved.runner === "container") return {};
+  const env = context.io.env;
+  return {
+    // The runner is a Deno program for Python tasks too; a stock python run needs no Deno.
+    ...(resolved.runner === "deno" || !request.asKeptn ? { deno: findDeno(env) } : {}),
+    ...(request.asKeptn ? {} : { runner: findRunner(env) }),
+    ...(resolved.runner === "python" ? { python: findPython(env) } : {}),
+  };
+}
+
+/** A warning for each --data key the definition's parameters do not have. */
+function warnDataKeys(
+  resolved: ResolvedTask,
+  own: readonly string[],
+  request: RunRequest,
+  context: CliContext,
+): void {
+  for (const line of checkDataKeys(resolved.definition.name, own, request.data.keys())) {
+    context.note(line);
+  }
 }
 
 /**
@@ -249,8 +327,9 @@ function runnerEnv(
     const value = env[variable.name];
     if ("valueFrom" in variable && value !== undefined) context.secrets.register(value);
   }
-  checkEnvSizes(name, env);
-  return env;
+  const all = { ...env, ...Object.fromEntries(request.env) };
+  checkEnvSizes(name, all);
+  return all;
 }
 
 /** Runs the planned process in a fresh directory and reports how it ended. */
@@ -263,7 +342,7 @@ async function execute(request: RunRequest, setup: RunSetup, context: CliContext
     const { workDir, plan: planned } = setup;
     await createWorkDir(workDir);
     try {
-      await prepare(workDir, planned);
+      await prepare(workDir, planned, setup.terminationLog);
       const stopped = signals.first;
       if (stopped !== undefined) {
         context.note(`${label(request, setup)} was not run: received ${stopped} before it started`);
@@ -288,8 +367,10 @@ async function superviseRun(
 ): Promise<number> {
   const { io } = context;
   const startedAt = Date.now();
-  const stdout = trackLineEnds(io.stdout);
-  const stderr = trackLineEnds(io.stderr);
+  const prettyOut = await prettyFor(request, "stdout", context);
+  const prettyErr = await prettyFor(request, "stderr", context);
+  const stdout = trackLineEnds(prettyOut ?? io.stdout);
+  const stderr = trackLineEnds(prettyErr ?? io.stderr);
   const outcome = await supervise({
     command: planned.command,
     args: planned.args,
@@ -302,15 +383,40 @@ async function superviseRun(
     secrets: context.secrets,
     ...(planned.container === undefined ? {} : { onKill: () => removeContainer(planned, io.cwd) }),
   });
+  prettyOut?.flush();
+  prettyErr?.flush();
   // stdout and stderr may be one terminal or file: a line of ours after output left mid-line
   // on either starts on a line of its own. With -q the output stays as it was.
   if (!request.quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
   const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
   const engineFailure = await engineFailed(planned, exitCode, io.cwd, startedAt);
   if (!request.quiet) {
-    report(request, setup, { ...outcome, exitCode, engineFailure }, context);
+    const reason = await readReason(setup.terminationLog, context);
+    report(request, setup, { ...outcome, exitCode, engineFailure, reason }, context);
   }
   return exitCode;
+}
+
+/**
+ * A stream that shows log lines human-readable: with --pretty, or on a terminal unless
+ * --no-pretty; `undefined` for the raw lines.
+ */
+async function prettyFor(
+  request: RunRequest,
+  name: "stdout" | "stderr",
+  context: CliContext,
+): Promise<PrettyStream | undefined> {
+  const terminal = context.io.terminal?.[name] === true;
+  if (!(request.pretty ?? terminal)) return undefined;
+  const sink: OutputStream = context.io[name];
+  return await createPrettyStream(sink, { colorize: terminal, secrets: context.secrets });
+}
+
+/** What the task (or the runner for it) wrote to the termination log, masked; `""` for nothing. */
+async function readReason(path: string | undefined, context: CliContext): Promise<string> {
+  if (path === undefined) return "";
+  const text = await readFile(path, "utf8").catch(() => "");
+  return context.secrets.mask(text.trim());
 }
 
 /** How a run ended. */
@@ -320,12 +426,15 @@ interface RunResult {
   readonly durationMs: number;
   /** Why podman or docker itself failed, when the task did not run. */
   readonly engineFailure: string | undefined;
+  /** The termination message, as `kubectl describe pod` shows it; `""` for none. */
+  readonly reason: string;
 }
 
 /** `definition (source, runner, runtime)`, how the summary names the run. */
 function label(request: RunRequest, setup: RunSetup): string {
   const { resolved } = setup;
-  return `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${request.runtime})`;
+  const runtime = request.asKeptn ? `${request.runtime}, as Keptn's image` : request.runtime;
+  return `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${runtime})`;
 }
 
 /** The one-line summary on stderr: text, or JSON with --output json. */
@@ -346,9 +455,11 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
       source: describeSource(resolved),
       runner: resolved.runner,
       runtime: request.runtime,
+      ...(request.asKeptn ? { asKeptn: true } : {}),
       result: outcome,
       exitCode,
       durationMs,
+      ...(result.reason === "" ? {} : { reason: result.reason }),
     };
     context.io.stderr.write(`${context.secrets.mask(JSON.stringify(summary))}\n`);
     return;
@@ -356,11 +467,14 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
   const name = label(request, setup);
   const took = formatDuration(durationMs);
   const timeout = formatDuration(resolved.job.activeDeadlineSeconds * 1000);
+  // The runner's own "Task exited with code N" says no more than the line itself.
+  const plain = result.reason === "" || result.reason === `Task exited with code ${exitCode}`;
+  const why = plain ? "" : `: ${result.reason}`;
   const lines = {
-    "timed out": `${name} exceeded its timeout of ${timeout} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${took}`,
+    "timed out": `${name} exceeded its timeout of ${timeout} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${took}${why}`,
     "not run": `${name} was not run: ${engineFailure}`,
-    succeeded: `${name} succeeded in ${took}`,
-    failed: `${name} failed with exit code ${exitCode} in ${took}`,
+    succeeded: `${name} succeeded in ${took}${why}`,
+    failed: `${name} failed with exit code ${exitCode} in ${took}${why}`,
   };
   context.note(lines[outcome]);
 }
@@ -480,13 +594,23 @@ function printPlan(plan: RunPlan, output: "text" | "json", context: CliContext):
   context.out(`${lines.join("\n")}\n`);
 }
 
-async function prepare(workDir: string, plan: RunPlan): Promise<void> {
+async function prepare(
+  workDir: string,
+  plan: RunPlan,
+  terminationLog: string | undefined,
+): Promise<void> {
   // The task's HOME and TMPDIR (mkdtemp made workDir 0700): its files are nobody else's business.
   await mkdir(`${workDir}/tmp`, { mode: 0o700 });
   // A container's user (65532) reads the code through its mount, as it reads a ConfigMap's: for
   // podman and docker the way to the file opens for traversal only (no listing), tmp/ stays shut.
   const dirMode = plan.container === undefined ? 0o700 : 0o711;
-  if (dirMode !== 0o700 && plan.files.length > 0) await chmod(workDir, dirMode);
+  const mounts = plan.files.length > 0 || terminationLog !== undefined;
+  if (dirMode !== 0o700 && mounts) await chmod(workDir, dirMode);
+  if (terminationLog !== undefined) {
+    // Empty, as the kubelet makes it; the container's user writes it through its mount.
+    await writeFile(terminationLog, "", { mode: 0o600 });
+    if (plan.container !== undefined) await chmod(terminationLog, 0o666);
+  }
   for (const file of plan.files) {
     await mkdir(dirname(file.path), { recursive: true, mode: dirMode });
     await writeFile(file.path, file.content, { mode: 0o444 });

@@ -14,6 +14,7 @@ import {
 import type { KeptnContextFields, TaskDefinition } from "@keptn-task/sdk/definitions";
 import {
   type Catalog,
+  closestName,
   createCatalog,
   DEFAULT_KEPTN_NAMESPACE,
   type Diagnostic,
@@ -141,15 +142,18 @@ export function findDefinition(
   const notFound = (scope: string) => {
     const names = [...new Set(all.map((d) => d.name))];
     const elsewhere = all.find((d) => d.name === name)?.namespace;
+    const near = closestName(name, names);
     const known =
       elsewhere !== undefined
         ? `it is in namespace "${elsewhere}": use -n ${elsewhere}`
-        : names.length === 0
-          ? "they hold no KeptnTaskDefinition"
-          : `they define ${names
-              .slice(0, 10)
-              .map((n) => `"${n}"`)
-              .join(", ")}${names.length > 10 ? ", ..." : ""}`;
+        : near !== undefined
+          ? `did you mean "${near}"?`
+          : names.length === 0
+            ? "they hold no KeptnTaskDefinition"
+            : `they define ${names
+                .slice(0, 10)
+                .map((n) => `"${n}"`)
+                .join(", ")}${names.length > 10 ? ", ..." : ""}`;
     return new CodeResolutionError(
       `Cannot find KeptnTaskDefinition "${name}"${scope} in ${where}: ${known}`,
     );

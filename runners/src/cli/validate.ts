@@ -42,6 +42,8 @@ interface Finding {
 }
 
 const OUTPUTS = ["text", "json", "github"] as const;
+/** What `--images` takes: Keptn's stock runner images, or this project's. */
+const IMAGES = ["keptn", "keptn-task"] as const;
 
 /** Every code `--ignore` takes, wrapped for the help text. */
 function codeList(): string {
@@ -65,6 +67,7 @@ export const validateCommand: Command = {
     strict: { type: "boolean" },
     ignore: { type: "string", multiple: true },
     output: { type: "string", short: "o" },
+    images: { type: "string" },
   },
   help: `Usage: keptn-task validate PATH... [options]
 
@@ -90,6 +93,11 @@ Options:
                           kubectl apply -n
       --keptn-namespace NS  where Keptn is installed: the fallback for definitions
                           (default keptn-system)
+      --images IMAGES     the runner images the cluster runs: keptn (default: the operator's
+                          stock deno-runtime and python-runtime, which lack the SDK: code
+                          importing @keptn-task/sdk or keptn_task gets SDK_ON_STOCK_IMAGE) or
+                          keptn-task (this project's images, set as the operator's
+                          functionRunnerImage and pythonRunnerImage)
       --strict            fail on warnings too
       --ignore CODE       leave out findings with this code (repeatable, or CODE,CODE), e.g.
                           SECRET_NOT_FOUND where Secrets are not kept in git
@@ -107,6 +115,7 @@ Exit codes: 0 valid (warnings allowed unless --strict); 64 bad arguments; 65 an 
 Examples:
   keptn-task validate examples/ k8s/tasks.yaml
   keptn-task validate --strict --ignore SECRET_NOT_FOUND -o github deploy/
+  keptn-task validate --images keptn-task examples/
 `,
   async run(args, context) {
     const paths = args.positionals;
@@ -118,9 +127,11 @@ Examples:
     const output = oneOf("validate", "output", args.string("output"), OUTPUTS, "text");
     const ignored = ignoredCodes(args.list("ignore"));
     const keptnNamespace = args.string("keptn-namespace") ?? DEFAULT_KEPTN_NAMESPACE;
+    const images = oneOf("validate", "images", args.string("images"), IMAGES, "keptn");
     const set = await load(paths, args, context);
     const catalog = createCatalog(set);
-    const all = sortFindings(collectFindings(set, catalog, keptnNamespace), set);
+    const options = { keptnNamespace, stockImages: images === "keptn" };
+    const all = sortFindings(collectFindings(set, catalog, options), set);
     if (countKeptnObjects(set) === 0 && all.length === 0) {
       throw new ManifestError(
         `Cannot validate ${paths.map((p) => `"${p}"`).join(", ")}: no KeptnTaskDefinition or KeptnTask found`,
@@ -181,10 +192,14 @@ function ignoredCodes(values: readonly string[]): ReadonlySet<string> {
 }
 
 /** Every problem: the manifests that failed to load, then the diagnostics of the catalog. */
-function collectFindings(set: ManifestSet, catalog: Catalog, keptnNamespace: string): Finding[] {
+function collectFindings(
+  set: ManifestSet,
+  catalog: Catalog,
+  options: { keptnNamespace: string; stockImages: boolean },
+): Finding[] {
   return [
     ...set.errors.map(fromManifestError),
-    ...validateCatalog(catalog, { keptnNamespace }).map(fromDiagnostic),
+    ...validateCatalog(catalog, options).map(fromDiagnostic),
   ];
 }
 

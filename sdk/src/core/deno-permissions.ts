@@ -16,6 +16,7 @@ export const DENO_TASK_ENV: readonly string[] = [
   "SCRIPT",
   "KEPTN_TASK_DEADLINE",
   "KEPTN_TASK_LOG_LEVEL",
+  "KEPTN_TASK_TERMINATION_LOG",
 ];
 
 /**

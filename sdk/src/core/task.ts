@@ -32,6 +32,7 @@ export const TASK_ENV_VARS = [
   "SECURE_DATA",
   "KEPTN_TASK_DEADLINE",
   "KEPTN_TASK_LOG_LEVEL",
+  "KEPTN_TASK_TERMINATION_LOG",
 ] as const;
 
 const LOG_LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -68,7 +69,7 @@ export interface TaskOptions {
   handleSignals?: boolean;
   /** How long task code has to finish after SIGTERM / SIGINT before the process exits (default 10 s). */
   signalGraceMs?: number;
-  /** Path of the termination log (default `/dev/termination-log`). */
+  /** Path of the termination log (default `KEPTN_TASK_TERMINATION_LOG`, else `/dev/termination-log`). */
   terminationLogPath?: string;
   /** Secret registry (default: the process-wide one). */
   secrets?: SecretRegistry;
@@ -161,7 +162,9 @@ export function createTask(options: TaskOptions): TaskInternals {
   const host = (options as { [HOST]?: TaskHost })[HOST] ?? PROCESS_HOST;
   const env = options.env ?? readProcessEnv(TASK_ENV_VARS);
   const secrets = options.secrets ?? defaultSecrets;
-  const path = options.terminationLogPath ?? DEFAULT_TERMINATION_LOG;
+  // keptn-task run (and the runner, for a Deno task) point it at a file of their own.
+  const path =
+    options.terminationLogPath ?? (env.KEPTN_TASK_TERMINATION_LOG || DEFAULT_TERMINATION_LOG);
   let input: TaskInput;
   try {
     input = readTaskInput(env, options, secrets);

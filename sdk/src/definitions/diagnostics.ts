@@ -110,6 +110,10 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     level: "error",
     summary: "a workload or KeptnAppContext names an evaluation definition that is not there",
   },
+  SDK_ON_STOCK_IMAGE: {
+    level: "warning",
+    summary: "the code imports @keptn-task/sdk or keptn_task, which Keptn's stock images lack",
+  },
 } satisfies Record<string, { level: DiagnosticLevel; summary: string }>);
 
 /** A stable diagnostic code. */

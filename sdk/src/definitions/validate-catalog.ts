@@ -12,13 +12,20 @@ import { checkTaskJobName } from "./names.js";
 import { locateDiagnostics } from "./positions.js";
 import { checkReferences, definitionNames } from "./references.js";
 import { DEFAULT_KEPTN_NAMESPACE, type ResolveTaskOptions, resolveTask } from "./resolve-task.js";
+import { sdkOnStockImage } from "./sdk-imports.js";
 import { closestName } from "./suggest.js";
 
 /** Options of `validateCatalog`: those of `resolveTask` that apply to every object. */
 export type ValidateCatalogOptions = Pick<
   ResolveTaskOptions,
   "keptnNamespace" | "images" | "functionRefs" | "context"
->;
+> & {
+  /**
+   * The cluster runs Keptn's stock runner images: code importing `@keptn-task/sdk` or
+   * `keptn_task` is flagged (`SDK_ON_STOCK_IMAGE`). Default `false`.
+   */
+  readonly stockImages?: boolean;
+};
 
 /**
  * Checks every definition (resolved as a task in its own namespace) and every KeptnTask of the
@@ -41,12 +48,16 @@ export function validateCatalog(
   options: ValidateCatalogOptions = {},
 ): Diagnostic[] {
   const out: Diagnostic[] = [...catalog.diagnostics];
+  const { stockImages, ...resolveOptions } = options;
   for (const def of catalog.definitions()) {
     try {
-      out.push(
-        ...resolveTask(catalog, { ...options, definition: def.name, namespace: def.namespace })
-          .diagnostics,
-      );
+      const resolved = resolveTask(catalog, {
+        ...resolveOptions,
+        definition: def.name,
+        namespace: def.namespace,
+      });
+      out.push(...resolved.diagnostics);
+      if (stockImages === true) out.push(...sdkOnStockImage(resolved, def));
     } catch (error) {
       if (!(error instanceof CodeResolutionError)) throw error;
       out.push(...checkDefinition(def));
@@ -55,7 +66,7 @@ export function validateCatalog(
   for (const task of catalog.tasks()) {
     out.push(...checkTaskJobName(task));
     try {
-      out.push(...resolveTask(catalog, { ...options, task }).diagnostics);
+      out.push(...resolveTask(catalog, { ...resolveOptions, task }).diagnostics);
     } catch (error) {
       if (!(error instanceof CodeResolutionError)) throw error;
       out.push(...missingDefinition(catalog, task, options.keptnNamespace));
