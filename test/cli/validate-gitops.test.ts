@@ -319,6 +319,7 @@ describe("keptn-task validate on a folder with Helm charts and kustomizations", 
     expect(result.stderrLines).toEqual([
       `keptn-task: Skipping "${HELM_REPO}/chart/Chart.yaml": not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration`,
       `keptn-task: Skipping "${HELM_REPO}/chart/templates/deployment.yaml": a template ("{{" at line 4, column 9), not a manifest: render it (helm template) and validate the output`,
+      `keptn-task: Skipping "${HELM_REPO}/chart/templates/quoted.yaml": a template ("{{" at line 6, column 11), not a manifest: render it (helm template) and validate the output`,
       `keptn-task: Skipping "${HELM_REPO}/chart/values.yaml": not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration`,
       `keptn-task: Skipping "${HELM_REPO}/kustomization.yaml": kustomize's configuration, not a manifest: validate the resources it names (or kustomize build's output)`,
       // tasks.yaml: braces in its inline code (a block scalar) do not make it a template.
@@ -334,6 +335,7 @@ describe("keptn-task validate on a folder with Helm charts and kustomizations", 
     expect(report.skipped.map((s) => s.file)).toEqual([
       `${HELM_REPO}/chart/Chart.yaml`,
       `${HELM_REPO}/chart/templates/deployment.yaml`,
+      `${HELM_REPO}/chart/templates/quoted.yaml`,
       `${HELM_REPO}/chart/values.yaml`,
       `${HELM_REPO}/kustomization.yaml`,
     ]);
@@ -354,6 +356,20 @@ describe("keptn-task validate on a folder with Helm charts and kustomizations", 
   ])("reports $file as an error when it is named on its own", async ({ file, at, says }) => {
     const result = await runCli(["validate", file]);
     expect(result.stdout).toBe(`${file}:${at}: error MANIFEST_INVALID ${says}\n`);
+    expect(result.code).toBe(65);
+  });
+});
+
+describe("keptn-task validate on rendered output (helm template, kustomize build)", () => {
+  it("reads template actions inside strings as text, and checks the objects", async () => {
+    const file = "test/fixtures/gitops/rendered/all.yaml";
+    const result = await runCli(["validate", file]);
+    expect(
+      textFindings(result.stdout).map(
+        (f) => `${f.file}:${f.line}:${f.column} ${f.level} ${f.code}`,
+      ),
+    ).toEqual([`${file}:25:9 error TASK_DEFINITION_NOT_FOUND`]);
+    expect(result.stdout).toContain('did you mean "notify"?');
     expect(result.code).toBe(65);
   });
 });

@@ -133,6 +133,7 @@ describe("loadManifests in a folder with more than manifests", () => {
     expect(folder.skipped.map((s) => s.file.slice(`${GITOPS}/helm-repo/`.length))).toEqual([
       "chart/Chart.yaml",
       "chart/templates/deployment.yaml",
+      "chart/templates/quoted.yaml",
       "chart/values.yaml",
       "kustomization.yaml",
     ]);

@@ -362,9 +362,14 @@ function parseInto(text: string, file: string, sink: Sink, skippable = false): v
 /** Template actions (`{{ .Values.x }}`, `{{- if }}`), not GitHub's `${{ }}` expressions. */
 const TEMPLATE_ACTION = /(?<!\$)\{\{[^\n]*?\}\}/g;
 
+/** An action that only a Helm chart's template holds: its built-in objects and functions. */
+const HELM_ACTION =
+  /\.(Values|Release|Chart|Capabilities|Files|Template)\b|\b(include|tpl|toYaml|required|lookup)\b/;
+
 /**
- * Why a file found in a folder is no manifest: it is a template (an action outside block
- * scalars, where task code may hold braces), or none of its documents is a Kubernetes object
+ * Why a file found in a folder is no manifest: it is a template (an action outside every scalar,
+ * or one naming Helm's objects or functions outside block scalars, where task code may hold
+ * braces), or none of its documents is a Kubernetes object
  * (Helm values, a Chart.yaml), or they are kustomize's configuration. `undefined` when it is to be
  * read (a file with a YAML error that is no template is reported, not skipped).
  */
@@ -416,19 +421,25 @@ function templateError(
 
 /** The offset of the first template action outside a block scalar (`|`, `>`). */
 function templateAction(text: string, documents: readonly Document.Parsed[]): number | undefined {
-  const blocks: [number, number][] = [];
+  const scalars: [start: number, end: number, block: boolean][] = [];
   for (const document of documents) {
     visit(document, {
       Scalar(_key, node) {
-        if ((node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") && node.range) {
-          blocks.push([node.range[0], node.range[1]]);
-        }
+        if (node.range === undefined || node.range === null) return;
+        const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+        scalars.push([node.range[0], node.range[1], block]);
       },
     });
   }
   for (const match of text.matchAll(TEMPLATE_ACTION)) {
     const offset = match.index;
-    if (!blocks.some(([start, end]) => offset >= start && offset < end)) return offset;
+    const scalar = scalars.find(([start, end]) => offset >= start && offset < end);
+    // Outside every scalar (`name: {{ .Release.Name }}` reads as a flow mapping): a template.
+    if (scalar === undefined) return offset;
+    // In a quoted or plain string, an action is text (Prometheus' "{{ $labels.instance }}",
+    // rendered output) unless it names Helm's objects or functions (image: "{{ .Values.image }}").
+    const [, , block] = scalar;
+    if (!block && HELM_ACTION.test(match[0])) return offset;
   }
   return undefined;
 }
