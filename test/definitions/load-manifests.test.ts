@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import {
@@ -125,6 +126,17 @@ describe("loadManifests", () => {
     expect((error as ManifestError).message).toMatch(
       new RegExp(`^${file}:6:1: Cannot parse YAML: `),
     );
+  });
+
+  it("merges YAML 1.1 merge keys (<<: *anchor) as kubectl does", () => {
+    const text = readFileSync(fixturePath("merge-keys"), "utf8");
+    const { objects } = parseManifests(text, "merge-keys.yaml");
+    const merged = objects.find((o) => o.name === "merged")?.object;
+    expect(merged).toMatchObject({
+      kind: "KeptnTaskDefinition",
+      retries: 1,
+      runtime: { inline: "console.log(1)", parameters: { a: "1", b: "2" } },
+    });
   });
 
   it("names the line of an alias with no anchor, never the alias, which may be a password", () => {

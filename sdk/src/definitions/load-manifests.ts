@@ -322,7 +322,8 @@ function finish(sink: Sink, options: LoadManifestsOptions): ManifestSet {
 function parseInto(text: string, file: string, sink: Sink, skippable = false): void {
   const lineCounter = new LineCounter();
   // logLevel: a template's `{{ x }}` key would make yaml warn on the process's stderr.
-  const documents = parseAllDocuments(text, { lineCounter, logLevel: "error" });
+  // merge: kubectl reads YAML 1.1's merge keys (<<: *anchor), as go-yaml does.
+  const documents = parseAllDocuments(text, { lineCounter, logLevel: "error", merge: true });
   // parseAllDocuments returns an EmptyStream (not an array) for empty input.
   const list = Array.isArray(documents) ? documents : [];
   const action = templateAction(text, list);
