@@ -247,6 +247,10 @@ describe("keptn-task validate: what the API server refuses", () => {
         "spec.container.livenessProbe.httpGet",
         'unknown field "pathh" of a Kubernetes HTTPGetAction',
       ],
+      ["99:5", 'metadata.labels["bad key!"]', "the label key must be a name of letters"],
+      ["100:5", "metadata.labels.app", "the label value must be empty or letters"],
+      ["101:5", "metadata.labels.tier", "the label value must be at most 63 characters, not 70"],
+      ["103:5", 'metadata.annotations["-keptn.sh/owner"]', "must be a DNS-1123 subdomain"],
     ];
     expect(found.map(([where, field]) => [where, field])).toEqual(
       expected.map(([where, field]) => [where, field]),
@@ -258,8 +262,15 @@ describe("keptn-task validate: what the API server refuses", () => {
     expect(result.stdout).toContain('did you mean "path"?');
     // The last definition (a container Kubernetes takes: UDP and TCP on one port, quantities as
     // numbers and exponents, a named probe port) is checked without a finding.
-    expect(result.stderr).toContain("checked 1 object in 1 file: 10 errors, 0 warnings");
+    expect(result.stderr).toContain("checked 1 object in 1 file: 14 errors, 0 warnings");
     expect(result.code).toBe(65);
+  });
+
+  it("takes what the API server takes: nulls as no value, an empty namespace as none, qualified label keys", async () => {
+    const result = await runCli(["validate", "test/fixtures/definitions/api-server-accepts.yaml"]);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("keptn-task: checked 2 objects in 1 file: valid\n");
+    expect(result.code).toBe(0);
   });
 
   it("refuses to render a definition whose container the API server would refuse", async () => {

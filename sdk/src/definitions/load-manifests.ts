@@ -261,6 +261,45 @@ function collectObject(raw: unknown, source: DocumentSource, prefix: string, sin
     });
     return;
   }
+  collectApplied(
+    { ...asApplied(raw), kind: raw.kind, apiVersion: raw.apiVersion },
+    source,
+    prefix,
+    sink,
+  );
+}
+
+/**
+ * The object as the API server reads it: a `null` is no value (pruned from a custom resource,
+ * the zero value of a core object's field), and an empty `metadata.namespace` is none (kubectl
+ * and Helm's `namespace: ""` put the object in the default namespace).
+ */
+function asApplied(raw: Record<string, unknown>): Record<string, unknown> {
+  const applied = withoutNulls(raw) as Record<string, unknown>;
+  const { metadata } = applied;
+  if (isRecord(metadata) && metadata.namespace === "") {
+    const { namespace: _empty, ...rest } = metadata;
+    return { ...applied, metadata: rest };
+  }
+  return applied;
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== null)
+      .map(([key, item]) => [key, withoutNulls(item)]),
+  );
+}
+
+function collectApplied(
+  raw: Record<string, unknown> & { kind: string; apiVersion: string },
+  source: DocumentSource,
+  prefix: string,
+  sink: Sink,
+): void {
   const label = objectLabel(raw, sink.defaultNamespace);
   const location: ManifestLocation =
     label === undefined ? { ...source.base } : { ...source.base, object: label };
@@ -435,6 +474,8 @@ function templateAction(text: string, documents: readonly Document.Parsed[]): nu
   for (const match of text.matchAll(TEMPLATE_ACTION)) {
     const offset = match.index;
     const scalar = scalars.find(([start, end]) => offset >= start && offset < end);
+    // A comment is no content: what it holds does not change the objects.
+    if (scalar === undefined && inComment(text, offset)) continue;
     // Outside every scalar (`name: {{ .Release.Name }}` reads as a flow mapping): a template.
     if (scalar === undefined) return offset;
     // In a quoted or plain string, an action is text (Prometheus' "{{ $labels.instance }}",
@@ -443,6 +484,12 @@ function templateAction(text: string, documents: readonly Document.Parsed[]): nu
     if (!block && HELM_ACTION.test(match[0])) return offset;
   }
   return undefined;
+}
+
+/** Whether `offset` is in a comment: after a `#` that starts its line or follows a space. */
+function inComment(text: string, offset: number): boolean {
+  const line = text.slice(text.lastIndexOf("\n", offset - 1) + 1, offset);
+  return /(^|\s)#/.test(line);
 }
 
 /**

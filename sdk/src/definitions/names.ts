@@ -85,3 +85,30 @@ export function checkTaskJobName(task: KeptnTask): Diagnostic[] {
     ),
   ];
 }
+
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/**
+ * Why `key` is not a label or annotation key (`[prefix/]name`: a DNS-1123 subdomain, then a name
+ * of at most 63 letters, digits, "-", "_" and "."), or `undefined` when it is one.
+ */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf("/");
+  const [prefix, name] =
+    slash === -1 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  if (prefix !== undefined && (prefix === "" || dnsSubdomainProblem(prefix) !== undefined)) {
+    return `has the prefix "${prefix}", which must be a DNS-1123 subdomain (example.com/name)`;
+  }
+  if (name.length > 63) return `has a name part of ${name.length} characters, over 63`;
+  if (!QUALIFIED_NAME.test(name)) {
+    return 'must be a name of letters, digits, "-", "_" and ".", starting and ending with a letter or a digit, after an optional "prefix/"';
+  }
+  return undefined;
+}
+
+/** Why `value` is not a label value (at most 63 characters, as a qualified name), or `undefined`. */
+export function labelValueProblem(value: string): string | undefined {
+  if (value.length > 63) return `must be at most 63 characters, not ${value.length}`;
+  if (value === "" || QUALIFIED_NAME.test(value)) return undefined;
+  return 'must be empty or letters, digits, "-", "_" and ".", starting and ending with a letter or a digit';
+}

@@ -25,7 +25,7 @@ export type FieldSegment = string | number;
  */
 export type FieldLocator = (field?: string) => SourcePosition | undefined;
 
-const PLAIN_KEY = /^[^.[\]"]+$/;
+const PLAIN_KEY = /^[^.[\]"\s\p{C}]+$/u;
 
 /**
  * Writes a field path: keys joined with dots, indexes as numbers, a key that holds a dot, a

@@ -8,7 +8,12 @@
  */
 import { z } from "zod";
 import { CONTEXT_NAME_KEYS } from "../core/keptn-context.js";
-import { dnsLabelProblem, dnsSubdomainProblem } from "./names.js";
+import {
+  dnsLabelProblem,
+  dnsSubdomainProblem,
+  labelValueProblem,
+  qualifiedNameProblem,
+} from "./names.js";
 
 /** The API group of every Keptn lifecycle resource. */
 export const KEPTN_GROUP = "lifecycle.keptn.sh";
@@ -47,12 +52,26 @@ function nameRule(problem: (name: string) => string | undefined) {
   };
 }
 
+/** A zod check of a label or annotation map: its keys, and with `valueProblem` its values. */
+function mapRule(what: string, valueProblem?: (value: string) => string | undefined) {
+  return (ctx: z.core.ParsePayload<Record<string, string>>) => {
+    for (const [key, value] of Object.entries(ctx.value)) {
+      const keyProblem = qualifiedNameProblem(key);
+      const problem =
+        keyProblem === undefined ? valueProblem?.(value) : `the ${what} key ${keyProblem}`;
+      if (problem === undefined) continue;
+      const message = keyProblem === undefined ? `the ${what} value ${problem}` : problem;
+      ctx.issues.push({ code: "custom", message, input: value, path: [key] });
+    }
+  };
+}
+
 /** Kubernetes object metadata; only the fields the SDK uses are typed. */
 export const metadataSchema = z.looseObject({
   name: z.string().min(1, "must not be empty").check(nameRule(dnsSubdomainProblem)),
   namespace: z.string().min(1, "must not be empty").check(nameRule(dnsLabelProblem)).optional(),
-  labels: stringMap.optional(),
-  annotations: stringMap.optional(),
+  labels: stringMap.check(mapRule("label", labelValueProblem)).optional(),
+  annotations: stringMap.check(mapRule("annotation")).optional(),
 });
 
 const functionRefSchema = z.strictObject({ name: z.string().optional() });
