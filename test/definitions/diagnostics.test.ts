@@ -376,6 +376,20 @@ const rows: Row[] = [
     ],
   },
   {
+    code: "JOB_INVALID",
+    it: "reports a container without an image, whose Job the API server refuses",
+    fixture: "job-rules",
+    run: check("no-image"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/no-image",
+    says: [
+      "is accepted, but the API server refuses the Job Keptn builds from it",
+      "it has no image",
+      "the task never runs",
+      "fix spec.container.image",
+    ],
+  },
+  {
     code: "CONFIGMAP_NOT_FOUND",
     it: "warns about a configMapRef to a ConfigMap that is not among the manifests",
     fixture: "code-sources",
@@ -789,6 +803,41 @@ describe("diagnostics", () => {
     }
     expect(messages.join("\n")).toContain('not in namespace "keptn-system"');
     expect(messages.join("\n")).toContain('is in namespace "keptn-system": Keptn waits');
+  });
+
+  it("reports every Job rule a container task breaks, each at its field, and none for a Job Kubernetes takes", async () => {
+    const catalog = await fixtureCatalog("job-rules");
+    const found = (name: string) => {
+      const def = catalog.findDefinition(name, "shop");
+      return checkDefinition(def as NonNullable<typeof def>)
+        .filter((d) => d.code === "JOB_INVALID")
+        .map((d) => [
+          d.field,
+          d.message.slice(d.message.indexOf(" because ") + 9, d.message.indexOf(", so the task")),
+        ]);
+    };
+    expect(found("job-rejected")).toEqual([
+      ["spec.retries", "its backoffLimit would be negative (-1)"],
+      [
+        "spec.container.name",
+        'its name "Task_1" must be a DNS-1123 label, as the API server requires: lower-case letters, digits and "-", starting and ending with a letter or a digit',
+      ],
+      ["spec.container.ports.0.containerPort", "port 70000 is outside 1-65535"],
+      [
+        "spec.container.ports.0.name",
+        'the port name "thisnameiswaytoolong" is not an IANA service name (at most 15 lower-case letters, digits and single "-", with a letter)',
+      ],
+      [
+        "spec.container.env.0",
+        'env "X" has both value and valueFrom, of which a variable may have one',
+      ],
+      ["spec.container.resources.limits.cpu", "limits.cpu is negative (-1)"],
+      [
+        "spec.container.resources.requests.memory",
+        "it requests more memory (1.5Gi) than its limit (1Gi)",
+      ],
+    ]);
+    expect(found("job-accepted")).toEqual([]);
   });
 
   it("takes names whose every Job name fits in 63 characters", async () => {

@@ -6,6 +6,7 @@ import { parseIntegrityPin, VALID_PIN } from "../fetch/integrity-pin.js";
 import { redactUrl } from "../fetch/redact-url.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { parseGoDuration } from "./go-compat.js";
+import { checkJobRules } from "./job-rules.js";
 import type { ConfigMap, RuntimeSpec, TaskDefinition } from "./model.js";
 import { checkJobNames } from "./names.js";
 
@@ -238,6 +239,7 @@ export function checkDefinition(def: TaskDefinition): Diagnostic[] {
     ...checkTimeout(def),
     ...checkContainerVolumes(def),
     ...checkContainerContext(def),
+    ...checkJobRules(def),
     ...checkJobNames(def),
   ];
 }

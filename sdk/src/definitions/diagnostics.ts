@@ -80,6 +80,10 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     level: "warning",
     summary: "a container task ignores parameters",
   },
+  JOB_INVALID: {
+    level: "error",
+    summary: "the API server refuses the Job Keptn builds from the definition",
+  },
   CONTAINER_VOLUME_MOUNTS: {
     level: "error",
     summary: "only the first volumeMount of a container task gets a volume",

@@ -34,7 +34,7 @@ function optionalStrings<K extends string>(
     [P in K]: z.ZodOptional<z.ZodString>;
   };
 }
-const int32 = z.number().int().min(0).max(2_147_483_647);
+const int32 = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
 // Go's time.ParseDuration syntax as the CRD allows it: "0" or a sequence of <number><unit>.
 const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
