@@ -235,6 +235,30 @@ describe("keptn-task validate: workload names Keptn's pod webhook never reads", 
   });
 });
 
+describe("keptn-task validate: a Pod", () => {
+  it("is read when its ownerReferences name an owner Keptn handles, and warned about when not", async () => {
+    const pod = (name: string, owner: string) =>
+      [
+        "apiVersion: v1",
+        "kind: Pod",
+        "metadata:",
+        `  name: ${name}`,
+        `  ownerReferences: [{ apiVersion: apps/v1, kind: ${owner}, name: o, uid: u }]`,
+        "  annotations: { keptn.sh/workload: w, keptn.sh/pre-deployment-tasks: missing }",
+        "spec: { containers: [{ name: c, image: i }] }",
+      ].join("\n");
+    const input = `${pod("owned", "ReplicaSet")}\n---\n${pod("job-pod", "Job")}\n`;
+    const result = await runCli(["validate", "-"], { input });
+    expect(
+      textFindings(result.stdout).map((f) => [f.line, f.level, f.code, f.rest.split(" names")[0]]),
+    ).toEqual([
+      [6, "error", "TASK_DEFINITION_NOT_FOUND", expect.stringContaining('Pod "default/owned" has')],
+      [14, "warning", "TASKS_IGNORED", expect.stringContaining('Pod "default/job-pod"')],
+    ]);
+    expect(result.code).toBe(65);
+  });
+});
+
 describe("keptn-task validate: a folded annotation value", () => {
   it("prints one line per finding, the name escaped, and says how to drop the line break", async () => {
     const result = await runCli(["validate", FOLDED]);

@@ -76,8 +76,11 @@ standard input), checks KeptnTaskDefinitions, KeptnTasks, ConfigMaps and Secrets
 schema of their apiVersion, resolves every definition and task as the Keptn lifecycle-operator
 does, and checks that every task and evaluation definition named by a workload (annotation or
 label keptn.sh/pre-deployment-tasks, post-deployment-tasks, pre-deployment-evaluations,
-post-deployment-evaluations) or a KeptnAppContext is there. One line per problem on stdout, at
-the line and column of the field:
+post-deployment-evaluations) or a KeptnAppContext is there. A workload's names count where
+Keptn's pod webhook reads them (pods of a Deployment, StatefulSet, DaemonSet or Argo Rollout that
+name their workload, keptn.sh/workload or app.kubernetes.io/name); the others are TASKS_IGNORED
+warnings: Keptn never runs them. One line per problem on stdout, at the line and column of the
+field:
 
   FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE
 
