@@ -12,6 +12,7 @@ const REFERENCES = `${GITOPS}/references`;
 const POSITIONS = `${GITOPS}/positions`;
 const NAMESPACE = `${GITOPS}/namespace`;
 const HELM_REPO = `${GITOPS}/helm-repo`;
+const FOLDED = `${GITOPS}/folded/folded.yaml`;
 
 /** A text finding: `FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE`. */
 interface TextFinding {
@@ -132,6 +133,232 @@ describe("keptn-task validate: definitions named by workloads and KeptnAppContex
         /^spec\.taskDefinition: KeptnTask "shop\/deploy-check-1" names KeptnTaskDefinition "notfy", .*; did you mean "notify"\?$/,
       ),
     ]);
+  });
+});
+
+describe("keptn-task validate: workload names Keptn's pod webhook never reads", () => {
+  const ignored = `${REFERENCES}/ignored.yaml`;
+  const expected: [number, number, string, string][] = [
+    [
+      11,
+      9,
+      'Deployment "shop/unnamed" names pre-deployment tasks "no-workload-name"',
+      "neither the Deployment nor its pod template names the workload (keptn.sh/workload or app.kubernetes.io/name), so the pod webhook leaves its pods alone; add keptn.sh/workload to spec.template.metadata.annotations",
+    ],
+    [
+      24,
+      5,
+      'Deployment "shop/mixed" names pre-deployment tasks "on-the-deployment"',
+      "its pod template names the workload (annotation keptn.sh/workload), so the pod webhook reads the pod's annotations and labels and never the Deployment's own; move it to spec.template.metadata.annotations",
+    ],
+    [
+      53,
+      9,
+      'StatefulSet "shop/both" names pre-deployment tasks "overridden"',
+      "the StatefulSet's own metadata sets keptn.sh/pre-deployment-tasks too",
+    ],
+    [66, 9, 'Job "shop/migrate" names pre-deployment tasks "job-task"', "not a Job's"],
+    [
+      83,
+      13,
+      'CronJob "shop/nightly" names post-deployment evaluations "cron-check"',
+      "not a CronJob's Jobs'",
+    ],
+    [
+      96,
+      5,
+      'Pod "shop/bare" names pre-deployment tasks "bare-pod-task"',
+      "this Pod has no such owner",
+    ],
+    [
+      108,
+      5,
+      'ReplicaSet "shop/replicas" names pre-deployment tasks "replicaset-task"',
+      "never the ReplicaSet's own metadata",
+    ],
+  ];
+
+  it("warns (TASKS_IGNORED) instead of reporting names Keptn never waits for", async () => {
+    const result = await runCli(["validate", `${REFERENCES}/definitions.yaml`, ignored]);
+    const findings = textFindings(result.stdout);
+    expect(findings.map((f) => [f.file, f.line, f.column, f.level, f.code])).toEqual(
+      expected.map(([line, column]) => [ignored, line, column, "warning", "TASKS_IGNORED"]),
+    );
+    findings.forEach((finding, index) => {
+      const [, , starts, says] = expected[index] ?? [];
+      expect(finding.rest).toContain(`${starts ?? "?"} (`);
+      expect(finding.rest).toContain("but Keptn never runs them: ");
+      expect(finding.rest).toContain(says);
+    });
+    expect(result.stderrLines).toEqual([
+      "keptn-task: checked 11 objects in 2 files: 0 errors, 7 warnings",
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it("fails on them with --strict", async () => {
+    const result = await runCli([
+      "validate",
+      "--strict",
+      `${REFERENCES}/definitions.yaml`,
+      ignored,
+    ]);
+    expect(textFindings(result.stdout).map((f) => f.code)).toEqual(
+      expected.map(() => "TASKS_IGNORED"),
+    );
+    expect(result.code).toBe(65);
+  });
+
+  it("reports a missing name on the pod template, not the one on the Deployment Keptn ignores", async () => {
+    const yaml = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: web",
+      "  annotations: { keptn.sh/pre-deployment-tasks: not-read }",
+      "spec:",
+      "  template:",
+      "    metadata:",
+      "      labels: { app.kubernetes.io/name: web }",
+      "      annotations: { keptn.sh/post-deployment-tasks: missing }",
+      "",
+    ].join("\n");
+    const result = await runCli(["validate", "-"], { input: yaml });
+    expect(textFindings(result.stdout).map((f) => [f.line, f.column, f.level, f.code])).toEqual([
+      [5, 18, "warning", "TASKS_IGNORED"],
+      [10, 22, "error", "TASK_DEFINITION_NOT_FOUND"],
+    ]);
+    expect(result.stdout).toContain(
+      "its pod template names the workload (label app.kubernetes.io/name)",
+    );
+    expect(result.code).toBe(65);
+  });
+});
+
+describe("keptn-task validate: a Pod", () => {
+  it("is read when its ownerReferences name an owner Keptn handles, and warned about when not", async () => {
+    const pod = (name: string, owner: string) =>
+      [
+        "apiVersion: v1",
+        "kind: Pod",
+        "metadata:",
+        `  name: ${name}`,
+        `  ownerReferences: [{ apiVersion: apps/v1, kind: ${owner}, name: o, uid: u }]`,
+        "  annotations: { keptn.sh/workload: w, keptn.sh/pre-deployment-tasks: missing }",
+        "spec: { containers: [{ name: c, image: i }] }",
+      ].join("\n");
+    const input = `${pod("owned", "ReplicaSet")}\n---\n${pod("job-pod", "Job")}\n`;
+    const result = await runCli(["validate", "-"], { input });
+    expect(
+      textFindings(result.stdout).map((f) => [f.line, f.level, f.code, f.rest.split(" names")[0]]),
+    ).toEqual([
+      [6, "error", "TASK_DEFINITION_NOT_FOUND", expect.stringContaining('Pod "default/owned" has')],
+      [14, "warning", "TASKS_IGNORED", expect.stringContaining('Pod "default/job-pod"')],
+    ]);
+    expect(result.code).toBe(65);
+  });
+});
+
+describe("keptn-task validate: a folded annotation value", () => {
+  it("prints one line per finding, the name escaped, and says how to drop the line break", async () => {
+    const result = await runCli(["validate", FOLDED]);
+    const lines = result.stdout.split("\n").filter((line) => line !== "");
+    expect(lines).toHaveLength(1);
+    const [finding] = textFindings(result.stdout);
+    expect([finding?.line, finding?.column, finding?.level, finding?.code]).toEqual([
+      13,
+      9,
+      "error",
+      "TASK_DEFINITION_NOT_FOUND",
+    ]);
+    expect(finding?.rest).toContain('has pre-deployment task "check\\n" (annotation');
+    expect(finding?.rest).toContain(
+      'the value "notify,check\\n" holds a line break (a YAML block scalar ">" or "|" keeps the last one), which Keptn keeps in the name: write the value on one line, or use ">-"',
+    );
+    expect(finding?.rest).not.toContain("remove the spaces");
+    expect(result.code).toBe(65);
+  });
+
+  it("keeps the message on one line in JSON too, as a JSON string", async () => {
+    const result = await runCli(["validate", FOLDED, "-o", "json"]);
+    const report = JSON.parse(result.stdout) as { findings: { message: string; line: number }[] };
+    expect(report.findings.map((f) => f.line)).toEqual([13]);
+    expect(report.findings[0]?.message).not.toMatch(/[\r\n]/);
+    expect(result.code).toBe(65);
+  });
+});
+
+describe("keptn-task validate: input without Keptn objects", () => {
+  it("reports the definitions a workload names when there are none at all", async () => {
+    const yaml = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: web",
+      "  namespace: shop",
+      "  annotations: { keptn.sh/workload: web, keptn.sh/pre-deployment-tasks: notify }",
+      "",
+    ].join("\n");
+    const result = await runCli(["validate", "-o", "json", "-"], { input: yaml });
+    const report = JSON.parse(result.stdout) as {
+      valid: boolean;
+      objects: number;
+      findings: { line: number; code: string }[];
+    };
+    expect(report.valid).toBe(false);
+    expect(report.objects).toBe(1);
+    expect(report.findings.map((f) => [f.line, f.code])).toEqual([
+      [6, "TASK_DEFINITION_NOT_FOUND"],
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(65);
+  });
+
+  it("fails with nothing Keptn reads, and still prints the JSON document", async () => {
+    const yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: b }\n";
+    const line =
+      'keptn-task: Cannot validate "-": no Keptn object (KeptnTaskDefinition, KeptnTask, KeptnAppContext, ...) and no workload naming a task or evaluation found';
+    const json = await runCli(["validate", "-o", "json", "-"], { input: yaml });
+    expect(JSON.parse(json.stdout)).toEqual({
+      valid: false,
+      objects: 1,
+      errors: 0,
+      warnings: 0,
+      ignored: 0,
+      skipped: [],
+      findings: [],
+      error: line.slice("keptn-task: ".length),
+    });
+    expect(json.stderrLines).toEqual([line]);
+    expect(json.code).toBe(65);
+    const text = await runCli(["validate", "-"], { input: yaml });
+    expect(text.stdout).toBe("");
+    expect(text.stderrLines).toEqual([line]);
+    expect(text.code).toBe(65);
+  });
+
+  it("counts the objects it read when every one is invalid", async () => {
+    const yaml = [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata: { name: a }",
+      "data: { key: not base64! }",
+      "---",
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata: { name: b }",
+      "spec: { retries: many, deno: { inline: { code: x } } }",
+      "",
+    ].join("\n");
+    const result = await runCli(["validate", "-"], { input: yaml });
+    expect(textFindings(result.stdout).map((f) => [f.line, f.code])).toEqual([
+      [4, "MANIFEST_INVALID"],
+      [9, "MANIFEST_INVALID"],
+    ]);
+    expect(result.stderrLines).toEqual([
+      "keptn-task: checked 2 objects in 1 file: 2 errors, 0 warnings",
+    ]);
+    expect(result.code).toBe(65);
   });
 });
 

@@ -187,7 +187,7 @@ describe("keptn-task validate", () => {
       input: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\ndata: { a: b }\n",
     });
     expect(result.stderrLines).toEqual([
-      'keptn-task: Cannot validate "-": no KeptnTaskDefinition or KeptnTask found',
+      'keptn-task: Cannot validate "-": no Keptn object (KeptnTaskDefinition, KeptnTask, KeptnAppContext, ...) and no workload naming a task or evaluation found',
     ]);
     expect(result.stdout).toBe("");
     expect(result.code).toBe(65);
@@ -262,7 +262,7 @@ describe("keptn-task validate: what the API server refuses", () => {
     expect(result.stdout).toContain('did you mean "path"?');
     // The last definition (a container Kubernetes takes: UDP and TCP on one port, quantities as
     // numbers and exponents, a named probe port) is checked without a finding.
-    expect(result.stderr).toContain("checked 1 object in 1 file: 14 errors, 0 warnings");
+    expect(result.stderr).toContain("checked 6 objects in 1 file: 14 errors, 0 warnings");
     expect(result.code).toBe(65);
   });
 

@@ -315,6 +315,21 @@ const rows: Row[] = [
     ],
   },
   {
+    code: "TASKS_IGNORED",
+    it: "warns that Keptn never reads a Deployment's own task annotations when its pods name the workload",
+    fixture: "references",
+    run: validate,
+    level: "warning",
+    object: "Deployment/shop/cart",
+    says: [
+      'Deployment "shop/cart" names pre-deployment tasks "notify" (annotation keptn.sh/pre-deployment-tasks)',
+      "Keptn never runs them",
+      "its pod template names the workload (annotation keptn.sh/workload)",
+      "never the Deployment's own",
+      "move it to spec.template.metadata.annotations",
+    ],
+  },
+  {
     code: "DEFINITION_NOT_FOUND",
     it: "reports a KeptnTask naming no definition",
     fixture: "traps",
@@ -785,7 +800,7 @@ describe("diagnostics", () => {
       "metadata:",
       "  name: checkout",
       "  namespace: keptn-system",
-      "  annotations: { keptn.sh/pre-deployment-tasks: gone }",
+      "  annotations: { keptn.sh/workload: checkout, keptn.sh/pre-deployment-tasks: gone }",
       "spec: { selector: {}, template: { spec: { containers: [] } } }",
     ].join("\n");
     const set = parseManifests(yaml, "same.yaml", { onError: "collect" });

@@ -112,7 +112,7 @@ describe("checkReferences", () => {
     // smoke-test is in keptn-system: with Keptn elsewhere, the names in shop must be there.
     expect(checkReferences(set, { keptnNamespace: "keptn" }).map((d) => d.field)).toEqual([
       'metadata.annotations["keptn.sh/pre-deployment-tasks"]',
-      'spec.jobTemplate.spec.template.metadata.annotations["keptn.sh/post-deployment-tasks"]',
+      'spec.template.metadata.annotations["keptn.sh/post-deployment-tasks"]',
       "spec.postDeploymentTasks.0",
     ]);
   });

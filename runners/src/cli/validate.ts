@@ -76,8 +76,11 @@ standard input), checks KeptnTaskDefinitions, KeptnTasks, ConfigMaps and Secrets
 schema of their apiVersion, resolves every definition and task as the Keptn lifecycle-operator
 does, and checks that every task and evaluation definition named by a workload (annotation or
 label keptn.sh/pre-deployment-tasks, post-deployment-tasks, pre-deployment-evaluations,
-post-deployment-evaluations) or a KeptnAppContext is there. One line per problem on stdout, at
-the line and column of the field:
+post-deployment-evaluations) or a KeptnAppContext is there. A workload's names count where
+Keptn's pod webhook reads them (pods of a Deployment, StatefulSet, DaemonSet or Argo Rollout that
+name their workload, keptn.sh/workload or app.kubernetes.io/name); the others are TASKS_IGNORED
+warnings: Keptn never runs them. One line per problem on stdout, at the line and column of the
+field:
 
   FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE
 
@@ -110,7 +113,8 @@ Codes:
 ${codeList()}
 
 Exit codes: 0 valid (warnings allowed unless --strict); 64 bad arguments; 65 an error was found
-(or a warning, with --strict), a path cannot be read, or no Keptn object was found.
+(or a warning, with --strict), a path cannot be read, or nothing Keptn reads was found (no Keptn
+object, no workload naming a task or evaluation; -o json still prints its document).
 
 Examples:
   keptn-task validate examples/ k8s/tasks.yaml
@@ -132,13 +136,14 @@ Examples:
     const catalog = createCatalog(set);
     const options = { keptnNamespace, stockImages: images === "keptn" };
     const all = sortFindings(collectFindings(set, catalog, options), set);
-    if (countKeptnObjects(set) === 0 && all.length === 0) {
-      throw new ManifestError(
-        `Cannot validate ${paths.map((p) => `"${p}"`).join(", ")}: no KeptnTaskDefinition or KeptnTask found`,
-      );
-    }
     const findings = all.filter((finding) => !ignored.has(finding.code));
     const report = summarize(set, findings, args.flag("strict"), all.length - findings.length);
+    if (countKeptnObjects(set) === 0 && all.length === 0) {
+      // Nothing Keptn reads: no Keptn object, and no workload naming a definition.
+      const error = `Cannot validate ${paths.map((p) => `"${p}"`).join(", ")}: no Keptn object (KeptnTaskDefinition, KeptnTask, KeptnAppContext, ...) and no workload naming a task or evaluation found`;
+      if (output === "json") printJson(context, { ...report, valid: false }, set, error);
+      throw new ManifestError(error);
+    }
     if (output === "json") printJson(context, report, set);
     else printLines(context, report, output === "github" ? githubLine : textLine);
     return report.valid ? 0 : EXIT_CODES.MANIFEST_INVALID;
@@ -259,6 +264,22 @@ function countKeptnObjects(set: ManifestSet): number {
   return set.objects.filter((o) => o.apiVersion.startsWith(`${KEPTN_GROUP}/`)).length;
 }
 
+/**
+ * Objects read: the valid ones and those whose schema error was reported (one per object,
+ * however many errors it has), but not a path that could not be read.
+ */
+function countObjects(set: ManifestSet): number {
+  const keys = new Set<string>();
+  for (const { location } of set.objects) {
+    keys.add(`${location.file}\u0000${location.document}\u0000${location.object ?? ""}`);
+  }
+  for (const { location } of set.errors) {
+    if (location.document === undefined) continue;
+    keys.add(`${location.file}\u0000${location.document}\u0000${location.object ?? ""}`);
+  }
+  return keys.size;
+}
+
 /** The outcome of a validation, as every output format prints it. */
 interface ValidationReport {
   readonly valid: boolean;
@@ -286,7 +307,7 @@ function summarize(
   ]).size;
   return {
     valid: errors === 0 && (warnings === 0 || !strict),
-    objects: set.objects.length,
+    objects: countObjects(set),
     files,
     errors,
     warnings,
@@ -295,11 +316,28 @@ function summarize(
   };
 }
 
-/** `--output json`: one JSON document on stdout. */
-function printJson(context: CliContext, report: ValidationReport, set: ManifestSet): void {
+/**
+ * `--output json`: one JSON document on stdout, always; `error` says why it is invalid when no
+ * finding does (nothing Keptn reads was found).
+ */
+function printJson(
+  context: CliContext,
+  report: ValidationReport,
+  set: ManifestSet,
+  error?: string,
+): void {
   const { valid, objects, errors, warnings, ignored, findings } = report;
   const skipped = set.skipped.map(({ file, reason }) => ({ file, reason }));
-  const document = { valid, objects, errors, warnings, ignored, skipped, findings };
+  const document = {
+    valid,
+    objects,
+    errors,
+    warnings,
+    ignored,
+    skipped,
+    findings,
+    ...(error === undefined ? {} : { error }),
+  };
   context.out(`${JSON.stringify(document, null, 2)}\n`);
 }
 
@@ -314,7 +352,9 @@ function describe(finding: Finding): string {
 function textLine(finding: Finding): string {
   const where = [finding.file, finding.line, finding.column].filter((part) => part !== null);
   const prefix = where.length === 0 ? "" : `${where.join(":")}: `;
-  return `${prefix}${finding.level} ${finding.code} ${describe(finding)}`;
+  // One finding, one line: a line break inside a message (a name read from YAML) is escaped.
+  const message = describe(finding).replaceAll("\r", "\\r").replaceAll("\n", "\\n");
+  return `${prefix}${finding.level} ${finding.code} ${message}`;
 }
 
 /**

@@ -114,6 +114,10 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     level: "error",
     summary: "a workload or KeptnAppContext names an evaluation definition that is not there",
   },
+  TASKS_IGNORED: {
+    level: "warning",
+    summary: "a workload names tasks or evaluations where Keptn never reads them",
+  },
   SDK_ON_STOCK_IMAGE: {
     level: "warning",
     summary: "the code imports @keptn-task/sdk or keptn_task, which Keptn's stock images lack",

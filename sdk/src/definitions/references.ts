@@ -4,6 +4,10 @@
  * name. Keptn looks a name up in the object's namespace, then in its own; when neither holds it,
  * the operator waits for the definition forever and the rollout is blocked, with no error on the
  * workload. These checks find that in the manifests, before it reaches a cluster.
+ *
+ * Workload annotations are read only where Keptn's pod webhook reads them (pods of a Deployment,
+ * StatefulSet, DaemonSet or Argo Rollout that name their workload); names it never reads are a
+ * warning of their own (`TASKS_IGNORED`): Keptn silently never runs those tasks.
  */
 import { createDiagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
 import type { LoadedManifest, ManifestSet } from "./load-manifests.js";
@@ -60,23 +64,61 @@ const APP_CONTEXT_FIELDS: Readonly<Record<string, ReferenceField>> = {
   postDeploymentEvaluations: { target: "evaluation", role: "post-deployment evaluation" },
 };
 
+/** Field paths of metadata blocks. */
+type MetadataPath = readonly string[];
+
+const OWN: MetadataPath = ["metadata"];
+const POD_TEMPLATE: MetadataPath = ["spec", "template", "metadata"];
+
 /**
- * Where each kind keeps the metadata a pod gets its Keptn annotations from: the pod template's
- * (which becomes the pod's), and for the owners the webhook reads when the pod itself names no
- * workload (Deployment through its ReplicaSet, StatefulSet, DaemonSet, Argo Rollout) their own.
- * A ReplicaSet's own metadata is not read: the webhook goes on to the ReplicaSet's owner.
+ * The owners whose pods Keptn's pod webhook handles (`IsOwnerSupported`): a Deployment's pods
+ * are owned by its ReplicaSet, an Argo Rollout's too.
  */
-const WORKLOAD_METADATA: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  Pod: [["metadata"]],
-  Deployment: [["metadata"], ["spec", "template", "metadata"]],
-  StatefulSet: [["metadata"], ["spec", "template", "metadata"]],
-  DaemonSet: [["metadata"], ["spec", "template", "metadata"]],
-  Rollout: [["metadata"], ["spec", "template", "metadata"]],
-  ReplicaSet: [["spec", "template", "metadata"]],
-  Job: [["spec", "template", "metadata"]],
-  CronJob: [["spec", "jobTemplate", "spec", "template", "metadata"]],
-  PodTemplate: [["template", "metadata"]],
+const POD_OWNERS = new Set(["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Rollout"]);
+
+/** The kinds whose pods the webhook handles and whose own metadata it reads as the pods' parent. */
+const PARENT_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "Rollout"]);
+
+/**
+ * Kinds that hold pod metadata the webhook never reads: their pods have no owner it handles.
+ * Each with every metadata block that may carry the annotations, and why they are not read.
+ */
+const UNHANDLED_KINDS: Readonly<Record<string, { blocks: MetadataPath[]; why: string }>> = {
+  Job: {
+    blocks: [OWN, POD_TEMPLATE],
+    why: "its pod webhook handles only pods owned by a Deployment (through its ReplicaSet), StatefulSet, DaemonSet or Argo Rollout, not a Job's; put them on the workload the Job belongs to, or run the work as a KeptnTask",
+  },
+  CronJob: {
+    blocks: [
+      OWN,
+      ["spec", "jobTemplate", "metadata"],
+      ["spec", "jobTemplate", "spec", "template", "metadata"],
+    ],
+    why: "its pod webhook handles only pods owned by a Deployment (through its ReplicaSet), StatefulSet, DaemonSet or Argo Rollout, not a CronJob's Jobs'; put them on the workload the CronJob belongs to, or run the work as a KeptnTask",
+  },
+  PodTemplate: {
+    blocks: [OWN, ["template", "metadata"]],
+    why: "a PodTemplate is not a workload, and its pod webhook reads only pods and their Deployment, StatefulSet, DaemonSet or Argo Rollout; put them on the workload's pod template",
+  },
+  Pod: {
+    blocks: [OWN],
+    why: "its pod webhook handles only pods owned by a Deployment (through its ReplicaSet), StatefulSet, DaemonSet or Argo Rollout, and this Pod has no such owner; run it from a Deployment, StatefulSet or DaemonSet",
+  },
 };
+
+/** One key of `WORKLOAD_KEYS` set in one metadata block, as `GetLabelOrAnnotation` finds it. */
+interface KeyValue {
+  readonly key: string;
+  readonly path: MetadataPath;
+  readonly where: "annotations" | "labels";
+  readonly value: string;
+}
+
+/** Where Keptn reads a workload's names from, and the values it never reads, with why. */
+interface WorkloadKeys {
+  readonly read: readonly KeyValue[];
+  readonly ignored: readonly { readonly value: KeyValue; readonly why: string }[];
+}
 
 /** One name found in a field, with what is needed to report it. */
 interface Reference extends ReferenceField {
@@ -110,7 +152,7 @@ function groupOf(apiVersion: string): string {
  * @param options Where Keptn is installed.
  * @returns One error per missing name (`TASK_DEFINITION_NOT_FOUND`,
  *   `EVALUATION_DEFINITION_NOT_FOUND`), with the field that names it and a near miss when there
- *   is one.
+ *   is one; one warning per workload annotation or label Keptn never reads (`TASKS_IGNORED`).
  * @example
  * ```ts
  * const set = await loadManifests("k8s/", { onError: "collect" });
@@ -128,10 +170,12 @@ export function checkReferences(
   };
   const diagnostics: Diagnostic[] = [];
   for (const manifest of set.objects) {
-    for (const reference of referencesOf(manifest)) {
+    const { references, ignored } = referencesOf(manifest);
+    for (const reference of references) {
       const problem = missing(reference, indexes[reference.target], keptnNamespace);
       if (problem !== undefined) diagnostics.push(problem);
     }
+    for (const { value, why } of ignored) diagnostics.push(ignoredKey(manifest, value, why));
   }
   return diagnostics;
 }
@@ -160,15 +204,119 @@ export function definitionNames(set: ManifestSet, kind: string): NameIndex {
   return index;
 }
 
-/** The references of one object: a workload's annotations or labels, an app context's lists. */
-function referencesOf(manifest: LoadedManifest): Reference[] {
+/**
+ * The references of one object that Keptn reads (a workload's annotations or labels, an app
+ * context's lists), and the workload keys it never reads.
+ */
+function referencesOf(manifest: LoadedManifest): {
+  references: Reference[];
+  ignored: WorkloadKeys["ignored"];
+} {
   if (manifest.kind === "KeptnAppContext" && groupOf(manifest.apiVersion) === KEPTN_GROUP) {
-    return appContextReferences(manifest);
+    return { references: appContextReferences(manifest), ignored: [] };
   }
-  const blocks = WORKLOAD_METADATA[manifest.kind];
-  if (blocks === undefined) return [];
-  if (manifest.kind === "Rollout" && groupOf(manifest.apiVersion) !== "argoproj.io") return [];
-  return blocks.flatMap((path) => metadataReferences(manifest, path));
+  const { read, ignored } = workloadKeys(manifest);
+  return { references: read.flatMap((value) => workloadReferences(manifest, value)), ignored };
+}
+
+/**
+ * Which of an object's workload keys Keptn reads, as its pod webhook decides: only pods owned by
+ * a ReplicaSet, StatefulSet, DaemonSet or Argo Rollout; the pod's own metadata when it names the
+ * workload (`keptn.sh/workload` or `app.kubernetes.io/name`); else, when the parent (the
+ * ReplicaSet's Deployment or Rollout, the StatefulSet, the DaemonSet) names it, each key's value
+ * from the parent, or the pod's own where the parent sets none; else nothing.
+ */
+function workloadKeys(manifest: LoadedManifest): WorkloadKeys {
+  const { kind } = manifest;
+  const unhandled = UNHANDLED_KINDS[kind];
+  if (kind === "Pod" && hasSupportedOwner(manifest)) {
+    return { read: keyValues(manifest, OWN), ignored: [] };
+  }
+  if (unhandled !== undefined) {
+    const values = unhandled.blocks.flatMap((path) => keyValues(manifest, path));
+    return { read: [], ignored: values.map((value) => ({ value, why: unhandled.why })) };
+  }
+  if (kind === "Rollout" && groupOf(manifest.apiVersion) !== "argoproj.io") {
+    return { read: [], ignored: [] };
+  }
+  if (kind === "ReplicaSet") return replicaSetKeys(manifest);
+  if (PARENT_KINDS.has(kind)) return parentKeys(manifest);
+  return { read: [], ignored: [] };
+}
+
+/** A standalone ReplicaSet: its pods are read when they name the workload; its metadata never. */
+function replicaSetKeys(manifest: LoadedManifest): WorkloadKeys {
+  const own = keyValues(manifest, OWN).map((value) => ({
+    value,
+    why: "the pod webhook reads a ReplicaSet's pods, or the Deployment or Rollout that owns it, never the ReplicaSet's own metadata; move it to spec.template.metadata.annotations, with keptn.sh/workload",
+  }));
+  const pod = keyValues(manifest, POD_TEMPLATE);
+  if (workloadNameKey(metadataAt(manifest, POD_TEMPLATE)) !== undefined) {
+    return { read: pod, ignored: own };
+  }
+  const why = `the ReplicaSet's pod template names no workload (${WORKLOAD_NAME_KEYS}), so the pod webhook leaves its pods alone; add keptn.sh/workload to spec.template.metadata.annotations`;
+  return { read: [], ignored: [...own, ...pod.map((value) => ({ value, why }))] };
+}
+
+/** A Deployment, StatefulSet, DaemonSet or Argo Rollout: its pods, then its own metadata. */
+function parentKeys(manifest: LoadedManifest): WorkloadKeys {
+  const { kind } = manifest;
+  const own = keyValues(manifest, OWN);
+  const pod = keyValues(manifest, POD_TEMPLATE);
+  const podName = workloadNameKey(metadataAt(manifest, POD_TEMPLATE));
+  if (podName !== undefined) {
+    const why = `its pod template names the workload (${podName}), so the pod webhook reads the pod's annotations and labels and never the ${kind}'s own; move it to spec.template.metadata.annotations`;
+    return { read: pod, ignored: own.map((value) => ({ value, why })) };
+  }
+  if (workloadNameKey(metadataAt(manifest, OWN)) === undefined) {
+    const why = `neither the ${kind} nor its pod template names the workload (${WORKLOAD_NAME_KEYS}), so the pod webhook leaves its pods alone; add keptn.sh/workload to spec.template.metadata.annotations`;
+    return { read: [], ignored: [...own, ...pod].map((value) => ({ value, why })) };
+  }
+  // The webhook copies each of the parent's non-empty values onto the pod as an annotation.
+  const overridden = (value: KeyValue) => own.some((o) => o.key === value.key);
+  return {
+    read: [...own, ...pod.filter((value) => !overridden(value))],
+    ignored: pod.filter(overridden).map((value) => ({
+      value,
+      why: `the ${kind}'s own metadata sets ${value.key} too, and the pod webhook copies that value onto the pod in place of this one; keep one of them`,
+    })),
+  };
+}
+
+/** How a message names the keys that name a workload. */
+const WORKLOAD_NAME_KEYS = "keptn.sh/workload or app.kubernetes.io/name";
+
+/** The key that names the workload in a metadata block, as `GetLabelOrAnnotation` finds it. */
+function workloadNameKey(metadata: Record<string, unknown> | undefined): string | undefined {
+  if (metadata === undefined) return undefined;
+  for (const key of ["keptn.sh/workload", "app.kubernetes.io/name"]) {
+    for (const where of ["annotations", "labels"] as const) {
+      const block = metadata[where];
+      const value = isRecord(block) ? block[key] : undefined;
+      if (typeof value === "string" && value !== "") {
+        return `${where === "annotations" ? "annotation" : "label"} ${key}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether a Pod names an owner whose pods the webhook handles (`ownerReferences`). */
+function hasSupportedOwner(manifest: LoadedManifest): boolean {
+  const owners = metadataAt(manifest, OWN)?.ownerReferences;
+  return (
+    Array.isArray(owners) &&
+    owners.some((owner) => isRecord(owner) && POD_OWNERS.has(String(owner.kind)))
+  );
+}
+
+function metadataAt(
+  manifest: LoadedManifest,
+  path: MetadataPath,
+): Record<string, unknown> | undefined {
+  let metadata: unknown = manifest.raw;
+  for (const key of path) metadata = isRecord(metadata) ? metadata[key] : undefined;
+  return isRecord(metadata) ? metadata : undefined;
 }
 
 function appContextReferences(manifest: LoadedManifest): Reference[] {
@@ -192,29 +340,60 @@ function appContextReferences(manifest: LoadedManifest): Reference[] {
   });
 }
 
-/** The names in one metadata block, read as the operator reads them: split at commas, untrimmed. */
-function metadataReferences(manifest: LoadedManifest, path: readonly string[]): Reference[] {
-  let metadata: unknown = manifest.raw;
-  for (const key of path) metadata = isRecord(metadata) ? metadata[key] : undefined;
-  if (!isRecord(metadata)) return [];
+/** The workload keys set in one metadata block: the annotation, else the label (non-empty). */
+function keyValues(manifest: LoadedManifest, path: MetadataPath): KeyValue[] {
+  const metadata = metadataAt(manifest, path);
+  if (metadata === undefined) return [];
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   const labels = isRecord(metadata.labels) ? metadata.labels : {};
-  return Object.entries(WORKLOAD_KEYS).flatMap(([key, field]) => {
+  return Object.keys(WORKLOAD_KEYS).flatMap((key): KeyValue[] => {
     const annotation = annotations[key];
     const label = labels[key];
-    const [where, value] =
-      typeof annotation === "string" && annotation !== ""
-        ? (["annotations", annotation] as const)
-        : typeof label === "string" && label !== ""
-          ? (["labels", label] as const)
-          : [undefined, undefined];
-    if (where === undefined) return [];
-    const source = `${where === "annotations" ? "annotation" : "label"} ${key}`;
-    const fieldPath = formatFieldPath([...path, where, key]);
-    return value
-      .split(",")
-      .map((name) => ({ ...field, manifest, name, field: fieldPath, source, list: value }));
+    if (typeof annotation === "string" && annotation !== "") {
+      return [{ key, path, where: "annotations", value: annotation }];
+    }
+    if (typeof label === "string" && label !== "") {
+      return [{ key, path, where: "labels", value: label }];
+    }
+    return [];
   });
+}
+
+/** How a message names a key's field: `annotation keptn.sh/pre-deployment-tasks`. */
+function sourceOf({ key, where }: KeyValue): string {
+  return `${where === "annotations" ? "annotation" : "label"} ${key}`;
+}
+
+/** The names in one value, read as the operator reads them: split at commas, untrimmed. */
+function workloadReferences(manifest: LoadedManifest, value: KeyValue): Reference[] {
+  const field = WORKLOAD_KEYS[value.key] as ReferenceField;
+  const fieldPath = formatFieldPath([...value.path, value.where, value.key]);
+  return value.value.split(",").map((name) => ({
+    ...field,
+    manifest,
+    name,
+    field: fieldPath,
+    source: sourceOf(value),
+    list: value.value,
+  }));
+}
+
+/** The warning for a workload key Keptn never reads. */
+function ignoredKey(manifest: LoadedManifest, value: KeyValue, why: string): Diagnostic {
+  const { role } = WORKLOAD_KEYS[value.key] as ReferenceField;
+  const { namespace } = manifest;
+  const subject = {
+    kind: manifest.kind,
+    name: manifest.name ?? "",
+    namespace,
+    location: manifest.location,
+  };
+  return createDiagnostic(
+    "TASKS_IGNORED",
+    `${manifest.kind} "${namespace}/${subject.name}" names ${role}s ${JSON.stringify(value.value)} (${sourceOf(value)}), but Keptn never runs them: ${why}`,
+    subject,
+    { field: formatFieldPath([...value.path, value.where, value.key]) },
+  );
 }
 
 /** The error for a reference Keptn cannot resolve, or `undefined` when it can. */
@@ -230,10 +409,11 @@ function missing(
   if (name !== "" && (own.has(name) || keptn.has(name))) return undefined;
   const { kind, code } = TARGETS[reference.target];
   const where = lookupNamespaces(namespace, keptnNamespace);
+  const quoted = JSON.stringify(name);
   const what =
     name === ""
-      ? `an empty ${role} name in ${source} ("${reference.list ?? ""}"): Keptn waits for a ${kind} named ""`
-      : `${role} "${name}" (${source}), but no ${kind} "${name}" is in ${where}: Keptn waits for it`;
+      ? `an empty ${role} name in ${source} (${JSON.stringify(reference.list ?? "")}): Keptn waits for a ${kind} named ""`
+      : `${role} ${quoted} (${source}), but no ${kind} ${quoted} is in ${where}: Keptn waits for it`;
   const phase = role.slice(0, role.lastIndexOf(" "));
   const subject = {
     kind: manifest.kind,
@@ -260,8 +440,11 @@ function hint(
   if (name === "" && list !== undefined) {
     return "remove the extra comma";
   }
+  if (/[\r\n]/.test(name) && list !== undefined) {
+    return `the value ${JSON.stringify(list)} holds a line break (a YAML block scalar ">" or "|" keeps the last one), which Keptn keeps in the name: write the value on one line, or use ">-"`;
+  }
   if (name.trim() !== name && list !== undefined) {
-    return `Keptn splits "${list}" at commas without trimming: remove the spaces`;
+    return `Keptn splits ${JSON.stringify(list)} at commas without trimming: remove the spaces`;
   }
   const elsewhere = [...index.entries()].find(([, names]) => names.has(name))?.[0];
   if (elsewhere !== undefined) {
