@@ -266,6 +266,29 @@ describe("keptn-task validate: what the API server refuses", () => {
     expect(result.code).toBe(65);
   });
 
+  it("lists the CRD's and the Container schema's problems of one object in one run", async () => {
+    const yaml = [
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata: {name: p4}",
+      "spec:",
+      "  retries: many",
+      "  container:",
+      "    name: x",
+      "    image: busybox",
+      "    command: [sh, -c, 1]",
+      "    resources: {limits: {memory: lots}}",
+    ].join("\n");
+    const result = await runCli(["validate", "-"], { input: yaml });
+    expect(result.stdout.split("\n").map((line) => line.split(" ").slice(0, 5).join(" "))).toEqual([
+      "-:5:3: error MANIFEST_INVALID KeptnTaskDefinition/default/p4: spec.retries:",
+      "-:9:23: error MANIFEST_INVALID KeptnTaskDefinition/default/p4: spec.container.command.2:",
+      "-:10:26: error MANIFEST_INVALID KeptnTaskDefinition/default/p4: spec.container.resources.limits.memory:",
+      "",
+    ]);
+    expect(result.code).toBe(65);
+  });
+
   it("takes what the API server takes: nulls as no value, an empty namespace as none, qualified label keys", async () => {
     const result = await runCli(["validate", "test/fixtures/definitions/api-server-accepts.yaml"]);
     expect(result.stdout).toBe("");

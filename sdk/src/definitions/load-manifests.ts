@@ -158,6 +158,21 @@ function schemaProblems(error: z.ZodError, kind: string): Problem[] {
   });
 }
 
+/** Problems of `spec.container` against Kubernetes' Container schema, at their fields. */
+function containerSchemaProblems(container: Record<string, unknown>): Problem[] {
+  return containerProblems(container).map(({ message, path, unknownKey }) => {
+    const field = formatFieldPath([
+      "spec",
+      "container",
+      ...(unknownKey ? path.slice(0, -1) : path),
+    ]);
+    const text = `Invalid KeptnTaskDefinition: ${message}`;
+    return unknownKey
+      ? { message: text, field, at: formatFieldPath(["spec", "container", ...path]) }
+      : { message: text, field };
+  });
+}
+
 function readDefinition(raw: Record<string, unknown>, options: NormalizeOptions): Normalized {
   const apiVersion = raw.apiVersion as string;
   const [group, version] = apiVersion.split("/");
@@ -167,24 +182,22 @@ function readDefinition(raw: Record<string, unknown>, options: NormalizeOptions)
     return { object: undefined, problems: [{ message, field: "apiVersion" }] };
   }
   const parsed = DEFINITION_SCHEMAS[version as DefinitionVersion].safeParse(raw);
+  // Kubernetes' Container schema is checked even when the CRD's own fields are not, so that one
+  // run lists every problem; a field both find is reported once.
+  const spec = isRecord(raw.spec) ? raw.spec : {};
+  const container =
+    isRecord(spec.container) && version !== "v1alpha1" && version !== "v1alpha2"
+      ? containerSchemaProblems(spec.container)
+      : [];
   if (!parsed.success) {
-    return { object: undefined, problems: schemaProblems(parsed.error, "KeptnTaskDefinition") };
+    const problems = schemaProblems(parsed.error, "KeptnTaskDefinition");
+    const seen = new Set(problems.map((p) => p.field));
+    return {
+      object: undefined,
+      problems: [...problems, ...container.filter((p) => !seen.has(p.field))],
+    };
   }
-  const container = (parsed.data.spec as { container?: unknown }).container;
-  if (container !== undefined) {
-    const problems = containerProblems(container).map(({ message, path, unknownKey }) => {
-      const field = formatFieldPath([
-        "spec",
-        "container",
-        ...(unknownKey ? path.slice(0, -1) : path),
-      ]);
-      const text = `Invalid KeptnTaskDefinition: ${message}`;
-      return unknownKey
-        ? { message: text, field, at: formatFieldPath(["spec", "container", ...path]) }
-        : { message: text, field };
-    });
-    if (problems.length > 0) return { object: undefined, problems };
-  }
+  if (container.length > 0) return { object: undefined, problems: container };
   return { object: normalizeDefinition(parsed.data, options), problems: [] };
 }
 
