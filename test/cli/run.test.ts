@@ -243,6 +243,28 @@ spec:
     }
   });
 
+  it("runs code a ConfigMap holds under binaryData.code, which its volume projects as the file code", async () => {
+    const path = manifest(
+      "binary-code.yaml",
+      `apiVersion: v1
+kind: ConfigMap
+metadata: { name: binary-code, namespace: shop }
+binaryData:
+  code: Y29uc29sZS5sb2coImZyb20gYmluYXJ5RGF0YSIpOwo=
+---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: from-binary, namespace: shop }
+spec:
+  deno:
+    configMapRef: { name: binary-code }
+`,
+    );
+    const result = await runCli(["run", "from-binary", "-f", path]);
+    expect(result.stdout).toBe("from binaryData\n");
+    expect(result.code).toBe(0);
+  });
+
   it("takes SECURE_DATA from a Secret among the manifests, and masks it", async () => {
     const secret = manifest(
       "secret.yaml",

@@ -255,9 +255,23 @@ export function normalizeConfigMap(
     kind: "ConfigMap",
     name: manifest.metadata.name,
     namespace: manifest.metadata.namespace ?? options.defaultNamespace ?? DEFAULT_NAMESPACE,
-    data: frozenRecord(manifest.data),
+    data: frozenRecord(withBinaryData(manifest)),
     location: options.location,
   } satisfies ConfigMap);
+}
+
+/**
+ * `data` with each `binaryData` key decoded as UTF-8: a ConfigMap volume projects both as files,
+ * so task code under `binaryData.code` is mounted at `subPath: code` like `data.code`.
+ */
+function withBinaryData(manifest: ConfigMapManifest): Record<string, string> | undefined {
+  const binary = Object.entries(manifest.binaryData ?? {}).filter(([, value]) => isBase64(value));
+  if (binary.length === 0) return manifest.data;
+  const decoded = binary.map(([key, value]) => [
+    key,
+    Buffer.from(value, "base64").toString("utf8"),
+  ]);
+  return { ...Object.fromEntries(decoded), ...manifest.data };
 }
 
 /**
