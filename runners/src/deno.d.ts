@@ -81,6 +81,7 @@ declare namespace Deno {
   let removeSignalListener: (signal: Signal, handler: () => void) => void;
   function stat(path: string | URL): Promise<FileInfo>;
   function statSync(path: string | URL): FileInfo;
+  function lstatSync(path: string | URL): FileInfo;
   function readTextFile(path: string | URL): Promise<string>;
   function writeTextFile(
     path: string | URL,

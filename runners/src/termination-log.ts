@@ -40,6 +40,7 @@ export class TerminationLog extends TerminationLogWriter {
     if (relay === undefined) return;
     let text: string;
     try {
+      if (!isRegularFile(relay)) return;
       text = Deno.readTextFileSync(relay);
     } catch {
       return;
@@ -97,9 +98,8 @@ class DenoTerminationFile implements TerminationFile {
   read(): string | undefined {
     if (this.#absent) return undefined;
     try {
-      return this.#file === undefined
-        ? Deno.readTextFileSync(this.#path)
-        : new TextDecoder().decode(readAll(this.#file));
+      if (this.#file !== undefined) return new TextDecoder().decode(readAll(this.#file));
+      return isRegularFile(this.#path) ? Deno.readTextFileSync(this.#path) : undefined;
     } catch {
       return undefined;
     }
@@ -109,6 +109,7 @@ class DenoTerminationFile implements TerminationFile {
     if (this.#absent) return false;
     try {
       if (this.#file === undefined) {
+        if (!isRegularFile(this.#path)) return false;
         Deno.writeTextFileSync(this.#path, text, { create: false });
         return true;
       }
@@ -122,6 +123,18 @@ class DenoTerminationFile implements TerminationFile {
       // Not in Kubernetes, or not writable: the runner's log line carries the reason.
       return false;
     }
+  }
+}
+
+/**
+ * Whether `path` is a regular file, not followed through a link: a task may replace its
+ * termination log with a FIFO (whose read or write blocks for ever) or a link elsewhere.
+ */
+function isRegularFile(path: string): boolean {
+  try {
+    return Deno.lstatSync(path).isFile;
+  } catch {
+    return false;
   }
 }
 

@@ -66,6 +66,25 @@ describe("keptn-task run: the summary says why", () => {
     );
   });
 
+  it("reads no termination log the task replaced with a FIFO, and ends with the task", async () => {
+    const result = await runCli(["run", "fifo-reason", "-f", F]);
+    expect(result.stderrLines.at(-1)).toMatch(
+      /^keptn-task: fifo-reason .* failed with exit code 2 in [\d.]+ m?s$/,
+    );
+    expect(result.code).toBe(2);
+  });
+
+  it("leaves control characters out of the summary, which a terminal would run", async () => {
+    const result = await runCli(["run", "escape-reason", "-f", F]);
+    const summary = result.stderrLines.at(-1) ?? "";
+    expect(summary).toMatch(
+      /failed with exit code 3 in [\d.]+ m?s: all good .*keptn-task: succeeded/,
+    );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting they are gone
+    expect(summary).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(result.code).toBe(3);
+  });
+
   it("ends with the SDK's one-line reason for invalid input (exit 78)", async () => {
     const result = await runCli([
       "run",
@@ -119,12 +138,12 @@ describe("keptn-task run: log lines for people", () => {
     );
   });
 
-  it("passes every other line through unchanged, an unfinished last one too", async () => {
+  it("passes every other line through unchanged, one pino-pretty cannot format and an unfinished last one too", async () => {
     const result = await runCli(["run", "mixed-output", "-f", F, "--pretty"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
-        `^plain line\\n\\{"not":"a log line"\\}\\n${TIME} WARN: hand-made\\n {4}n: 1\\n\\{"level":"info","msg":"unfinished"$`,
+        `^plain line\\n\\{"not":"a log line"\\}\\n${TIME} WARN: hand-made\\n {4}n: 1\\n\\{"level":30,"time":0,"msg":"cannot be pretty","constructor":1\\}\\nafter it\\n\\{"level":"info","msg":"unfinished"$`,
       ),
     );
   });

@@ -46,7 +46,14 @@ export async function createPrettyStream(
 
   const render = (line: string): string => {
     const log = logRecord(line);
-    return log === undefined ? `${line}\n` : options.secrets.mask(pretty(log));
+    if (log === undefined) return `${line}\n`;
+    try {
+      return options.secrets.mask(pretty(log));
+    } catch {
+      // A record pino-pretty cannot format (a key such as "constructor") passes through as it is:
+      // output is never lost.
+      return `${line}\n`;
+    }
   };
   const push = (text: string): boolean => {
     let out = "";

@@ -3,7 +3,8 @@
  * same code source, same runner), streams its output masked, and ends with its exit code.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, mkdir, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
@@ -415,8 +416,36 @@ async function prettyFor(
 /** What the task (or the runner for it) wrote to the termination log, masked; `""` for nothing. */
 async function readReason(path: string | undefined, context: CliContext): Promise<string> {
   if (path === undefined) return "";
-  const text = await readFile(path, "utf8").catch(() => "");
-  return context.secrets.mask(text.trim());
+  const text = await readRegularFile(path, REASON_READ_BYTES).catch(() => "");
+  return context.secrets.mask(stripControls(text.trim()));
+}
+
+/** More than a termination message holds (4 KiB), so a cut one still reads as cut. */
+const REASON_READ_BYTES = 16 * 1024;
+
+/**
+ * The start of a regular file, or `""`: the task may have replaced its termination log with a
+ * FIFO (whose read would block for ever) or a link to another file, neither of which is read.
+ */
+async function readRegularFile(path: string, maxBytes: number): Promise<string> {
+  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!(await file.stat()).isFile()) return "";
+    const buffer = Buffer.alloc(maxBytes);
+    const { bytesRead } = await file.read(buffer, 0, maxBytes, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The text without control characters (C0 but tab, DEL, C1): a summary line is the verdict a
+ * user or CI reads, and an escape sequence in the task's message could rewrite it on a terminal.
+ */
+function stripControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]+/g, " ");
 }
 
 /** How a run ended. */
