@@ -7,11 +7,22 @@
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { ResolvedTask } from "./resolve-task.js";
 
-/** `import ... from "@keptn-task/sdk"`, `import("@keptn-task/sdk/...")`, `export ... from`. */
-const TS_SDK_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)["']@keptn-task\/sdk(?:\/[^"']*)?["']/;
-/** `import keptn_task`, `from keptn_task import ...`, `from keptn_task.x import ...`. */
+/**
+ * A value import of the SDK: `import ... from "@keptn-task/sdk"`, `import "@keptn-task/sdk"`,
+ * `import("@keptn-task/sdk/...")`, `export ... from`; group 1 is set for a type-only one
+ * (`import type`, `export type`), which TypeScript erases.
+ */
+const TS_SDK_IMPORT =
+  /\b(?:import|export)\s*(type\s)?[^;"'`]*?(?:\bfrom\s*)?\(?\s*["']@keptn-task\/sdk(?:\/[^"']*)?["']/g;
+/** `import keptn_task`, `import os, keptn_task as k`, `from keptn_task(.x) import ...`. */
 const PY_SDK_IMPORT =
-  /^[ \t]*(?:from[ \t]+keptn_task(?:\.\w+)*[ \t]+import\b|import[ \t]+keptn_task\b)/m;
+  /^[ \t]*(?:from[ \t]+keptn_task(?:\.\w+)*[ \t]+import\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*keptn_task\b)/m;
+
+/** The code without its comments (`//`, `/* *\/` in TypeScript, `#` in Python), roughly. */
+function withoutComments(code: string, runner: "deno" | "python"): string {
+  if (runner === "python") return code.replace(/(^|[ \t])#.*$/gm, "$1");
+  return code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'\\])\/\/.*$/gm, "$1");
+}
 
 /**
  * Whether `code` imports this project's SDK for `runner`.
@@ -22,7 +33,9 @@ const PY_SDK_IMPORT =
  * ```
  */
 export function importsSdk(code: string, runner: "deno" | "python"): boolean {
-  return (runner === "deno" ? TS_SDK_IMPORT : PY_SDK_IMPORT).test(code);
+  const text = withoutComments(code, runner);
+  if (runner === "python") return PY_SDK_IMPORT.test(text);
+  return [...text.matchAll(TS_SDK_IMPORT)].some((match) => match[1] === undefined);
 }
 
 /**
