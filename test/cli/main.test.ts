@@ -64,6 +64,19 @@ describe("keptn-task", () => {
       /^keptn-task: Cannot run "keptn-task rendr": unknown command \(did you mean "keptn-task render"\?\): use validate, render, run, bundle/,
     ],
     [["deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command: use /],
+    // Case and a swap of neighbouring letters are typos too.
+    [
+      ["RUN"],
+      /^keptn-task: Cannot run "keptn-task RUN": unknown command \(did you mean "keptn-task run"\?\)/,
+    ],
+    [
+      ["rnu"],
+      /^keptn-task: Cannot run "keptn-task rnu": unknown command \(did you mean "keptn-task run"\?\)/,
+    ],
+    [
+      ["run", "hello", "-f", "examples/hello", "--evn", "A=b"],
+      /^keptn-task: Cannot parse the arguments of "keptn-task run": unknown option "--evn" \(did you mean --env\?\)/,
+    ],
     [
       ["run", "hello", "-f", "examples/hello", "--dry-rn"],
       /^keptn-task: Cannot parse the arguments of "keptn-task run": unknown option "--dry-rn" \(did you mean --dry-run\?\): see keptn-task run --help$/,

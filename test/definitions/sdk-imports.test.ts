@@ -14,6 +14,7 @@ describe("importsSdk", () => {
     ['// import { task } from "@keptn-task/sdk";\nconsole.log(1);', "deno", false],
     ['/* import { task } from "@keptn-task/sdk"; */', "deno", false],
     ['import type { Task } from "@keptn-task/sdk";', "deno", false],
+    ["console.log(\"no import of '@keptn-task/sdk' here\");", "deno", false],
     ['export type { Task } from "@keptn-task/sdk";', "deno", false],
     ["import os, keptn_task", "python", true],
     ["import keptn_task as kt", "python", true],

@@ -1,9 +1,21 @@
 /**
  * "Did you mean" for the command line itself (commands, options), without loading the manifest
  * machinery: the same rule as the SDK's `closestName` (at most one edit per three characters,
- * case ignored), on `leven`.
+ * case ignored, a swap of neighbours one edit), on `leven`.
  */
 import leven from "leven";
+
+/** Edits between two names, case ignored, a swap of neighbours one edit (the SDK's rule). */
+function typoDistance(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  const distance = leven(x, y);
+  if (distance !== 2 || x.length !== y.length) return distance;
+  const differ = [...x].flatMap((char, index) => (char === y[index] ? [] : [index]));
+  const [i, j] = differ;
+  const swap =
+    differ.length === 2 && i !== undefined && j === i + 1 && x[i] === y[j] && x[j] === y[i];
+  return swap ? 1 : distance;
+}
 
 /**
  * The candidate closest to `word`, when it is close enough to be a typo.
@@ -18,8 +30,9 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
-    const distance = leven(word.toLowerCase(), candidate.toLowerCase());
-    if (distance > 0 && distance < bestDistance) {
+    if (candidate === word) continue;
+    const distance = typoDistance(word, candidate);
+    if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }

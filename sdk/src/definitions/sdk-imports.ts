@@ -13,7 +13,7 @@ import type { ResolvedTask } from "./resolve-task.js";
  * (`import type`, `export type`), which TypeScript erases.
  */
 const TS_SDK_IMPORT =
-  /\b(?:import|export)\s*(type\s)?[^;"'`]*?(?:\bfrom\s*)?\(?\s*["']@keptn-task\/sdk(?:\/[^"']*)?["']/g;
+  /\b(?:import\s*\(\s*|import\s+|(?:import|export)\s+(type\s+)?[^;"'`]*?\bfrom\s*)["']@keptn-task\/sdk(?:\/[^"']*)?["']/g;
 /** `import keptn_task`, `import os, keptn_task as k`, `from keptn_task(.x) import ...`. */
 const PY_SDK_IMPORT =
   /^[ \t]*(?:from[ \t]+keptn_task(?:\.\w+)*[ \t]+import\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*keptn_task\b)/m;
