@@ -115,6 +115,17 @@ describe("keptn-task run: the summary says why", () => {
       ["error", "Webhook answered HTTP 401"],
     ]);
   });
+
+  it("still gives the JSON report with -q --output json, which a script asked for", async () => {
+    const result = await runCli(["run", "sdk-fail", "-f", F, "-q", "--output", "json"]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stderr)).toMatchObject({
+      definition: "sdk-fail",
+      result: "failed",
+      exitCode: 1,
+      reason: "Webhook answered HTTP 401",
+    });
+  });
 });
 
 describe("keptn-task run: log lines for people", () => {

@@ -391,7 +391,8 @@ async function superviseRun(
   if (!request.quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
   const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
   const engineFailure = await engineFailed(planned, exitCode, io.cwd, startedAt);
-  if (!request.quiet) {
+  // -q silences the summary line, not the JSON report a script asked for with --output json.
+  if (!request.quiet || request.output === "json") {
     const reason = await readReason(setup.terminationLog, context);
     report(request, setup, { ...outcome, exitCode, engineFailure, reason }, context);
   }
