@@ -9,6 +9,7 @@
  */
 import { createRequire } from "node:module";
 import { CONTAINER_FIELDS } from "./container-fields.generated.js";
+import { isRecord } from "./is-record.js";
 import { closestName } from "./suggest.js";
 
 type ContainerModel = typeof import("kubernetes-models/v1/Container").Container;
@@ -61,10 +62,6 @@ interface SchemaError {
   readonly keyword: string;
   readonly message?: string;
   readonly params: Record<string, unknown>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function pathOf(instancePath: string): (string | number)[] {

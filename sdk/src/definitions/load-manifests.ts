@@ -8,6 +8,7 @@ import { type Document, isMap, LineCounter, parseAllDocuments, visit } from "yam
 import type { z } from "zod";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import { containerProblems } from "./container-schema.js";
+import { isRecord } from "./is-record.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
@@ -126,10 +127,6 @@ interface Normalized {
 }
 
 const NO_TEXT: FieldLocator = () => undefined;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function metadataOf(raw: Record<string, unknown>): { name?: string; namespace?: string } {
   const metadata = isRecord(raw.metadata) ? raw.metadata : {};

@@ -10,6 +10,7 @@
  * warning of their own (`TASKS_IGNORED`): Keptn silently never runs those tasks.
  */
 import { createDiagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import { isRecord } from "./is-record.js";
 import type { LoadedManifest, ManifestSet } from "./load-manifests.js";
 import { lookupNamespaces } from "./lookup-namespaces.js";
 import { formatFieldPath } from "./positions.js";
@@ -134,10 +135,6 @@ interface Reference extends ReferenceField {
 
 /** Names of definitions by namespace. */
 export type NameIndex = ReadonlyMap<string, ReadonlySet<string>>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function groupOf(apiVersion: string): string {
   return apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "";
@@ -378,16 +375,21 @@ function workloadReferences(manifest: LoadedManifest, value: KeyValue): Referenc
   }));
 }
 
+/** The object a reference's diagnostic is about. */
+function subjectOf(manifest: LoadedManifest) {
+  return {
+    kind: manifest.kind,
+    name: manifest.name ?? "",
+    namespace: manifest.namespace,
+    location: manifest.location,
+  };
+}
+
 /** The warning for a workload key Keptn never reads. */
 function ignoredKey(manifest: LoadedManifest, value: KeyValue, why: string): Diagnostic {
   const { role } = WORKLOAD_KEYS[value.key] as ReferenceField;
   const { namespace } = manifest;
-  const subject = {
-    kind: manifest.kind,
-    name: manifest.name ?? "",
-    namespace,
-    location: manifest.location,
-  };
+  const subject = subjectOf(manifest);
   return createDiagnostic(
     "TASKS_IGNORED",
     `${manifest.kind} "${namespace}/${subject.name}" names ${role}s ${JSON.stringify(value.value)} (${sourceOf(value)}), but Keptn never runs them: ${why}`,
@@ -415,12 +417,7 @@ function missing(
       ? `an empty ${role} name in ${source} (${JSON.stringify(reference.list ?? "")}): Keptn waits for a ${kind} named ""`
       : `${role} ${quoted} (${source}), but no ${kind} ${quoted} is in ${where}: Keptn waits for it`;
   const phase = role.slice(0, role.lastIndexOf(" "));
-  const subject = {
-    kind: manifest.kind,
-    name: manifest.name ?? "",
-    namespace,
-    location: manifest.location,
-  };
+  const subject = subjectOf(manifest);
   return createDiagnostic(
     code,
     `${manifest.kind} "${namespace}/${subject.name}" has ${what} forever, so the ${phase} phase never ends and the rollout is blocked; ${hint(reference, index, [own, keptn])}`,
