@@ -137,7 +137,17 @@ export function createContext(io: CliIo): CliContext {
   };
 }
 
-/** Folds a message onto one line, so every problem is exactly one line of stderr. */
+/**
+ * Folds a message onto one line, so every problem is exactly one line of stderr, without
+ * control characters (C0 but tab, DEL, C1): what it quotes (a task's termination message, a
+ * name) could otherwise move the cursor or rewrite the line on a terminal.
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\s*\r?\n\s*/g, " ").trim();
+  return (
+    text
+      .replace(/\s*\r?\n\s*/g, " ")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+      .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]+/g, " ")
+      .trim()
+  );
 }

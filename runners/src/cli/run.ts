@@ -418,7 +418,7 @@ async function prettyFor(
 async function readReason(path: string | undefined, context: CliContext): Promise<string> {
   if (path === undefined) return "";
   const text = await readRegularFile(path, REASON_READ_BYTES).catch(() => "");
-  return context.secrets.mask(stripControls(text.trim()));
+  return context.secrets.mask(text.trim());
 }
 
 /** More than a termination message holds (4 KiB), so a cut one still reads as cut. */
@@ -438,15 +438,6 @@ async function readRegularFile(path: string, maxBytes: number): Promise<string> 
   } finally {
     await file.close();
   }
-}
-
-/**
- * The text without control characters (C0 but tab, DEL, C1): a summary line is the verdict a
- * user or CI reads, and an escape sequence in the task's message could rewrite it on a terminal.
- */
-function stripControls(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]+/g, " ");
 }
 
 /** How a run ended. */
