@@ -2,6 +2,7 @@
  * Kubernetes' rules for names, and the names Keptn derives from a definition's or a task's: what
  * the API server refuses, so that `validate` refuses it first.
  */
+import { TASK_TYPES } from "../core/keptn-context.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { KeptnTask, TaskDefinition } from "./model.js";
 
@@ -34,12 +35,10 @@ export function dnsLabelProblem(name: string): string | undefined {
   return 'must be a DNS-1123 label, as the API server requires: lower-case letters, digits and "-", starting and ending with a letter or a digit';
 }
 
-/** The check types Keptn names a definition's KeptnTasks after, shortest first. */
-const CHECK_TYPES = [
-  ["pre", "pre-deployment"],
-  ["post", "post-deployment"],
-  ["promotion", "promotion"],
-] as const;
+/** The task types Keptn names a definition's KeptnTasks after, with their phase's name. */
+const CHECK_TYPES = TASK_TYPES.map(
+  (type) => [type, type === "promotion" ? type : `${type}-deployment`] as const,
+);
 
 /** `-NNNNN`: the random suffix Keptn appends to a KeptnTask's and a Job's name. */
 const SUFFIX = "-NNNNN";
@@ -57,7 +56,7 @@ export function checkJobNames(def: TaskDefinition): Diagnostic[] {
   if (first === undefined) return [];
   const [type, phase] = first;
   const longest = MAX_LABEL_VALUE - jobName(type).length + def.name.length;
-  const which = failing.map(([, p]) => `${p}`).join(", ");
+  const which = failing.map(([, p]) => p).join(", ");
   const every = failing.length === CHECK_TYPES.length;
   return [
     createDiagnostic(
