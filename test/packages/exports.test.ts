@@ -98,6 +98,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "DEFAULT_DENO_PERMISSIONS",
     "DENO_TASK_ENV",
     "goJsonStringMap",
+    "closestName",
     "lookupNamespaces",
     "parseDeadline",
     "readDataMap",

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "@keptn-task/sdk";
-import { didYouMean, suggest } from "./suggest.js";
+import { closestName } from "@keptn-task/sdk/internal";
+import { didYouMean } from "./suggest.js";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -111,7 +112,7 @@ function optionProblems(token: OptionToken, options: OptionSpecs): string[] {
   const flag = token.rawName;
   const spec = options[token.name];
   if (spec === undefined) {
-    const near = flag.startsWith("--") ? suggest(token.name, Object.keys(options)) : undefined;
+    const near = flag.startsWith("--") ? closestName(token.name, Object.keys(options)) : undefined;
     return [`unknown option "${flag}"${didYouMean(near && `--${near}`)}`];
   }
   if (spec.type === "boolean") {

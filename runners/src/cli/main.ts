@@ -9,10 +9,11 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { EXIT_CODES, KeptnTaskError, UsageError } from "@keptn-task/sdk";
+import { closestName } from "@keptn-task/sdk/internal";
 import { type Command, parseCommandArgs } from "./args.js";
 import { type CliIo, createContext, oneLine, PROGRAM, processIo } from "./io.js";
 import { findDeno } from "./runtime-paths.js";
-import { didYouMean, suggest } from "./suggest.js";
+import { didYouMean } from "./suggest.js";
 
 /** The commands, loaded on use: `--help` and `bundle` need none of the manifest machinery. */
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
@@ -141,7 +142,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 
 function unknownCommand(name: string): UsageError {
   const names = COMMANDS.map((c) => c.name);
-  const near = suggest(name, names);
+  const near = closestName(name, names);
   return new UsageError(
     `Cannot run "${PROGRAM} ${name}": unknown command${didYouMean(near && `"${PROGRAM} ${near}"`)}: use ${names.join(", ")}: see keptn-task --help`,
   );
