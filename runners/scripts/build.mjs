@@ -97,6 +97,17 @@ await build({
   entryPoints: { "context-warnings": `${root}src/context-warnings.ts` },
   outdir: dist,
 });
+// The exit guard a Deno task's own process preloads (exit-guard-preload.ts): the pure policy only.
+await build({
+  ...noBanner,
+  entryPoints: { "exit-guard": `${root}src/exit-guard-preload.ts` },
+  outdir: dist,
+}).then(() => {
+  const code = readFileSync(`${dist}/exit-guard.js`, "utf8");
+  if (/\bimport\b/.test(code)) throw new Error("exit-guard.js must import nothing");
+});
+// The launcher of Python tasks (standard library only): the one exit path on Python's side.
+copyFileSync(`${root}src/task_launch.py`, `${dist}/task_launch.py`);
 
 // The SDK bundle and its types: `deno check --import-map=dist/import-map.json task.ts` type-checks
 // a task against them.

@@ -9,7 +9,7 @@ import {
 } from "@keptn-task/sdk/internal";
 import { LEVELS } from "./log-line.js";
 import { rawSecretForms } from "./raw-env.js";
-import { pythonArgsBlocker, splitCmdArgs } from "./task-command.js";
+import { pythonArgsBlocker, pythonEnvBlocker, splitCmdArgs } from "./task-command.js";
 
 /** The runtimes the runner runs, named by its first argument. */
 export type Runtime = "deno" | "python";
@@ -91,7 +91,8 @@ export async function readSettings(
     throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
   }
   if (runtime === "python") {
-    const blocker = pythonArgsBlocker(splitCmdArgs(env.CMD_ARGS ?? "").before);
+    const blocker =
+      pythonArgsBlocker(splitCmdArgs(env.CMD_ARGS ?? "").before) ?? pythonEnvBlocker(env);
     if (blocker !== undefined) throw new UsageError(secrets.mask(blocker));
   }
   // The SDK's schema (zod) loads only for a context with something to report.

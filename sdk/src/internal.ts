@@ -23,6 +23,7 @@ export {
 } from "./core/keptn-context.js";
 export {
   COMMAND_STOP_SIGNALS,
+  childExitCode,
   clampTimerMs,
   DEFAULT_GRACE_MS,
   DEFAULT_TERMINATION_LOG,
@@ -50,6 +51,7 @@ export {
   type TerminationFile,
   TerminationLogWriter,
   taskEndReason,
+  taskExitCode,
   timerDelay,
   truncateUtf8,
   uncaughtReason,

@@ -65,6 +65,42 @@ export function readsAsSuccess(exitCode: number): boolean {
   return exitCode !== 0 && exitCode % 256 === 0;
 }
 
+/**
+ * The one exit path: the exit code a process ends with for the code a task asked for
+ * (`Deno.exit(code)`, `Deno.exitCode`, `process.exit(code)`, Python's `sys.exit(code)` and
+ * `os._exit(code)`), in every mode of every runner. The system keeps the low 8 bits, as it would;
+ * a code that would read as 0 only through that cut (256, 512, -256, ...) ends with 1, and
+ * anything that is not an integer with 1, as Python ends a `sys.exit("message")`. Only 0 ends with 0.
+ * The Python launcher (`runners/src/python/task_launch.py`) holds the same rule, and the shared
+ * vectors (`test/vectors/exit-codes.json`) hold both to it.
+ *
+ * @example
+ * ```ts
+ * taskExitCode(3); // 3
+ * taskExitCode(256); // 1 (the system would read 0)
+ * taskExitCode(-1); // 255
+ * ```
+ */
+export function taskExitCode(requested: number): number {
+  if (!Number.isSafeInteger(requested)) return 1;
+  const low = ((requested % 256) + 256) % 256;
+  return low === 0 && requested !== 0 ? 1 : low;
+}
+
+/**
+ * The exit code a supervisor ends with for how its child process ended: the code the child
+ * ended with, or 128 + the number of the signal it died of, as a shell and Kubernetes report it.
+ * Never 0 for a child that died of a signal.
+ *
+ * @param end - The child's status: `code` as the system reports it, `signalNumber` when it died of one.
+ */
+export function childExitCode(end: { code: number | null; signalNumber?: number | null }): number {
+  // A signal whose number is unknown still never reads as a success.
+  if (end.signalNumber !== undefined && end.signalNumber !== null)
+    return exitCodeForSignalNumber(Math.max(0, end.signalNumber));
+  return end.code === null ? 1 : taskExitCode(end.code);
+}
+
 /** The exit code `fail()` ends with: an integer from 1 to 255, else 1. */
 export function failExitCode(exitCode: number | undefined): number {
   const code = exitCode ?? 1;
