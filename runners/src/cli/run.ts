@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
+import { registerTaskSecrets } from "@keptn-task/sdk/internal";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
 import { engineFailed, removeContainer } from "./engine.js";
 import { type CliContext, type OutputStream, trackLineEnds } from "./io.js";
@@ -34,7 +35,6 @@ import {
   readArgumentFile,
   refuseErrors,
 } from "./task-input.js";
-import { urlSecrets } from "./url-secrets.js";
 
 /** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
 const TIMED_OUT = 124;
@@ -160,7 +160,7 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
   const secret = secretArg?.startsWith("@")
     ? await readArgumentFile("run", "--secret", secretArg.slice(1), context.io.cwd)
     : secretArg;
-  if (secret !== undefined) context.secrets.register(secret);
+  if (secret !== undefined) registerTaskSecrets(context.secrets, { values: [secret] });
   if (args.flag("pretty") && args.flag("no-pretty")) {
     throw new UsageError(
       `Cannot use --pretty with --no-pretty in "keptn-task run": give one of them`,
@@ -168,9 +168,7 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
   }
   const env = parseEnv(args.list("env"), context.io.env);
   // A proxy's URL may carry credentials: masked like an httpRef's.
-  for (const value of env.values()) {
-    for (const part of urlSecrets(value)) context.secrets.register(part);
-  }
+  registerTaskSecrets(context.secrets, { urls: [...env.values()] });
   return {
     name,
     runtime: oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local"),
@@ -218,9 +216,7 @@ async function resolveRun(
     ...(request.data.size > 0 ? { parameters: Object.fromEntries(request.data) } : {}),
   });
   // The runner masks an httpRef URL's credentials; so does everything printed from here on.
-  if (resolved.code.kind === "url") {
-    for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
-  }
+  if (resolved.code.kind === "url") registerTaskSecrets(context.secrets, { urls: [resolved.code.url] });
   refuseErrors("run", resolved);
   if (!request.quiet && request.data.size > 0 && resolved.runner !== "container") {
     warnDataKeys(resolved, Object.keys(resolveTask(catalog, query).parameters), request, context);
@@ -324,10 +320,10 @@ function runnerEnv(
       }
     },
   });
-  for (const variable of resolved.env) {
-    const value = env[variable.name];
-    if ("valueFrom" in variable && value !== undefined) context.secrets.register(value);
-  }
+  const fromSecrets = resolved.env.filter((variable) => "valueFrom" in variable);
+  registerTaskSecrets(context.secrets, {
+    values: fromSecrets.flatMap((variable) => env[variable.name] ?? []),
+  });
   const all = { ...env, ...Object.fromEntries(request.env) };
   checkEnvSizes(name, all);
   return all;
@@ -581,7 +577,20 @@ function describeSource(resolved: ResolvedTask): string {
     : own;
 }
 
-function printPlan(plan: RunPlan, output: "text" | "json", context: CliContext): void {
+/**
+ * Prints what `run` would do. Each value is masked before it is quoted or encoded (a secret with
+ * a `'` in it would otherwise be printed whole, as `'it'\''s'`, where no form of it matches).
+ */
+function printPlan(unmasked: RunPlan, output: "text" | "json", context: CliContext): void {
+  const mask = (text: string) => context.secrets.mask(text);
+  const plan = {
+    command: mask(unmasked.command),
+    args: unmasked.args.map(mask),
+    taskEnv: Object.fromEntries(
+      Object.entries(unmasked.taskEnv).map(([name, value]) => [mask(name), mask(value)]),
+    ),
+    files: unmasked.files.map((f) => ({ ...f, path: mask(f.path), mountPath: mask(f.mountPath) })),
+  };
   if (output === "json") {
     context.out(
       `${JSON.stringify(
