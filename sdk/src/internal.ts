@@ -57,13 +57,13 @@ export {
   uncaughtReason,
 } from "./core/process-policy.js";
 export { goJsonStringMap } from "./definitions/go-compat.js";
+export { lookupNamespaces } from "./definitions/lookup-namespaces.js";
+// "Did you mean" for the command line: needs leven, which @keptn-task/runners brings.
+export { closestName } from "./definitions/suggest.js";
+export { redactUrl } from "./fetch/redact-url.js";
 export {
   registerTaskSecrets,
   SECRET_QUERY_PARAM,
   type TaskSecrets,
   urlSecrets,
 } from "./masking/secret-rule.js";
-export { lookupNamespaces } from "./definitions/lookup-namespaces.js";
-// "Did you mean" for the command line: needs leven, which @keptn-task/runners brings.
-export { closestName } from "./definitions/suggest.js";
-export { redactUrl } from "./fetch/redact-url.js";

@@ -216,7 +216,8 @@ async function resolveRun(
     ...(request.data.size > 0 ? { parameters: Object.fromEntries(request.data) } : {}),
   });
   // The runner masks an httpRef URL's credentials; so does everything printed from here on.
-  if (resolved.code.kind === "url") registerTaskSecrets(context.secrets, { urls: [resolved.code.url] });
+  if (resolved.code.kind === "url")
+    registerTaskSecrets(context.secrets, { urls: [resolved.code.url] });
   refuseErrors("run", resolved);
   if (!request.quiet && request.data.size > 0 && resolved.runner !== "container") {
     warnDataKeys(resolved, Object.keys(resolveTask(catalog, query).parameters), request, context);
