@@ -6,6 +6,7 @@
  * @module
  */
 
+export { type BoundedRead, readFileStart, readFileStartSync } from "./core/bounded-read.js";
 export { parseDeadline } from "./core/deadline.js";
 export {
   DEFAULT_DENO_PERMISSIONS,
@@ -52,6 +53,7 @@ export {
   TerminationLogWriter,
   taskEndReason,
   taskExitCode,
+  terminationReadBytes,
   timerDelay,
   truncateUtf8,
   uncaughtReason,

@@ -3,13 +3,12 @@
  * same code source, same runner), streams its output masked, and ends with its exit code.
  */
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { chmod, mkdir, open, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
-import { registerTaskSecrets } from "@keptn-task/sdk/internal";
+import { readFileStart, registerTaskSecrets } from "@keptn-task/sdk/internal";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
 import { engineFailed, removeContainer } from "./engine.js";
 import { type CliContext, type OutputStream, trackLineEnds } from "./io.js";
@@ -414,28 +413,16 @@ async function prettyFor(
 /** What the task (or the runner for it) wrote to the termination log, masked; `""` for nothing. */
 async function readReason(path: string | undefined, context: CliContext): Promise<string> {
   if (path === undefined) return "";
-  const text = await readRegularFile(path, REASON_READ_BYTES).catch(() => "");
+  // Regular files only, not through a link, at most REASON_READ_BYTES: the task may have replaced
+  // its termination log with a FIFO (whose read would block for ever), a link, or a huge file.
+  const text = await readFileStart(path, REASON_READ_BYTES)
+    .then(({ bytes }) => bytes.toString("utf8"))
+    .catch(() => "");
   return context.secrets.mask(text.trim());
 }
 
 /** More than a termination message holds (4 KiB), so a cut one still reads as cut. */
 const REASON_READ_BYTES = 16 * 1024;
-
-/**
- * The start of a regular file, or `""`: the task may have replaced its termination log with a
- * FIFO (whose read would block for ever) or a link to another file, neither of which is read.
- */
-async function readRegularFile(path: string, maxBytes: number): Promise<string> {
-  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    if (!(await file.stat()).isFile()) return "";
-    const buffer = Buffer.alloc(maxBytes);
-    const { bytesRead } = await file.read(buffer, 0, maxBytes, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await file.close();
-  }
-}
 
 /** How a run ended. */
 interface RunResult {

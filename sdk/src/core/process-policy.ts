@@ -302,8 +302,11 @@ export function truncateUtf8(text: string, bytes: number): string {
 
 /** The termination log file, as each runtime reaches it. Neither method throws. */
 export interface TerminationFile {
-  /** Its text; `undefined` when it is not there (not in Kubernetes) or cannot be read. */
-  read(): string | undefined;
+  /**
+   * The text of its first `maxBytes` bytes (a character cut there is decoded as U+FFFD);
+   * `undefined` when it is not there (not in Kubernetes), not a regular file, or cannot be read.
+   */
+  read(maxBytes: number): string | undefined;
   /** Replaces its text; `false` when it is not there or cannot be written (it is never created). */
   replace(text: string): boolean;
 }
@@ -311,6 +314,18 @@ export interface TerminationFile {
 /** What masks secrets in a message (a `SecretRegistry`). */
 export interface Masker {
   mask(text: string): string;
+  /** The longest form of a registered secret, in UTF-16 code units (0 when unknown). */
+  readonly longest?: number;
+}
+
+/**
+ * How many bytes of a termination log the writer reads: Kubernetes' 4096, and enough more that a
+ * secret crossing the cut is still masked whole. A task may write any amount (or plant a link
+ * to /dev/zero); nothing reads more than this.
+ */
+export function terminationReadBytes(longest: number): number {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8; 4 covers a cut character as well.
+  return TERMINATION_MESSAGE_MAX_BYTES + 4 * longest + 4;
 }
 
 /**
@@ -336,7 +351,7 @@ export class TerminationLogWriter {
    * @returns Whether the file was written.
    */
   write(reason: string, override = false): boolean {
-    const written = override ? undefined : this.#file.read();
+    const written = override ? undefined : this.#file.read(this.#readBytes());
     if (!override && written === undefined) return false;
     const own = written !== undefined && written.trim() !== "" && written !== this.#ours;
     const text = this.#cut(own ? written : reason);
@@ -346,7 +361,7 @@ export class TerminationLogWriter {
 
   /** Masks what the task wrote itself (after a success, which writes no reason of its own). */
   maskTaskWords(): void {
-    const written = this.#file.read();
+    const written = this.#file.read(this.#readBytes());
     if (written === undefined || written === "") return;
     const masked = this.#cut(written);
     if (masked !== written) this.#file.replace(masked);
@@ -362,8 +377,13 @@ export class TerminationLogWriter {
 
   /** Empties the file again if it still holds only this writer's own words. */
   withdraw(): void {
-    if (this.#ours !== undefined && this.#file.read() === this.#ours) this.#file.replace("");
+    if (this.#ours !== undefined && this.#file.read(this.#readBytes()) === this.#ours)
+      this.#file.replace("");
     this.#ours = undefined;
+  }
+
+  #readBytes(): number {
+    return terminationReadBytes(this.#secrets.longest ?? 0);
   }
 
   #cut(text: string): string {
