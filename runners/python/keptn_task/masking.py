@@ -653,6 +653,7 @@ def _forms_of(piece: str) -> List[str]:
         repr(piece)[1:-1],
         # Escape styles of other encoders: "\/" (PHP, some JSON writers), Go's HTML-safe escapes.
         escaped.replace("/", "\\/"),
+        ascii_escaped.replace("/", "\\/"),
         _go_escape(escaped),
     ]
     # %-escapes in lower case ("%2f"), as some encoders write them.

@@ -509,7 +509,7 @@ function formsOf(piece: string): string[] {
   ];
   // Escape styles of other encoders: `\/` (PHP, some JSON writers), Go's HTML-safe \u003c, \u003e,
   // \u0026, \u2028 and \u2029, and %-escapes in lower case (`%2f`).
-  forms.push(escaped.replaceAll("/", "\\/"), goEscape(escaped));
+  forms.push(escaped.replaceAll("/", "\\/"), ascii.replaceAll("/", "\\/"), goEscape(escaped));
   for (const form of forms.slice()) if (form.includes("%")) forms.push(lowerPercent(form));
   const bytes = new TextEncoder().encode(wellFormed(piece));
   // Hex of the UTF-8 bytes (bytes.hex(), Buffer#toString("hex"), Go's %x and %X); Python's
