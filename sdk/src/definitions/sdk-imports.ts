@@ -31,9 +31,13 @@ function withoutComments(code: string, runner: "deno" | "python"): string {
   if (runner === "python") return code.replace(/(^|[ \t])#.*$/gm, "$1");
   let out = "";
   let at = 0;
+  // The next of each kind of comment, searched again only once `at` has passed it: every
+  // character is searched once (a search from each comment start would be quadratic).
+  let block = -2;
+  let line = -2;
   while (at < code.length) {
-    const block = code.indexOf("/*", at);
-    const line = nextLineComment(code, at);
+    if (block !== -1 && block < at) block = code.indexOf("/*", at);
+    if (line !== -1 && line < at) line = nextLineComment(code, at);
     if (block < 0 && line < 0) break;
     if (block >= 0 && (line < 0 || block < line)) {
       out += code.slice(at, block);
