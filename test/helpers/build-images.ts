@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { ROOT } from "./deno.js";
+import { ignorePipeErrors } from "./run-process.js";
 import { CONTAINERS_CONF } from "./podman.js";
 
 async function run(command: string, args: string[]): Promise<{ code: number; log: string }> {
@@ -14,6 +15,7 @@ async function run(command: string, args: string[]): Promise<{ code: number; log
     env: { ...process.env, CONTAINERS_CONF },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  ignorePipeErrors(child);
   let log = "";
   let pending = "";
   const collect = (chunk: Buffer) => {
