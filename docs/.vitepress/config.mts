@@ -73,11 +73,14 @@ export default defineConfig({
   title: "keptn-task-runtime",
   description: "A safe runtime for Keptn deployment tasks: SDK, runner images and the keptn-task command",
   lang: "en",
+  // A page without an icon makes the browser ask for /favicon.ico, a 404 on a static host.
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   cleanUrls: false,
   lastUpdated: false,
   // The local search index and the theme make one large chunk; nothing to split for a docs site.
   vite: { build: { chunkSizeWarningLimit: 2000 } },
   themeConfig: {
+    logo: "/favicon.svg",
     nav: [
       { text: "Guide", link: "/guide/install" },
       { text: "Reference", link: "/reference/sdk-api" },

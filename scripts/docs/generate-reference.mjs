@@ -5,7 +5,7 @@
 // from EXIT_CODES. `npm run docs:build` runs it before VitePress; the pages are not committed.
 // Needs `npm run build` first (the command and the SDK's dist are what users get).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -225,10 +225,11 @@ export function diagnosticsPage(codes) {
 
 /** EXIT_CODES with each one's JSDoc from the source. */
 export function exitCodesPage(exitCodes) {
-  const program = ts.createProgram([join(ROOT, "sdk/src/errors/errors.ts")], { noEmit: true });
-  const source = program.getSourceFile(join(ROOT, "sdk/src/errors/errors.ts"));
+  const file = join(ROOT, "sdk/src/errors/errors.ts");
+  // Parent pointers are what lets the compiler find a node's JSDoc.
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
   const meaning = new Map();
-  source?.forEachChild(function visit(node) {
+  source.forEachChild(function visit(node) {
     if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name)) {
       const doc = ts.getJSDocCommentsAndTags(node).map((d) => ts.getTextOfJSDocComment(d.comment) ?? "");
       if (doc.length > 0) meaning.set(node.name.text, doc.join(" "));

@@ -104,6 +104,9 @@ describe("the documentation site", () => {
         if (message.type() === "error") errors.push(message.text());
       });
       page.on("pageerror", (error) => errors.push(error.message));
+      page.on("response", (answer) => {
+        if (answer.status() >= 400) errors.push(`HTTP ${answer.status()} for ${answer.url()}`);
+      });
       const response = await page.goto(`${server.origin}/${path}`, { waitUntil: "load" });
       const title = sourceTitle(path);
       const heading = page.locator(path === "index.html" ? ".VPHero .name" : "main h1").first();
