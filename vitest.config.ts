@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -22,6 +23,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     typecheck: { enabled: false },
+    // vitest's default in a run is one worker fewer than the cores: one on a 2-core machine, so
+    // every file ran after the other. The tests mostly wait on the processes they start (deno,
+    // python3, the command), so two files at a time keep both cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: "unit", include: UNIT_TESTS } },
       {

@@ -71,7 +71,8 @@ const sidebar: DefaultTheme.SidebarItem[] = [
 
 export default defineConfig({
   title: "keptn-task-runtime",
-  description: "A safe runtime for Keptn deployment tasks: SDK, runner images and the keptn-task command",
+  description:
+    "A safe runtime for Keptn deployment tasks: SDK, runner images and the keptn-task command",
   lang: "en",
   // A page without an icon makes the browser ask for /favicon.ico, a 404 on a static host.
   head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],

@@ -31,7 +31,9 @@ const ENTRY_POINTS = [
 
 /** A table cell: one line, pipes escaped. */
 function cell(text) {
-  return String(text).replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|");
+  return String(text)
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|");
 }
 
 /** Text that must not be read as Markdown or Vue in a paragraph. */
@@ -42,12 +44,18 @@ function prose(text) {
 function kindOf(declaration) {
   if (ts.isFunctionDeclaration(declaration)) return "function";
   if (ts.isClassDeclaration(declaration)) return "class";
-  if (ts.isInterfaceDeclaration(declaration) || ts.isTypeAliasDeclaration(declaration)) return "type";
+  if (ts.isInterfaceDeclaration(declaration) || ts.isTypeAliasDeclaration(declaration))
+    return "type";
   if (ts.isVariableDeclaration(declaration)) return "constant";
   return "other";
 }
 
-const KIND_TITLES = { function: "Functions", class: "Classes", constant: "Constants", type: "Types" };
+const KIND_TITLES = {
+  function: "Functions",
+  class: "Classes",
+  constant: "Constants",
+  type: "Types",
+};
 
 /** Summary and examples of a symbol's JSDoc. */
 function docsOf(symbol, checker) {
@@ -62,7 +70,8 @@ function docsOf(symbol, checker) {
   return { summary, examples, params };
 }
 
-const PRINT = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
+const PRINT =
+  ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
 
 /** The declaration as a reader wants it: signatures, not bodies. */
 function signatureOf(name, symbol, declaration, checker) {
@@ -78,14 +87,17 @@ function signatureOf(name, symbol, declaration, checker) {
     const type = checker.getTypeOfSymbolAtLocation(symbol, declaration);
     const constructors = type
       .getConstructSignatures()
-      .map((s) => `new ${name}${checker.signatureToString(s, undefined, PRINT).replace(/:[^:]*$/, "")}`);
+      .map(
+        (s) =>
+          `new ${name}${checker.signatureToString(s, undefined, PRINT).replace(/:[^:]*$/, "")}`,
+      );
     const instance = checker.getDeclaredTypeOfSymbol(symbol);
     const members = checker
       .getPropertiesOfType(instance)
       .filter((m) => !m.getName().startsWith("#") && m.getName() !== "constructor")
       .filter((m) => {
         const d = m.valueDeclaration ?? m.declarations?.[0];
-        return d && d.getSourceFile().fileName.includes("/sdk/src/");
+        return d?.getSourceFile().fileName.includes("/sdk/src/") === true;
       })
       .map((m) => {
         const d = m.valueDeclaration ?? m.declarations?.[0];
@@ -98,7 +110,11 @@ function signatureOf(name, symbol, declaration, checker) {
     return text.length > 2500 ? `${text.slice(0, 2500)}\n// ... (see the source)` : text;
   }
   if (kind === "constant") {
-    const text = checker.typeToString(checker.getTypeOfSymbolAtLocation(symbol, declaration), undefined, PRINT);
+    const text = checker.typeToString(
+      checker.getTypeOfSymbolAtLocation(symbol, declaration),
+      undefined,
+      PRINT,
+    );
     return `const ${name}: ${text.length > 600 ? `${text.slice(0, 600)}...` : text}`;
   }
   return name;
@@ -151,13 +167,22 @@ export function sdkApiPage() {
       for (const { name, symbol, declaration } of entries) {
         lines.push(`#### \`${name}\` {#${slug(specifier, name)}}`, "");
         if (name === "z") {
-          lines.push("zod 4, re-exported: `import { z } from \"@keptn-task/sdk\"`. See zod's own documentation.", "");
+          lines.push(
+            'zod 4, re-exported: `import { z } from "@keptn-task/sdk"`. See zod\'s own documentation.',
+            "",
+          );
           continue;
         }
         const { summary, examples, params } = docsOf(symbol, checker);
         lines.push("```ts", signatureOf(name, symbol, declaration, checker), "```", "");
         if (summary) lines.push(prose(summary), "");
-        if (params.length > 0) lines.push(...params.map((p) => `- \`${p.split(/\s/)[0]}\`${prose(p.slice(p.split(/\s/)[0].length))}`), "");
+        if (params.length > 0)
+          lines.push(
+            ...params.map(
+              (p) => `- \`${p.split(/\s/)[0]}\`${prose(p.slice(p.split(/\s/)[0].length))}`,
+            ),
+            "",
+          );
         for (const example of examples) lines.push("Example:", "", fence(example), "");
         lines.push(`Declared in \`${relative(ROOT, declaration.getSourceFile().fileName)}\`.`, "");
       }
@@ -177,7 +202,9 @@ function fence(example) {
 }
 
 /** `keptn-task --help`, then each command's, from the built command. */
-export function cliPage(run = (args) => execFileSync(process.execPath, [COMMAND, ...args], { encoding: "utf8" })) {
+export function cliPage(
+  run = (args) => execFileSync(process.execPath, [COMMAND, ...args], { encoding: "utf8" }),
+) {
   const top = run(["--help"]);
   const commands = [...top.matchAll(/^ {2}([a-z][a-z-]*) {2,}/gm)].map((m) => m[1]);
   if (commands.length === 0) throw new Error("Cannot find the commands in keptn-task --help");
@@ -198,7 +225,14 @@ export function cliPage(run = (args) => execFileSync(process.execPath, [COMMAND,
     "",
   ];
   for (const command of commands) {
-    lines.push(`## \`keptn-task ${command}\``, "", "```text", run([command, "--help"]).trimEnd(), "```", "");
+    lines.push(
+      `## \`keptn-task ${command}\``,
+      "",
+      "```text",
+      run([command, "--help"]).trimEnd(),
+      "```",
+      "",
+    );
   }
   return lines.join("\n");
 }
@@ -218,7 +252,9 @@ export function diagnosticsPage(codes) {
     "",
     "| code | level | when |",
     "| --- | --- | --- |",
-    ...Object.entries(codes).map(([code, { level, summary }]) => `| \`${code}\` | ${level} | ${cell(summary)} |`),
+    ...Object.entries(codes).map(
+      ([code, { level, summary }]) => `| \`${code}\` | ${level} | ${cell(summary)} |`,
+    ),
     "",
   ].join("\n");
 }
@@ -227,11 +263,18 @@ export function diagnosticsPage(codes) {
 export function exitCodesPage(exitCodes) {
   const file = join(ROOT, "sdk/src/errors/errors.ts");
   // Parent pointers are what lets the compiler find a node's JSDoc.
-  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, "utf8"),
+    ts.ScriptTarget.ES2022,
+    true,
+  );
   const meaning = new Map();
   source.forEachChild(function visit(node) {
     if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name)) {
-      const doc = ts.getJSDocCommentsAndTags(node).map((d) => ts.getTextOfJSDocComment(d.comment) ?? "");
+      const doc = ts
+        .getJSDocCommentsAndTags(node)
+        .map((d) => ts.getTextOfJSDocComment(d.comment) ?? "");
       if (doc.length > 0) meaning.set(node.name.text, doc.join(" "));
     }
     node.forEachChild(visit);
@@ -267,7 +310,11 @@ async function main() {
     "exit-codes.md": exitCodesPage(EXIT_CODES),
   };
   for (const [name, text] of Object.entries(pages)) writeFileSync(join(OUT, name), text);
-  console.log(`docs: wrote ${Object.keys(pages).map((n) => `docs/reference/${n}`).join(", ")}`);
+  console.log(
+    `docs: wrote ${Object.keys(pages)
+      .map((n) => `docs/reference/${n}`)
+      .join(", ")}`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

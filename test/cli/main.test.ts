@@ -53,7 +53,9 @@ describe("keptn-task", () => {
   });
 
   it("says on --version when the Deno it would run is missing", async () => {
-    const result = await runCliInProcess(["--version"], { env: { KEPTN_TASK_DENO: "/nonexistent/deno" } });
+    const result = await runCliInProcess(["--version"], {
+      env: { KEPTN_TASK_DENO: "/nonexistent/deno" },
+    });
     expect(result.stdout).toMatch(/^keptn-task \S+ \(deno: not found\)\n$/);
     expect(result.code).toBe(0);
   });

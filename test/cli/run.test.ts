@@ -381,7 +381,15 @@ spec:
 
   describe("with --dry-run", () => {
     it("prints the local runner command and the task's variables, and starts nothing", async () => {
-      const result = await runCliInProcess(["run", "print-env", "-f", TASKS, "--dry-run", "-o", "json"]);
+      const result = await runCliInProcess([
+        "run",
+        "print-env",
+        "-f",
+        TASKS,
+        "--dry-run",
+        "-o",
+        "json",
+      ]);
       expect(result.code).toBe(0);
       const plan = JSON.parse(result.stdout) as {
         command: string;

@@ -290,7 +290,10 @@ describe("keptn-task validate: what the API server refuses", () => {
   });
 
   it("takes what the API server takes: nulls as no value, an empty namespace as none, qualified label keys", async () => {
-    const result = await runCliInProcess(["validate", "test/fixtures/definitions/api-server-accepts.yaml"]);
+    const result = await runCliInProcess([
+      "validate",
+      "test/fixtures/definitions/api-server-accepts.yaml",
+    ]);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe("keptn-task: checked 2 objects in 1 file: valid\n");
     expect(result.code).toBe(0);

@@ -114,7 +114,8 @@ describe("the documentation site", () => {
       const shown = (await heading.textContent())?.replace(/\u200b/g, "").trim();
       if (response?.status() !== 200) problems.push(`${path}: HTTP ${response?.status()}`);
       if (shown !== title) problems.push(`${path}: shows "${shown}", not "${title}"`);
-      if (!(await page.title()).startsWith(title)) problems.push(`${path}: <title> "${await page.title()}"`);
+      if (!(await page.title()).startsWith(title))
+        problems.push(`${path}: <title> "${await page.title()}"`);
       for (const error of errors) problems.push(`${path}: console error: ${error}`);
       await page.close();
     }

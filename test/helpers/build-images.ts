@@ -6,8 +6,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { ROOT } from "./deno.js";
-import { ignorePipeErrors } from "./run-process.js";
 import { CONTAINERS_CONF } from "./podman.js";
+import { ignorePipeErrors } from "./run-process.js";
 
 async function run(command: string, args: string[]): Promise<{ code: number; log: string }> {
   const child = spawn(command, args, {

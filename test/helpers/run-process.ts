@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from "node:child_process";
  * whole test run, whatever the tests said.
  */
 export function ignorePipeErrors(child: ChildProcess): void {
-  for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.on("error", () => undefined);
+  for (const stream of [child.stdin, child.stdout, child.stderr])
+    stream?.on("error", () => undefined);
 }
 
 /** What a finished process left behind. */
