@@ -3,7 +3,7 @@
 // headless Chromium. The home page's screenshot is kept in artifacts/docs/home.png.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
 import { type ProcessResult, runProcess } from "../helpers/run-process.js";
@@ -54,6 +54,39 @@ function sourceTitle(page: string): string {
   return heading.replace(/`/g, "").trim();
 }
 
+/**
+ * Opens one page and lists what is wrong with it: not HTTP 200, a title other than its source's,
+ * a console error, a failed request. Chromium aborts the loads in flight when the machine's
+ * network interfaces change (ERR_NETWORK_CHANGED: a container starting elsewhere on the machine);
+ * that says nothing about the page, so the page is opened again, up to three times.
+ */
+async function openPage(context: BrowserContext, path: string, attempt = 1): Promise<string[]> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("response", (answer) => {
+    if (answer.status() >= 400) errors.push(`HTTP ${answer.status()} for ${answer.url()}`);
+  });
+  const response = await page.goto(`${server.origin}/${path}`, { waitUntil: "load" });
+  const title = sourceTitle(path);
+  const heading = page.locator(path === "index.html" ? ".VPHero .name" : "main h1").first();
+  await heading.waitFor();
+  const shown = (await heading.textContent())?.replace(/\u200b/g, "").trim();
+  const documentTitle = await page.title();
+  await page.close();
+  if (attempt < 3 && errors.some((error) => error.includes("ERR_NETWORK_CHANGED")))
+    return openPage(context, path, attempt + 1);
+  const problems: string[] = [];
+  if (response?.status() !== 200) problems.push(`${path}: HTTP ${response?.status()}`);
+  if (shown !== title) problems.push(`${path}: shows "${shown}", not "${title}"`);
+  if (!documentTitle.startsWith(title)) problems.push(`${path}: <title> "${documentTitle}"`);
+  for (const error of errors) problems.push(`${path}: console error: ${error}`);
+  return problems;
+}
+
 let generate: ProcessResult;
 let build: ProcessResult;
 let server: SiteServer;
@@ -94,31 +127,9 @@ describe("the documentation site", () => {
   });
 
   it("opens every page in Chromium with its title and no console error", async () => {
-    const pages = builtPages();
-    const problems: string[] = [];
     const context = await browser.newContext();
-    for (const path of pages) {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("console", (message) => {
-        if (message.type() === "error") errors.push(message.text());
-      });
-      page.on("pageerror", (error) => errors.push(error.message));
-      page.on("response", (answer) => {
-        if (answer.status() >= 400) errors.push(`HTTP ${answer.status()} for ${answer.url()}`);
-      });
-      const response = await page.goto(`${server.origin}/${path}`, { waitUntil: "load" });
-      const title = sourceTitle(path);
-      const heading = page.locator(path === "index.html" ? ".VPHero .name" : "main h1").first();
-      await heading.waitFor();
-      const shown = (await heading.textContent())?.replace(/\u200b/g, "").trim();
-      if (response?.status() !== 200) problems.push(`${path}: HTTP ${response?.status()}`);
-      if (shown !== title) problems.push(`${path}: shows "${shown}", not "${title}"`);
-      if (!(await page.title()).startsWith(title))
-        problems.push(`${path}: <title> "${await page.title()}"`);
-      for (const error of errors) problems.push(`${path}: console error: ${error}`);
-      await page.close();
-    }
+    const problems: string[] = [];
+    for (const path of builtPages()) problems.push(...(await openPage(context, path)));
     await context.close();
     expect(problems).toEqual([]);
   });
