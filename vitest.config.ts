@@ -9,6 +9,7 @@ import { defineConfig } from "vitest/config";
 export const UNIT_TESTS = [
   "examples/change-freeze/handler.test.ts",
   "test/definitions/*.test.ts",
+  "test/docs/readme.test.ts",
   "test/docs/reference.test.ts",
   "test/packages/exports.test.ts",
   "test/packages/version.test.ts",
