@@ -103,7 +103,15 @@ function signatureOf(name, symbol, declaration, checker) {
         const d = m.valueDeclaration ?? m.declarations?.[0];
         return `  ${m.getName()}: ${checker.typeToString(checker.getTypeOfSymbolAtLocation(m, d), undefined, PRINT)};`;
       });
-    return [`class ${name} {`, ...constructors.map((c) => `  ${c};`), ...members, "}"].join("\n");
+    const heritage = (declaration.heritageClauses ?? [])
+      .map((clause) => ` ${clause.getText()}`)
+      .join("");
+    return [
+      `class ${name}${heritage} {`,
+      ...constructors.map((c) => `  ${c};`),
+      ...members,
+      "}",
+    ].join("\n");
   }
   if (kind === "type") {
     const text = declaration.getText().replace(/\/\*\*[\s\S]*?\*\/\s*/g, "");

@@ -44,14 +44,19 @@ function builtPages(dir = DIST): string[] {
   });
 }
 
-/** The title a page's source gives it: its front matter's `title`, else its first heading. */
+/**
+ * The title a page's source gives it: the home page's hero name, else its front matter's
+ * `title`, else its first heading.
+ */
 function sourceTitle(page: string): string {
   const source = readFileSync(join(DOCS, page.replace(/\.html$/, ".md")), "utf8");
-  const front = /^---\n[\s\S]*?^\s*name: (.+)$/m.exec(source);
-  if (front?.[1] !== undefined && source.startsWith("---")) return front[1].trim();
-  const heading = /^# (.+)$/m.exec(source)?.[1];
-  if (heading === undefined) throw new Error(`"${page}" has no title`);
-  return heading.replace(/`/g, "").trim();
+  const front = source.startsWith("---\n") ? source.slice(4, source.indexOf("\n---", 4)) : "";
+  const hero = /^ {2}name: (.+)$/m.exec(front)?.[1];
+  const title = /^title: (.+)$/m.exec(front)?.[1];
+  const heading = /^# (.+)$/m.exec(source.slice(front.length))?.[1];
+  const found = hero ?? title ?? heading?.replace(/`/g, "");
+  if (found === undefined) throw new Error(`"${page}" has no title`);
+  return found.trim();
 }
 
 /**
