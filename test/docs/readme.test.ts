@@ -16,7 +16,7 @@ const FRONT_DOORS = [
 ];
 
 /** Public sites these files may link to. */
-const PUBLIC_SITES = new Set(["keptn.sh"]);
+const PUBLIC_SITES = new Set(["keptn.sh", "fast-check.dev"]);
 
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
 
