@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runnerDenoFlags } from "../../sdk/src/internal.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
-import { CLI, runCli } from "../helpers/keptn-task-cli.js";
+import { CLI, runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 import { runProcess } from "../helpers/run-process.js";
 
 const TASKS = "test/cli/fixtures/tasks.yaml";
@@ -381,7 +381,15 @@ spec:
 
   describe("with --dry-run", () => {
     it("prints the local runner command and the task's variables, and starts nothing", async () => {
-      const result = await runCli(["run", "print-env", "-f", TASKS, "--dry-run", "-o", "json"]);
+      const result = await runCliInProcess([
+        "run",
+        "print-env",
+        "-f",
+        TASKS,
+        "--dry-run",
+        "-o",
+        "json",
+      ]);
       expect(result.code).toBe(0);
       const plan = JSON.parse(result.stdout) as {
         command: string;
@@ -409,7 +417,7 @@ spec:
     });
 
     it("builds the podman command as the image tests run the runner images", async () => {
-      const result = await runCli([
+      const result = await runCliInProcess([
         "run",
         "print-secret",
         "-f",
@@ -450,7 +458,7 @@ spec:
       );
       const outputs: string[] = [];
       for (const extra of [["--dry-run"], ["--dry-run", "-o", "json"], [], ["-o", "json"]]) {
-        const result = await runCli(["run", "secret-url", "-f", path, ...extra]);
+        const result = await runCliInProcess(["run", "secret-url", "-f", path, ...extra]);
         outputs.push(result.stdout + result.stderr);
       }
       for (const output of outputs) {
@@ -462,7 +470,7 @@ spec:
     });
 
     it("runs the python image, or the one given with --image, with docker too", async () => {
-      const result = await runCli([
+      const result = await runCliInProcess([
         "run",
         "python-env",
         "-f",
@@ -486,7 +494,7 @@ spec:
     });
 
     it("runs a container task's own image with its command, args and env", async () => {
-      const result = await runCli([
+      const result = await runCliInProcess([
         "run",
         "container-task",
         "-f",
@@ -553,7 +561,7 @@ spec:
     ${spec}
 `,
         );
-        const result = await runCli([
+        const result = await runCliInProcess([
           "run",
           "shell",
           "-f",
@@ -721,7 +729,7 @@ spec:
   ])(
     "fails with one line, nothing on stdout and nothing left behind for $case",
     async ({ args, code, line, env }) => {
-      const result = await runCli(args, env === undefined ? {} : { env });
+      const result = await runCliInProcess(args, env === undefined ? {} : { env });
       expect(result.stderrLines).toHaveLength(1);
       if (typeof line === "string") expect(result.stderrLines[0]).toBe(line);
       else expect(result.stderrLines[0]).toMatch(line);
@@ -730,6 +738,16 @@ spec:
       expect(result.code).toBe(code);
     },
   );
+
+  it("fails with one line and exit code 66 for an unknown definition in a process of its own too", async () => {
+    const result = await runCli(["run", "print-envv", "-f", TASKS]);
+    expect(result.stderrLines).toEqual([
+      'keptn-task: Cannot find KeptnTaskDefinition "print-envv" in "test/cli/fixtures/tasks.yaml": did you mean "print-env"?',
+    ]);
+    expect(result.stdout).toBe("");
+    expect(result.leftovers).toEqual([]);
+    expect(result.code).toBe(66);
+  });
 
   describe("supervising the task as its Job would", () => {
     it("ends when the task's process does, killing what it left running", async () => {
