@@ -137,6 +137,17 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "timerDelay",
     "truncateUtf8",
     "uncaughtReason",
+    // The one exit path (process-policy.ts).
+    "childExitCode",
+    "taskExitCode",
+    "terminationReadBytes",
+    // The one rule of what is secret (sdk/src/masking/secret-rule.ts).
+    "SECRET_QUERY_PARAM",
+    "registerTaskSecrets",
+    "urlSecrets",
+    // Bounded reads (sdk/src/core/bounded-read.ts).
+    "readFileStart",
+    "readFileStartSync",
   ],
 };
 

@@ -41,7 +41,7 @@ with open(plan["side"], "w") as side:
 cuts = [int(c) for c in plan["cuts"].split(",")]
 text = " | ".join(forms)
 if plan["channel"] == "termination":
-    with open(plan["log"], "w") as log:
+    with open(plan.get("log") or os.environ["KEPTN_TASK_TERMINATION_LOG"], "w") as log:
         log.write(text)
 else:
     stream = sys.stderr if plan["channel"] == "stderr" else sys.stdout
@@ -143,6 +143,63 @@ describe("forms x channels x split points through the real runner", () => {
   }
 });
 
+describe("forms x channels x split points through the real command", () => {
+  const indented = readFileSync(PY_TASK, "utf8")
+    .split("\n")
+    .map((line) => `        ${line}`)
+    .join("\n");
+  const manifest = tmp.file(
+    "k8s/forms.yaml",
+    [
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata:",
+      "  name: forms",
+      "spec:",
+      "  python:",
+      "    secureParameters:",
+      "      secret: forms-secret",
+      "    inline:",
+      "      code: |",
+      indented,
+      "",
+    ].join("\n"),
+  );
+
+  it("lets no form out through keptn-task run: output, summary, -o json, --pretty", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        secretArb,
+        planArb,
+        fc.constantFrom([], ["-o", "json"], ["--pretty"]),
+        async (secret, plan, extra) => {
+          run += 1;
+          const side = join(tmp.dir, `cli-side-${run}.json`);
+          const data = Object.entries({ ...plan, side }).flatMap(([k, v]) => [
+            "--data",
+            `${k}=${v}`,
+          ]);
+          const result = await runCli([
+            "run",
+            "forms",
+            "-f",
+            manifest,
+            "--secret",
+            secret,
+            ...data,
+            ...extra,
+          ]);
+          const forms = JSON.parse(readFileSync(side, "utf8")) as string[];
+          expect(leaks(`${result.stdout}\n${result.stderr}`, forms, secret)).toEqual([]);
+          expect(result.code).toBe(Number(plan.exit));
+        },
+      ),
+      { numRuns: 6, seed: Number(process.env.KEPTN_TASK_FUZZ_SEED ?? 20261207) },
+    );
+  }, 300_000);
+});
+
 describe("secrets in an httpRef URL", () => {
   let server: FileServer;
   beforeAll(async () => {
@@ -165,13 +222,16 @@ describe("secrets in an httpRef URL", () => {
       "https://alice:p%40ss@host.example/x.ts?token=abc123&ref=main",
       "https://host.example/x.py?X-Amz-Signature=d34db33f&X-Amz-Date=20260101",
       "https://host.example/x.py?api_key=k3y+with+plus&page=2#sha256=00",
-      "not a url //user:secret-part@host?session=s3ss10n",
+      "http:not a url //user:secret-part@host?session=s3ss10n",
     ];
     for (const url of urls) {
       const shown = redactUrl(url);
       for (const secret of urlSecrets(url)) expect(shown).not.toContain(secret);
     }
     expect(urlSecrets("https://host.example/x.ts?ref=main")).toEqual([]);
+    // A file path is no URL: `?` and `@` are file name characters there.
+    expect(urlSecrets("/var/data/q?token=x.ts")).toEqual([]);
+    expect(urlSecrets("/var/data/user@host/x.ts")).toEqual([]);
   });
 
   it("has one copy: no other source file holds the list of secret-looking query names", () => {

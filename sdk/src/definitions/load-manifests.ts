@@ -502,12 +502,14 @@ function templateAction(text: string, documents: readonly Document.Parsed[]): nu
  */
 function* templateActions(text: string): Generator<[number, string]> {
   let at = text.indexOf("{{");
+  // The end of the line `at` is on, searched again only once `at` has passed it.
+  let lineEnd = -2;
   while (at >= 0) {
     if (text[at - 1] === "$") {
       at = text.indexOf("{{", at + 1);
       continue;
     }
-    const lineEnd = text.indexOf("\n", at);
+    if (lineEnd !== -1 && lineEnd < at) lineEnd = text.indexOf("\n", at);
     const close = text.indexOf("}}", at + 2);
     if (close < 0) return;
     if (lineEnd >= 0 && close + 2 > lineEnd) {
