@@ -10,10 +10,11 @@ import { dirname, join } from "node:path";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
+import { withCodeFile } from "./code-file.js";
 import { engineFailed, removeContainer } from "./engine.js";
 import { type CliContext, type OutputStream, trackLineEnds } from "./io.js";
 import { createPrettyStream, type PrettyStream } from "./pretty.js";
-import { checkDataKeys, checkStock, parseEnv } from "./run-input.js";
+import { checkDataKeys, checkStock, parseData, parseEnv } from "./run-input.js";
 import {
   codeFilePath,
   planRun,
@@ -36,6 +37,8 @@ import {
 } from "./task-input.js";
 import { urlSecrets } from "./url-secrets.js";
 
+/** Resolution errors that --code makes moot: it gives the code. */
+const REPLACED_BY_CODE = new Set(["NO_CODE", "CONFIGMAP_WITHOUT_CODE", "HTTPREF_INVALID"] as const);
 /** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
 const TIMED_OUT = 124;
 /** Shown instead of the per-run directory by --dry-run, which creates nothing. */
@@ -48,6 +51,7 @@ export const runCommand: Command = {
   options: {
     ...DEFINITION_OPTIONS,
     data: { type: "string", multiple: true },
+    code: { type: "string" },
     secret: { type: "string", secret: true },
     runtime: { type: "string" },
     image: { type: "string" },
@@ -73,7 +77,10 @@ process does, as its container would: what it left running is killed 2 s later.
 
 Options:
 ${DEFINITION_OPTIONS_HELP}
-      --data KEY=VALUE    a parameter; wins over the definition's parameters.map; repeatable
+      --data KEY=VALUE|@FILE  a parameter, or a JSON or YAML map of them from FILE; wins
+                          over the definition's parameters.map; repeatable, the last winning
+      --code FILE         run FILE in place of the definition's inline, ConfigMap or httpRef
+                          code (same runtime, variables and runner): errors point at its lines
       --secret VALUE|@FILE  SECURE_DATA (default: the Secret named by secureParameters, from
                           the manifests); masked in all output. Prefer @FILE: a value on the
                           command line is visible to other users of this machine
@@ -108,6 +115,7 @@ run; 69 httpRef code cannot be fetched; 78 no value for SECURE_DATA or an invali
 
 Examples:
   keptn-task run hello -f examples/hello
+  keptn-task run hello -f examples/hello --code hello.ts --data @data.yaml
   keptn-task run health-check -f examples/health-check --data url=http://localhost:8080/healthz
   keptn-task run notify -f k8s/ --task-type post --secret @secure-data.json --runtime podman
   keptn-task run notify -f k8s/ --env HTTPS_PROXY --as-keptn
@@ -136,6 +144,8 @@ interface RunRequest {
   readonly quiet: boolean;
   readonly dryRun: boolean;
   readonly data: ReadonlyMap<string, string>;
+  /** `--code FILE`: the file that runs in place of the definition's code. */
+  readonly code: string | undefined;
   /** `--secret`'s value (read from its file), registered for masking. */
   readonly secret: string | undefined;
   readonly image: string | undefined;
@@ -177,7 +187,8 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
     output: oneOf("run", "output", args.string("output"), ["text", "json"], "text"),
     quiet: args.flag("quiet"),
     dryRun: args.flag("dry-run"),
-    data: parseData(args.list("data")),
+    data: await parseData(args.list("data"), context.io.cwd),
+    code: args.string("code"),
     secret,
     image: args.string("image"),
     context: await contextFromArgs("run", args, context),
@@ -196,6 +207,8 @@ interface RunSetup {
   readonly plan: RunPlan;
   /** The file that stands in for `/dev/termination-log`: the summary gives what it holds. */
   readonly terminationLog: string | undefined;
+  /** `--code FILE` as given: the summary names it as the code's source. */
+  readonly codeFile: string | undefined;
 }
 
 /** Loads the manifests, resolves the definition, and checks it can run here as asked. */
@@ -213,15 +226,20 @@ async function resolveRun(
     keptnNamespace,
     context: request.context,
   };
-  const resolved = resolveTask(catalog, {
+  const asWritten = resolveTask(catalog, {
     ...query,
     ...(request.data.size > 0 ? { parameters: Object.fromEntries(request.data) } : {}),
   });
+  const local =
+    request.code === undefined
+      ? undefined
+      : await withCodeFile(asWritten, request.code, context.io.cwd);
+  const resolved = local?.resolved ?? asWritten;
   // The runner masks an httpRef URL's credentials; so does everything printed from here on.
   if (resolved.code.kind === "url") {
     for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
   }
-  refuseErrors("run", resolved);
+  refuseErrors("run", resolved, local === undefined ? undefined : REPLACED_BY_CODE);
   if (!request.quiet && request.data.size > 0 && resolved.runner !== "container") {
     warnDataKeys(resolved, Object.keys(resolveTask(catalog, query).parameters), request, context);
   }
@@ -235,7 +253,8 @@ async function resolveRun(
   });
   const workDir = request.dryRun ? DRY_RUN_DIR : workDirPath(context.io.env.TMPDIR);
   // Outside a container, SCRIPT names the code's file on this machine, not its mount path.
-  const scriptPath = runtime === "local" ? codeFilePath(resolved, workDir) : undefined;
+  const scriptPath =
+    runtime === "local" ? (local?.file.path ?? codeFilePath(resolved, workDir)) : undefined;
   const env = runnerEnv(request, resolved, catalog, context, scriptPath);
   // The stock images have no runner to write the reason; a container has the file mounted.
   const terminationLog = request.asKeptn ? undefined : `${workDir}/termination-log`;
@@ -252,6 +271,7 @@ async function resolveRun(
     },
     resolved,
     runtime,
+    ...(local === undefined ? {} : { codeFile: local.file.path }),
     taskEnv: env,
     workDir,
     env: context.io.env,
@@ -259,7 +279,7 @@ async function resolveRun(
     containerName: request.dryRun ? DRY_RUN_NAME : `keptn-task-${randomBytes(6).toString("hex")}`,
     ...(image === undefined ? {} : { image }),
   });
-  return { resolved, namespace, workDir, plan, terminationLog };
+  return { resolved, namespace, workDir, plan, terminationLog, codeFile: local?.file.given };
 }
 
 /** The programs a local run starts, found before anything is written (127 when one is missing). */
@@ -455,7 +475,7 @@ interface RunResult {
 function label(request: RunRequest, setup: RunSetup): string {
   const { resolved } = setup;
   const runtime = request.asKeptn ? `${request.runtime}, as Keptn's image` : request.runtime;
-  return `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${runtime})`;
+  return `${resolved.definition.name} (${describeSource(resolved, setup.codeFile)}, ${resolved.runner}, ${runtime})`;
 }
 
 /** The one-line summary on stderr: text, or JSON with --output json. */
@@ -473,7 +493,7 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
     const summary = {
       definition: resolved.definition.name,
       namespace: setup.namespace,
-      source: describeSource(resolved),
+      source: describeSource(resolved, setup.codeFile),
       runner: resolved.runner,
       runtime: request.runtime,
       ...(request.asKeptn ? { asKeptn: true } : {}),
@@ -498,20 +518,6 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
     failed: `${name} failed with exit code ${exitCode} in ${took}${why}`,
   };
   context.note(lines[outcome]);
-}
-
-function parseData(values: readonly string[]): Map<string, string> {
-  const data = new Map<string, string>();
-  for (const value of values) {
-    const at = value.indexOf("=");
-    if (at <= 0) {
-      throw new UsageError(
-        `Cannot use --data "${value}" with "keptn-task run": expected KEY=VALUE, for example --data url=http://localhost:8080`,
-      );
-    }
-    data.set(value.slice(0, at), value.slice(at + 1));
-  }
-  return data;
 }
 
 function checkRunnable(
@@ -565,7 +571,8 @@ function checkRunnable(
 }
 
 /** `inline`, `configMap NAME`, `httpRef`, `image NAME`, after `functionRef PARENT` when inherited. */
-function describeSource(resolved: ResolvedTask): string {
+function describeSource(resolved: ResolvedTask, codeFile?: string): string {
+  if (codeFile !== undefined) return `code ${codeFile}`;
   const code = resolved.code;
   if (resolved.runner === "container") return `image ${resolved.container?.image ?? ""}`;
   const own =
@@ -633,6 +640,8 @@ async function prepare(
     if (plan.container !== undefined) await chmod(terminationLog, 0o666);
   }
   for (const file of plan.files) {
+    // --code's file is the user's own: mounted where it is, never written.
+    if (file.existing === true) continue;
     await mkdir(dirname(file.path), { recursive: true, mode: dirMode });
     await writeFile(file.path, file.content, { mode: 0o444 });
   }

@@ -293,13 +293,18 @@ export async function readArgumentFile(
 }
 
 /**
- * Refuses a resolution with errors: Keptn would not run it as written.
+ * Refuses a resolution with errors: Keptn would not run it as written. Codes in `moot` are
+ * left out (`run --code` gives the code a definition lacks).
  *
  * @throws {CodeResolutionError} When the errors mean there is no code to run.
  * @throws {ManifestError} For any other error.
  */
-export function refuseErrors(action: string, resolved: ResolvedTask): void {
-  const errors = resolved.diagnostics.filter((d) => d.level === "error");
+export function refuseErrors(
+  action: string,
+  resolved: ResolvedTask,
+  moot: ReadonlySet<DiagnosticCode> = new Set(),
+): void {
+  const errors = resolved.diagnostics.filter((d) => d.level === "error" && !moot.has(d.code));
   const [first] = errors;
   if (first === undefined) return;
   const more =

@@ -1,0 +1,232 @@
+// The task author's loop through the real command: run the file being edited (--code), feed
+// inputs from files (--data @FILE), keep the JSON report apart (--report).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/keptn-task-cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "keptn-task-loop-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes a file into the test's folder and returns its path. */
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const MANIFESTS = file(
+  "tasks.yaml",
+  `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: greet
+spec:
+  deno:
+    inline:
+      code: |
+        console.log("the manifest's own code");
+    parameters:
+      map:
+        greeting: hello
+---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: pygreet
+spec:
+  python:
+    httpRef:
+      url: http://127.0.0.1:1/never-fetched.py
+    parameters:
+      map:
+        greeting: hello
+---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: nocode
+spec:
+  deno:
+    parameters:
+      map:
+        greeting: hello
+---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: boxed
+spec:
+  container:
+    name: boxed
+    image: busybox:1.36
+`,
+);
+
+const DENO_TASK = file(
+  "greet.ts",
+  `const data = JSON.parse(Deno.env.get("DATA") ?? "{}");
+console.log(\`\${data.greeting}, from the file being edited\`);
+if (data.greeting === "boom") {
+  throw new Error("greeting refused");
+}
+`,
+);
+
+describe("keptn-task run --code FILE", () => {
+  it("runs the file in place of the definition's inline code, with the Job's variables", async () => {
+    const result = await runCli(["run", "greet", "-f", MANIFESTS, "--code", DENO_TASK]);
+    expect(result.stdout).toBe("hello, from the file being edited\n");
+    expect(result.code).toBe(0);
+    expect(result.stderrLines.at(-1)).toMatch(
+      /^keptn-task: greet \(code .*greet\.ts, deno, local\) succeeded in /,
+    );
+  });
+
+  it("points an error at the file's own line and column", async () => {
+    const result = await runCli([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "--code",
+      DENO_TASK,
+      "--data",
+      "greeting=boom",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`at file://${DENO_TASK}:4:9`);
+    expect(result.stderrLines.at(-1)).toMatch(
+      /: Task exited with code 1: uncaught Error: greeting refused$/,
+    );
+  });
+
+  it("runs a Python file in place of an httpRef, which is never fetched", async () => {
+    const script = file(
+      "greet.py",
+      'import json, os\nprint(json.loads(os.environ["DATA"])["greeting"] + " from python")\n',
+    );
+    const result = await runCli(["run", "pygreet", "-f", MANIFESTS, "--code", script]);
+    expect(result.stdout).toBe("hello from python\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("gives code to a definition that has none yet", async () => {
+    const result = await runCli(["run", "nocode", "-f", MANIFESTS, "--code", DENO_TASK]);
+    expect(result.stdout).toBe("hello, from the file being edited\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("mounts the file where it is with podman, read-only, and never writes it", async () => {
+    const before = readFileSync(DENO_TASK, "utf8");
+    const result = await runCli([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "--code",
+      DENO_TASK,
+      "--runtime",
+      "podman",
+      "--dry-run",
+      "-o",
+      "json",
+    ]);
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout) as { args: string[]; files: { path: string }[] };
+    expect(plan.args).toContain(`${DENO_TASK}:/var/data/function.ts:ro,z`);
+    expect(plan.files).toEqual([
+      { path: DENO_TASK, mountPath: "/var/data/function.ts", bytes: Buffer.byteLength(before) },
+    ]);
+    expect(readFileSync(DENO_TASK, "utf8")).toBe(before);
+  });
+
+  it("refuses a missing file, naming it, with exit code 64", async () => {
+    const result = await runCli(["run", "greet", "-f", MANIFESTS, "--code", "nope.ts"]);
+    expect(result.code).toBe(64);
+    expect(result.stderrLines).toEqual([
+      'keptn-task: Cannot read --code file "nope.ts" for "keptn-task run": no such file or directory',
+    ]);
+  });
+
+  it("refuses a Python file for a Deno task", async () => {
+    const result = await runCli(["run", "greet", "-f", MANIFESTS, "--code", "task.py"]);
+    expect(result.code).toBe(64);
+    expect(result.stderrLines[0]).toMatch(
+      /^keptn-task: Cannot use --code "task.py" with "greet": it is a deno task .*: give its TypeScript or JavaScript file$/,
+    );
+  });
+
+  it("refuses a container task, whose code is its image", async () => {
+    const result = await runCli(["run", "boxed", "-f", MANIFESTS, "--code", DENO_TASK]);
+    expect(result.code).toBe(64);
+    expect(result.stderrLines[0]).toContain('Cannot use --code with container task "boxed"');
+  });
+});
+
+describe("keptn-task run --data @FILE", () => {
+  const echo = file("echo.ts", 'console.log(Deno.env.get("DATA"));\n');
+
+  it("reads a YAML map, numbers and booleans as Keptn's strings", async () => {
+    const data = file("data.yaml", "greeting: hi\nattempts: 3\ndry: true\nempty:\n");
+    const result = await runCli([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "--code",
+      echo,
+      "--data",
+      `@${data}`,
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      greeting: "hi",
+      attempts: "3",
+      dry: "true",
+      empty: "",
+    });
+  });
+
+  it("reads a JSON map, and a later --data KEY=VALUE wins", async () => {
+    const data = file("data.json", '{"greeting": "from json", "region": "eu"}');
+    const result = await runCli([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "--code",
+      echo,
+      "--data",
+      `@${data}`,
+      "--data",
+      "region=us",
+      "-q",
+    ]);
+    expect(JSON.parse(result.stdout)).toEqual({ greeting: "from json", region: "us" });
+  });
+
+  it("refuses a nested value, naming the key", async () => {
+    const data = file("nested.yaml", "greeting:\n  text: hi\n");
+    const result = await runCli(["run", "greet", "-f", MANIFESTS, "--data", `@${data}`]);
+    expect(result.code).toBe(64);
+    expect(result.stderrLines).toEqual([
+      `keptn-task: Cannot use --data @${data} with "keptn-task run": "greeting" is a map: DATA holds strings only (write it as a JSON string if the task parses it)`,
+    ]);
+  });
+
+  it("refuses a file that is a list, and a missing file", async () => {
+    const list = file("list.yaml", "- a\n- b\n");
+    const listed = await runCli(["run", "greet", "-f", MANIFESTS, "--data", `@${list}`]);
+    expect(listed.code).toBe(64);
+    expect(listed.stderrLines[0]).toContain(
+      "expected a map of parameters (key: value), received a list",
+    );
+    const missing = await runCli(["run", "greet", "-f", MANIFESTS, "--data", "@missing.yaml"]);
+    expect(missing.code).toBe(64);
+    expect(missing.stderrLines[0]).toBe(
+      'keptn-task: Cannot read --data file "missing.yaml" for "keptn-task run": no such file or directory',
+    );
+  });
+});
