@@ -18,6 +18,11 @@ import { didYouMean } from "./suggest.js";
 /** The commands, loaded on use: `--help` and `bundle` need none of the manifest machinery. */
 const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
   {
+    name: "init",
+    summary: "start a task here: its code, definition, unit test and CI workflow",
+    load: async () => (await import("./init.js")).initCommand,
+  },
+  {
     name: "validate",
     summary: "check manifests against their schemas and Keptn's resolution traps",
     load: async () => (await import("./validate.js")).validateCommand,
@@ -31,6 +36,11 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Co
     name: "run",
     summary: "run a definition on this machine exactly as its Job would",
     load: async () => (await import("./run.js")).runCommand,
+  },
+  {
+    name: "test",
+    summary: "run a task's unit tests with the pinned Deno or python3, the SDK offline",
+    load: async () => (await import("./test.js")).testCommand,
   },
   {
     name: "bundle",
@@ -76,8 +86,9 @@ keptn-task without a command, which prints this help on stderr);
 65 invalid manifest; 66 task code not found; 69 task code cannot be fetched; 78 invalid task
 environment; 127 a runtime (deno, python3, podman, esbuild) is missing.
 
-Example:
-  keptn-task run hello -f examples/hello
+Examples:
+  keptn-task init hello && keptn-task run hello -f . && keptn-task test
+  keptn-task validate --images keptn-task -o github k8s/
 `;
 }
 

@@ -114,9 +114,9 @@ run; 69 httpRef code cannot be fetched; 78 no value for SECURE_DATA or an invali
 127 deno, python3, the runner, podman, docker or a runner image cannot be found.
 
 Examples:
-  keptn-task run hello -f examples/hello
-  keptn-task run hello -f examples/hello --code hello.ts --data @data.yaml
-  keptn-task run health-check -f examples/health-check --data url=http://localhost:8080/healthz
+  keptn-task init hello && keptn-task run hello -f .
+  keptn-task run hello -f . --code hello.ts --data @data.yaml
+  keptn-task run health-check -f k8s/ --data url=http://localhost:8080/healthz
   keptn-task run notify -f k8s/ --task-type post --secret @secure-data.json --runtime podman
   keptn-task run notify -f k8s/ --env HTTPS_PROXY --as-keptn
 `,

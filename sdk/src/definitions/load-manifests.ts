@@ -610,7 +610,11 @@ async function listManifestFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listManifestFiles(path)));
+    if (entry.isDirectory()) {
+      // Installed packages and tool folders (.git, .github's workflows) hold no manifests.
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      files.push(...(await listManifestFiles(path)));
+    }
     else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(path);
   }
   return files;
@@ -618,7 +622,8 @@ async function listManifestFiles(dir: string): Promise<string[]> {
 
 /**
  * Loads manifests from files, folders (every `.yaml`, `.yml` and `.json` below them, in name
- * order) and standard input (`-`). A file found in a folder that holds no manifest (a Helm
+ * order, except under `node_modules` and folders whose name starts with a dot) and standard
+ * input (`-`). A file found in a folder that holds no manifest (a Helm
  * template or values file, a Chart.yaml, a kustomization) is left out and listed in `skipped`;
  * a file named on its own is always read.
  *
