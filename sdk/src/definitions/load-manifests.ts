@@ -614,8 +614,7 @@ async function listManifestFiles(dir: string): Promise<string[]> {
       // Installed packages and tool folders (.git, .github's workflows) hold no manifests.
       if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
       files.push(...(await listManifestFiles(path)));
-    }
-    else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(path);
+    } else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(path);
   }
   return files;
 }
