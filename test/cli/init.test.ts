@@ -1,7 +1,7 @@
 // keptn-task init NAME: a task, its definition, its unit test and a CI workflow, in the folder
 // it runs in; `keptn-task run NAME -f .` and `keptn-task test` pass at once. (From packed
 // tarballs in an empty project: test/packages/init.test.ts.)
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -88,6 +88,11 @@ describe("keptn-task init NAME", () => {
       `keptn-task: Kept ${WORKFLOW_PATH}: it checks every task of this folder`,
     );
     expect(read(dir, WORKFLOW_PATH)).toBe(`${workflow}# edited\n`);
+    // A project's own files and installed packages are no manifests: left out without a word.
+    writeFileSync(join(dir, "package.json"), '{"name": "tasks"}\n');
+    writeFileSync(join(dir, "package-lock.json"), '{"lockfileVersion": 3}\n');
+    mkdirSync(join(dir, "node_modules/some-package"), { recursive: true });
+    writeFileSync(join(dir, "node_modules/some-package/action.yml"), "name: not a manifest\n");
     const validate = await runCli(["validate", "--images", "keptn-task", "-o", "github", "."], {
       cwd: dir,
     });

@@ -605,6 +605,20 @@ async function readStream(stream: AsyncIterable<string | Uint8Array>): Promise<s
   return text + decoder.decode();
 }
 
+/**
+ * Files of a JavaScript or Deno project that are never manifests: a folder walk leaves them out
+ * without a note, so `-f .` in a task's project is quiet.
+ */
+const PROJECT_FILES = new Set([
+  "package.json",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "tsconfig.json",
+  "jsconfig.json",
+  "deno.json",
+  "biome.json",
+]);
+
 async function listManifestFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
@@ -614,14 +628,20 @@ async function listManifestFiles(dir: string): Promise<string[]> {
       // Installed packages and tool folders (.git, .github's workflows) hold no manifests.
       if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
       files.push(...(await listManifestFiles(path)));
-    } else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(path);
+    } else if (
+      MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
+      !PROJECT_FILES.has(entry.name)
+    ) {
+      files.push(path);
+    }
   }
   return files;
 }
 
 /**
  * Loads manifests from files, folders (every `.yaml`, `.yml` and `.json` below them, in name
- * order, except under `node_modules` and folders whose name starts with a dot) and standard
+ * order, except under `node_modules`, folders whose name starts with a dot, and a project's
+ * `package.json`, `tsconfig.json` and the like) and standard
  * input (`-`). A file found in a folder that holds no manifest (a Helm
  * template or values file, a Chart.yaml, a kustomization) is left out and listed in `skipped`;
  * a file named on its own is always read.
