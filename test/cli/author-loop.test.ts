@@ -64,6 +64,35 @@ spec:
 `,
 );
 
+const SLOW = file(
+  "slow.yaml",
+  `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: slow
+spec:
+  timeout: 2s
+  deno:
+    inline:
+      code: |
+        console.log("sleeping");
+        await new Promise((resolve) => setTimeout(resolve, 60_000));
+---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: slowpy
+spec:
+  timeout: 2s
+  python:
+    inline:
+      code: |
+        import time
+        print("sleeping", flush=True)
+        time.sleep(60)
+`,
+);
+
 const DENO_TASK = file(
   "greet.ts",
   `const data = JSON.parse(Deno.env.get("DATA") ?? "{}");
@@ -228,5 +257,95 @@ describe("keptn-task run --data @FILE", () => {
     expect(missing.stderrLines[0]).toBe(
       'keptn-task: Cannot read --data file "missing.yaml" for "keptn-task run": no such file or directory',
     );
+  });
+});
+
+describe("keptn-task run at the definition's timeout", () => {
+  it("says the timeout stopped a Deno task, and nothing it cannot know", async () => {
+    const result = await runCli(["run", "slow", "-f", SLOW]);
+    expect(result.code).toBe(143);
+    expect(result.stderrLines.at(-1)).toMatch(
+      /^keptn-task: slow \(inline, deno, local\) exceeded its timeout of 2 s \(activeDeadlineSeconds\) and was stopped: exit code 143 after 2(\.\d)? s$/,
+    );
+  });
+
+  it("says the same of a Python task", async () => {
+    const result = await runCli(["run", "slowpy", "-f", SLOW, "-q", "-o", "json"]);
+    expect(result.code).toBe(143);
+    const summary = JSON.parse(result.stderrLines.at(-1) ?? "{}");
+    expect(summary).toMatchObject({ result: "timed out", exitCode: 143 });
+    const text = await runCli(["run", "slowpy", "-f", SLOW]);
+    expect(text.stderrLines.at(-1)).toMatch(
+      /^keptn-task: slowpy \(inline, python, local\) exceeded its timeout of 2 s \(activeDeadlineSeconds\) and was stopped: exit code 143 after 2(\.\d)? s$/,
+    );
+  });
+});
+
+describe("keptn-task run --report FILE", () => {
+  it("writes the JSON report alone to the file; stderr keeps the text summary", async () => {
+    const report = join(dir, "report.json");
+    const result = await runCli([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "--code",
+      DENO_TASK,
+      "--data",
+      "greeting=boom",
+      "--report",
+      report,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderrLines.at(-1)).toMatch(
+      /^keptn-task: greet \(code .*\) failed with exit code 1 in /,
+    );
+    const written = readFileSync(report, "utf8");
+    expect(written.endsWith("}\n")).toBe(true);
+    expect(JSON.parse(written)).toEqual({
+      definition: "greet",
+      namespace: "default",
+      source: `code ${DENO_TASK}`,
+      runner: "deno",
+      runtime: "local",
+      result: "failed",
+      exitCode: 1,
+      durationMs: expect.any(Number),
+      reason: "Task exited with code 1: uncaught Error: greeting refused",
+    });
+  });
+
+  it("leaves -o json where it was, on stderr, next to the report", async () => {
+    const report = join(dir, "report-json.json");
+    const result = await runCli([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "-o",
+      "json",
+      "--report",
+      report,
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stderrLines.at(-1) ?? "")).toEqual(
+      JSON.parse(readFileSync(report, "utf8")),
+    );
+  });
+
+  it("refuses a report path that cannot be written, before the task runs", async () => {
+    const result = await runCli([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "--report",
+      "/nonexistent/r.json",
+    ]);
+    expect(result.code).toBe(64);
+    expect(result.stdout).toBe("");
+    expect(result.stderrLines).toEqual([
+      'keptn-task: Cannot write --report file "/nonexistent/r.json" for "keptn-task run": no such directory: give a writable path',
+    ]);
   });
 });

@@ -6,9 +6,10 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { chmod, mkdir, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
+import { PROVISIONAL_REASON } from "@keptn-task/sdk/internal";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
 import { withCodeFile } from "./code-file.js";
 import { engineFailed, removeContainer } from "./engine.js";
@@ -57,6 +58,7 @@ export const runCommand: Command = {
     image: { type: "string" },
     "dry-run": { type: "boolean" },
     output: { type: "string", short: "o" },
+    report: { type: "string" },
     quiet: { type: "boolean", short: "q" },
     env: { type: "string", multiple: true },
     pretty: { type: "boolean" },
@@ -99,6 +101,8 @@ ${DEFINITION_OPTIONS_HELP}
                           readable on a terminal, raw otherwise, as in a Job)
       --dry-run           print the environment and the command, start nothing
   -o, --output FORMAT     text (default) or json: the summary line (and --dry-run) as JSON
+      --report FILE       also write the summary as JSON (as -o json prints it) to FILE,
+                          alone; stderr keeps the text summary
   -q, --quiet             only the task's own output: no warnings, no runner log, no summary
   -h, --help              show this help
 
@@ -141,6 +145,8 @@ interface RunRequest {
   readonly name: string;
   readonly runtime: RuntimeName;
   readonly output: "text" | "json";
+  /** `--report FILE`: the JSON summary, written alone to this file. */
+  readonly report: string | undefined;
   readonly quiet: boolean;
   readonly dryRun: boolean;
   readonly data: ReadonlyMap<string, string>;
@@ -185,6 +191,7 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
     name,
     runtime: oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local"),
     output: oneOf("run", "output", args.string("output"), ["text", "json"], "text"),
+    report: await checkReport(args.string("report"), context.io.cwd),
     quiet: args.flag("quiet"),
     dryRun: args.flag("dry-run"),
     data: await parseData(args.list("data"), context.io.cwd),
@@ -411,11 +418,11 @@ async function superviseRun(
   if (!request.quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
   const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
   const engineFailure = await engineFailed(planned, exitCode, io.cwd, startedAt);
+  const reason = await readReason(setup.terminationLog, context);
+  const result = { ...outcome, exitCode, engineFailure, reason };
   // -q silences the summary line, not the JSON report a script asked for with --output json.
-  if (!request.quiet || request.output === "json") {
-    const reason = await readReason(setup.terminationLog, context);
-    report(request, setup, { ...outcome, exitCode, engineFailure, reason }, context);
-  }
+  if (!request.quiet || request.output === "json") report(request, setup, result, context);
+  if (request.report !== undefined) await writeReport(request, setup, result, context);
   return exitCode;
 }
 
@@ -478,30 +485,91 @@ function label(request: RunRequest, setup: RunSetup): string {
   return `${resolved.definition.name} (${describeSource(resolved, setup.codeFile)}, ${resolved.runner}, ${runtime})`;
 }
 
+/** What the runner writes that a timeout's summary line already says, or only guesses at. */
+const RESTATED_AT_TIMEOUT: readonly ((exitCode: number) => string)[] = [
+  () => PROVISIONAL_REASON,
+  (exitCode) => `Task stopped by SIGTERM with exit code ${exitCode}`,
+];
+
+/** How a run ended, in words: the summary's `result`. */
+function outcomeOf(result: RunResult): "timed out" | "not run" | "succeeded" | "failed" {
+  if (result.timedOut) return "timed out";
+  if (result.engineFailure !== undefined) return "not run";
+  return result.exitCode === 0 ? "succeeded" : "failed";
+}
+
+/** The JSON summary (`-o json`, `--report`). */
+function summaryOf(
+  request: RunRequest,
+  setup: RunSetup,
+  result: RunResult,
+  outcome = outcomeOf(result),
+): Record<string, unknown> {
+  const { resolved } = setup;
+  return {
+    definition: resolved.definition.name,
+    namespace: setup.namespace,
+    source: describeSource(resolved, setup.codeFile),
+    runner: resolved.runner,
+    runtime: request.runtime,
+    ...(request.asKeptn ? { asKeptn: true } : {}),
+    result: outcome,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    ...(result.reason === "" ? {} : { reason: result.reason }),
+  };
+}
+
+/** Where `--report` writes: the file is emptied now, so a path that cannot be written is said before the run. */
+async function checkReport(path: string | undefined, cwd: string): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    await writeFile(isAbsolute(path) ? path : join(cwd, path), "");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why =
+      code === "ENOENT"
+        ? "no such directory"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : String(code ?? error);
+    throw new UsageError(
+      `Cannot write --report file "${path}" for "keptn-task run": ${why}: give a writable path`,
+    );
+  }
+  return path;
+}
+
+/**
+ * Writes the JSON summary alone to `--report`'s file, masked.
+ *
+ * @throws {KeptnTaskError} When the file cannot be written (exit code 1).
+ */
+async function writeReport(
+  request: RunRequest,
+  setup: RunSetup,
+  result: RunResult,
+  context: CliContext,
+): Promise<void> {
+  const path = request.report ?? "";
+  const text = `${context.secrets.mask(JSON.stringify(summaryOf(request, setup, result)))}\n`;
+  try {
+    await writeFile(isAbsolute(path) ? path : join(context.io.cwd, path), text);
+  } catch (error) {
+    const why = (error as { code?: unknown }).code ?? String(error);
+    context.note(`Cannot write --report file "${path}": ${String(why)}`);
+  }
+}
+
 /** The one-line summary on stderr: text, or JSON with --output json. */
 function report(request: RunRequest, setup: RunSetup, result: RunResult, context: CliContext) {
   const { resolved } = setup;
   const { exitCode, durationMs, engineFailure } = result;
-  const outcome = result.timedOut
-    ? "timed out"
-    : engineFailure !== undefined
-      ? "not run"
-      : exitCode === 0
-        ? "succeeded"
-        : "failed";
+  const outcome = outcomeOf(result);
   if (request.output === "json") {
-    const summary = {
-      definition: resolved.definition.name,
-      namespace: setup.namespace,
-      source: describeSource(resolved, setup.codeFile),
-      runner: resolved.runner,
-      runtime: request.runtime,
-      ...(request.asKeptn ? { asKeptn: true } : {}),
-      result: outcome,
-      exitCode,
-      durationMs,
-      ...(result.reason === "" ? {} : { reason: result.reason }),
-    };
+    const summary = summaryOf(request, setup, result, outcome);
     context.io.stderr.write(`${context.secrets.mask(JSON.stringify(summary))}\n`);
     return;
   }
@@ -509,7 +577,12 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
   const took = formatDuration(durationMs);
   const timeout = formatDuration(resolved.job.activeDeadlineSeconds * 1000);
   // The runner's own "Task exited with code N" says no more than the line itself.
-  const plain = result.reason === "" || result.reason === `Task exited with code ${exitCode}`;
+  const plain =
+    result.reason === "" ||
+    result.reason === `Task exited with code ${exitCode}` ||
+    // At the timeout the line says what stopped the task: the runner's guess or its restatement
+    // of the signal would only blur it.
+    (result.timedOut && RESTATED_AT_TIMEOUT.some((words) => words(exitCode) === result.reason));
   const why = plain ? "" : `: ${result.reason}`;
   const lines = {
     "timed out": `${name} exceeded its timeout of ${timeout} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${took}${why}`,
