@@ -7,7 +7,7 @@ import { constants } from "node:fs";
 import { chmod, mkdir, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
-import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
+import { CodeResolutionError, ConfigError, KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
 import { PROVISIONAL_REASON } from "@keptn-task/sdk/internal";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
@@ -37,6 +37,7 @@ import {
   refuseErrors,
 } from "./task-input.js";
 import { urlSecrets } from "./url-secrets.js";
+import { type RunControl, watchRuns } from "./watch.js";
 
 /** Resolution errors that --code makes moot: it gives the code. */
 const REPLACED_BY_CODE = new Set(["NO_CODE", "CONFIGMAP_WITHOUT_CODE", "HTTPREF_INVALID"] as const);
@@ -64,6 +65,7 @@ export const runCommand: Command = {
     pretty: { type: "boolean" },
     "no-pretty": { type: "boolean" },
     "as-keptn": { type: "boolean" },
+    watch: { type: "boolean", short: "w" },
   },
   help: `Usage: keptn-task run NAME -f PATH... [options] [-- COMMAND...]
 
@@ -99,6 +101,8 @@ ${DEFINITION_OPTIONS_HELP}
                           SCRIPT, CMD_ARGS: the Job sets those (use --data, --secret, --app...)
       --pretty, --no-pretty  JSON log lines shown human-readable, or left raw (default:
                           readable on a terminal, raw otherwise, as in a Job)
+  -w, --watch             run again whenever the code file (--code) or the manifests change:
+                          a run in progress is stopped first (its summary kept); Ctrl-C ends
       --dry-run           print the environment and the command, start nothing
   -o, --output FORMAT     text (default) or json: the summary line (and --dry-run) as JSON
       --report FILE       also write the summary as JSON (as -o json prints it) to FILE,
@@ -119,26 +123,50 @@ run; 69 httpRef code cannot be fetched; 78 no value for SECURE_DATA or an invali
 
 Examples:
   keptn-task init hello && keptn-task run hello -f .
-  keptn-task run hello -f . --code hello.ts --data @data.yaml
+  keptn-task run hello -f . --code hello.ts --data @data.yaml --watch
   keptn-task run health-check -f k8s/ --data url=http://localhost:8080/healthz
   keptn-task run notify -f k8s/ --task-type post --secret @secure-data.json --runtime podman
   keptn-task run notify -f k8s/ --env HTTPS_PROXY --as-keptn
 `,
   async run(args, context) {
-    const request = await parseRunArgs(args, context);
-    const setup = await resolveRun(request, args, context);
-    if (!request.quiet) {
-      // A --secret stands in for the Secret, so its absence from the manifests is expected.
-      const skip = request.secret === undefined ? [] : (["SECRET_NOT_FOUND"] as const);
-      printWarnings(setup.resolved, context, new Set(skip));
+    if (!args.flag("watch")) return await runOnce(args, context);
+    if (args.flag("dry-run")) {
+      throw new UsageError(`Cannot use --watch with --dry-run: a dry run starts nothing to watch`);
     }
-    if (request.dryRun) {
-      printPlan(setup.plan, request.output, context);
-      return 0;
-    }
-    return await execute(request, setup, context);
+    const code = args.string("code");
+    return await watchRuns(
+      [...args.list("file"), ...(code === undefined ? [] : [code])],
+      (control) => runOnce(args, context, control),
+      context,
+      (error) => {
+        // A run that cannot start (a manifest being edited) is said, and the watching goes on.
+        if (!(error instanceof KeptnTaskError)) throw error;
+        context.note(error.message);
+        return error.exitCode;
+      },
+    );
   },
 };
+
+/** One run: resolve, then run (or print the plan). */
+async function runOnce(
+  args: ParsedArgs,
+  context: CliContext,
+  control?: RunControl,
+): Promise<number> {
+  const request = await parseRunArgs(args, context);
+  const setup = await resolveRun(request, args, context);
+  if (!request.quiet) {
+    // A --secret stands in for the Secret, so its absence from the manifests is expected.
+    const skip = request.secret === undefined ? [] : (["SECRET_NOT_FOUND"] as const);
+    printWarnings(setup.resolved, context, new Set(skip));
+  }
+  if (request.dryRun) {
+    printPlan(setup.plan, request.output, context);
+    return 0;
+  }
+  return await execute(request, setup, context, control);
+}
 
 /** What the command line asks for. */
 interface RunRequest {
@@ -361,10 +389,16 @@ function runnerEnv(
 }
 
 /** Runs the planned process in a fresh directory and reports how it ended. */
-async function execute(request: RunRequest, setup: RunSetup, context: CliContext): Promise<number> {
+async function execute(
+  request: RunRequest,
+  setup: RunSetup,
+  context: CliContext,
+  control?: RunControl,
+): Promise<number> {
   // From here on a Ctrl-C must not leave the temporary directory or an unsupervised task
   // behind: it is handled before anything is written, and the run stops in good order.
   const signals = new StopSignals();
+  if (control !== undefined) control.stop = () => signals.stop();
   try {
     // Every check has passed: only now is anything written.
     const { workDir, plan: planned } = setup;
