@@ -10,13 +10,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { EXIT_CODES, KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import { closestName } from "@keptn-task/sdk/internal";
-import { type Command, parseCommandArgs } from "./args.js";
+import { parseCommandArgs } from "./args.js";
+import type { CommandEntry } from "./completion.js";
 import { type CliIo, createContext, oneLine, PROGRAM, processIo } from "./io.js";
 import { findDeno } from "./runtime-paths.js";
 import { didYouMean } from "./suggest.js";
 
 /** The commands, loaded on use: `--help` and `bundle` need none of the manifest machinery. */
-const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
+const COMMANDS: readonly CommandEntry[] = [
   {
     name: "init",
     summary: "start a task here: its code, definition, unit test and CI workflow",
@@ -46,6 +47,11 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Co
     name: "bundle",
     summary: "bundle a Deno task and its remote imports into one file that needs no network",
     load: async () => (await import("./bundle.js")).bundleCommand,
+  },
+  {
+    name: "completion",
+    summary: "print a completion script for bash, zsh or fish",
+    load: async () => (await import("./completion.js")).completionCommand(COMMANDS),
   },
 ];
 

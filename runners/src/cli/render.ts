@@ -22,7 +22,7 @@ export const renderCommand: Command = {
     ...DEFINITION_OPTIONS,
     "deno-image": { type: "string" },
     "python-image": { type: "string" },
-    output: { type: "string", short: "o" },
+    output: { type: "string", short: "o", values: ["yaml", "json"] },
   },
   help: `Usage: keptn-task render NAME -f PATH... [options]
 

@@ -35,13 +35,13 @@ import type { CliContext } from "./io.js";
 
 /** Options every command that resolves one definition takes. */
 export const DEFINITION_OPTIONS: OptionSpecs = {
-  file: { type: "string", short: "f", multiple: true },
+  file: { type: "string", short: "f", multiple: true, values: "path" },
   namespace: { type: "string", short: "n" },
   "keptn-namespace": { type: "string" },
   app: { type: "string" },
   workload: { type: "string" },
   version: { type: "string" },
-  "task-type": { type: "string" },
+  "task-type": { type: "string", values: TASK_TYPES },
   context: { type: "string" },
 };
 

@@ -66,8 +66,8 @@ export const validateCommand: Command = {
     "keptn-namespace": { type: "string" },
     strict: { type: "boolean" },
     ignore: { type: "string", multiple: true },
-    output: { type: "string", short: "o" },
-    images: { type: "string" },
+    output: { type: "string", short: "o", values: OUTPUTS },
+    images: { type: "string", values: IMAGES },
   },
   help: `Usage: keptn-task validate PATH... [options]
 
