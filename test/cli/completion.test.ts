@@ -76,7 +76,7 @@ describe("keptn-task completion", () => {
   it("writes a fish script with each command and option", async () => {
     const result = await runCli(["completion", "fish"]);
     expect(result.stdout).toContain(
-      `complete -c keptn-task -n "__fish_seen_subcommand_from run" -l runtime -r -a 'local podman docker'\n`,
+      `complete -c keptn-task -n "__fish_seen_subcommand_from run" -l runtime -r -f -a 'local podman docker'\n`,
     );
     expect(result.stdout).toContain(
       `complete -c keptn-task -n "__fish_seen_subcommand_from run" -l code -r -F\n`,

@@ -154,7 +154,7 @@ function fishScript(commands: readonly CommandInfo[]): string {
             ? " -r -F"
             : spec.values === undefined
               ? " -r"
-              : ` -r -a ${fishQuote(spec.values.join(" "))}`;
+              : ` -r -f -a ${fishQuote(spec.values.join(" "))}`;
       lines.push(
         `complete -c keptn-task -n "__fish_seen_subcommand_from ${command.name}" -l ${name}${short}${value}`,
       );
