@@ -349,3 +349,33 @@ describe("keptn-task run --report FILE", () => {
     ]);
   });
 });
+
+describe("a container task's secretKeyRef variables", () => {
+  const FIXTURE = "test/cli/fixtures/container-secret.yaml";
+
+  it("take a value from --env NAME=VALUE, masked in all output", async () => {
+    const result = await runCli([
+      "run",
+      "container-secret",
+      "-f",
+      FIXTURE,
+      "--env",
+      "API_TOKEN=tok-given-on-the-command-line",
+      "--",
+      "sh",
+      "-c",
+      'echo "token is $API_TOKEN"',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("token is ***\n");
+    expect(result.stderr).not.toContain("tok-given-on-the-command-line");
+  });
+
+  it("name the variable when its value is missing, and how to give it", async () => {
+    const result = await runCli(["run", "container-secret", "-f", FIXTURE, "--", "true"]);
+    expect(result.code).toBe(78);
+    expect(result.stderrLines).toEqual([
+      'keptn-task: Cannot run "container-secret": API_TOKEN: Secret "api-token" key "token" has no value: give it with --env API_TOKEN=VALUE (masked), or add the Secret with -f',
+    ]);
+  });
+});

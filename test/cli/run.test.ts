@@ -631,7 +631,7 @@ spec:
         "true",
       ],
       code: 78,
-      line: 'keptn-task: Cannot run "container-secret": options.API_TOKEN: Secret "api-token" key "token" has no value: add the Secret with -f',
+      line: 'keptn-task: Cannot run "container-secret": API_TOKEN: Secret "api-token" key "token" has no value: give it with --env API_TOKEN=VALUE (masked), or add the Secret with -f',
     },
     {
       case: "a --secret for a definition without secureParameters",

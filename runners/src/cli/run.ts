@@ -370,7 +370,9 @@ function runnerEnv(
     missingSecret: ({ variable }) =>
       variable === "SECURE_DATA"
         ? "pass the value with --secret @FILE or --secret VALUE, or add the Secret with -f"
-        : "add the Secret with -f",
+        : `give it with --env ${variable}=VALUE (masked), or add the Secret with -f`,
+    // A container's secretKeyRef (or other valueFrom) variable given with --env.
+    ...(resolved.runner === "container" ? { values: Object.fromEntries(request.env) } : {}),
     onSkipped: ({ name: variable, from }) => {
       if (!quiet) {
         context.note(
