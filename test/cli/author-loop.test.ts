@@ -379,3 +379,25 @@ describe("a container task's secretKeyRef variables", () => {
     ]);
   });
 });
+
+describe("a container task run with --runtime local", () => {
+  it("keeps the reason its fail() wrote in the summary", async () => {
+    const script =
+      'import { task } from "@keptn-task/sdk"; task().fail("Webhook refused the release", { exitCode: 3 });';
+    const result = await runCli([
+      "run",
+      "boxed",
+      "-f",
+      MANIFESTS,
+      "--",
+      process.execPath,
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stderrLines.at(-1)).toMatch(
+      /^keptn-task: boxed \(image busybox:1\.36, container, local\) failed with exit code 3 in .*: Webhook refused the release$/,
+    );
+  });
+});

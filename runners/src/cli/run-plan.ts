@@ -174,7 +174,18 @@ function planLocalCommand(input: PlanInput, files: CodeFile[]): RunPlan {
       `Cannot run container task "${resolved.definition.name}" with --runtime local: give the command that stands in for image "${resolved.container?.image ?? ""}" after --, or use --runtime podman`,
     );
   }
-  return { command: program, args, env: { ...localEnv(input), ...taskEnv }, taskEnv, files };
+  // The SDKs' fail() writes where KEPTN_TASK_TERMINATION_LOG points: the run's stand-in for the
+  // container's /dev/termination-log, so the summary keeps the reason.
+  const terminationLog = input.runnerSettings?.KEPTN_TASK_TERMINATION_LOG;
+  const settings =
+    terminationLog === undefined ? {} : { KEPTN_TASK_TERMINATION_LOG: terminationLog };
+  return {
+    command: program,
+    args,
+    env: { ...localEnv(input), ...settings, ...taskEnv },
+    taskEnv,
+    files,
+  };
 }
 
 /** The bootstrap runner with the pinned Deno, started as the images start it. */
