@@ -1030,6 +1030,20 @@ stringData:
       expect(result.leftovers).toEqual([]);
     });
 
+    it("says a stopped daemon is stopped, in docker's words, not that the image is missing", async () => {
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "docker"], {
+        env: engineEnv("daemon-down"),
+      });
+      const daemon =
+        "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
+      expect(result.stderrLines).toEqual([
+        daemon,
+        `keptn-task: print-env (inline, deno, docker) was not run: docker cannot reach its daemon: ${daemon}`,
+      ]);
+      expect(result.code).toBe(125);
+      expect(result.leftovers).toEqual([]);
+    });
+
     it("says the task did not run when the engine cannot start the container's command", async () => {
       const result = await runCli(["run", "container-task", "-f", TASKS, "--runtime", "docker"], {
         env: engineEnv("no-command"),
