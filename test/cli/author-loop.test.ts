@@ -1,6 +1,6 @@
 // The task author's loop through the real command: run the file being edited (--code), feed
 // inputs from files (--data @FILE), keep the JSON report apart (--report).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -399,5 +399,57 @@ describe("a container task run with --runtime local", () => {
     expect(result.stderrLines.at(-1)).toMatch(
       /^keptn-task: boxed \(image busybox:1\.36, container, local\) failed with exit code 3 in .*: Webhook refused the release$/,
     );
+  });
+});
+
+describe("an error in inline code", () => {
+  const K8S = join(dir, "k8s");
+  mkdirSync(K8S);
+  const TASK_YAML = join(K8S, "task.yaml");
+  writeFileSync(
+    TASK_YAML,
+    `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: boom
+spec:
+  deno:
+    inline:
+      code: |
+        const limit = 3;
+
+        if (limit > 2) {
+          throw new Error("limit too high");
+        }
+---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: pyboom
+spec:
+  python:
+    inline:
+      code: |
+        def check(limit):
+            raise ValueError("limit too high")
+        check(3)
+`,
+  );
+
+  it("points into the manifest (file:line:column), not at the temporary function.ts", async () => {
+    const result = await runCli(["run", "boom", "-f", "k8s/task.yaml"], { cwd: dir });
+    expect(result.code).toBe(1);
+    // Line 12 of the manifest; `new` is in column 17 there (column 9 of the code, indented 8).
+    expect(result.stderr).toContain("    at k8s/task.yaml:12:17\n");
+    expect(result.stderr).not.toMatch(/function\.ts:\d+/);
+  });
+
+  it("points a Python traceback's lines into the manifest", async () => {
+    const result = await runCli(["run", "pyboom", "-f", "k8s/"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'Traceback (most recent call last):\n  File "k8s/task.yaml", line 25, in <module>\n    check(3)\n  File "k8s/task.yaml", line 24, in check\n',
+    );
+    expect(result.stderr).not.toMatch(/function\.py", line/);
   });
 });

@@ -12,6 +12,7 @@ import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-ta
 import { PROVISIONAL_REASON } from "@keptn-task/sdk/internal";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
 import { withCodeFile } from "./code-file.js";
+import { codeLineMapper, rewritingStream } from "./code-lines.js";
 import { engineFailed, removeContainer } from "./engine.js";
 import { type CliContext, type OutputStream, trackLineEnds } from "./io.js";
 import { createPrettyStream, type PrettyStream } from "./pretty.js";
@@ -244,6 +245,10 @@ interface RunSetup {
   readonly terminationLog: string | undefined;
   /** `--code FILE` as given: the summary names it as the code's source. */
   readonly codeFile: string | undefined;
+  /** Rewrites positions in the code file the run writes to positions in its manifest. */
+  readonly codeLines:
+    | { readonly path: string; readonly rewrite: (text: string) => string }
+    | undefined;
 }
 
 /** Loads the manifests, resolves the definition, and checks it can run here as asked. */
@@ -314,7 +319,28 @@ async function resolveRun(
     containerName: request.dryRun ? DRY_RUN_NAME : `keptn-task-${randomBytes(6).toString("hex")}`,
     ...(image === undefined ? {} : { image }),
   });
-  return { resolved, namespace, workDir, plan, terminationLog, codeFile: local?.file.given };
+  // Errors in inline code point into the manifest, not at the file removed after the run.
+  const codePath = runtime === "local" ? scriptPath : resolved.mountPath;
+  const codeLines = local === undefined ? codeLinesOf(resolved, catalog, codePath) : undefined;
+  return {
+    resolved,
+    namespace,
+    workDir,
+    plan,
+    terminationLog,
+    codeFile: local?.file.given,
+    codeLines,
+  };
+}
+
+/** How positions in the code file the run writes map into its manifest, where they do. */
+function codeLinesOf(
+  resolved: ResolvedTask,
+  catalog: Catalog,
+  codePath: string | undefined,
+): RunSetup["codeLines"] {
+  const rewrite = codePath === undefined ? undefined : codeLineMapper(resolved, catalog, codePath);
+  return rewrite === undefined || codePath === undefined ? undefined : { path: codePath, rewrite };
 }
 
 /** The programs a local run starts, found before anything is written (127 when one is missing). */
@@ -433,8 +459,12 @@ async function superviseRun(
   const startedAt = Date.now();
   const prettyOut = await prettyFor(request, "stdout", context);
   const prettyErr = await prettyFor(request, "stderr", context);
-  const stdout = trackLineEnds(prettyOut ?? io.stdout);
-  const stderr = trackLineEnds(prettyErr ?? io.stderr);
+  const lines = setup.codeLines;
+  const [mappedOut, mappedErr] = [prettyOut ?? io.stdout, prettyErr ?? io.stderr].map((sink) =>
+    lines === undefined ? undefined : rewritingStream(sink, lines.path, lines.rewrite),
+  );
+  const stdout = trackLineEnds(mappedOut ?? prettyOut ?? io.stdout);
+  const stderr = trackLineEnds(mappedErr ?? prettyErr ?? io.stderr);
   const outcome = await supervise({
     command: planned.command,
     args: planned.args,
@@ -447,6 +477,8 @@ async function superviseRun(
     secrets: context.secrets,
     ...(planned.container === undefined ? {} : { onKill: () => removeContainer(planned, io.cwd) }),
   });
+  mappedOut?.flush();
+  mappedErr?.flush();
   prettyOut?.flush();
   prettyErr?.flush();
   // stdout and stderr may be one terminal or file: a line of ours after output left mid-line
