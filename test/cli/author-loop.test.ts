@@ -433,6 +433,19 @@ spec:
         def check(limit):
             raise ValueError("limit too high")
         check(3)
+---
+apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata:
+  name: pyhandler
+spec:
+  python:
+    inline:
+      code: |
+        from keptn_task import run
+        def handler(t):
+            raise ValueError("limit too high")
+        run(handler)
 `,
   );
 
@@ -451,5 +464,13 @@ spec:
       'Traceback (most recent call last):\n  File "k8s/task.yaml", line 25, in <module>\n    check(3)\n  File "k8s/task.yaml", line 24, in check\n',
     );
     expect(result.stderr).not.toMatch(/function\.py", line/);
+  });
+
+  it("points a traceback inside a JSON log line into the manifest, its quotes escaped", async () => {
+    const result = await runCli(["run", "pyhandler", "-f", "k8s/"], { cwd: dir });
+    expect(result.code).toBe(1);
+    const line = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
+    expect(line.err.stack).toContain('File "k8s/task.yaml", line 37, in handler\n');
+    expect(result.stdout).not.toContain("function.py");
   });
 });

@@ -1,7 +1,7 @@
 // keptn-task run --watch: a real file edit re-runs the task; a run in progress is stopped first
 // and its summary kept; Ctrl-C ends the watching. Every step waits for the command's own output.
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -117,6 +117,35 @@ spec:
     expect(result.stdout).toBe("version 4\nversion 4\n");
     expect(result.stderr).toMatch(/keptn-task: .*task\.yaml.*\n/);
     expect(result.code).toBe(0);
+  });
+
+  it("watching a folder, runs again for its manifests and the code, not for other files", async () => {
+    writeFileSync(CODE, version(5, false));
+    const result = await runProcess(
+      process.execPath,
+      [CLI, "run", "watched", "-f", dir, "--code", CODE, "-w"],
+      {
+        cwd: ROOT,
+        env: { TMPDIR: tmpdir(), KEPTN_TASK_PYTHON: PYTHON },
+        timeoutMs: 120_000,
+        onSpawn: onLines([
+          [
+            /for changes/,
+            () => {
+              // The run's output kept next to the manifests, and a package install: no run.
+              writeFileSync(join(dir, "run.log"), "output\n");
+              mkdirSync(join(dir, "node_modules/pkg"), { recursive: true });
+              writeFileSync(join(dir, "node_modules/pkg/package.json"), "{}\n");
+              writeFileSync(CODE, version(6, false));
+            },
+          ],
+          [/version 6\n[\s\S]*for changes/, (child) => child.kill("SIGINT")],
+        ]),
+      },
+    );
+    expect(result.stdout).toBe("version 5\nversion 6\n");
+    expect(result.stderr.match(/keptn-task: Change in "[^"]*"/g) ?? []).toEqual([]);
+    expect(result.stderr.match(/keptn-task: Running again/g)).toHaveLength(1);
   });
 
   it("refuses standard input, which cannot be watched", async () => {

@@ -32,13 +32,16 @@ export function codeLineMapper(
   const path = escapeRegExp(codePath);
   const at = (line: string) => origin.firstLine + Number(line) - 1;
   const deno = new RegExp(`(?:file://)?${path}:(\\d+):(\\d+)`, "g");
-  const python = new RegExp(`File "${path}", line (\\d+)`, "g");
+  // In a log line's JSON the quotes are escaped: File \"...function.py\", line 2.
+  const python = new RegExp(`File (\\\\?)"${path}\\\\?", line (\\d+)`, "g");
   return (text) =>
     text
       .replace(deno, (_, line: string, column: string) => {
         return `${origin.file}:${at(line)}:${Number(column) + origin.indent}`;
       })
-      .replace(python, (_, line: string) => `File "${origin.file}", line ${at(line)}`);
+      .replace(python, (_, slash: string, line: string) => {
+        return `File ${slash}"${origin.file}${slash}", line ${at(line)}`;
+      });
 }
 
 /** Where the run's code is written in its manifest: inline code, or a ConfigMap's `data.code`. */

@@ -9,7 +9,6 @@ import { dirname, join } from "node:path";
 import { KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import type { Command } from "./args.js";
 import {
-  DEFINITION_SCHEMA_PATH,
   definition,
   denoTask,
   denoTest,
@@ -78,9 +77,7 @@ Examples:
     const written = await writeAll(context.io.cwd, contents);
     for (const path of written) context.note(`Wrote ${path}`);
     if (shared) context.note(`Kept ${WORKFLOW_PATH}: it checks every task of this folder`);
-    context.note(
-      `Next: npx keptn-task run ${name} -f . (needs npm i -D @keptn-task/runners); npx keptn-task test; the definition's schema: ${DEFINITION_SCHEMA_PATH}`,
-    );
+    context.note(`Next: npx keptn-task run ${name} -f . && npx keptn-task test`);
     return 0;
   },
 };

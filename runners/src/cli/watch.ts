@@ -5,7 +5,7 @@
  * Ctrl-C ends the run in progress, as without --watch, and the watching.
  */
 import { type FSWatcher, statSync, watch } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, resolve, sep } from "node:path";
 import { UsageError } from "@keptn-task/sdk";
 import type { CliContext } from "./io.js";
 
@@ -87,7 +87,7 @@ class Changes {
     const target = folder ? path : dirname(path);
     const name = basename(path);
     const watcher = watch(target, { recursive: folder }, (_event, changed) => {
-      if (!folder && changed !== name) return;
+      if (folder ? changed === null || !isManifest(changed) : changed !== name) return;
       this.#changed(folder && changed !== null ? resolve(path, changed) : path);
     });
     this.#watchers.push(watcher);
@@ -130,6 +130,30 @@ class Changes {
     for (const watcher of this.#watchers) watcher.close();
   }
 }
+
+/**
+ * Whether a file changed below a watched folder is one `-f FOLDER` reads (as `loadManifests`
+ * walks a folder): a YAML or JSON file, not under `node_modules` or a dot folder, not a
+ * project's own `package.json` and the like. The run's output redirected into the folder, an
+ * editor's swap file or `npm install` start no run.
+ */
+function isManifest(relative: string): boolean {
+  const parts = relative.split(sep);
+  const name = parts[parts.length - 1] ?? "";
+  if (parts.some((part) => part === "node_modules" || part.startsWith("."))) return false;
+  return /\.(ya?ml|json)$/.test(name) && !PROJECT_FILES.has(name);
+}
+
+/** A project's files that are never manifests (`loadManifests` leaves them out too). */
+const PROJECT_FILES = new Set([
+  "package.json",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "tsconfig.json",
+  "jsconfig.json",
+  "deno.json",
+  "biome.json",
+]);
 
 function isFolder(path: string): boolean {
   try {
