@@ -4,6 +4,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { measure, sizeSentence } from "../../scripts/install-sizes.mjs";
+import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import {
   installedPackages,
@@ -122,6 +124,15 @@ function installedDeno(): string {
   const arch = process.arch === "arm64" ? "arm64" : "x64";
   return join(tool, `node_modules/@deno/linux-${arch}-glibc/deno`);
 }
+
+describe("the install sizes the docs state", () => {
+  it("are what these installs measure (scripts/install-sizes.mjs)", () => {
+    const sentence = sizeSentence(measure(sdkOnly), measure(tool));
+    const readme = readFileSync(join(ROOT, "docs/guide/install.md"), "utf8");
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    expect(flat(readme)).toContain(flat(sentence));
+  });
+});
 
 describe("the keptn-task command installed from packed tarballs", () => {
   beforeAll(() => mkdirSync(join(tool, "tmp"), { recursive: true }));

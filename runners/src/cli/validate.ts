@@ -66,8 +66,8 @@ export const validateCommand: Command = {
     "keptn-namespace": { type: "string" },
     strict: { type: "boolean" },
     ignore: { type: "string", multiple: true },
-    output: { type: "string", short: "o" },
-    images: { type: "string" },
+    output: { type: "string", short: "o", values: OUTPUTS },
+    images: { type: "string", values: IMAGES },
   },
   help: `Usage: keptn-task validate PATH... [options]
 
@@ -117,9 +117,9 @@ Exit codes: 0 valid (warnings allowed unless --strict); 64 bad arguments; 65 an 
 object, no workload naming a task or evaluation; -o json still prints its document).
 
 Examples:
-  keptn-task validate examples/ k8s/tasks.yaml
+  keptn-task validate . k8s/tasks.yaml
   keptn-task validate --strict --ignore SECRET_NOT_FOUND -o github deploy/
-  keptn-task validate --images keptn-task examples/
+  keptn-task validate --images keptn-task -o github .
 `,
   async run(args, context) {
     const paths = args.positionals;

@@ -688,6 +688,20 @@ function tooLarge(file: string): Error {
 }
 
 /**
+ * Files of a JavaScript or Deno project that are never manifests: a folder walk leaves them out
+ * without a note, so `-f .` in a task's project is quiet.
+ */
+const PROJECT_FILES = new Set([
+  "package.json",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "tsconfig.json",
+  "jsconfig.json",
+  "deno.json",
+  "biome.json",
+]);
+
+/**
  * The manifest files below `dir`, in name order: regular files only. A link is not followed (a
  * committed `x.yaml -> /dev/zero` or a link out of the repository is not read), nor is a FIFO,
  * socket or device.
@@ -697,16 +711,26 @@ async function listManifestFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listManifestFiles(path)));
-    else if (entry.isFile() && MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)))
+    if (entry.isDirectory()) {
+      // Installed packages and tool folders (.git, .github's workflows) hold no manifests.
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      files.push(...(await listManifestFiles(path)));
+    } else if (
+      entry.isFile() &&
+      MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
+      !PROJECT_FILES.has(entry.name)
+    ) {
       files.push(path);
+    }
   }
   return files;
 }
 
 /**
  * Loads manifests from files, folders (every `.yaml`, `.yml` and `.json` below them, in name
- * order) and standard input (`-`). A file found in a folder that holds no manifest (a Helm
+ * order, except under `node_modules`, folders whose name starts with a dot, and a project's
+ * `package.json`, `tsconfig.json` and the like) and standard
+ * input (`-`). A file found in a folder that holds no manifest (a Helm
  * template or values file, a Chart.yaml, a kustomization) is left out and listed in `skipped`;
  * a file named on its own is always read.
  *
