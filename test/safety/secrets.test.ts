@@ -254,26 +254,29 @@ describe("secrets in an httpRef URL", () => {
   });
 });
 
+/** A python definition that prints SECURE_DATA and fails with it in its reason. */
+const FAILS = tmp.file(
+  "k8s/fails.yaml",
+  [
+    "apiVersion: lifecycle.keptn.sh/v1",
+    "kind: KeptnTaskDefinition",
+    "metadata:",
+    "  name: fails",
+    "spec:",
+    "  python:",
+    "    secureParameters:",
+    "      secret: fails-secret",
+    "    inline:",
+    "      code: |",
+    "        import os, sys",
+    '        print("token:", os.environ["SECURE_DATA"])',
+    '        sys.exit("bad token " + os.environ["SECURE_DATA"])',
+    "",
+  ].join("\n"),
+);
+
 describe("the command's channels", () => {
-  const manifest = tmp.file(
-    "k8s/fails.yaml",
-    [
-      "apiVersion: lifecycle.keptn.sh/v1",
-      "kind: KeptnTaskDefinition",
-      "metadata:",
-      "  name: fails",
-      "spec:",
-      "  python:",
-      "    secureParameters:",
-      "      secret: fails-secret",
-      "    inline:",
-      "      code: |",
-      "        import os, sys",
-      '        print("token:", os.environ["SECURE_DATA"])',
-      '        sys.exit("bad token " + os.environ["SECURE_DATA"])',
-      "",
-    ].join("\n"),
-  );
+  const manifest = FAILS;
   const secret = "it's-a-s3cr3t/with<quotes>";
 
   it("masks a secret with a quote in --dry-run, before it shell-quotes it", async () => {
@@ -305,6 +308,39 @@ describe("the command's channels", () => {
       expect(result.code).toBe(1);
       expect(`${result.stdout}${result.stderr}`).not.toContain("s3cr3t");
     }
+  });
+});
+
+describe("forms the outside review found", () => {
+  it("masks a secret with ', \" and \\ as console.log and Deno.inspect print it, and encodeURI", async () => {
+    const task = tmp.file(
+      "inspect.ts",
+      [
+        'const s = JSON.parse(Deno.env.get("SECURE_DATA") ?? "{}");',
+        "console.log(s);",
+        'console.log("pw:", Deno.inspect(s.password), [s.password]);',
+        "console.log(encodeURI(s.password));",
+        "",
+      ].join("\n"),
+    );
+    const secureData = JSON.stringify({ password: "P@ss'w0rd\"\\1<&>/é" });
+    for (const isolation of ["auto", "process"] as const) {
+      const result = await runRunner(
+        "deno",
+        { SCRIPT: task, SECURE_DATA: secureData },
+        { isolation },
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toContain("w0rd");
+    }
+  });
+
+  it("refuses a --secret with a NUL byte in one line that does not quote it (78)", async () => {
+    const file = tmp.file("nul-secret.bin", 'it\'s "Sup3rS3cretT0ken"\u0000');
+    const result = await runCli(["run", "fails", "-f", FAILS, "--secret", `@${file}`]);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain("NUL byte");
+    expect(result.stderr).not.toContain("Sup3rS3cret");
   });
 });
 

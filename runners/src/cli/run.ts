@@ -805,6 +805,14 @@ const MAX_ENV_ENTRY_BYTES = 128 * 1024;
 
 function checkEnvSizes(definition: string, env: Readonly<Record<string, string>>): void {
   for (const [variable, value] of Object.entries(env)) {
+    if (value.includes("\0")) {
+      // Never quoted (it may be SECURE_DATA): the system's own error would quote it.
+      const message =
+        "holds a NUL byte, which no environment variable can hold, so its container could not start either: remove it (a binary secret belongs base64-encoded in SECURE_DATA)";
+      throw new ConfigError([{ source: variable, path: "", message }], {
+        summary: `Cannot run "${definition}"`,
+      });
+    }
     const bytes = Buffer.byteLength(`${variable}=${value}`) + 1;
     if (bytes > MAX_ENV_ENTRY_BYTES) {
       const message = `would be ${bytes} bytes, over Linux's limit of ${MAX_ENV_ENTRY_BYTES} bytes for one environment variable, so its container could not start either: pass less (a large input belongs in a ConfigMap or a URL the task reads)`;
