@@ -68,7 +68,7 @@ describe("keptn-task validate: what Keptn breaks or skips is not called valid", 
   it("1. refuses python cmdParameters with --, which make Keptn's image run the next word as the script", async () => {
     const result = await validate(python("-u -- --env prod"));
     expect(result.findings).toMatchObject([
-      { level: "error", code: "PYTHON_CMD_PARAMETERS", line: 6, column: 20 },
+      { level: "error", code: "PYTHON_CMD_PARAMETERS", line: 6, column: 5 },
     ]);
     expect(result.findings[0]?.rest).toContain('"--env"');
     expect(result.findings[0]?.rest).toContain("fails on every retry");
@@ -78,7 +78,9 @@ describe("keptn-task validate: what Keptn breaks or skips is not called valid", 
   it("2. refuses python cmdParameters that make Keptn's image skip the script and succeed", async () => {
     for (const cmd of ["-h", "-V", "-c print(1)", "-m http.server", "-", "-i", "-ui", "main.py"]) {
       const result = await validate(python(cmd));
-      expect(result.findings, cmd).toMatchObject([{ level: "error", code: "PYTHON_CMD_PARAMETERS" }]);
+      expect(result.findings, cmd).toMatchObject([
+        { level: "error", code: "PYTHON_CMD_PARAMETERS" },
+      ]);
       expect(result.code, cmd).toBe(65);
     }
     // Options that leave the script alone stay valid.
@@ -120,7 +122,7 @@ spec:
   });
 
   it("5. checks every Keptn kind against the schema of Keptn's CRD: unknown fields with a suggestion, types, enums", async () => {
-    const result = await validate(`apiVersion: lifecycle.keptn.sh/v1
+    const yaml = `apiVersion: lifecycle.keptn.sh/v1
 kind: KeptnAppContext
 metadata: { name: shop, namespace: shop }
 spec:
@@ -149,6 +151,7 @@ spec:
   provider: { name: prom }
   query: rate(x[1m])
   fetchIntervalSeconds: "ten"
+  range: { interval: 5m, aggregation: p50 }
 ---
 apiVersion: metrics.keptn.sh/v1
 kind: AnalysisDefinition
@@ -173,7 +176,7 @@ metadata: { name: run, namespace: shop }
 spec:
   timeframe: { recent: 5m }
   analysisDefinition: { name: slo }
-  state: Sometimes
+  argz: { env: prod }
 ---
 apiVersion: lifecycle.keptn.sh/v1
 kind: KeptnEvaluationDefinition
@@ -183,25 +186,29 @@ spec:
     - keptnMetricRef: { name: rate, namespace: shop }
       evaluationTarget: "<1"
       extra: true
-`);
+`;
+    const result = await validate(yaml);
+    const lineOf = (text: string) => yaml.split("\n").findIndex((l) => l.includes(text)) + 1;
     const at = result.findings.map((f) => [f.line, f.code, f.rest.slice(0, f.rest.indexOf(":"))]);
     expect(at).toEqual([
-      [5, "MANIFEST_INVALID", "KeptnAppContext/shop/shop"],
-      [13, "MANIFEST_INVALID", "KeptnApp/shop/shop"],
-      [21, "MANIFEST_INVALID", "KeptnMetricsProvider/shop/prom"],
-      [28, "MANIFEST_INVALID", "KeptnMetric/shop/rate"],
-      [44, "MANIFEST_INVALID", "AnalysisValueTemplate/shop/rate"],
-      [51, "MANIFEST_INVALID", "Analysis/shop/run"],
-      [60, "MANIFEST_INVALID", "KeptnEvaluationDefinition/shop/eval"],
+      [lineOf("preDeploymentTask:"), "MANIFEST_INVALID", "KeptnAppContext/shop/shop"],
+      [lineOf("version: 2"), "MANIFEST_INVALID", "KeptnApp/shop/shop"],
+      [lineOf("keyy"), "MANIFEST_INVALID", "KeptnMetricsProvider/shop/prom"],
+      [lineOf("fetchIntervalSeconds"), "MANIFEST_INVALID", "KeptnMetric/shop/rate"],
+      [lineOf("aggregation: p50"), "MANIFEST_INVALID", "KeptnMetric/shop/rate"],
+      [lineOf("querry"), "MANIFEST_INVALID", "AnalysisValueTemplate/shop/rate"],
+      [lineOf("argz"), "MANIFEST_INVALID", "Analysis/shop/run"],
+      [lineOf("extra: true"), "MANIFEST_INVALID", "KeptnEvaluationDefinition/shop/eval"],
     ]);
     const text = result.stdout;
     expect(text).toContain('spec: unknown field "preDeploymentTask"');
     expect(text).toContain('did you mean "preDeploymentTasks"?');
     expect(text).toContain('did you mean "key"?');
     expect(text).toContain('did you mean "query"?');
+    expect(text).toContain('did you mean "args"?');
     expect(text).toContain("spec.workloads.0.version: must be string");
     expect(text).toContain("spec.fetchIntervalSeconds: must be integer");
-    expect(text).toContain('spec.state: must be one of "Pending", "Progressing", "Completed"');
+    expect(text).toContain('spec.range.aggregation: must be one of "p90", "p95", "p99"');
     expect(result.code).toBe(65);
   });
 

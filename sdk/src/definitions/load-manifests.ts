@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import { containerProblems } from "./container-schema.js";
 import { isRecord } from "./is-record.js";
+import { keptnSchemaProblems } from "./keptn-schema.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
@@ -241,6 +242,26 @@ const READERS: Readonly<
 };
 
 /**
+ * Reads an object: a Keptn object against its CRD's schema (Keptn's own words win where both
+ * find a problem at one field), then a kind the SDK knows with its reader.
+ */
+function readObject(
+  raw: Record<string, unknown> & { kind: string; apiVersion: string },
+  options: NormalizeOptions,
+): Normalized {
+  const keptn = keptnSchemaProblems(raw) ?? [];
+  if (keptn.some((p) => p.field === "kind" || p.field === "apiVersion")) {
+    return { object: undefined, problems: keptn };
+  }
+  const read = READERS[raw.kind];
+  const result = read?.(raw, options) ?? { object: undefined, problems: [] };
+  if (keptn.length === 0) return result;
+  const seen = new Set(keptn.map((p) => p.at ?? p.field));
+  const rest = result.problems.filter((p) => !seen.has(p.at ?? p.field));
+  return { object: undefined, problems: [...keptn, ...rest] };
+}
+
+/**
  * A location at `field` (a path from the document's root), with the line and column of `at`
  * (default: the field).
  */
@@ -313,11 +334,7 @@ function collectApplied(
   const label = objectLabel(raw, sink.defaultNamespace);
   const location: ManifestLocation =
     label === undefined ? { ...source.base } : { ...source.base, object: label };
-  const read = READERS[raw.kind];
-  const result = read?.(raw, { defaultNamespace: sink.defaultNamespace, location }) ?? {
-    object: undefined,
-    problems: [],
-  };
+  const result = readObject(raw, { defaultNamespace: sink.defaultNamespace, location });
   for (const { message, field, at = field } of result.problems) {
     const where = locationAt(
       source,

@@ -377,13 +377,14 @@ function inheritOneLevel(ctx: Context, def: TaskDefinition, parent: TaskDefiniti
     : `it runs the code of "${parent.name}", not of the end of the chain`;
   ctx.diagnostics.push(
     createDiagnostic(
-      cycle ? "CYCLE" : "FUNCTIONREF_CHAIN",
+      // A cycle whose parent has code runs that code, as any chain does: only an empty one is a CYCLE.
+      cycle && empty ? "CYCLE" : "FUNCTIONREF_CHAIN",
       `functionRef ${cycle ? "cycle" : "chain"} ${names.join(" -> ")}: Keptn follows one level, so ${outcome}; point "${def.name}" at the definition with the code`,
       def,
       {
         field: runtimeField(def, "functionRef.name"),
         // With code of its own, the parent is what Keptn runs: a surprise, not a failure.
-        level: empty || cycle ? "error" : "warning",
+        level: empty ? "error" : "warning",
       },
     ),
   );

@@ -1,0 +1,178 @@
+/**
+ * Keptn's own schemas: every object of a Keptn API group (`lifecycle.keptn.sh`,
+ * `metrics.keptn.sh`, `options.keptn.sh`) checked with ajv against the JSON Schema generated
+ * from its CRD (`keptn-schemas.generated.ts`, by `scripts/generate-keptn-schemas.mjs`), so that
+ * unknown fields, types, enums and patterns come from Keptn, not from a hand-written copy.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { isRecord } from "./is-record.js";
+import { KEPTN_SCHEMAS } from "./keptn-schemas.generated.js";
+import { formatFieldPath } from "./positions.js";
+import { closestName } from "./suggest.js";
+
+/** A JSON Schema generated from a CRD's OpenAPI v3 schema. */
+export type KeptnSchema = Readonly<Record<string, unknown>>;
+
+/** The API groups whose kinds Keptn's CRDs define. */
+export const KEPTN_GROUPS: readonly string[] = [
+  "lifecycle.keptn.sh",
+  "metrics.keptn.sh",
+  "options.keptn.sh",
+];
+
+/** A problem with one object, at a field of it (`""`: the object itself). */
+export interface SchemaProblem {
+  readonly message: string;
+  readonly field: string;
+  /** Where to point, when not at the field itself (an unknown key inside it). */
+  readonly at?: string;
+}
+
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+/** The compiled schema of `group/version/Kind`, compiled once, when first needed. */
+function validatorFor(key: string): ValidateFunction | undefined {
+  const schema = KEPTN_SCHEMAS[key];
+  if (schema === undefined) return undefined;
+  let validate = compiled.get(key);
+  if (validate === undefined) {
+    // strict: false: the CRDs' schemas are OpenAPI's dialect, not a JSON Schema draft.
+    ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true, validateFormats: false });
+    validate = ajv.compile(schema);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+/** The kinds Keptn's CRDs define in `group`, with their served versions. */
+function kindsOf(group: string): Map<string, string[]> {
+  const kinds = new Map<string, string[]>();
+  for (const key of Object.keys(KEPTN_SCHEMAS)) {
+    const [keyGroup, version = "", kind = ""] = key.split("/");
+    if (keyGroup !== group) continue;
+    kinds.set(kind, [...(kinds.get(kind) ?? []), version]);
+  }
+  return kinds;
+}
+
+/**
+ * Checks an object of a Keptn API group against the schema of its CRD, as the API server does.
+ *
+ * @param raw The object, `null`s already removed.
+ * @returns Its problems (an unknown kind or version is one, at `kind` or `apiVersion`), or
+ *   `undefined` when the object is not of a Keptn API group.
+ */
+export function keptnSchemaProblems(
+  raw: Readonly<Record<string, unknown>> & { apiVersion: string; kind: string },
+): SchemaProblem[] | undefined {
+  const [group = "", version = ""] = raw.apiVersion.split("/");
+  if (!KEPTN_GROUPS.includes(group)) return undefined;
+  const kinds = kindsOf(group);
+  const versions = kinds.get(raw.kind);
+  if (versions === undefined) {
+    const near = closestName(raw.kind, [...kinds.keys()]);
+    const fix =
+      near === undefined ? `use one of ${[...kinds.keys()].join(", ")}` : `did you mean "${near}"?`;
+    return [
+      {
+        message: `no kind "${raw.kind}" is in ${group} (Keptn's CRDs), so kubectl apply refuses it ("no matches for kind"): ${fix}`,
+        field: "kind",
+      },
+    ];
+  }
+  const validate = validatorFor(`${group}/${version}/${raw.kind}`);
+  if (validate === undefined) {
+    const served = versions.map((v) => `${group}/${v}`).join(", ");
+    return [
+      {
+        message: `${raw.kind} is not served as "${raw.apiVersion}", so kubectl apply refuses it: use one of ${served}`,
+        field: "apiVersion",
+      },
+    ];
+  }
+  if (validate(raw)) return [];
+  return problemsOf(validate.errors ?? [], raw);
+}
+
+/**
+ * ajv's errors as problems at their fields, one per field, alternatives (`anyOf`) folded, and a
+ * missing required field left out when a misspelt one is there (the suggestion says it).
+ */
+function problemsOf(errors: readonly ErrorObject[], raw: unknown): SchemaProblem[] {
+  const out: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    if (error.keyword === "additionalProperties") {
+      const schema = isRecord(error.parentSchema) ? error.parentSchema : {};
+      const known = isRecord(schema.properties) ? Object.keys(schema.properties) : [];
+      const near = closestName(String(error.params.additionalProperty), known);
+      const path = segmentsOf(error.instancePath, raw);
+      if (near !== undefined) seen.add(formatFieldPath([...path, near]));
+    }
+  }
+  for (const error of errors) {
+    // The branches of an anyOf (int-or-string) are said once, by the anyOf itself.
+    if (/\/anyOf\/\d+\//.test(error.schemaPath)) continue;
+    const problem = problemOf(error, segmentsOf(error.instancePath, raw));
+    const key = error.keyword === "required" ? problem.field : (problem.at ?? problem.field);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(problem);
+  }
+  return out;
+}
+
+/** A JSON pointer's segments, with list indexes as numbers. */
+function segmentsOf(pointer: string, raw: unknown): (string | number)[] {
+  const segments: (string | number)[] = [];
+  let value: unknown = raw;
+  for (const part of pointer.split("/").slice(1)) {
+    const key = part.replaceAll("~1", "/").replaceAll("~0", "~");
+    const index = Array.isArray(value) ? Number(key) : undefined;
+    segments.push(index ?? key);
+    value = Array.isArray(value) ? value[index ?? 0] : isRecord(value) ? value[key] : undefined;
+  }
+  return segments;
+}
+
+function problemOf(error: ErrorObject, path: (string | number)[]): SchemaProblem {
+  const field = formatFieldPath(path);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "additionalProperties": {
+      const key = String(params.additionalProperty);
+      const schema = isRecord(error.parentSchema) ? error.parentSchema : {};
+      const known = isRecord(schema.properties) ? Object.keys(schema.properties) : [];
+      const near = closestName(key, known);
+      const fix =
+        near === undefined ? `remove it (known: ${known.join(", ")})` : `did you mean "${near}"?`;
+      return {
+        message: `unknown field "${key}": kubectl apply refuses it (strict field validation) and the API server would drop it: ${fix}`,
+        field,
+        at: formatFieldPath([...path, key]),
+      };
+    }
+    case "required":
+      return {
+        message: "is required by Keptn's CRD, so kubectl apply refuses the object without it",
+        field: formatFieldPath([...path, String(params.missingProperty)]),
+        at: field,
+      };
+    case "type":
+      return { message: `must be ${String(params.type)}, as Keptn's CRD says`, field };
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
+      return { message: `must be one of ${allowed.join(", ")}, as Keptn's CRD says`, field };
+    }
+    case "pattern":
+      return {
+        message: `does not match Keptn's CRD's pattern ${String(params.pattern)}, so kubectl apply refuses it`,
+        field,
+      };
+    case "anyOf":
+      return { message: "must be an integer or a string, as Keptn's CRD says", field };
+    default:
+      return { message: `${error.message ?? "is invalid"}, as Keptn's CRD says`, field };
+  }
+}
