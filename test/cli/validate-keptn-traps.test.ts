@@ -201,14 +201,16 @@ spec:
       [lineOf("extra: true"), "MANIFEST_INVALID", "KeptnEvaluationDefinition/shop/eval"],
     ]);
     const text = result.stdout;
-    expect(text).toContain('spec: unknown field "preDeploymentTask"');
+    expect(text).toContain('spec: Invalid KeptnAppContext: unknown field "preDeploymentTask"');
     expect(text).toContain('did you mean "preDeploymentTasks"?');
     expect(text).toContain('did you mean "key"?');
     expect(text).toContain('did you mean "query"?');
     expect(text).toContain('did you mean "args"?');
-    expect(text).toContain("spec.workloads.0.version: must be string");
-    expect(text).toContain("spec.fetchIntervalSeconds: must be integer");
-    expect(text).toContain('spec.range.aggregation: must be one of "p90", "p95", "p99"');
+    expect(text).toContain("spec.workloads.0.version: Invalid KeptnApp: must be string");
+    expect(text).toContain("spec.fetchIntervalSeconds: Invalid KeptnMetric: must be integer");
+    expect(text).toContain(
+      'spec.range.aggregation: Invalid KeptnMetric: must be one of "p90", "p95", "p99"',
+    );
     expect(result.code).toBe(65);
   });
 

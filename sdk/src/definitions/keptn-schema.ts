@@ -76,23 +76,37 @@ export function keptnSchemaProblems(
       near === undefined ? `use one of ${[...kinds.keys()].join(", ")}` : `did you mean "${near}"?`;
     return [
       {
-        message: `no kind "${raw.kind}" is in ${group} (Keptn's CRDs), so kubectl apply refuses it ("no matches for kind"): ${fix}`,
+        message: `Invalid ${raw.kind}: no kind "${raw.kind}" is in ${group} (Keptn's CRDs), so kubectl apply refuses it ("no matches for kind"): ${fix}`,
         field: "kind",
       },
     ];
   }
   const validate = validatorFor(`${group}/${version}/${raw.kind}`);
   if (validate === undefined) {
-    const served = versions.map((v) => `${group}/${v}`).join(", ");
+    const served = [...versions]
+      .sort((a, b) => versionRank(a) - versionRank(b))
+      .map((v) => `${group}/${v}`)
+      .join(", ");
     return [
       {
-        message: `${raw.kind} is not served as "${raw.apiVersion}", so kubectl apply refuses it: use one of ${served}`,
+        message: `Unknown apiVersion "${raw.apiVersion}" for ${raw.kind}: use one of ${served}`,
         field: "apiVersion",
       },
     ];
   }
+  const { kind } = raw;
   if (validate(raw)) return [];
-  return problemsOf(validate.errors ?? [], raw);
+  return problemsOf(validate.errors ?? [], raw).map((p) => ({
+    ...p,
+    message: `Invalid ${kind}: ${p.message}`,
+  }));
+}
+
+/** Kubernetes' version order: v1alpha1 < v1alpha2 < v1beta1 < v1 < v2alpha1. */
+function versionRank(version: string): number {
+  const [, major = "0", stage = "", minor = "0"] = /^v(\d+)(alpha|beta)?(\d*)$/.exec(version) ?? [];
+  const level = stage === "alpha" ? 0 : stage === "beta" ? 1 : 2;
+  return Number(major) * 10_000 + level * 1000 + Number(minor || 0);
 }
 
 /**

@@ -256,8 +256,8 @@ function readObject(
   const read = READERS[raw.kind];
   const result = read?.(raw, options) ?? { object: undefined, problems: [] };
   if (keptn.length === 0) return result;
-  const seen = new Set(keptn.map((p) => p.at ?? p.field));
-  const rest = result.problems.filter((p) => !seen.has(p.at ?? p.field));
+  const seen = new Set(keptn.flatMap((p) => [p.field, p.at ?? p.field]));
+  const rest = result.problems.filter((p) => !seen.has(p.field) && !seen.has(p.at ?? p.field));
   return { object: undefined, problems: [...keptn, ...rest] };
 }
 
