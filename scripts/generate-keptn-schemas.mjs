@@ -139,13 +139,24 @@ function editorSchema(versions, sources) {
       apiVersion: { enum: apiVersions },
       kind: { const: "KeptnTaskDefinition" },
     },
-    allOf: apiVersions.map((apiVersion) => ({
-      if: { properties: { apiVersion: { const: apiVersion } } },
-      then: { $ref: `#/definitions/${apiVersion.replace("/", "~1")}` },
+    oneOf: apiVersions.map((apiVersion) => ({
+      allOf: [
+        { properties: { apiVersion: { const: apiVersion } } },
+        { $ref: `#/definitions/${apiVersion.replace("/", "~1")}` },
+      ],
     })),
     definitions: versions,
   };
-  return `${JSON.stringify(schema, null, 2)}\n`;
+  return formatJson(JSON.stringify(schema, null, 2));
+}
+
+/** The JSON as the repository's formatter (Biome) writes it, so that lint and --check agree. */
+function formatJson(text) {
+  return execFileSync(
+    join(ROOT, "node_modules/.bin/biome"),
+    ["format", `--stdin-file-path=${EDITOR_OUTPUT}`],
+    { input: text, encoding: "utf8", cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+  );
 }
 
 /** The hashes a generated file's header records, and whether its body still matches them. */

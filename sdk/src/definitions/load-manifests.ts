@@ -3,13 +3,20 @@
  * standard input, validates the kinds the SDK knows and keeps where each object came from.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type Document, isMap, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import { containerProblems } from "./container-schema.js";
 import { isRecord } from "./is-record.js";
 import { keptnSchemaProblems } from "./keptn-schema.js";
+import {
+  type GeneratedConfigMap,
+  KUSTOMIZATION_FILES,
+  type Kustomization,
+  mergePatch,
+  readKustomization,
+} from "./kustomize.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
@@ -58,6 +65,11 @@ export interface LoadedManifest {
    * of its nearest present parent when the field is absent, of the object without one.
    */
   readonly locate: FieldLocator;
+  /**
+   * For a ConfigMap a kustomization's `configMapGenerator` builds: the file each key was read
+   * from (its location is the generator's entry in the kustomization).
+   */
+  readonly generatedFrom?: Readonly<Record<string, string>>;
 }
 
 /** A file found in a folder and left out because it holds no manifest. */
@@ -656,33 +668,112 @@ export async function loadManifests(
   options: LoadManifestsOptions = {},
 ): Promise<ManifestSet> {
   const sink = createSink(options);
+  const scan: Scan = { files: new Set(), kustomizations: [] };
   for (const path of typeof paths === "string" ? [paths] : paths) {
     if (path === "-") {
       const stdin = options.stdin ?? (process.stdin as AsyncIterable<string | Uint8Array>);
       parseInto(await readStream(stdin), "-", sink);
       continue;
     }
-    let files: string[];
-    let found: boolean;
+    await loadPath(path, sink, scan);
+  }
+  await followKustomizations(sink, scan);
+  return finish(sink, options);
+}
+
+/** The files read so far, and the kustomizations found in folders. */
+interface Scan {
+  readonly files: Set<string>;
+  readonly kustomizations: string[];
+}
+
+/** Reads a file, or every manifest file below a folder (noting its kustomizations). */
+async function loadPath(path: string, sink: Sink, scan: Scan): Promise<void> {
+  let files: string[];
+  let found: boolean;
+  try {
+    found = (await stat(path)).isDirectory();
+    files = found ? await listManifestFiles(path) : [path];
+  } catch (error) {
+    sink.errors.push(readError(path, error));
+    return;
+  }
+  for (const file of files) {
+    if (scan.files.has(file)) continue;
+    scan.files.add(file);
+    if (found && KUSTOMIZATION_FILES.includes(basename(file))) scan.kustomizations.push(file);
+    let text: string;
     try {
-      found = (await stat(path)).isDirectory();
-      files = found ? await listManifestFiles(path) : [path];
+      text = await readFile(file, "utf8");
     } catch (error) {
-      sink.errors.push(readError(path, error));
+      sink.errors.push(readError(file, error));
       continue;
     }
-    for (const file of files) {
-      let text: string;
-      try {
-        text = await readFile(file, "utf8");
-      } catch (error) {
-        sink.errors.push(readError(file, error));
-        continue;
-      }
-      parseInto(text, file, sink, found);
-    }
+    parseInto(text, file, sink, found);
   }
-  return finish(sink, options);
+}
+
+/**
+ * What the kustomizations found in folders add: the local resources they name outside those
+ * folders (`../base`), the ConfigMaps their generators build, and their patches merged onto the
+ * objects they patch. Remote resources are listed as skipped.
+ */
+async function followKustomizations(sink: Sink, scan: Scan): Promise<void> {
+  const patches = new Set<string>();
+  for (let index = 0; index < scan.kustomizations.length; index++) {
+    const file = scan.kustomizations[index] as string;
+    let kustomization: Kustomization;
+    try {
+      kustomization = await readKustomization(file);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      sink.errors.push(error);
+      continue;
+    }
+    for (const url of kustomization.remote) {
+      const reason = `a remote resource of "${file}", not fetched: validate what it holds (or kustomize build's output)`;
+      sink.skipped.push(Object.freeze({ file: url, reason }));
+    }
+    for (const resource of kustomization.resources) await loadPath(resource, sink, scan);
+    for (const generated of kustomization.configMaps) addGenerated(sink, kustomization, generated);
+    for (const patch of kustomization.patches) patches.add(patch);
+  }
+  applyPatches(sink, patches);
+}
+
+/** A generated ConfigMap, located at its generator's entry in the kustomization. */
+function addGenerated(sink: Sink, kustomization: Kustomization, generated: GeneratedConfigMap) {
+  const base: ManifestLocation = { file: kustomization.file, document: 1 };
+  const locate = () => kustomization.locate(generated.field);
+  const before = sink.objects.length;
+  collectApplied(generated.raw, { base, locate }, "", sink);
+  const made = sink.objects[before];
+  if (made !== undefined)
+    sink.objects[before] = Object.freeze({ ...made, generatedFrom: generated.files });
+}
+
+/** Each object of a patch file merged onto the object it patches, when that was loaded. */
+function applyPatches(sink: Sink, patches: ReadonlySet<string>): void {
+  const id = (o: LoadedManifest) => `${o.kind}/${o.namespace}/${o.name ?? ""}`;
+  for (const patch of sink.objects.filter((o) => patches.has(o.location.file ?? ""))) {
+    const index = sink.objects.findIndex(
+      (o) => o !== patch && id(o) === id(patch) && !patches.has(o.location.file ?? ""),
+    );
+    const target = sink.objects[index];
+    if (target === undefined) continue;
+    const merged = mergePatch(target.raw, patch.raw) as LoadedManifest["raw"] & {
+      kind: string;
+      apiVersion: string;
+    };
+    const scratch = { ...sink, objects: [] as LoadedManifest[] };
+    const base: ManifestLocation = { ...patch.location };
+    collectApplied({ ...merged }, { base, locate: (field) => patch.locate(field) }, "", scratch);
+    const [made] = scratch.objects;
+    sink.objects.splice(sink.objects.indexOf(patch), 1);
+    const at = sink.objects.indexOf(target);
+    if (made === undefined) sink.objects.splice(at, 1);
+    else sink.objects[at] = made;
+  }
 }
 
 function readError(file: string, error: unknown): ManifestError {
