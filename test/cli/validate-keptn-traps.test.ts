@@ -290,8 +290,8 @@ spec:
 `);
     expect(result.findings.map((f) => [f.line, f.level, f.code])).toEqual([
       [9, "error", "CODE_SYNTAX_ERROR"],
-      [18, "error", "CODE_SYNTAX_ERROR"],
-      [26, "error", "CODE_SYNTAX_ERROR"],
+      [19, "error", "CODE_SYNTAX_ERROR"],
+      [28, "error", "CODE_SYNTAX_ERROR"],
     ]);
     expect(result.findings[0]?.column).toBeGreaterThan(9);
     expect(result.findings[1]?.rest).toContain("py-broken");

@@ -20,7 +20,9 @@ import {
   validateCatalog,
 } from "@keptn-task/sdk/definitions";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
+import { codeSyntaxErrors } from "./code-syntax.js";
 import type { CliContext } from "./io.js";
+import { findPython } from "./runtime-paths.js";
 import { tidyManifestError } from "./task-input.js";
 
 /** One problem, as every output format prints it. */
@@ -135,7 +137,8 @@ Examples:
     const set = await load(paths, args, context);
     const catalog = createCatalog(set);
     const options = { keptnNamespace, stockImages: images === "keptn" };
-    const all = sortFindings(collectFindings(set, catalog, options), set);
+    const python = pythonFor(context);
+    const all = sortFindings(await collectFindings(set, catalog, { ...options, python }), set);
     const findings = all.filter((finding) => !ignored.has(finding.code));
     const report = summarize(set, findings, args.flag("strict"), all.length - findings.length);
     if (countKeptnObjects(set) === 0 && all.length === 0) {
@@ -196,16 +199,30 @@ function ignoredCodes(values: readonly string[]): ReadonlySet<string> {
   return new Set(codes);
 }
 
-/** Every problem: the manifests that failed to load, then the diagnostics of the catalog. */
-function collectFindings(
+/**
+ * Every problem: the manifests that failed to load, the diagnostics of the catalog, and the
+ * code that does not parse.
+ */
+async function collectFindings(
   set: ManifestSet,
   catalog: Catalog,
-  options: { keptnNamespace: string; stockImages: boolean },
-): Finding[] {
+  options: { keptnNamespace: string; stockImages: boolean; python: string },
+): Promise<Finding[]> {
+  const { python, ...validateOptions } = options;
   return [
     ...set.errors.map(fromManifestError),
-    ...validateCatalog(catalog, options).map(fromDiagnostic),
+    ...validateCatalog(catalog, validateOptions).map(fromDiagnostic),
+    ...(await codeSyntaxErrors(set, catalog, python)).map(fromDiagnostic),
   ];
+}
+
+/** The python3 that parses Python code; without one, Python code is not parsed. */
+function pythonFor(context: CliContext): string {
+  try {
+    return findPython(context.io.env);
+  } catch {
+    return "python3";
+  }
 }
 
 function fromManifestError(error: ManifestError): Finding {
