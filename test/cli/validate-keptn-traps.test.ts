@@ -439,3 +439,65 @@ spec:
     });
   });
 });
+
+describe("a kustomization's configMapGenerator holding a task's code", () => {
+  const kustomization = (options: string) => `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop
+${options}configMapGenerator:
+  - name: check-code
+    files:
+      - code=check.py
+  - name: check-settings
+    literals:
+      - LEVEL=debug
+`;
+  const definition = `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: check, namespace: shop }
+spec:
+  python:
+    configMapRef: { name: check-code }
+`;
+
+  it("is read by validate, which checks the code at its line in the generator's file", async () => {
+    const dir = folder({
+      "kustomization.yaml": kustomization("generatorOptions: { disableNameSuffixHash: true }\n"),
+      "check.py": 'print("checking")\nif True\n    print("broken")\n',
+      "task.yaml": definition,
+    });
+    const result = await runCli(["validate", dir]);
+    expect(findings(result.stdout)).toMatchObject([
+      { file: join(dir, "check.py"), line: 2, level: "error", code: "CODE_SYNTAX_ERROR" },
+    ]);
+    expect(result.stdout).toContain('ConfigMap "check-code" (code of "check", python)');
+  });
+
+  it("is found by run, as the Job mounts it", async () => {
+    const dir = folder({
+      "kustomization.yaml": kustomization("generatorOptions: { disableNameSuffixHash: true }\n"),
+      "check.py": 'print("checked from a generated ConfigMap")\n',
+      "task.yaml": definition,
+    });
+    const validated = await runCli(["validate", dir]);
+    expect(validated.stdout).toBe("");
+    expect(validated.code).toBe(0);
+    const result = await runCli(["run", "check", "-f", dir]);
+    expect(result.stdout).toBe("checked from a generated ConfigMap\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("says kustomize's name hash keeps Keptn from finding it, since configMapRef is not rewritten", async () => {
+    const dir = folder({
+      "kustomization.yaml": kustomization(""),
+      "check.py": 'print("checked")\n',
+      "task.yaml": definition,
+    });
+    const result = await runCli(["validate", dir]);
+    expect(findings(result.stdout)).toMatchObject([
+      { level: "warning", code: "CONFIGMAP_NOT_FOUND" },
+    ]);
+    expect(result.stdout).toMatch(/names it "check-code-[a-z0-9]{10}"/);
+    expect(result.stdout).toContain("disableNameSuffixHash: true");
+  });
+});

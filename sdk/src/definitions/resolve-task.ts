@@ -250,7 +250,7 @@ function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
       ctx.diagnostics.push(
         createDiagnostic(
           "CONFIGMAP_NOT_FOUND",
-          `ConfigMap "${spec.configMapRef}" (configMapRef of "${def.name}") is not among the manifests: if it does not exist in namespace "${def.namespace}", Keptn ignores configMapRef and ${otherwise}; create the ConfigMap with the code under key "code"`,
+          `ConfigMap "${spec.configMapRef}" (configMapRef of "${def.name}") is not among the manifests: if it does not exist in namespace "${def.namespace}", Keptn ignores configMapRef and ${otherwise}; ${hashedHint(ctx, spec.configMapRef, def.namespace)}`,
           def,
           { field: runtimeField(def, "configMapRef.name") },
         ),
@@ -273,6 +273,22 @@ function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
     runner: def.runner === "python" ? "python" : "deno",
     chain: [def],
   };
+}
+
+/**
+ * How to fix a missing code ConfigMap: a kustomize `configMapGenerator` that named it with a hash
+ * suffix (which kustomize does not write into a KeptnTaskDefinition's configMapRef), or create it.
+ */
+function hashedHint(ctx: Context, name: string, namespace: string): string {
+  const hashed = ctx.catalog.objects.find(
+    (o) =>
+      o.kind === "ConfigMap" &&
+      o.namespace === namespace &&
+      /^-[a-z0-9]{10}$/.test(o.name.slice(name.length)) &&
+      o.name.startsWith(name),
+  );
+  if (hashed === undefined) return 'create the ConfigMap with the code under key "code"';
+  return `kustomize's configMapGenerator names it "${hashed.name}" and does not rewrite configMapRef in a KeptnTaskDefinition: set generatorOptions.disableNameSuffixHash: true (or options.disableNameSuffixHash on the generator)`;
 }
 
 /** Follows functionRefs from `start` for a message, stopping at a repeat or a missing definition. */
