@@ -14,7 +14,7 @@ import {
   DIAGNOSTIC_CODES,
   type Diagnostic,
   type DiagnosticLevel,
-  KEPTN_GROUP,
+  KEPTN_GROUPS,
   loadManifests,
   type ManifestSet,
   validateCatalog,
@@ -276,9 +276,9 @@ function sortFindings(findings: readonly Finding[], set: ManifestSet): Finding[]
     .map(({ finding }) => finding);
 }
 
-/** Objects of Keptn's API group: definitions, tasks, app contexts, evaluation definitions. */
+/** Objects of Keptn's API groups: definitions, tasks, app contexts, metrics, analyses. */
 function countKeptnObjects(set: ManifestSet): number {
-  return set.objects.filter((o) => o.apiVersion.startsWith(`${KEPTN_GROUP}/`)).length;
+  return set.objects.filter((o) => KEPTN_GROUPS.includes(o.apiVersion.split("/")[0] ?? "")).length;
 }
 
 /**

@@ -95,7 +95,7 @@ export function keptnSchemaProblems(
     ];
   }
   const { kind } = raw;
-  if (validate(raw)) return [];
+  if (validate(raw)) return kind === "AnalysisDefinition" ? analysisDefinitionProblems(raw) : [];
   return problemsOf(validate.errors ?? [], raw).map((p) => ({
     ...p,
     message: `Invalid ${kind}: ${p.message}`,
@@ -189,4 +189,65 @@ function problemOf(error: ErrorObject, path: (string | number)[]): SchemaProblem
     default:
       return { message: `${error.message ?? "is invalid"}, as Keptn's CRD says`, field };
   }
+}
+
+const OPERATORS = [
+  "lessThan",
+  "lessThanOrEqual",
+  "greaterThan",
+  "greaterThanOrEqual",
+  "equalTo",
+  "inRange",
+  "notInRange",
+];
+
+/**
+ * What Keptn's metrics webhook refuses in an AnalysisDefinition that its CRD takes
+ * (metrics-operator/api/v1/analysisdefinition_webhook.go): a target with no operator or more than
+ * one, and a warning percentage not below the pass percentage.
+ */
+function analysisDefinitionProblems(raw: Readonly<Record<string, unknown>>): SchemaProblem[] {
+  const spec = isRecord(raw.spec) ? raw.spec : {};
+  const refuse = (field: string, why: string): SchemaProblem => ({
+    message: `Invalid AnalysisDefinition: Keptn's metrics webhook refuses it, so kubectl apply fails: ${why}`,
+    field,
+  });
+  const out: SchemaProblem[] = [];
+  const objectives = Array.isArray(spec.objectives) ? spec.objectives : [];
+  objectives.forEach((objective, index) => {
+    const target = isRecord(objective) && isRecord(objective.target) ? objective.target : {};
+    for (const level of ["failure", "warning"]) {
+      const operator = target[level];
+      if (!isRecord(operator)) continue;
+      const set = OPERATORS.filter((name) => operator[name] !== undefined);
+      const field = formatFieldPath(["spec", "objectives", index, "target", level]);
+      if (set.length > 1) {
+        out.push(
+          refuse(
+            field,
+            `"${set.join('", "')}" are set, and one operator may be ("multiple operators can not be set"); give each its own objective`,
+          ),
+        );
+      } else if (set.length === 0) {
+        out.push(
+          refuse(
+            field,
+            `no operator is set ("no operator set"); set one of ${OPERATORS.join(", ")}`,
+          ),
+        );
+      }
+    }
+  });
+  const score = isRecord(spec.totalScore) ? spec.totalScore : {};
+  const pass = Number(score.passPercentage ?? 0);
+  const warning = Number(score.warningPercentage ?? 0);
+  if (warning >= pass) {
+    out.push(
+      refuse(
+        "spec.totalScore.warningPercentage",
+        `warningPercentage ${warning} is not below passPercentage ${pass} ("warn percentage score cannot be higher or equal than Pass percentage score"); lower it`,
+      ),
+    );
+  }
+  return out;
 }
