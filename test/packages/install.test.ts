@@ -338,14 +338,18 @@ t.succeed("done");
     expect(result.code).toBe(0);
   });
 
-  it("ships no command line, no source maps and nothing outside dist", () => {
+  it("ships no command line, no source maps and nothing outside dist and schemas", () => {
     const files = execFileSync("tar", ["tzf", tarballs.sdk], { encoding: "utf8" })
       .trim()
       .split("\n");
     expect(
-      files.filter((f) => /\/cli\/|\.map$|^package\/(?!dist\/|package\.json$|README\.md$)/.test(f)),
+      files.filter((f) =>
+        /\/cli\/|\.map$|^package\/(?!dist\/|schemas\/|package\.json$|README\.md$)/.test(f),
+      ),
     ).toEqual([]);
     expect(files).toContain("package/dist/keptn-task-sdk.d.ts");
+    // For yaml-language-server: ./node_modules/@keptn-task/sdk/schemas/<this file>.
+    expect(files).toContain("package/schemas/keptn-task-definition.schema.json");
   });
 
   it("keeps what is not in its exports map private", async () => {
