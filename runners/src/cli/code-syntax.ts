@@ -108,7 +108,7 @@ function pythonProblems(
   return new Promise((resolve) => {
     const child = execFile(
       python,
-      ["-I", "-c", PYTHON_CHECK],
+      ["-I", "-S", "-c", PYTHON_CHECK],
       { maxBuffer: 64 * 1024 * 1024 },
       (error, stdout) => {
         // No python3: the check is left out, as run would need python3 anyway.

@@ -209,10 +209,13 @@ async function collectFindings(
   options: { keptnNamespace: string; stockImages: boolean; python: string },
 ): Promise<Finding[]> {
   const { python, ...validateOptions } = options;
+  // Started first: esbuild and python3 parse the code in their own processes meanwhile.
+  const syntax = codeSyntaxErrors(set, catalog, python);
+  const diagnostics = validateCatalog(catalog, validateOptions);
   return [
     ...set.errors.map(fromManifestError),
-    ...validateCatalog(catalog, validateOptions).map(fromDiagnostic),
-    ...(await codeSyntaxErrors(set, catalog, python)).map(fromDiagnostic),
+    ...diagnostics.map(fromDiagnostic),
+    ...(await syntax).map(fromDiagnostic),
   ];
 }
 

@@ -45,9 +45,14 @@ function validatorFor(key: string): ValidateFunction | undefined {
   return validate;
 }
 
-/** The kinds Keptn's CRDs define in `group`, with their served versions. */
+const kindsByGroup = new Map<string, Map<string, string[]>>();
+
+/** The kinds Keptn's CRDs define in `group`, with their served versions (computed once). */
 function kindsOf(group: string): Map<string, string[]> {
+  const known = kindsByGroup.get(group);
+  if (known !== undefined) return known;
   const kinds = new Map<string, string[]>();
+  kindsByGroup.set(group, kinds);
   for (const key of Object.keys(KEPTN_SCHEMAS)) {
     const [keyGroup, version = "", kind = ""] = key.split("/");
     if (keyGroup !== group) continue;
