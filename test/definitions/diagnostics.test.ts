@@ -946,6 +946,16 @@ function literal(text: string): string {
 }
 
 describe("the README's diagnostics table", () => {
+  it("has an example of every code, with its level, in docs/validate.md", () => {
+    const doc = readFileSync("docs/validate.md", "utf8");
+    const rows = new Map(
+      [...doc.matchAll(/^\| `([A-Z_]+)` \| (error|warning) \| .+ \|$/gm)].map((m) => [m[1], m[2]]),
+    );
+    for (const [code, { level }] of Object.entries(DIAGNOSTIC_CODES)) {
+      expect(rows.get(code), code).toBe(level);
+    }
+  });
+
   it("lists every code with its level and summary, in DIAGNOSTIC_CODES' order", () => {
     const readme = readFileSync("README.md", "utf8");
     const section = readme.slice(readme.indexOf("### Diagnostics"));
