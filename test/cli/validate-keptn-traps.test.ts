@@ -501,3 +501,64 @@ spec:
     expect(result.stdout).toContain("disableNameSuffixHash: true");
   });
 });
+
+describe("kustomize layering, as Keptn's examples/sample-app has it", () => {
+  it("reads the base an overlay names and merges the overlay's patches, with no error", async () => {
+    const dir = folder({
+      "base/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - https://example.com/releases/v1/manifest.yaml
+  - tasks.yaml
+  - appcontext.yaml
+patches:
+  - path: patches/namespace.yaml
+`,
+      "base/tasks.yaml": `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: container-sleep, namespace: shop }
+spec:
+  container: { name: sleep, image: busybox:1.36, command: [sleep, "1"] }
+`,
+      "base/appcontext.yaml": `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnAppContext
+metadata: { name: shop, namespace: shop }
+`,
+      "base/patches/namespace.yaml": `apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  annotations: { keptn.sh/lifecycle-toolkit: "enabled" }
+`,
+      "version-1/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../base
+patches:
+  - path: appcontext.yaml
+`,
+      "version-1/appcontext.yaml": `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnAppContext
+metadata: { name: shop, namespace: shop }
+spec:
+  preDeploymentTasks: [container-sleep]
+`,
+    });
+    const result = await runCli(["validate", join(dir, "version-1")]);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(
+      'Skipping "https://example.com/releases/v1/manifest.yaml": a remote resource of',
+    );
+    expect(result.code).toBe(0);
+    // The overlay's patch names a definition the base does not have: found, at the patch.
+    writeFileSync(
+      join(dir, "version-1/appcontext.yaml"),
+      "apiVersion: lifecycle.keptn.sh/v1\nkind: KeptnAppContext\nmetadata: { name: shop, namespace: shop }\nspec:\n  preDeploymentTasks: [container-slep]\n",
+    );
+    const typo = await runCli(["validate", join(dir, "version-1")]);
+    expect(findings(typo.stdout)).toMatchObject([
+      { file: join(dir, "version-1/appcontext.yaml"), line: 5, code: "TASK_DEFINITION_NOT_FOUND" },
+    ]);
+    expect(typo.stdout).toContain('did you mean "container-sleep"?');
+  });
+});
