@@ -659,6 +659,15 @@ const rows: Row[] = [
     says: ['spec.timeout "abc5m"', "the API server accepts it", "operator cannot decode"],
   },
   {
+    code: "TIMEOUT_INVALID",
+    it: "reports a hand-made KeptnTask's negative timeout, which the Job's deadline cannot be",
+    fixture: "keptn-traps",
+    run: (catalog) => validate(catalog).filter((d) => d.object?.startsWith("KeptnTask/")),
+    level: "error",
+    object: "KeptnTask/shop/negative-timeout",
+    says: ['spec.timeout "-5m"', "activeDeadlineSeconds -300", "API server refuses a Job"],
+  },
+  {
     code: "PYTHON_CMD_PARAMETERS",
     it: "reports python cmdParameters that make Keptn's image print and exit without the script",
     fixture: "keptn-traps",

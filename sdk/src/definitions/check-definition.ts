@@ -8,7 +8,7 @@ import { redactUrl } from "../fetch/redact-url.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { parseGoDuration } from "./go-compat.js";
 import { checkJobRules } from "./job-rules.js";
-import type { ConfigMap, RuntimeSpec, TaskDefinition } from "./model.js";
+import type { ConfigMap, KeptnTask, RuntimeSpec, TaskDefinition } from "./model.js";
 import { checkJobNames } from "./names.js";
 
 /** Where the operator mounts the code of each runner. */
@@ -382,17 +382,33 @@ function checkTimeout(def: TaskDefinition): Diagnostic[] {
  * A `spec.timeout` the API server takes (the CRD's pattern `^0|(...)+$` anchors its second
  * branch at the end only) but the operator cannot use: no Go duration, or a negative one.
  */
-function timeoutInvalid(def: TaskDefinition, timeout: string, nanos: number | undefined) {
+export function timeoutInvalid(
+  subject: TaskDefinition | KeptnTask,
+  timeout: string,
+  nanos: number | undefined,
+): Diagnostic {
+  const what = subject.kind === "KeptnTask" ? "the task" : "the definition and its tasks";
   const why =
     nanos === undefined
-      ? "but it is no Go duration (time.ParseDuration refuses it), so the operator cannot decode the definition and its tasks never run"
+      ? `but it is no Go duration (time.ParseDuration refuses it), so the operator cannot decode ${what}, which never run${subject.kind === "KeptnTask" ? "s" : ""}`
       : `but Keptn turns it into activeDeadlineSeconds ${Math.trunc(nanos / 1e9)}, and the API server refuses a Job with a negative deadline, so the task never runs`;
   return createDiagnostic(
     "TIMEOUT_INVALID",
-    `"${def.name}" has spec.timeout "${timeout}": the API server accepts it (the CRD's pattern only checks how the value ends), ${why}; write a positive duration such as "5m" or "1h30m"`,
-    def,
+    `"${subject.name}" has spec.timeout "${timeout}": the API server accepts it (the CRD's pattern only checks how the value ends), ${why}; write a positive duration such as "5m" or "1h30m"`,
+    subject,
     { field: "spec.timeout" },
   );
+}
+
+/**
+ * `TIMEOUT_INVALID` for a hand-made KeptnTask whose `spec.timeout` the operator cannot use.
+ *
+ * @param task - The KeptnTask.
+ */
+export function checkTaskTimeout(task: KeptnTask): Diagnostic[] {
+  if (task.timeout === undefined) return [];
+  const nanos = parseGoDuration(task.timeout);
+  return nanos === undefined || nanos < 0 ? [timeoutInvalid(task, task.timeout, nanos)] : [];
 }
 
 /** Container volumes without a memory limit, which Keptn sizes at 1 byte. */

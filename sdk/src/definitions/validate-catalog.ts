@@ -4,7 +4,7 @@
  */
 import { CodeResolutionError } from "../errors/errors.js";
 import type { Catalog } from "./catalog.js";
-import { checkDefinition } from "./check-definition.js";
+import { checkDefinition, checkTaskTimeout } from "./check-definition.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
 import { checkForImages } from "./image-checks.js";
 import { notInLookupNamespaces } from "./lookup-namespaces.js";
@@ -66,7 +66,7 @@ export function validateCatalog(
     }
   }
   for (const task of catalog.tasks()) {
-    out.push(...checkTaskJobName(task));
+    out.push(...checkTaskJobName(task), ...checkTaskTimeout(task));
     try {
       out.push(...resolveTask(catalog, { ...resolveOptions, task }).diagnostics);
     } catch (error) {
