@@ -46,8 +46,17 @@ for code in json.load(sys.stdin):
         out.append({"line": e.lineno or 1, "column": e.offset or 1, "message": e.msg})
     except ValueError as e:
         out.append({"line": 1, "column": 1, "message": str(e)})
-json.dump(out, sys.stdout)
+json.dump({"version": list(sys.version_info[:2]), "results": out}, sys.stdout)
 `;
+
+/** The Python of Keptn's python-runtime image (python:3.13.0-alpine). */
+const KEPTN_PYTHON: readonly [number, number] = [3, 13];
+
+/** What the python3 at hand made of the code, and its version. */
+interface PythonParse {
+  readonly version: readonly [number, number];
+  readonly results: readonly (SyntaxProblem | null)[];
+}
 
 /** The snippets validate parses: each definition's inline code, each code ConfigMap once. */
 function snippetsOf(set: ManifestSet, catalog: Catalog): Snippet[] {
@@ -100,11 +109,9 @@ async function denoProblem(code: string): Promise<SyntaxProblem | undefined> {
   }
 }
 
-function pythonProblems(
-  python: string,
-  codes: readonly string[],
-): Promise<(SyntaxProblem | null)[]> {
-  if (codes.length === 0) return Promise.resolve([]);
+function pythonProblems(python: string, codes: readonly string[]): Promise<PythonParse> {
+  const none: PythonParse = { version: KEPTN_PYTHON, results: codes.map(() => null) };
+  if (codes.length === 0) return Promise.resolve(none);
   return new Promise((resolve) => {
     const child = execFile(
       python,
@@ -112,12 +119,18 @@ function pythonProblems(
       { maxBuffer: 64 * 1024 * 1024 },
       (error, stdout) => {
         // No python3: the check is left out, as run would need python3 anyway.
-        if (error !== null) return resolve(codes.map(() => null));
-        resolve(JSON.parse(stdout) as (SyntaxProblem | null)[]);
+        if (error !== null) return resolve(none);
+        resolve(JSON.parse(stdout) as PythonParse);
       },
     );
     child.stdin?.end(JSON.stringify(codes));
   });
+}
+
+/** The python3's version when it is older than Keptn's image's (`3.11`), else undefined. */
+function olderPython([major, minor]: readonly [number, number]): string | undefined {
+  const [keptnMajor, keptnMinor] = KEPTN_PYTHON;
+  return major * 100 + minor < keptnMajor * 100 + keptnMinor ? `${major}.${minor}` : undefined;
 }
 
 /** Where line `line` of the code is: in its own file, in a `|` block, or at the field. */
@@ -165,21 +178,27 @@ export async function codeSyntaxErrors(
   const texts = new Map<string, string[]>();
   const found: [Snippet, SyntaxProblem | null | undefined][] = [
     ...deno.map((s, i) => [s, denoResults[i]] as [Snippet, SyntaxProblem | undefined]),
-    ...py.map((s, i) => [s, pyResults[i]] as [Snippet, SyntaxProblem | null | undefined]),
+    ...py.map((s, i) => [s, pyResults.results[i]] as [Snippet, SyntaxProblem | null | undefined]),
   ];
+  const older = olderPython(pyResults.version);
   return found.flatMap(([snippet, problem]) => {
     if (problem === null || problem === undefined) return [];
     const language = snippet.runner === "deno" ? "TypeScript" : "Python";
+    // An older python3 than Keptn's image's may refuse newer syntax the image runs: a warning.
+    const unsure = snippet.runner === "python" && older !== undefined;
+    const outcome = unsure
+      ? `python3 ${older} cannot parse it, and Keptn's image runs Python ${KEPTN_PYTHON.join(".")}: newer syntax runs there, anything else fails on every retry`
+      : "the task fails on every retry; fix the code";
     const diagnostic = createDiagnostic(
       "CODE_SYNTAX_ERROR",
-      `${snippet.what} does not parse as ${language}: ${problem.message} (line ${problem.line} of the code, column ${problem.column}): the task fails on every retry; fix the code`,
+      `${snippet.what} does not parse as ${language}: ${problem.message} (line ${problem.line} of the code, column ${problem.column}): ${outcome}`,
       {
         kind: snippet.manifest.kind,
         name: snippet.manifest.name ?? "",
         namespace: snippet.manifest.namespace,
         location: snippet.manifest.location,
       },
-      { field: snippet.field },
+      { field: snippet.field, ...(unsure ? { level: "warning" as const } : {}) },
     );
     const place = placeOf(snippet, problem, texts);
     if (place === undefined) return [diagnostic];
