@@ -74,9 +74,11 @@ export const validateCommand: Command = {
   help: `Usage: keptn-task validate PATH... [options]
 
 Loads every object from PATH (a file; a folder: every .yaml, .yml and .json below it; or - for
-standard input), checks KeptnTaskDefinitions, KeptnTasks, ConfigMaps and Secrets against the
-schema of their apiVersion, resolves every definition and task as the Keptn lifecycle-operator
-does, and checks that every task and evaluation definition named by a workload (annotation or
+standard input), checks every object of Keptn's API groups (lifecycle.keptn.sh,
+metrics.keptn.sh) against the schema of its CRD (generated from Keptn's CRDs) and Keptn's
+webhooks, ConfigMaps and Secrets against theirs, resolves every definition and task as the Keptn
+lifecycle-operator does, parses inline and ConfigMap code (esbuild for Deno, python3 for Python),
+and checks that every task and evaluation definition named by a workload (annotation or
 label keptn.sh/pre-deployment-tasks, post-deployment-tasks, pre-deployment-evaluations,
 post-deployment-evaluations) or a KeptnAppContext is there. A workload's names count where
 Keptn's pod webhook reads them (pods of a Deployment, StatefulSet, DaemonSet or Argo Rollout that
@@ -87,11 +89,14 @@ field:
   FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE
 
 errors: Keptn would not run the task as written, or would wait forever for a definition;
-warnings: it runs, but not as it reads (spec.function in v1, a functionRef chain, inline and
+warnings: it runs, but not as it reads (spec.function in v1beta1, a functionRef chain, inline and
 httpRef both set, a Secret without the key SECURE_DATA, ...). A count goes to stderr.
 
 In a folder, files that hold no Kubernetes object (Helm values, Chart.yaml, templates with
 {{ }}, kustomization.yaml) are skipped with a note on stderr; a file named on its own is read.
+A kustomization.yaml in a folder adds the ConfigMaps of its configMapGenerator, the local
+resources it names outside the folder (../base) and its patches, merged onto their objects.
+More: docs/validate.md.
 
 Options:
   -n, --namespace NS      the namespace of objects that name none (default "default"), as
