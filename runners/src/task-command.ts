@@ -1,4 +1,4 @@
-import { pythonArgsProblem } from "@keptn-task/sdk/internal";
+import { PYTHON_INSPECTS, pythonArgsProblem } from "@keptn-task/sdk/internal";
 import { split } from "shlex";
 import type { ResolvedScript } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
@@ -94,5 +94,9 @@ export function pythonArgsBlocker(before: readonly string[]): string | undefined
 }
 
 function refusal(word: string, why: string): string {
-  return `Cannot run the task: CMD_ARGS "${word}" ${why}, so the task would not run: put the task's own arguments after --`;
+  const consequence =
+    why === PYTHON_INSPECTS
+      ? "so a failed task would be reported as a success: remove it"
+      : "so the task would not run: put the task's own arguments after --";
+  return `Cannot run the task: CMD_ARGS "${word}" ${why}, ${consequence}`;
 }

@@ -103,6 +103,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "lookupNamespaces",
     "parseDeadline",
     // The one rule for python options before the script: the runner refuses, validate reports.
+    "PYTHON_INSPECTS",
     "pythonArgsProblem",
     "readDataMap",
     "redactUrl",

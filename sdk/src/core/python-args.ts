@@ -17,6 +17,10 @@ const PYTHON_LONG_VALUE_OPTIONS = new Set(["--check-hash-based-pycs"]);
 
 const PRINTS = "makes python print and exit without running the script";
 
+/** Why `-i` (and `PYTHONINSPECT`) is refused: the task's failure would read as a success. */
+export const PYTHON_INSPECTS =
+  "makes python turn interactive after the script, read the end of its input and end with 0 or 1 whatever the task's own exit code";
+
 /** What one word does to Python: why it blocks, or whether it takes the next word. */
 interface OptionVerdict {
   readonly blocker?: string;
@@ -75,12 +79,7 @@ function shortOptions(word: string): OptionVerdict {
         blocker: `makes python run ${option === "c" ? "a command" : "a module"} instead of the script`,
       };
     if ("hV?".includes(option)) return { blocker: PRINTS };
-    if (option === "i") {
-      return {
-        blocker:
-          "makes python inspect interactively after the script and exit with code 0 even when the script fails",
-      };
-    }
+    if (option === "i") return { blocker: PYTHON_INSPECTS };
     // The value is the rest of the word, or else the next word.
     if (PYTHON_VALUE_OPTIONS.includes(option)) return { takesNext: at === word.length - 1 };
   }
