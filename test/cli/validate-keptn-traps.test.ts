@@ -131,6 +131,14 @@ spec:
     expect(result.findings[0]?.rest).toContain('did you mean "KeptnTaskDefinition"?');
     expect(result.stderr).not.toContain("valid");
     expect(result.code).toBe(65);
+    // A kind of another Keptn group: the group it is in.
+    const group = await validate(`apiVersion: metrics.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: hello, namespace: shop }
+`);
+    expect(group.findings[0]?.rest).toContain(
+      "KeptnTaskDefinition is in lifecycle.keptn.sh: use apiVersion lifecycle.keptn.sh/v1",
+    );
   });
 
   it("5. checks every Keptn kind against the schema of Keptn's CRD: unknown fields with a suggestion, types, enums", async () => {

@@ -76,9 +76,19 @@ export function keptnSchemaProblems(
   const kinds = kindsOf(group);
   const versions = kinds.get(raw.kind);
   if (versions === undefined) {
+    const elsewhere = KEPTN_GROUPS.find((other) => kindsOf(other).has(raw.kind));
     const near = closestName(raw.kind, [...kinds.keys()]);
     const fix =
-      near === undefined ? `use one of ${[...kinds.keys()].join(", ")}` : `did you mean "${near}"?`;
+      elsewhere !== undefined
+        ? `${raw.kind} is in ${elsewhere}: use apiVersion ${servedList(
+            elsewhere,
+            kindsOf(elsewhere).get(raw.kind) ?? [],
+          )
+            .split(", ")
+            .at(-1)}`
+        : near === undefined
+          ? `use one of ${[...kinds.keys()].join(", ")}`
+          : `did you mean "${near}"?`;
     return [
       {
         message: `Invalid ${raw.kind}: no kind "${raw.kind}" is in ${group} (Keptn's CRDs), so kubectl apply refuses it ("no matches for kind"): ${fix}`,
@@ -88,10 +98,7 @@ export function keptnSchemaProblems(
   }
   const validate = validatorFor(`${group}/${version}/${raw.kind}`);
   if (validate === undefined) {
-    const served = [...versions]
-      .sort((a, b) => versionRank(a) - versionRank(b))
-      .map((v) => `${group}/${v}`)
-      .join(", ");
+    const served = servedList(group, versions);
     return [
       {
         message: `Unknown apiVersion "${raw.apiVersion}" for ${raw.kind}: use one of ${served}`,
@@ -105,6 +112,14 @@ export function keptnSchemaProblems(
     ...p,
     message: `Invalid ${kind}: ${p.message}`,
   }));
+}
+
+/** `group/version` for each served version, oldest first, as a list for a message. */
+function servedList(group: string, versions: readonly string[]): string {
+  return [...versions]
+    .sort((a, b) => versionRank(a) - versionRank(b))
+    .map((v) => `${group}/${v}`)
+    .join(", ");
 }
 
 /** Kubernetes' version order: v1alpha1 < v1alpha2 < v1beta1 < v1 < v2alpha1. */
