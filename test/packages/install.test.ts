@@ -349,14 +349,18 @@ t.succeed("done");
     expect(result.code).toBe(0);
   });
 
-  it("ships no command line, no source maps and nothing outside dist", () => {
+  it("ships no command line, no source maps and nothing outside dist and schemas", () => {
     const files = execFileSync("tar", ["tzf", tarballs.sdk], { encoding: "utf8" })
       .trim()
       .split("\n");
     expect(
-      files.filter((f) => /\/cli\/|\.map$|^package\/(?!dist\/|package\.json$|README\.md$)/.test(f)),
+      files.filter((f) =>
+        /\/cli\/|\.map$|^package\/(?!dist\/|schemas\/|package\.json$|README\.md$)/.test(f),
+      ),
     ).toEqual([]);
     expect(files).toContain("package/dist/keptn-task-sdk.d.ts");
+    // For yaml-language-server: ./node_modules/@keptn-task/sdk/schemas/<this file>.
+    expect(files).toContain("package/schemas/keptn-task-definition.schema.json");
   });
 
   it("keeps what is not in its exports map private", async () => {
@@ -369,13 +373,13 @@ t.succeed("done");
     expect(result.code).not.toBe(0);
   });
 
-  it("loads the definitions tooling only with its optional peer yaml installed", async () => {
+  it("loads the definitions tooling only with its optional peers (yaml, ajv) installed", async () => {
     const result = await runProcess(
       process.execPath,
       ["--input-type=module", "-e", 'await import("@keptn-task/sdk/definitions")'],
       { cwd: sdkOnly },
     );
-    expect(result.stderr).toContain("Cannot find package 'yaml'");
+    expect(result.stderr).toMatch(/Cannot find package '(yaml|ajv)'/);
     expect(result.code).not.toBe(0);
   });
 });
