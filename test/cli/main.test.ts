@@ -116,7 +116,7 @@ describe("keptn-task", () => {
     const result = await runCli(["rendr", "hello"]);
     expect(result.code).toBe(64);
     expect(result.stderrLines).toEqual([
-      'keptn-task: Cannot run "keptn-task rendr": unknown command (did you mean "keptn-task render"?): use validate, render, run, bundle: see keptn-task --help',
+      'keptn-task: Cannot run "keptn-task rendr": unknown command (did you mean "keptn-task render"?): use init, validate, render, run, test, bundle, completion: see keptn-task --help',
     ]);
     expect(result.stdout).toBe("");
   });

@@ -33,6 +33,7 @@ const PUBLIC_SITES = new Set([
   "standardschema.dev",
   "fast-check.dev",
   "github.com",
+  "ajv.js.org",
 ]);
 
 /** Every built page, as its path in the site (`guide/install.html`). */

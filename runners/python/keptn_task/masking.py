@@ -651,6 +651,7 @@ def _forms_of(piece: str) -> List[str]:
         quote(data, safe="/"),
         quote_plus(data, safe=""),
         repr(piece)[1:-1],
+        ascii(piece)[1:-1],
         # Escape styles of other encoders: "\/" (PHP, some JSON writers), Go's HTML-safe escapes.
         escaped.replace("/", "\\/"),
         ascii_escaped.replace("/", "\\/"),

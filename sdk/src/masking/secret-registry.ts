@@ -506,6 +506,7 @@ function formsOf(piece: string): string[] {
     python.replace(/%2F/g, "/"),
     python.replace(/%20/g, "+"),
     pythonRepr(piece),
+    pythonRepr(piece, true),
   ];
   // Escape styles of other encoders: `\/` (PHP, some JSON writers), Go's HTML-safe \u003c, \u003e,
   // \u0026, \u2028 and \u2029, and %-escapes in lower case (`%2f`).
@@ -610,8 +611,11 @@ function v8Excerpt(piece: string): string {
 /** Characters Python's `str.isprintable` rejects: `repr` escapes them. */
 const PYTHON_UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
 
-/** The inside of Python's `repr(piece)`: the quotes it picks, escapes of control characters. */
-function pythonRepr(piece: string): string {
+/**
+ * The inside of Python's `repr(piece)`: the quotes it picks, escapes of control characters; with
+ * `ascii`, of Python's `ascii(piece)` (`%a`, `!a`): every non-ASCII character escaped too.
+ */
+function pythonRepr(piece: string, ascii = false): string {
   const quote = piece.includes("'") && !piece.includes('"') ? '"' : "'";
   let out = "";
   for (const c of piece) {
@@ -621,7 +625,7 @@ function pythonRepr(piece: string): string {
     else if (c === "\n") out += "\\n";
     else if (c === "\r") out += "\\r";
     else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x7f || c === " " || !PYTHON_UNPRINTABLE.test(c)) out += c;
+    else if (code < 0x7f || (!ascii && (c === " " || !PYTHON_UNPRINTABLE.test(c)))) out += c;
     else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
     else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
     else out += `\\U${hex(code, 8)}`;
