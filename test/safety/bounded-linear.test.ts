@@ -167,3 +167,27 @@ describe("validate reads nothing unbounded", () => {
     expect(`${result.stdout}${result.stderr}`).toContain("not valid base64");
   });
 });
+
+describe("validate's YAML parse", () => {
+  it.each<[string, string]>([
+    ["stray } characters (each one a parse error)", `b: ${"} ".repeat(40_000)}\n`],
+    [
+      "a map of 40,000 keys",
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n${Array.from({ length: 40_000 }, (_, i) => `  k${i}: v`).join("\n")}\n`,
+    ],
+  ])("reads %s within the budget", (_what, text) => {
+    const { ms } = timed(() => parseManifests(text, "big.yaml", { onError: "collect" }));
+    expect(ms).toBeLessThan(BUDGET_MS);
+  });
+
+  it("still refuses a repeated key, at its line", () => {
+    const set = parseManifests(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n  k: w\n",
+      "dup.yaml",
+      { onError: "collect" },
+    );
+    expect(set.errors.map((e) => e.message)).toEqual([
+      "dup.yaml:7:3: Cannot parse YAML: Map keys must be unique",
+    ]);
+  });
+});

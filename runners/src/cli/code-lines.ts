@@ -65,7 +65,9 @@ function codeOrigin(resolved: ResolvedTask, catalog: Catalog): CodeOrigin | unde
     return undefined;
   }
   const lineCounter = new LineCounter();
-  const document = parseAllDocuments(text, { lineCounter })[location.document - 1];
+  const document = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false })[
+    location.document - 1
+  ];
   if (document === undefined || !("contents" in document)) return undefined;
   const node = nodeAt(document.contents, field);
   // Only a literal block (code: |) keeps the code's lines one for one.

@@ -112,7 +112,12 @@ export async function readKustomization(file: string): Promise<Kustomization> {
     throw new ManifestError(`Cannot read the kustomization: ${why}`, { file });
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, logLevel: "error" });
+  const document = parseDocument(text, {
+    lineCounter,
+    logLevel: "error",
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const value: unknown = document.errors.length === 0 ? document.toJS() : undefined;
   if (!isRecord(value) || !isMap(document.contents)) {
     throw new ManifestError("Cannot read the kustomization: not a YAML mapping", { file });

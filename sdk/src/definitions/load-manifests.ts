@@ -4,7 +4,7 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { type Document, isMap, LineCounter, parseAllDocuments, visit } from "yaml";
+import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
 import { readFileStart } from "../core/bounded-read.js";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
@@ -395,6 +395,31 @@ function finish(sink: Sink, options: LoadManifestsOptions): ManifestSet {
 }
 
 /**
+ * The offset of the first key that repeats a key of its map (as YAML and kubectl refuse it), or
+ * `undefined`. A set per map: linear in the number of keys. Merge keys (`<<`) may repeat.
+ */
+function duplicateKey(document: Document.Parsed): number | undefined {
+  let found: number | undefined;
+  visit(document, {
+    Map(_key, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key) || key.value === "<<") continue;
+        const id = `${typeof key.value}:${String(key.value)}`;
+        if (seen.has(id)) {
+          found = key.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        seen.add(id);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
  * Reads every document of `text` into `sink`. A file found in a folder (`skippable`) that holds
  * no manifest is recorded as skipped instead.
  */
@@ -402,7 +427,16 @@ function parseInto(text: string, file: string, sink: Sink, skippable = false): v
   const lineCounter = new LineCounter();
   // logLevel: a template's `{{ x }}` key would make yaml warn on the process's stderr.
   // merge: kubectl reads YAML 1.1's merge keys (<<: *anchor), as go-yaml does.
-  const documents = parseAllDocuments(text, { lineCounter, logLevel: "error", merge: true });
+  // prettyErrors: false and uniqueKeys: false keep the parse linear (yaml builds a message with
+  // context per error, and compares each key of a map with every other): a file of stray `}` or
+  // of 80,000 keys took minutes. Duplicate keys are found here instead, with a set per map.
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    logLevel: "error",
+    merge: true,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   // parseAllDocuments returns an EmptyStream (not an array) for empty input.
   const list = Array.isArray(documents) ? documents : [];
   const action = templateAction(text, list);
@@ -418,10 +452,13 @@ function parseInto(text: string, file: string, sink: Sink, skippable = false): v
   list.forEach((document, index) => {
     const base: ManifestLocation = { file, document: index + 1 };
     const problem = document.errors[0];
-    if (problem !== undefined) {
-      const [at] = problem.linePos ?? [];
+    const duplicate = problem === undefined ? duplicateKey(document) : undefined;
+    if (problem !== undefined || duplicate !== undefined) {
+      const offset = problem?.pos[0] ?? duplicate;
+      const at = offset === undefined ? undefined : lineCounter.linePos(offset);
       const location = at === undefined ? base : { ...base, line: at.line, column: at.col };
-      const message = `Cannot parse YAML: ${problem.message.split("\n")[0] ?? ""}`;
+      const why = problem?.message.split("\n")[0] ?? "Map keys must be unique";
+      const message = `Cannot parse YAML: ${why}`;
       sink.errors.push(new ManifestError(message, location, { cause: problem }));
       return;
     }
