@@ -191,3 +191,14 @@ describe("validate's YAML parse", () => {
     ]);
   });
 });
+
+describe("validate's refusal of shapes that cost the parser far more than their size", () => {
+  it.each<[string, string, string]>([
+    ["4 MB of [", "[".repeat(4 * MiB), "nested [ or {"],
+    ["a million empty documents", "---\n".repeat(1_000_000), "documents in one file"],
+  ])("refuses %s in one line, within the budget", (_what, text, why) => {
+    const { value, ms } = timed(() => parseManifests(text, "big.yaml", { onError: "collect" }));
+    expect(ms).toBeLessThan(BUDGET_MS);
+    expect(value.errors.map((e) => e.message)).toEqual([expect.stringContaining(why)]);
+  });
+});
