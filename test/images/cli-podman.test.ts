@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { localTags } from "../../scripts/images/bake.mjs";
 import { runCli } from "../helpers/keptn-task-cli.js";
 import {
   installTarballs,
@@ -107,7 +108,7 @@ spec:
         "--runtime",
         "podman",
         "--image",
-        "keptn-task/deno-runtime:dev",
+        localTags["deno-runtime"] ?? "",
       ],
       {
         cwd: project,
