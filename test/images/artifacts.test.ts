@@ -4,7 +4,7 @@
 // empty project, the wheel and sdist with pip and no index, each image archive loaded into an
 // empty podman store and run as its Job would run it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ import {
   removeAll,
   writeFiles,
 } from "../helpers/packages.js";
-import { podman } from "../helpers/podman.js";
+import { CONTAINERS_CONF, podman } from "../helpers/podman.js";
 import { type ProcessResult, runProcess } from "../helpers/run-process.js";
 import { KEPTN_CONTEXT } from "../helpers/runner.js";
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
     [join(repoRoot, "scripts/release/reproduce.mjs"), "--keep", artifacts],
     {
       cwd: repoRoot,
-      env: { CONTAINERS_CONF: process.env.CONTAINERS_CONF, TMPDIR: process.env.TMPDIR },
+      env: { CONTAINERS_CONF, TMPDIR: process.env.TMPDIR },
       timeoutMs: 3_000_000,
     },
   );
@@ -54,7 +54,16 @@ beforeAll(async () => {
 afterAll(async () => {
   if (store) await podman([...store, "rmi", "--all", "--force"]);
   removeAll(work);
-});
+  // The clone's builds took the images' names; give them back to this checkout's images, as the
+  // globalSetup built them, for the test files after this one (podman's cache makes it quick).
+  const rebuilt = await runProcess(process.execPath, [join(repoRoot, "scripts/images/build.mjs")], {
+    cwd: repoRoot,
+    env: { CONTAINERS_CONF },
+    timeoutMs: 900_000,
+  });
+  if (rebuilt.code !== 0)
+    throw new Error(`Cannot rebuild the images: ${rebuilt.stderr.slice(-3000)}`);
+}, 1_000_000);
 
 /** The SHA256SUMS block a run printed after "reproduce: <which> run (N s):". */
 function printedSums(which: "first" | "second"): string {

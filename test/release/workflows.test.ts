@@ -183,8 +183,8 @@ describe("the release workflow", () => {
       .flatMap((run) => run.split("\n"))
       .filter((l) => l.includes("publish"));
     expect(lines).toEqual([
-      'npm publish "artifacts/keptn-task-sdk-${GITHUB_REF_NAME#v}.tgz" --provenance --access public',
-      'npm publish "artifacts/keptn-task-runners-${GITHUB_REF_NAME#v}.tgz" --provenance --access public',
+      `npm publish "artifacts/keptn-task-sdk-\${GITHUB_REF_NAME#v}.tgz" --provenance --access public`,
+      `npm publish "artifacts/keptn-task-runners-\${GITHUB_REF_NAME#v}.tgz" --provenance --access public`,
     ]);
   });
 
