@@ -254,12 +254,10 @@ describe.each(IMAGES)("the %s archive of artifacts/", (image) => {
   });
 
   it("is labelled with the version and the commit, and dated by the commit", async () => {
-    const head = execFileSync("git", ["rev-parse", "HEAD"], {
-      cwd: repoRoot,
-      encoding: "utf8",
-    }).trim();
+    // The commit the clone was made of (HEAD may have moved on since).
+    const head = /^reproduce: ([0-9a-f]{40}) cloned into /m.exec(reproduce.stdout)?.[1] ?? "";
     const time = Number(
-      execFileSync("git", ["log", "-1", "--format=%ct"], {
+      execFileSync("git", ["log", "-1", "--format=%ct", head], {
         cwd: repoRoot,
         encoding: "utf8",
       }).trim(),
