@@ -13,4 +13,5 @@ export function imageSbom(options: {
   tag: string;
   timestamp: number;
   digest?: string;
+  arch?: string;
 }): string;

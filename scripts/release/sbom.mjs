@@ -201,12 +201,19 @@ export function npmPackageSbom({ workspace, timestamp }) {
 /**
  * The SBOM of a runner image (`deno-runtime` or `python-runtime`), from the pins it is built from.
  *
- * @param {{ image: string, tag: string, timestamp: number, digest?: string }} options `tag`: the
- *   full name (`ghcr.io/keptn-task/deno-runtime:0.2.0`); `digest`: the manifest digest of the
- *   archived image (`sha256:...`), when known
+ * @param {{ image: string, tag: string, timestamp: number, digest?: string, arch?: string }}
+ *   options `tag`: the full name (`ghcr.io/keptn-task/deno-runtime:0.2.0`); `digest`: the
+ *   manifest digest of the archived image (`sha256:...`), when known; `arch`: the image's
+ *   architecture, by default this machine's (podman builds for it)
  * @returns {string} CycloneDX 1.6 JSON
  */
-export function imageSbom({ image, tag, timestamp, digest }) {
+export function imageSbom({
+  image,
+  tag,
+  timestamp,
+  digest,
+  arch = process.arch === "x64" ? "amd64" : process.arch,
+}) {
   const pinsFile = `images/${image}/debian-packages.txt`;
   if (!existsSync(resolve(repoRoot, pinsFile))) throw new Error(`Cannot find ${pinsFile}`);
   const bundledFile = "runners/build/bundled-packages.json";
@@ -224,7 +231,7 @@ export function imageSbom({ image, tag, timestamp, digest }) {
     undefined,
     repository.slice(repository.lastIndexOf("/") + 1),
     digest,
-    { arch: "amd64", repository_url: repository, tag: imageTag },
+    { arch, repository_url: repository, tag: imageTag },
     undefined,
   ).toString();
   const bom = newBom(`${imagePurl}#${versions.version}`, timestamp);
