@@ -1,13 +1,45 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The fast loop (`npm run test:unit`): files that start no process and open no socket, read from
+ * each file. A file that starts doing either moves to the `processes` project. The package tests
+ * import the built entry points: `npm run build` once first.
+ */
+export const UNIT_TESTS = [
+  "examples/change-freeze/handler.test.ts",
+  "test/definitions/*.test.ts",
+  "test/docs/readme.test.ts",
+  "test/docs/reference.test.ts",
+  "test/packages/exports.test.ts",
+  "test/packages/version.test.ts",
+  "test/sdk/env-json.property.test.ts",
+  "test/sdk/process-policy.test.ts",
+  "test/sdk/termination-log.test.ts",
+];
 
 export default defineConfig({
   test: {
-    // The examples' own unit tests (examples/change-freeze/handler.test.ts) run in the suite too.
-    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
-    exclude: ["test/images/**", "**/node_modules/**"],
     // Real processes (deno, python3) start inside tests; a 2-core CI machine needs headroom.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     typecheck: { enabled: false },
+    // vitest's default in a run is one worker fewer than the cores: one on a 2-core machine, so
+    // every file ran after the other. The tests mostly wait on the processes they start (deno,
+    // python3, the command), so two files at a time keep both cores busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT_TESTS } },
+      {
+        extends: true,
+        test: {
+          name: "processes",
+          // The examples' own unit tests (examples/change-freeze/handler.test.ts) run in the
+          // suite too, in the unit project.
+          include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
+          exclude: [...UNIT_TESTS, "test/images/**", "**/node_modules/**"],
+        },
+      },
+    ],
   },
 });

@@ -98,6 +98,19 @@ for (const options of [
   const { metafile } = await build({ ...options, outdir: dist, metafile: true });
   bundled.push(...bundledPackages(metafile));
 }
+// The exit guard a Deno task's own process preloads (exit-guard-preload.ts): the pure policy only.
+await build({
+  ...noBanner,
+  entryPoints: { "exit-guard": `${root}src/exit-guard-preload.ts` },
+  outdir: dist,
+  metafile: true,
+}).then(({ metafile }) => {
+  bundled.push(...bundledPackages(metafile));
+  const code = readFileSync(`${dist}/exit-guard.js`, "utf8");
+  if (/\bimport\b/.test(code)) throw new Error("exit-guard.js must import nothing");
+});
+// The launcher of Python tasks (standard library only): the one exit path on Python's side.
+copyFileSync(`${root}src/task_launch.py`, `${dist}/task_launch.py`);
 // With the SDK bundle's, which dist/ holds too (copied below).
 recordBundledPackages("runners/build/bundled-packages.json", bundled, [
   "sdk/build/bundled-packages.json",

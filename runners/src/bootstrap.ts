@@ -17,6 +17,8 @@ const assets = {
   runnerLog: `${base}runner-log.js`,
   contextWarnings: `${base}context-warnings.js`,
   pythonPath: `${import.meta.dirname}/python`,
+  exitGuard: `${import.meta.dirname}/exit-guard.js`,
+  pythonLauncher: `${import.meta.dirname}/task_launch.py`,
 };
 // A promise nobody awaited must not crash the runner with a stack dump (which could quote the
 // task's data): say so in one line, and end as a runner bug (EX_SOFTWARE).

@@ -50,6 +50,8 @@ declare namespace Deno {
     writeSync(data: Uint8Array): number;
     truncateSync(length?: number): void;
     seekSync(offset: number, whence: 0 | 1 | 2): number;
+    statSync(): FileInfo;
+    close(): void;
   }
   function openSync(path: string | URL, options?: { read?: boolean; write?: boolean }): FsFile;
   const pid: number;

@@ -17,7 +17,6 @@
 import {
   KILLED_EXIT_CODE,
   PROVISIONAL_REASON,
-  readsAsSuccess,
   readsAsSuccessReason,
   STOP_SIGNALS,
   StopSequence,
@@ -25,6 +24,8 @@ import {
   taskEndReason,
   uncaughtReason,
 } from "@keptn-task/sdk/internal";
+import { endListeners } from "./end-listeners.js";
+import { guardExit } from "./exit-guard.js";
 import { type Level, writeLogLine } from "./log-line.js";
 import { type ResolvedScript, SDK_SPECIFIER } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
@@ -147,13 +148,11 @@ export function runDirect(options: DirectOptions): void {
 
   // The runner's listeners for the end of the process stay behind the task's own (see below), so
   // they see what the task's listeners decided: a prevented error, a changed exit code.
-  endListeners("unload", () => {
+  guardExit((exitCode, readAsZero) => {
     termination.adoptRelay(options.relay);
-    const exitCode = Deno.exitCode;
-    if (readsAsSuccess(exitCode)) {
+    if (readAsZero !== undefined) {
       // The operating system keeps the low 8 bits: 256 would end as 0, a success.
-      report(readsAsSuccessReason(exitCode), 1);
-      Deno.exitCode = 1;
+      report(readsAsSuccessReason(readAsZero), exitCode);
     } else if (exitCode === 0) {
       termination.withdraw();
     } else {
@@ -194,61 +193,6 @@ function fileUrl(path: string): string {
   const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
   return `file://${absolute.split("/").map(encodeURIComponent).join("/")}`;
 }
-
-/**
- * The runner's listeners for how the process ends (`unload`, `error`, `unhandledrejection`),
- * kept behind every listener the task adds for the same event, so they see what the task's own
- * decided: a prevented error, a changed exit code. A listener added while that event is being
- * dispatched is not called for it (as the DOM has it), so the runner's moves behind it only once
- * the dispatch is over.
- */
-const endListeners = (() => {
-  const proto = EventTarget.prototype;
-  const add = proto.addEventListener;
-  const remove = proto.removeEventListener;
-  const tails = new Map<string, EventListener>();
-  const dispatching = new Set<string>();
-  const pending = new Set<string>();
-  const moveLast = (type: string) => {
-    const tail = tails.get(type);
-    if (tail === undefined) return;
-    if (dispatching.has(type)) {
-      pending.add(type);
-      return;
-    }
-    remove.call(globalThis, type, tail);
-    add.call(globalThis, type, tail);
-  };
-  const settle = (type: string) => {
-    dispatching.delete(type);
-    if (pending.delete(type)) moveLast(type);
-  };
-  let patched = false;
-  return (type: string, listener: (event: Event) => void) => {
-    if (!patched) {
-      patched = true;
-      proto.addEventListener = function (
-        this: EventTarget | undefined,
-        ...args: Parameters<EventTarget["addEventListener"]>
-      ) {
-        add.apply(this as EventTarget, args);
-        // A bare addEventListener(...) call has no `this`: it is the global scope's.
-        if ((this ?? globalThis) === globalThis) moveLast(args[0]);
-      };
-    }
-    // First of all listeners (never moved): marks the dispatch; settled after it at the latest.
-    add.call(globalThis, type, () => {
-      dispatching.add(type);
-      queueMicrotask(() => settle(type));
-    });
-    const tail = (event: Event) => {
-      listener(event);
-      settle(type);
-    };
-    tails.set(type, tail);
-    add.call(globalThis, type, tail);
-  };
-})();
 
 /**
  * The task owns SIGTERM and SIGINT: with no handler of its own it dies of them, as under

@@ -27,6 +27,10 @@ export interface RunnerAssets {
   readonly contextWarnings: string;
   /** Directory holding the `keptn_task` Python package. */
   readonly pythonPath: string;
+  /** Path of the exit guard preloaded into a Deno task's own process (see `exit-guard.ts`). */
+  readonly exitGuard: string;
+  /** Path of the launcher that runs a Python task's file (see `python/task_launch.py`). */
+  readonly pythonLauncher: string;
 }
 
 /** A task ready to run in the runner's own process: everything is checked, nothing started. */
@@ -213,8 +217,13 @@ async function runChild(
 ): Promise<number> {
   const command =
     settings.runtime === "deno"
-      ? denoCommand(settings, script, await importMapFor(script, run.assets, run.makeWorkDir))
-      : pythonCommand(settings, script);
+      ? denoCommand(
+          settings,
+          script,
+          await importMapFor(script, run.assets, run.makeWorkDir),
+          run.assets.exitGuard,
+        )
+      : pythonCommand(settings, script, run.assets.pythonLauncher);
   if (command.warning !== undefined) await run.log("warn", command.warning);
   const relay = await terminationRelay(settings.runtime, settings.terminationLog, run.makeWorkDir);
   const received = run.relay().received;

@@ -32,22 +32,60 @@ export interface ResolvedScript {
 
 /** The specifier task code imports the SDK by. */
 export const SDK_SPECIFIER = "@keptn-task/sdk";
-/** `import.meta`, also with comments or white space around the dot. */
-const IMPORT_META = /\bimport(?:\s|\/\*[\s\S]*?\*\/)*\.(?:\s|\/\*[\s\S]*?\*\/)*meta\b/g;
 const PLAIN_META = /^\s*\.\s*(url|dirname|filename|resolve)\b/;
 const NODE_PROCESS = /\bprocess\b|["'`](node|npm):/;
+// Each alternative is unambiguous (`\s*(?:\(\s*)?`, not `\s*\(?\s*`): linear in the code.
 const UNSEEN_IMPORT =
-  /\b(?:from|import)\s*\(?\s*["'`]\.{1,2}\/|\bimport\s*\(\s*(?!["'])|\bDeno\s*\[/;
+  /\b(?:from|import)\s*(?:\(\s*)?["'`]\.{1,2}\/|\bimport\s*\(\s*(?!["'])|\bDeno\s*\[/;
+
+/** How far white space and comments may reach between `import`, `.` and `meta` before the code counts as using `import.meta`. */
+const META_GAP = 256;
+
+/**
+ * Whether the code may use `import.meta` for anything but `url`, `dirname`, `filename` and
+ * `resolve` (white space and comments may stand around the dot; strings and comments are not told
+ * apart, so a mention counts). A scan, not a regular expression (one with comments in a loop
+ * backtracks exponentially on a run of `/* *\/`), and each `import` looks at most `META_GAP`
+ * characters ahead: linear in the code, whatever it holds. A longer gap counts as a use: the task
+ * then runs as a child, where `import.meta.main` is true.
+ */
+function usesImportMeta(code: string): boolean {
+  for (let at = code.indexOf("import"); at >= 0; at = code.indexOf("import", at + 6)) {
+    if (/[\w$]/.test(code[at - 1] ?? " ")) continue;
+    const dot = skipSpaceAndComments(code, at + 6);
+    if (dot < 0) return true;
+    if (code[dot] !== ".") continue;
+    const meta = skipSpaceAndComments(code, dot + 1);
+    if (meta < 0) return true;
+    if (!code.startsWith("meta", meta) || /[\w$]/.test(code[meta + 4] ?? " ")) continue;
+    if (!PLAIN_META.test(code.slice(meta + 4, meta + 44))) return true;
+  }
+  return false;
+}
+
+/**
+ * The index of the first character from `at` on that is neither white space nor in a comment;
+ * -1 when that is more than `META_GAP` characters away.
+ */
+function skipSpaceAndComments(code: string, at: number): number {
+  const limit = Math.min(code.length, at + META_GAP);
+  let i = at;
+  for (;;) {
+    while (i < limit && /\s/.test(code[i] as string)) i++;
+    if (i >= limit) return i >= code.length ? code.length : -1;
+    if (!code.startsWith("/*", i)) return i;
+    // Searched within the gap only: an unclosed /* far from its end costs nothing more.
+    const close = code.slice(i + 2, limit).indexOf("*/");
+    if (close < 0) return limit === code.length ? code.length : -1;
+    i = i + 2 + close + 2;
+  }
+}
 
 /** What the runner needs to know about the code itself. */
 function inspect(
   code: string,
 ): Pick<ResolvedScript, "importsSdk" | "checksMain" | "usesNodeProcess" | "importsUnseen"> {
-  let checksMain = /\bmainModule\b/.test(code);
-  for (const match of code.matchAll(IMPORT_META)) {
-    const end = match.index + match[0].length;
-    if (!PLAIN_META.test(code.slice(end, end + 40))) checksMain = true;
-  }
+  const checksMain = /\bmainModule\b/.test(code) || usesImportMeta(code);
   return {
     importsSdk: code.includes(SDK_SPECIFIER),
     checksMain,

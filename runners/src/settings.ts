@@ -6,10 +6,11 @@ import {
   parseGraceSeconds,
   readContextJson,
   readDataMap,
+  registerTaskSecrets,
 } from "@keptn-task/sdk/internal";
 import { LEVELS } from "./log-line.js";
 import { rawSecretForms } from "./raw-env.js";
-import { pythonArgsBlocker, splitCmdArgs } from "./task-command.js";
+import { pythonArgsBlocker, pythonEnvBlocker, splitCmdArgs } from "./task-command.js";
 
 /** The runtimes the runner runs, named by its first argument. */
 export type Runtime = "deno" | "python";
@@ -91,7 +92,8 @@ export async function readSettings(
     throw new ConfigError(issues.map((i) => ({ ...i, message: secrets.mask(i.message) })));
   }
   if (runtime === "python") {
-    const blocker = pythonArgsBlocker(splitCmdArgs(env.CMD_ARGS ?? "").before);
+    const blocker =
+      pythonArgsBlocker(splitCmdArgs(env.CMD_ARGS ?? "").before) ?? pythonEnvBlocker(env);
     if (blocker !== undefined) throw new UsageError(secrets.mask(blocker));
   }
   // The SDK's schema (zod) loads only for a context with something to report.
@@ -131,18 +133,20 @@ function readRuntime(args: readonly string[]): Runtime {
   return runtime;
 }
 
-/** Registers `SECURE_DATA` (in every form a task may print it) and credentials in `SCRIPT`. */
+/**
+ * Registers what the one rule of what is secret (`registerTaskSecrets`) names: `SECURE_DATA` (in
+ * every form a task may print it) and what an httpRef URL in `SCRIPT` carries.
+ */
 function registerSecrets(
   env: Record<string, string>,
   raw: Readonly<Record<string, Uint8Array>>,
   secrets: SecretRegistry,
 ): void {
-  if (env.SECURE_DATA !== undefined) secrets.register(env.SECURE_DATA);
+  registerTaskSecrets(secrets, { secureData: env.SECURE_DATA, urls: [env.SCRIPT ?? ""] });
   // A Secret's data is bytes: one that is not UTF-8 is masked in every form it prints in (and
   // with a secret registered, the task gets a process of its own, whose output is masked).
   if (raw.SECURE_DATA !== undefined)
     for (const form of rawSecretForms(raw.SECURE_DATA)) secrets.register(form);
-  registerUrlCredentials(env.SCRIPT ?? "", secrets);
 }
 
 /**
@@ -238,32 +242,4 @@ function taskEnv(
       : { PYTHONPATH: [pythonPath, env.PYTHONPATH].filter(Boolean).join(":") }),
     PYTHONDONTWRITEBYTECODE: env.PYTHONDONTWRITEBYTECODE ?? "1",
   };
-}
-
-/** Credentials in a URL (`https://user:token@host/...`) are secrets like SECURE_DATA. */
-function registerUrlCredentials(script: string, secrets: SecretRegistry): void {
-  // Only a URL with user info is parsed: a failed parse of a plain path costs ~3 ms at start-up.
-  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(script)) return;
-  let url: URL;
-  try {
-    url = new URL(script);
-  } catch {
-    return;
-  }
-  // A malformed %-escape is fetchScript's to report (78): here both forms are secrets anyway.
-  const decode = (text: string) => {
-    try {
-      return decodeURIComponent(text);
-    } catch {
-      return text;
-    }
-  };
-  if (url.password !== "") {
-    secrets.register(url.password);
-    secrets.register(decode(url.password));
-    secrets.register(`${url.username}:${url.password}`);
-  } else if (url.username !== "") {
-    secrets.register(url.username);
-    secrets.register(decode(url.username));
-  }
 }

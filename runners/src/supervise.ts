@@ -1,5 +1,5 @@
 import { RuntimeMissingError, SecretMasker, type SecretRegistry } from "@keptn-task/sdk";
-import { DRAIN_MS, type TaskEnd } from "@keptn-task/sdk/internal";
+import { childExitCode, DRAIN_MS, type TaskEnd } from "@keptn-task/sdk/internal";
 import type { SignalRelay, StopSignal, StopStep } from "./signals.js";
 import type { TaskCommand } from "./task-command.js";
 
@@ -57,7 +57,10 @@ export async function supervise(
   stops.end();
 
   // Deno reports a death by signal N as code 128 + N, as a shell does.
-  const exitCode = status.code === 0 && status.signal !== null ? 128 : status.code;
+  const exitCode = childExitCode({
+    code: status.code,
+    signalNumber: status.signal === null ? null : status.code - 128,
+  });
   const { forwarded, killed, secondSignal } = stops;
   return {
     exitCode,

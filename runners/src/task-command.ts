@@ -50,6 +50,7 @@ export function denoCommand(
   settings: RunnerSettings,
   script: ResolvedScript,
   importMap: string | undefined,
+  exitGuard: string,
 ): TaskCommand {
   const { before, after, warning } = splitCmdArgs(settings.cmdArgs);
   return {
@@ -60,6 +61,8 @@ export function denoCommand(
       "--no-prompt",
       "--no-config",
       ...(importMap === undefined ? [] : [`--import-map=${importMap}`]),
+      // The one exit path (exit-guard.ts): no exit code reads as 0 by the system's cut.
+      `--preload=${exitGuard}`,
       ...settings.denoPermissions,
       script.path,
       ...before,
@@ -69,16 +72,22 @@ export function denoCommand(
 }
 
 /**
- * The Python command for a task: `python3 [CMD_ARGS before --] <file> [CMD_ARGS after --]`,
- * as Keptn's image runs `python3 $CMD_ARGS $SCRIPT`, but from a file (so `__file__` exists)
- * and without a shell.
+ * The Python command for a task: `python3 [CMD_ARGS before --] <launcher> <file> [CMD_ARGS after
+ * --]`, as Keptn's image runs `python3 $CMD_ARGS $SCRIPT`, but from a file (so `__file__` exists),
+ * without a shell, and through the launcher (`python/task_launch.py`), which runs the file as
+ * `python3 FILE` would and ends through the one exit path: no exit code reads as 0 by the
+ * system's cut.
  */
-export function pythonCommand(settings: RunnerSettings, script: ResolvedScript): TaskCommand {
+export function pythonCommand(
+  settings: RunnerSettings,
+  script: ResolvedScript,
+  launcher: string,
+): TaskCommand {
   const { before, after, warning } = splitCmdArgs(settings.cmdArgs);
   return {
     ...(warning === undefined ? {} : { warning }),
     command: settings.python,
-    args: [...before, script.path, ...after],
+    args: [...before, launcher, script.path, ...after],
   };
 }
 
@@ -111,6 +120,8 @@ interface OptionVerdict {
 }
 
 const PRINTS = "makes python print and exit without running the script";
+const INSPECTS =
+  "makes python turn interactive after the script, read the end of its input and end with 0 or 1 whatever the task's own exit code";
 
 /** A long option (`--version`, `--check-hash-based-pycs always`). */
 function longOption(word: string): OptionVerdict {
@@ -129,12 +140,26 @@ function shortOptions(word: string): OptionVerdict {
         blocker: `makes python run ${option === "c" ? "a command" : "a module"} instead of the script`,
       };
     if ("hV?".includes(option)) return { blocker: PRINTS };
+    if (option === "i") return { blocker: INSPECTS };
     // The value is the rest of the word, or else the next word.
     if (PYTHON_VALUE_OPTIONS.includes(option)) return { takesNext: at === word.length - 1 };
   }
   return {};
 }
 
+/**
+ * Why the environment would keep Python from ending with the task's own exit code, or
+ * `undefined`: `PYTHONINSPECT` (any non-empty value) acts as `-i`.
+ */
+export function pythonEnvBlocker(env: Readonly<Record<string, string>>): string | undefined {
+  if ((env.PYTHONINSPECT ?? "") === "") return undefined;
+  return `Cannot run the task: PYTHONINSPECT is set, which ${INSPECTS}: unset it`;
+}
+
 function refusal(word: string, why: string): string {
-  return `Cannot run the task: CMD_ARGS "${word}" ${why}, so the task would not run: put the task's own arguments after --`;
+  const consequence =
+    why === INSPECTS
+      ? "so a failed task would be reported as a success: remove it"
+      : "so the task would not run: put the task's own arguments after --";
+  return `Cannot run the task: CMD_ARGS "${word}" ${why}, ${consequence}`;
 }

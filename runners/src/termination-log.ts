@@ -3,6 +3,7 @@ import {
   TERMINATION_MESSAGE_MAX_BYTES as LIMIT,
   type TerminationFile,
   TerminationLogWriter,
+  terminationReadBytes,
   truncateUtf8,
 } from "@keptn-task/sdk/internal";
 
@@ -38,13 +39,8 @@ export class TerminationLog extends TerminationLogWriter {
    */
   adoptRelay(relay: string | undefined): void {
     if (relay === undefined) return;
-    let text: string;
-    try {
-      if (!isRegularFile(relay)) return;
-      text = Deno.readTextFileSync(relay);
-    } catch {
-      return;
-    }
+    const text = readStart(relay, terminationReadBytes(this.#secrets.longest));
+    if (text === undefined) return;
     if (text.trim() === "") return;
     this.#file.replace(truncateUtf8(this.#secrets.mask(text), LIMIT));
   }
@@ -95,11 +91,11 @@ class DenoTerminationFile implements TerminationFile {
     }
   }
 
-  read(): string | undefined {
+  read(maxBytes: number): string | undefined {
     if (this.#absent) return undefined;
     try {
-      if (this.#file !== undefined) return new TextDecoder().decode(readAll(this.#file));
-      return isRegularFile(this.#path) ? Deno.readTextFileSync(this.#path) : undefined;
+      if (this.#file !== undefined) return new TextDecoder().decode(readUpTo(this.#file, maxBytes));
+      return readStart(this.#path, maxBytes);
     } catch {
       return undefined;
     }
@@ -138,21 +134,36 @@ function isRegularFile(path: string): boolean {
   }
 }
 
-/** Everything in an open file, from its start. */
-function readAll(file: Deno.FsFile): Uint8Array {
+/**
+ * The text of the first `maxBytes` bytes of the regular file at `path`, not followed through a
+ * link; `undefined` when it is not one or cannot be read. A task may write any amount to its
+ * termination log (or its relay): nothing reads more than the writer needs.
+ */
+function readStart(path: string, maxBytes: number): string | undefined {
+  try {
+    if (!isRegularFile(path)) return undefined;
+    const file = Deno.openSync(path, { read: true });
+    try {
+      // Checked again on what was opened: the path may have been swapped meanwhile.
+      if (!file.statSync().isFile) return undefined;
+      return new TextDecoder().decode(readUpTo(file, maxBytes));
+    } finally {
+      file.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** At most `maxBytes` bytes of an open file, from its start. */
+function readUpTo(file: Deno.FsFile, maxBytes: number): Uint8Array {
   file.seekSync(0, 0);
-  const chunks: Uint8Array[] = [];
-  for (;;) {
-    const chunk = new Uint8Array(LIMIT);
-    const read = file.readSync(chunk);
-    if (read === null || read === 0) break;
-    chunks.push(chunk.subarray(0, read));
+  const bytes = new Uint8Array(maxBytes);
+  let read = 0;
+  while (read < maxBytes) {
+    const n = file.readSync(bytes.subarray(read));
+    if (n === null || n === 0) break;
+    read += n;
   }
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return bytes.subarray(0, read);
 }

@@ -176,7 +176,10 @@ step("image archives", () => {
 });
 
 // sha256sum's format: "<hex>  <name>", sorted by name; `sha256sum --check SHA256SUMS` reads it.
-const files = readdirSync(out).sort();
+// Files only: the docs test keeps a screenshot in artifacts/docs/, which no release publishes.
+const files = readdirSync(out)
+  .filter((file) => statSync(join(out, file)).isFile())
+  .sort();
 const sums = files.map((file) => {
   const hash = createHash("sha256")
     .update(readFileSync(join(out, file)))

@@ -6,6 +6,7 @@
  * @module
  */
 
+export { type BoundedRead, readFileStart, readFileStartSync } from "./core/bounded-read.js";
 export { parseDeadline } from "./core/deadline.js";
 export {
   DEFAULT_DENO_PERMISSIONS,
@@ -23,6 +24,7 @@ export {
 } from "./core/keptn-context.js";
 export {
   COMMAND_STOP_SIGNALS,
+  childExitCode,
   clampTimerMs,
   DEFAULT_GRACE_MS,
   DEFAULT_TERMINATION_LOG,
@@ -50,6 +52,8 @@ export {
   type TerminationFile,
   TerminationLogWriter,
   taskEndReason,
+  taskExitCode,
+  terminationReadBytes,
   timerDelay,
   truncateUtf8,
   uncaughtReason,
@@ -59,3 +63,9 @@ export { lookupNamespaces } from "./definitions/lookup-namespaces.js";
 // "Did you mean" for the command line: needs leven, which @keptn-task/runners brings.
 export { closestName } from "./definitions/suggest.js";
 export { redactUrl } from "./fetch/redact-url.js";
+export {
+  registerTaskSecrets,
+  SECRET_QUERY_PARAM,
+  type TaskSecrets,
+  urlSecrets,
+} from "./masking/secret-rule.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
-import { CLI, PYTHON, runCli } from "../helpers/keptn-task-cli.js";
+import { CLI, PYTHON, runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 import { runProcess } from "../helpers/run-process.js";
 
 const F = "test/cli/fixtures/command.yaml";
@@ -221,7 +221,7 @@ describe("keptn-task run --env", () => {
   });
 
   it("refuses --env NAME when the shell does not set it, naming it", async () => {
-    const result = await runCli(["run", "python-env", "-f", F, "--env", "NOT_SET_HERE"]);
+    const result = await runCliInProcess(["run", "python-env", "-f", F, "--env", "NOT_SET_HERE"]);
     expect(result.stderrLines).toEqual([
       'keptn-task: Cannot use --env NOT_SET_HERE with "keptn-task run": NOT_SET_HERE is not set in this shell: set it, or give --env NOT_SET_HERE=VALUE',
     ]);
@@ -235,7 +235,7 @@ describe("keptn-task run --env", () => {
     ["SCRIPT", "the code comes from the definition (-f)"],
     ["CMD_ARGS", "set cmdParameters in the definition's spec.deno or spec.python"],
   ])("refuses --env %s, which the Job sets itself, naming the flag to use", async (name, use) => {
-    const result = await runCli(["run", "python-env", "-f", F, "--env", `${name}=x`]);
+    const result = await runCliInProcess(["run", "python-env", "-f", F, "--env", `${name}=x`]);
     expect(result.stderrLines).toEqual([
       `keptn-task: Cannot use --env ${name} with "keptn-task run": the Job sets ${name} itself: ${use}`,
     ]);
@@ -319,7 +319,7 @@ spec:
   });
 
   it("prints Keptn's command lines with --dry-run", async () => {
-    const deno = await runCli([
+    const deno = await runCliInProcess([
       "run",
       "plain-deno",
       "-f",
@@ -337,7 +337,7 @@ spec:
       "--allow-read",
       "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT",
     ]);
-    const python = await runCli([
+    const python = await runCliInProcess([
       "run",
       "plain-python",
       "-f",
@@ -354,7 +354,7 @@ spec:
   });
 
   it("refuses --as-keptn with podman, pointing at Keptn's image", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "run",
       "plain-deno",
       "-f",

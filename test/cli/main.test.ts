@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 
 const COMMANDS = ["validate", "render", "run", "bundle"];
 
@@ -21,7 +21,7 @@ describe("keptn-task", () => {
       [command, "-h"],
       ["help", command],
     ]) {
-      const result = await runCli(args);
+      const result = await runCliInProcess(args);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^Usage: keptn-task ${command} `));
       expect(result.stdout).toMatch(/^Exit codes: /m);
@@ -30,7 +30,7 @@ describe("keptn-task", () => {
   });
 
   it("shows the help even when other arguments are wrong", async () => {
-    const result = await runCli(["run", "--no-such-flag", "--help"]);
+    const result = await runCliInProcess(["run", "--no-such-flag", "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: keptn-task run /);
   });
@@ -45,7 +45,7 @@ describe("keptn-task", () => {
   });
 
   it("refuses arguments after --version", async () => {
-    const result = await runCli(["--version", "--bogus"]);
+    const result = await runCliInProcess(["--version", "--bogus"]);
     expect(result.stderr).toBe(
       'keptn-task: Cannot run "keptn-task --version --bogus": --version takes no arguments\n',
     );
@@ -53,7 +53,9 @@ describe("keptn-task", () => {
   });
 
   it("says on --version when the Deno it would run is missing", async () => {
-    const result = await runCli(["--version"], { env: { KEPTN_TASK_DENO: "/nonexistent/deno" } });
+    const result = await runCliInProcess(["--version"], {
+      env: { KEPTN_TASK_DENO: "/nonexistent/deno" },
+    });
     expect(result.stdout).toMatch(/^keptn-task \S+ \(deno: not found\)\n$/);
     expect(result.code).toBe(0);
   });
@@ -103,10 +105,19 @@ describe("keptn-task", () => {
       /option "--dry-run" takes no value/,
     ],
   ])("fails with one line and exit code 64 on bad usage: %j", async (args, message) => {
-    const result = await runCli(args);
+    const result = await runCliInProcess(args);
     expect(result.code).toBe(64);
     expect(result.stderrLines).toHaveLength(1);
     expect(result.stderrLines[0]).toMatch(message);
+    expect(result.stdout).toBe("");
+  });
+
+  it("fails with one line and exit code 64 on bad usage in a process of its own too", async () => {
+    const result = await runCli(["rendr", "hello"]);
+    expect(result.code).toBe(64);
+    expect(result.stderrLines).toEqual([
+      'keptn-task: Cannot run "keptn-task rendr": unknown command (did you mean "keptn-task render"?): use validate, render, run, bundle: see keptn-task --help',
+    ]);
     expect(result.stdout).toBe("");
   });
 
@@ -121,7 +132,7 @@ describe("keptn-task", () => {
   it.each([[["-f=examples/hello"]], [["--file=examples/hello"]], [["-f", "examples/hello"]]])(
     "takes the manifests as %j alike",
     async (flags) => {
-      const result = await runCli(["render", "hello", ...flags]);
+      const result = await runCliInProcess(["render", "hello", ...flags]);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       expect(result.stdout).toContain("kind: Job");
@@ -129,7 +140,7 @@ describe("keptn-task", () => {
   );
 
   it("never echoes a --secret value that starts with - in its usage error", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "run",
       "hello",
       "-f",

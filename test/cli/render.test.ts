@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 
 const TASKS = "test/cli/fixtures/tasks.yaml";
 
@@ -74,7 +74,7 @@ describe("keptn-task render", () => {
   });
 
   it("takes the runner image and namespace from flags and prints JSON with --output json", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "render",
       "python-env",
       "-f",
@@ -97,7 +97,7 @@ describe("keptn-task render", () => {
   });
 
   it("renders into the namespace of -n the objects that name none, as kubectl apply -n does", async () => {
-    const result = await runCli(["render", "hello", "-f", "examples/hello", "-n", "prod"]);
+    const result = await runCliInProcess(["render", "hello", "-f", "examples/hello", "-n", "prod"]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(documents(result.stdout).map((o) => [o.kind, o.metadata.namespace])).toEqual([
@@ -108,7 +108,7 @@ describe("keptn-task render", () => {
   });
 
   it("says where a definition is when -n names another namespace", async () => {
-    const result = await runCli(["render", "python-env", "-f", TASKS, "-n", "prod"]);
+    const result = await runCliInProcess(["render", "python-env", "-f", TASKS, "-n", "prod"]);
     expect(result.stderrLines).toEqual([
       `keptn-task: Cannot find KeptnTaskDefinition "python-env" in namespace "prod" or "keptn-system" in "${TASKS}": it is in namespace "shop": use -n shop`,
     ]);
@@ -117,7 +117,7 @@ describe("keptn-task render", () => {
   });
 
   it("prints the resolution's warnings on stderr and still renders", async () => {
-    const result = await runCli(["render", "missing-configmap", "-f", TASKS]);
+    const result = await runCliInProcess(["render", "missing-configmap", "-f", TASKS]);
     expect(result.code).toBe(0);
     expect(result.stderrLines).toEqual([
       expect.stringMatching(
@@ -128,7 +128,7 @@ describe("keptn-task render", () => {
   });
 
   it("renders a functionRef chain whose parent has code: Keptn runs the parent's code, with a warning", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "render",
       "child",
       "-f",
@@ -148,7 +148,7 @@ describe("keptn-task render", () => {
   });
 
   it("renders an httpRef with a malformed #sha256 pin, which Keptn's images ignore, with a warning", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "render",
       "sri-pinned",
       "-f",
@@ -213,7 +213,7 @@ describe("keptn-task render", () => {
       line: /^keptn-task: Cannot run "keptn-task render": expected one definition NAME, received 0/,
     },
   ])("fails with one line and nothing on stdout for $case", async ({ args, code, line }) => {
-    const result = await runCli(args);
+    const result = await runCliInProcess(args);
     expect(result.stderrLines).toHaveLength(1);
     if (typeof line === "string") expect(result.stderrLines[0]).toBe(line);
     else expect(result.stderrLines[0]).toMatch(line);

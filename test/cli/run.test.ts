@@ -15,7 +15,7 @@ import { localTags } from "../../scripts/images/bake.mjs";
 import { runnerDenoFlags } from "../../sdk/src/internal.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
-import { CLI, runCli } from "../helpers/keptn-task-cli.js";
+import { CLI, runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 import { runProcess } from "../helpers/run-process.js";
 
 const TASKS = "test/cli/fixtures/tasks.yaml";
@@ -382,7 +382,15 @@ spec:
 
   describe("with --dry-run", () => {
     it("prints the local runner command and the task's variables, and starts nothing", async () => {
-      const result = await runCli(["run", "print-env", "-f", TASKS, "--dry-run", "-o", "json"]);
+      const result = await runCliInProcess([
+        "run",
+        "print-env",
+        "-f",
+        TASKS,
+        "--dry-run",
+        "-o",
+        "json",
+      ]);
       expect(result.code).toBe(0);
       const plan = JSON.parse(result.stdout) as {
         command: string;
@@ -410,7 +418,7 @@ spec:
     });
 
     it("builds the podman command as the image tests run the runner images", async () => {
-      const result = await runCli([
+      const result = await runCliInProcess([
         "run",
         "print-secret",
         "-f",
@@ -451,7 +459,7 @@ spec:
       );
       const outputs: string[] = [];
       for (const extra of [["--dry-run"], ["--dry-run", "-o", "json"], [], ["-o", "json"]]) {
-        const result = await runCli(["run", "secret-url", "-f", path, ...extra]);
+        const result = await runCliInProcess(["run", "secret-url", "-f", path, ...extra]);
         outputs.push(result.stdout + result.stderr);
       }
       for (const output of outputs) {
@@ -463,7 +471,7 @@ spec:
     });
 
     it("runs the python image, or the one given with --image, with docker too", async () => {
-      const result = await runCli([
+      const result = await runCliInProcess([
         "run",
         "python-env",
         "-f",
@@ -487,7 +495,7 @@ spec:
     });
 
     it("runs a container task's own image with its command, args and env", async () => {
-      const result = await runCli([
+      const result = await runCliInProcess([
         "run",
         "container-task",
         "-f",
@@ -554,7 +562,7 @@ spec:
     ${spec}
 `,
         );
-        const result = await runCli([
+        const result = await runCliInProcess([
           "run",
           "shell",
           "-f",
@@ -722,7 +730,7 @@ spec:
   ])(
     "fails with one line, nothing on stdout and nothing left behind for $case",
     async ({ args, code, line, env }) => {
-      const result = await runCli(args, env === undefined ? {} : { env });
+      const result = await runCliInProcess(args, env === undefined ? {} : { env });
       expect(result.stderrLines).toHaveLength(1);
       if (typeof line === "string") expect(result.stderrLines[0]).toBe(line);
       else expect(result.stderrLines[0]).toMatch(line);
@@ -731,6 +739,16 @@ spec:
       expect(result.code).toBe(code);
     },
   );
+
+  it("fails with one line and exit code 66 for an unknown definition in a process of its own too", async () => {
+    const result = await runCli(["run", "print-envv", "-f", TASKS]);
+    expect(result.stderrLines).toEqual([
+      'keptn-task: Cannot find KeptnTaskDefinition "print-envv" in "test/cli/fixtures/tasks.yaml": did you mean "print-env"?',
+    ]);
+    expect(result.stdout).toBe("");
+    expect(result.leftovers).toEqual([]);
+    expect(result.code).toBe(66);
+  });
 
   describe("supervising the task as its Job would", () => {
     it("ends when the task's process does, killing what it left running", async () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { runCliInProcess } from "../helpers/keptn-task-cli.js";
 
 const GITOPS = "test/fixtures/gitops";
 const REFERENCES = `${GITOPS}/references`;
@@ -38,7 +38,7 @@ function textFindings(stdout: string): TextFinding[] {
 
 describe("keptn-task validate: definitions named by workloads and KeptnAppContexts", () => {
   it("passes when every name is in the object's namespace or Keptn's (annotation winning over label)", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "validate",
       `${REFERENCES}/definitions.yaml`,
       `${REFERENCES}/valid.yaml`,
@@ -50,7 +50,7 @@ describe("keptn-task validate: definitions named by workloads and KeptnAppContex
 
   it("reports each name Keptn would wait for, at its field, with the fix", async () => {
     const invalid = `${REFERENCES}/invalid.yaml`;
-    const result = await runCli(["validate", `${REFERENCES}/definitions.yaml`, invalid]);
+    const result = await runCliInProcess(["validate", `${REFERENCES}/definitions.yaml`, invalid]);
     const findings = textFindings(result.stdout);
     const expected: [number, number, string, string, string][] = [
       [
@@ -125,7 +125,7 @@ describe("keptn-task validate: definitions named by workloads and KeptnAppContex
   });
 
   it("does not take a definition its schema rejected for a missing one", async () => {
-    const result = await runCli(["validate", `${POSITIONS}/invalid.yaml`]);
+    const result = await runCliInProcess(["validate", `${POSITIONS}/invalid.yaml`]);
     const notFound = textFindings(result.stdout).filter((f) => f.code === "DEFINITION_NOT_FOUND");
     // "deploy-check" is invalid (its own error says so); "notfy" is a near miss of "notify".
     expect(notFound.map((f) => f.rest)).toEqual([
@@ -179,7 +179,7 @@ describe("keptn-task validate: workload names Keptn's pod webhook never reads", 
   ];
 
   it("warns (TASKS_IGNORED) instead of reporting names Keptn never waits for", async () => {
-    const result = await runCli(["validate", `${REFERENCES}/definitions.yaml`, ignored]);
+    const result = await runCliInProcess(["validate", `${REFERENCES}/definitions.yaml`, ignored]);
     const findings = textFindings(result.stdout);
     expect(findings.map((f) => [f.file, f.line, f.column, f.level, f.code])).toEqual(
       expected.map(([line, column]) => [ignored, line, column, "warning", "TASKS_IGNORED"]),
@@ -197,7 +197,7 @@ describe("keptn-task validate: workload names Keptn's pod webhook never reads", 
   });
 
   it("fails on them with --strict", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "validate",
       "--strict",
       `${REFERENCES}/definitions.yaml`,
@@ -223,7 +223,7 @@ describe("keptn-task validate: workload names Keptn's pod webhook never reads", 
       "      annotations: { keptn.sh/post-deployment-tasks: missing }",
       "",
     ].join("\n");
-    const result = await runCli(["validate", "-"], { input: yaml });
+    const result = await runCliInProcess(["validate", "-"], { input: yaml });
     expect(textFindings(result.stdout).map((f) => [f.line, f.column, f.level, f.code])).toEqual([
       [5, 18, "warning", "TASKS_IGNORED"],
       [10, 22, "error", "TASK_DEFINITION_NOT_FOUND"],
@@ -248,7 +248,7 @@ describe("keptn-task validate: a Pod", () => {
         "spec: { containers: [{ name: c, image: i }] }",
       ].join("\n");
     const input = `${pod("owned", "ReplicaSet")}\n---\n${pod("job-pod", "Job")}\n`;
-    const result = await runCli(["validate", "-"], { input });
+    const result = await runCliInProcess(["validate", "-"], { input });
     expect(
       textFindings(result.stdout).map((f) => [f.line, f.level, f.code, f.rest.split(" names")[0]]),
     ).toEqual([
@@ -261,7 +261,7 @@ describe("keptn-task validate: a Pod", () => {
 
 describe("keptn-task validate: a folded annotation value", () => {
   it("prints one line per finding, the name escaped, and says how to drop the line break", async () => {
-    const result = await runCli(["validate", FOLDED]);
+    const result = await runCliInProcess(["validate", FOLDED]);
     const lines = result.stdout.split("\n").filter((line) => line !== "");
     expect(lines).toHaveLength(1);
     const [finding] = textFindings(result.stdout);
@@ -280,7 +280,7 @@ describe("keptn-task validate: a folded annotation value", () => {
   });
 
   it("keeps the message on one line in JSON too, as a JSON string", async () => {
-    const result = await runCli(["validate", FOLDED, "-o", "json"]);
+    const result = await runCliInProcess(["validate", FOLDED, "-o", "json"]);
     const report = JSON.parse(result.stdout) as { findings: { message: string; line: number }[] };
     expect(report.findings.map((f) => f.line)).toEqual([13]);
     expect(report.findings[0]?.message).not.toMatch(/[\r\n]/);
@@ -299,7 +299,7 @@ describe("keptn-task validate: input without Keptn objects", () => {
       "  annotations: { keptn.sh/workload: web, keptn.sh/pre-deployment-tasks: notify }",
       "",
     ].join("\n");
-    const result = await runCli(["validate", "-o", "json", "-"], { input: yaml });
+    const result = await runCliInProcess(["validate", "-o", "json", "-"], { input: yaml });
     const report = JSON.parse(result.stdout) as {
       valid: boolean;
       objects: number;
@@ -318,7 +318,7 @@ describe("keptn-task validate: input without Keptn objects", () => {
     const yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { a: b }\n";
     const line =
       'keptn-task: Cannot validate "-": no Keptn object (KeptnTaskDefinition, KeptnTask, KeptnAppContext, ...) and no workload naming a task or evaluation found';
-    const json = await runCli(["validate", "-o", "json", "-"], { input: yaml });
+    const json = await runCliInProcess(["validate", "-o", "json", "-"], { input: yaml });
     expect(JSON.parse(json.stdout)).toEqual({
       valid: false,
       objects: 1,
@@ -331,7 +331,7 @@ describe("keptn-task validate: input without Keptn objects", () => {
     });
     expect(json.stderrLines).toEqual([line]);
     expect(json.code).toBe(65);
-    const text = await runCli(["validate", "-"], { input: yaml });
+    const text = await runCliInProcess(["validate", "-"], { input: yaml });
     expect(text.stdout).toBe("");
     expect(text.stderrLines).toEqual([line]);
     expect(text.code).toBe(65);
@@ -350,7 +350,7 @@ describe("keptn-task validate: input without Keptn objects", () => {
       "spec: { retries: many, deno: { inline: { code: x } } }",
       "",
     ].join("\n");
-    const result = await runCli(["validate", "-"], { input: yaml });
+    const result = await runCliInProcess(["validate", "-"], { input: yaml });
     expect(textFindings(result.stdout).map((f) => [f.line, f.code])).toEqual([
       [4, "MANIFEST_INVALID"],
       [9, "MANIFEST_INVALID"],
@@ -365,7 +365,7 @@ describe("keptn-task validate: input without Keptn objects", () => {
 describe("keptn-task validate: where each finding is", () => {
   it("points at the field of each problem, not at its document", async () => {
     const file = `${POSITIONS}/invalid.yaml`;
-    const result = await runCli(["validate", file]);
+    const result = await runCliInProcess(["validate", file]);
     expect(
       textFindings(result.stdout).map((f) => [
         f.line,
@@ -385,13 +385,13 @@ describe("keptn-task validate: where each finding is", () => {
   });
 
   it("passes the same objects once they are fixed", async () => {
-    const result = await runCli(["validate", `${POSITIONS}/valid.yaml`]);
+    const result = await runCliInProcess(["validate", `${POSITIONS}/valid.yaml`]);
     expect(result.stdout).toBe("");
     expect(result.code).toBe(0);
   });
 
   it("prints one finding as JSON with its file, line, column, path, code, level and message", async () => {
-    const result = await runCli(["validate", NAMESPACE, "--output", "json"]);
+    const result = await runCliInProcess(["validate", NAMESPACE, "--output", "json"]);
     expect(JSON.parse(result.stdout)).toEqual({
       valid: false,
       objects: 2,
@@ -419,7 +419,7 @@ describe("keptn-task validate: where each finding is", () => {
   });
 
   it("prints one finding as a GitHub Actions workflow command with --output github", async () => {
-    const result = await runCli(["validate", NAMESPACE, "--output", "github"]);
+    const result = await runCliInProcess(["validate", NAMESPACE, "--output", "github"]);
     expect(result.stdout).toBe(
       `::error file=${NAMESPACE}/workload.yaml,line=8,col=5,title=TASK_DEFINITION_NOT_FOUND::metadata.annotations["keptn.sh/pre-deployment-tasks"]: Deployment "prod/checkout" has pre-deployment task "hello" (annotation keptn.sh/pre-deployment-tasks), but no KeptnTaskDefinition "hello" is in namespace "prod" or "keptn-system": Keptn waits for it forever, so the pre-deployment phase never ends and the rollout is blocked; there is one in namespace "default", where Keptn does not look: move it, or create it in "prod"\n`,
     );
@@ -438,7 +438,7 @@ describe("keptn-task validate: where each finding is", () => {
         file,
         'apiVersion: v1\nkind: Secret\nmetadata: { name: s }\ndata:\n  "100%": not base64!\n',
       );
-      const result = await runCli(["validate", file, "-o", "github"]);
+      const result = await runCliInProcess(["validate", file, "-o", "github"]);
       const escaped = file.replaceAll(",", "%2C").replaceAll(":", "%3A");
       expect(result.stdout).toBe(
         `::error file=${escaped},line=5,col=3,title=MANIFEST_INVALID::Secret/default/s: data.100%25: Invalid Secret: not valid base64, which the API server refuses: encode the value with base64 (base64 -w0), or give it as text under stringData\n`,
@@ -452,7 +452,7 @@ describe("keptn-task validate: where each finding is", () => {
 
 describe("keptn-task validate --ignore", () => {
   it("lets --strict pass the examples where Secrets are not kept in git", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "validate",
       "--strict",
       "--ignore",
@@ -471,7 +471,7 @@ describe("keptn-task validate --ignore", () => {
   it("takes several codes, repeated or separated by commas", async () => {
     const invalid = `${REFERENCES}/invalid.yaml`;
     const definitions = `${REFERENCES}/definitions.yaml`;
-    const repeated = await runCli([
+    const repeated = await runCliInProcess([
       "validate",
       definitions,
       invalid,
@@ -480,7 +480,7 @@ describe("keptn-task validate --ignore", () => {
       "--ignore",
       "EVALUATION_DEFINITION_NOT_FOUND",
     ]);
-    const commas = await runCli([
+    const commas = await runCliInProcess([
       "validate",
       definitions,
       invalid,
@@ -513,7 +513,7 @@ describe("keptn-task validate --ignore", () => {
       line: 'keptn-task: Cannot use --ignore "MANIFEST_INVALID" with "keptn-task validate": an object that cannot be read is not checked at all; fix it, or leave its file out',
     },
   ])("refuses --ignore $given as bad usage", async ({ given, line }) => {
-    const result = await runCli(["validate", "examples/", "--ignore", given]);
+    const result = await runCliInProcess(["validate", "examples/", "--ignore", given]);
     expect(result.stderrLines).toEqual([line]);
     expect(result.stdout).toBe("");
     expect(result.code).toBe(64);
@@ -522,7 +522,7 @@ describe("keptn-task validate --ignore", () => {
 
 describe("keptn-task validate -n", () => {
   it("puts objects that name no namespace in the default namespace without -n", async () => {
-    const result = await runCli(["validate", NAMESPACE]);
+    const result = await runCliInProcess(["validate", NAMESPACE]);
     const findings = textFindings(result.stdout);
     expect(findings.map((f) => [f.line, f.column, f.code])).toEqual([
       [8, 5, "TASK_DEFINITION_NOT_FOUND"],
@@ -532,7 +532,7 @@ describe("keptn-task validate -n", () => {
   });
 
   it("puts them in the namespace of -n, as kubectl apply -n does", async () => {
-    const result = await runCli(["validate", "-n", "prod", NAMESPACE]);
+    const result = await runCliInProcess(["validate", "-n", "prod", NAMESPACE]);
     expect(result.stdout).toBe("");
     expect(result.stderrLines).toEqual(["keptn-task: checked 2 objects in 2 files: valid"]);
     expect(result.code).toBe(0);
@@ -541,7 +541,7 @@ describe("keptn-task validate -n", () => {
 
 describe("keptn-task validate on a folder with Helm charts and kustomizations", () => {
   it("skips the files that hold no manifest with a note each, and validates the rest", async () => {
-    const result = await runCli(["validate", HELM_REPO]);
+    const result = await runCliInProcess(["validate", HELM_REPO]);
     expect(result.stdout).toBe("");
     expect(result.stderrLines).toEqual([
       `keptn-task: Skipping "${HELM_REPO}/chart/Chart.yaml": not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration`,
@@ -556,7 +556,7 @@ describe("keptn-task validate on a folder with Helm charts and kustomizations", 
   });
 
   it("lists the skipped files in the JSON report", async () => {
-    const result = await runCli(["validate", HELM_REPO, "-o", "json"]);
+    const result = await runCliInProcess(["validate", HELM_REPO, "-o", "json"]);
     const report = JSON.parse(result.stdout) as { valid: boolean; skipped: { file: string }[] };
     expect(report.valid).toBe(true);
     expect(report.skipped.map((s) => s.file)).toEqual([
@@ -581,7 +581,7 @@ describe("keptn-task validate on a folder with Helm charts and kustomizations", 
       says: 'Cannot read a template as manifests ("{{" at line 4, column 9): render it (helm template) and validate the output',
     },
   ])("reports $file as an error when it is named on its own", async ({ file, at, says }) => {
-    const result = await runCli(["validate", file]);
+    const result = await runCliInProcess(["validate", file]);
     expect(result.stdout).toBe(`${file}:${at}: error MANIFEST_INVALID ${says}\n`);
     expect(result.code).toBe(65);
   });
@@ -590,7 +590,7 @@ describe("keptn-task validate on a folder with Helm charts and kustomizations", 
 describe("keptn-task validate on rendered output (helm template, kustomize build)", () => {
   it("reads template actions inside strings as text, and checks the objects", async () => {
     const file = "test/fixtures/gitops/rendered/all.yaml";
-    const result = await runCli(["validate", file]);
+    const result = await runCliInProcess(["validate", file]);
     expect(
       textFindings(result.stdout).map(
         (f) => `${f.file}:${f.line}:${f.column} ${f.level} ${f.code}`,

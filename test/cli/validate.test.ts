@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 
 const TRAPS = "test/cli/fixtures/contract-traps.yaml";
 
@@ -32,7 +32,7 @@ describe("keptn-task validate", () => {
   });
 
   it("flags the examples that need this project's images when checked against Keptn's stock ones", async () => {
-    const result = await runCli(["validate", "examples", "--ignore", "SECRET_NOT_FOUND"]);
+    const result = await runCliInProcess(["validate", "examples", "--ignore", "SECRET_NOT_FOUND"]);
     expect(result.code).toBe(0);
     const flagged = result.stdout
       .trim()
@@ -57,7 +57,7 @@ describe("keptn-task validate", () => {
   });
 
   it("flags every trap of the Keptn contract as FILE:LINE:COLUMN: LEVEL CODE MESSAGE, inside its document", async () => {
-    const result = await runCli(["validate", TRAPS]);
+    const result = await runCliInProcess(["validate", TRAPS]);
     const spans = documentLines(TRAPS);
     const expected: [number, string, string, string][] = [
       [1, "error", "NO_RUNTIME", "Keptn 2.x ignores in every apiVersion"],
@@ -88,7 +88,7 @@ describe("keptn-task validate", () => {
   });
 
   it("prints the findings as JSON with --output json", async () => {
-    const result = await runCli(["validate", TRAPS, "--output", "json"]);
+    const result = await runCliInProcess(["validate", TRAPS, "--output", "json"]);
     const report = JSON.parse(result.stdout) as {
       valid: boolean;
       objects: number;
@@ -128,7 +128,7 @@ describe("keptn-task validate", () => {
   });
 
   it("fails on warnings with --strict", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "validate",
       "examples/secure-parameters",
       "--strict",
@@ -141,7 +141,7 @@ describe("keptn-task validate", () => {
   });
 
   it("reports invalid YAML as one finding naming the file and document", async () => {
-    const result = await runCli(["validate", "test/fixtures/definitions/broken.yaml"]);
+    const result = await runCliInProcess(["validate", "test/fixtures/definitions/broken.yaml"]);
     expect(result.stdout).toMatch(
       /^test\/fixtures\/definitions\/broken\.yaml:6:1: error MANIFEST_INVALID Cannot parse YAML: [^\n]*\n$/,
     );
@@ -162,7 +162,7 @@ describe("keptn-task validate", () => {
       "metadata: { name: future }",
       "spec: {}",
     ].join("\n");
-    const result = await runCli(["validate", "-"], { input: yaml });
+    const result = await runCliInProcess(["validate", "-"], { input: yaml });
     const lines = result.stdout.trim().split("\n");
     expect(lines[0]).toMatch(
       /^-:5:3: error MANIFEST_INVALID KeptnTaskDefinition\/default\/bad-retries: spec\.retries: Invalid KeptnTaskDefinition: /,
@@ -183,7 +183,7 @@ describe("keptn-task validate", () => {
   });
 
   it("fails when the paths hold no Keptn object at all", async () => {
-    const result = await runCli(["validate", "-"], {
+    const result = await runCliInProcess(["validate", "-"], {
       input: "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\ndata: { a: b }\n",
     });
     expect(result.stderrLines).toEqual([
@@ -194,7 +194,7 @@ describe("keptn-task validate", () => {
   });
 
   it("needs at least one path", async () => {
-    const result = await runCli(["validate"]);
+    const result = await runCliInProcess(["validate"]);
     expect(result.stderrLines).toHaveLength(1);
     expect(result.stderr).toMatch(/^keptn-task: Cannot run "keptn-task validate" without paths/);
     expect(result.code).toBe(64);
@@ -205,7 +205,7 @@ describe("keptn-task validate: what the API server refuses", () => {
   const REJECTS = "test/fixtures/definitions/api-server-rejects.yaml";
 
   it("reports names, CRD fields and Kubernetes' Container schema at their line and column", async () => {
-    const result = await runCli(["validate", REJECTS]);
+    const result = await runCliInProcess(["validate", REJECTS]);
     const found = result.stdout
       .trimEnd()
       .split("\n")
@@ -279,7 +279,7 @@ describe("keptn-task validate: what the API server refuses", () => {
       "    command: [sh, -c, 1]",
       "    resources: {limits: {memory: lots}}",
     ].join("\n");
-    const result = await runCli(["validate", "-"], { input: yaml });
+    const result = await runCliInProcess(["validate", "-"], { input: yaml });
     expect(result.stdout.split("\n").map((line) => line.split(" ").slice(0, 5).join(" "))).toEqual([
       "-:5:3: error MANIFEST_INVALID KeptnTaskDefinition/default/p4: spec.retries:",
       "-:9:23: error MANIFEST_INVALID KeptnTaskDefinition/default/p4: spec.container.command.2:",
@@ -290,14 +290,17 @@ describe("keptn-task validate: what the API server refuses", () => {
   });
 
   it("takes what the API server takes: nulls as no value, an empty namespace as none, qualified label keys", async () => {
-    const result = await runCli(["validate", "test/fixtures/definitions/api-server-accepts.yaml"]);
+    const result = await runCliInProcess([
+      "validate",
+      "test/fixtures/definitions/api-server-accepts.yaml",
+    ]);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe("keptn-task: checked 2 objects in 1 file: valid\n");
     expect(result.code).toBe(0);
   });
 
   it("refuses to render a definition whose container the API server would refuse", async () => {
-    const result = await runCli(["render", "container-rejected", "-f", REJECTS]);
+    const result = await runCliInProcess(["render", "container-rejected", "-f", REJECTS]);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/api-server-rejects\.yaml:6:3: .*metadata\.name/);
     expect(result.code).toBe(65);

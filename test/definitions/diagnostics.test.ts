@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   type Catalog,
@@ -884,19 +883,3 @@ describe("diagnostics", () => {
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-
-describe("the README's diagnostics table", () => {
-  it("lists every code with its level and summary, in DIAGNOSTIC_CODES' order", () => {
-    const readme = readFileSync("README.md", "utf8");
-    const section = readme.slice(readme.indexOf("### Diagnostics"));
-    const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (error|warning) \| (.+) \|$/gm)].map(
-      (m) => [m[1], m[2], m[3]],
-    );
-    const expected = Object.entries(DIAGNOSTIC_CODES).map(([code, { level, summary }]) => [
-      code,
-      level,
-      summary,
-    ]);
-    expect(rows).toEqual(expected);
-  });
-});

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { ROOT } from "./deno.js";
 import { CONTAINERS_CONF } from "./podman.js";
+import { ignorePipeErrors } from "./run-process.js";
 
 async function run(command: string, args: string[]): Promise<{ code: number; log: string }> {
   const child = spawn(command, args, {
@@ -14,6 +15,7 @@ async function run(command: string, args: string[]): Promise<{ code: number; log
     env: { ...process.env, CONTAINERS_CONF },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  ignorePipeErrors(child);
   let log = "";
   let pending = "";
   const collect = (chunk: Buffer) => {

@@ -58,3 +58,67 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** Options of `runCliInProcess`. */
+export interface InProcessOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+}
+
+/**
+ * Runs `keptn-task ARGS` inside the test's own process, through the command's `main(argv, io)`
+ * with captured streams: for what argument handling, `validate` and `render` decide, without a
+ * Node start per case. The environment is the one `runCli` gives (PATH, HOME, a fresh TMPDIR,
+ * the real python3, then `env`). What needs a process of its own (the bin shim, signals, a task
+ * run, a broken pipe) keeps `runCli`; each behaviour tested here keeps one `runCli` test too.
+ */
+export async function runCliInProcess(
+  args: string[],
+  options: InProcessOptions = {},
+): Promise<CliResult> {
+  const { main } = await import("../../runners/src/cli/main.js");
+  const tmp = mkdtempSync(join(tmpdir(), "keptn-task-cli-"));
+  let stdout = "";
+  let stderr = "";
+  const writer = (append: (text: string) => void) => ({
+    write: (chunk: string | Uint8Array) => {
+      append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      return true;
+    },
+    once: (_event: "drain", listener: () => void) => listener(),
+  });
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    TMPDIR: tmp,
+    KEPTN_TASK_PYTHON: PYTHON,
+    ...options.env,
+  };
+  try {
+    const code = await main(args, {
+      stdout: writer((text) => {
+        stdout += text;
+      }),
+      stderr: writer((text) => {
+        stderr += text;
+      }),
+      stdin: (async function* () {
+        if (options.input !== undefined && options.input !== "") yield options.input;
+      })(),
+      env,
+      cwd: options.cwd ?? ROOT,
+      terminal: { stdout: false, stderr: false },
+    });
+    return {
+      code,
+      signal: null,
+      stdout,
+      stderr,
+      leftovers: readdirSync(tmp),
+      stderrLines: stderr.split("\n").filter((line) => line !== ""),
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,4 +1,14 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+
+/**
+ * Listens for errors on a child's stdin, stdout and stderr. A pipe to a process that has exited
+ * fails with EPIPE (or ECONNRESET); without a listener that error is unhandled and fails the
+ * whole test run, whatever the tests said.
+ */
+export function ignorePipeErrors(child: ChildProcess): void {
+  for (const stream of [child.stdin, child.stdout, child.stderr])
+    stream?.on("error", () => undefined);
+}
 
 /** What a finished process left behind. */
 export interface ProcessResult {
@@ -65,6 +75,10 @@ export function runProcess(
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
     });
+    // A child may exit before it reads its input (a usage error, a signal test): writing to it
+    // then fails with EPIPE, which is the child's business, not the test's. Every pipe gets a
+    // listener, so no such error is ever unhandled; the exit code and output tell the story.
+    ignorePipeErrors(child);
     child.on("error", reject);
     options.onSpawn?.(child);
     child.on("close", (code, signal) => {

@@ -17,6 +17,7 @@ import { connect, createServer as createTcpServer, type Socket } from "node:net"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { ignorePipeErrors } from "./run-process.js";
 
 /** The code `/ok.ts` serves. */
 export const OK_CODE = 'console.log("hello from the script server");\n';
@@ -268,6 +269,7 @@ export async function startBlackhole(): Promise<BlackholePort> {
     ],
     { stdio: ["pipe", "pipe", "inherit"] },
   );
+  ignorePipeErrors(child);
   const [data] = (await once(child.stdout, "data")) as [Buffer];
   const port = Number(data.toString().trim());
   const filler: Socket = connect(port, "127.0.0.1");

@@ -1,14 +1,10 @@
 // One version for everything this project ships: the npm packages, the Python module, the images
 // and the changelog; and one Deno for the command, the images and the tests.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { IMAGE_REGISTRY, LOCAL_IMAGES } from "../../runners/src/cli/run-plan.js";
 import { loadBake } from "../../scripts/images/bake.mjs";
 import { ROOT } from "../helpers/deno.js";
-import { runProcess } from "../helpers/run-process.js";
 
 const read = (path: string) => readFileSync(`${ROOT}${path}`, "utf8");
 const json = (path: string) =>
@@ -46,49 +42,6 @@ describe("the project's version", () => {
     expect(bake.variables.VERSION).toBe(version);
     for (const target of Object.values(bake.targets)) {
       expect(target.labels["org.opencontainers.image.version"], target.name).toBe(version);
-    }
-  });
-
-  it("is what keptn-task --version prints", async () => {
-    const result = await runProcess(process.execPath, [
-      `${ROOT}runners/bin/keptn-task.js`,
-      "--version",
-    ]);
-    expect(result.stdout).toMatch(
-      new RegExp(`^keptn-task ${version.replaceAll(".", "\\.")} \\(deno `),
-    );
-  });
-
-  it("is the version of the wheel and sdist the package's own backend builds", () => {
-    const out = mkdtempSync(join(tmpdir(), "keptn-task-wheel-"));
-    try {
-      const built = execFileSync(
-        "python3",
-        [
-          "-c",
-          "import sys; sys.path.insert(0, sys.argv[1]); import backend; print(backend.build_wheel(sys.argv[2])); print(backend.build_sdist(sys.argv[2]))",
-          `${ROOT}runners/python/_build`,
-          out,
-        ],
-        { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } },
-      );
-      expect(built.trim().split("\n")).toEqual([
-        `keptn_task-${version}-py3-none-any.whl`,
-        `keptn_task-${version}.tar.gz`,
-      ]);
-      const metadata = execFileSync(
-        "python3",
-        [
-          "-c",
-          "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
-          join(out, `keptn_task-${version}-py3-none-any.whl`),
-          `keptn_task-${version}.dist-info/METADATA`,
-        ],
-        { encoding: "utf8" },
-      );
-      expect(metadata).toMatch(new RegExp(`^Version: ${version.replaceAll(".", "\\.")}$`, "m"));
-    } finally {
-      rmSync(out, { recursive: true, force: true });
     }
   });
 

@@ -312,7 +312,7 @@ class MemoryFile implements TerminationFile {
   constructor(text: string | undefined) {
     this.text = text;
   }
-  read(): string | undefined {
+  read(_maxBytes: number): string | undefined {
     return this.text;
   }
   replace(text: string): boolean {

@@ -651,6 +651,20 @@ def _forms_of(piece: str) -> List[str]:
         quote(data, safe="/"),
         quote_plus(data, safe=""),
         repr(piece)[1:-1],
+        # Escape styles of other encoders: "\/" (PHP, some JSON writers), Go's HTML-safe escapes.
+        escaped.replace("/", "\\/"),
+        ascii_escaped.replace("/", "\\/"),
+        _go_escape(escaped),
+    ]
+    # %-escapes in lower case ("%2f"), as some encoders write them.
+    forms += [_lower_percent(form) for form in forms if "%" in form]
+    forms += [
+        # Hex of the UTF-8 bytes (bytes.hex(), Buffer#toString("hex"), Go's %x and %X) and
+        # Python's repr of those bytes (b'caf\xc3\xa9').
+        data.hex(),
+        data.hex().upper(),
+        repr(data)[2:-1],
+        _v8_excerpt(piece),
         *_byte_forms(data),
     ]
     if _SURROGATE.search(piece) and _is_escaped_bytes(piece):
@@ -665,6 +679,39 @@ def _forms_of(piece: str) -> List[str]:
         for quote_char in ("'", '"', "`"):
             forms += _inspect_forms(prefix, quote_char)
     return [form for form in dict.fromkeys(forms) if form != ""]
+
+
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_PERCENT_ESCAPE = re.compile("%[0-9A-Fa-f]{2}")
+_V8_EXCERPT_AFTER = 10
+
+
+def _go_escape(escaped: str) -> str:
+    """A JSON-escaped text as Go's encoding/json writes it: ``<``, ``>``, ``&``, U+2028 and
+    U+2029 as ``\\uXXXX``."""
+    return "".join(_GO_ESCAPES.get(char, char) for char in escaped)
+
+
+def _lower_percent(form: str) -> str:
+    return _PERCENT_ESCAPE.sub(lambda match: match.group().lower(), form)
+
+
+def _v8_excerpt(piece: str) -> str:
+    """What V8 (Node, Deno) quotes of ``piece`` when ``JSON.parse`` fails on it, alone or as a
+    bare token in a larger text: the 10 UTF-16 code units from the failing position on, then
+    ``"...``; the empty string when V8 quotes it whole or not at all (see the TypeScript twin)."""
+    if piece == "" or piece[0] in '"{[-0123456789 \t\n\r':
+        return ""
+    fails_at = 0
+    literal = next((word for word in ("null", "true", "false") if word[0] == piece[0]), None)
+    if literal is not None:
+        while fails_at < len(piece) and fails_at < len(literal) and piece[fails_at] == literal[fails_at]:
+            fails_at += 1
+    units = piece.encode("utf-16-le", "surrogatepass")
+    end = 2 * (fails_at + _V8_EXCERPT_AFTER)
+    if len(units) <= end:
+        return ""
+    return units[:end].decode("utf-16-le", "surrogatepass") + '"...'
 
 
 def _is_escaped_bytes(text: str) -> bool:

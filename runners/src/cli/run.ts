@@ -3,12 +3,12 @@
  * same code source, same runner), streams its output masked, and ends with its exit code.
  */
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { chmod, mkdir, open, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
+import { readFileStart, registerTaskSecrets } from "@keptn-task/sdk/internal";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
 import { engineFailed, removeContainer } from "./engine.js";
 import { type CliContext, type OutputStream, trackLineEnds } from "./io.js";
@@ -34,7 +34,6 @@ import {
   readArgumentFile,
   refuseErrors,
 } from "./task-input.js";
-import { urlSecrets } from "./url-secrets.js";
 
 /** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
 const TIMED_OUT = 124;
@@ -161,7 +160,7 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
   const secret = secretArg?.startsWith("@")
     ? await readArgumentFile("run", "--secret", secretArg.slice(1), context.io.cwd)
     : secretArg;
-  if (secret !== undefined) context.secrets.register(secret);
+  if (secret !== undefined) registerTaskSecrets(context.secrets, { values: [secret] });
   if (args.flag("pretty") && args.flag("no-pretty")) {
     throw new UsageError(
       `Cannot use --pretty with --no-pretty in "keptn-task run": give one of them`,
@@ -169,9 +168,7 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
   }
   const env = parseEnv(args.list("env"), context.io.env);
   // A proxy's URL may carry credentials: masked like an httpRef's.
-  for (const value of env.values()) {
-    for (const part of urlSecrets(value)) context.secrets.register(part);
-  }
+  registerTaskSecrets(context.secrets, { urls: [...env.values()] });
   return {
     name,
     runtime: oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local"),
@@ -219,9 +216,8 @@ async function resolveRun(
     ...(request.data.size > 0 ? { parameters: Object.fromEntries(request.data) } : {}),
   });
   // The runner masks an httpRef URL's credentials; so does everything printed from here on.
-  if (resolved.code.kind === "url") {
-    for (const value of urlSecrets(resolved.code.url)) context.secrets.register(value);
-  }
+  if (resolved.code.kind === "url")
+    registerTaskSecrets(context.secrets, { urls: [resolved.code.url] });
   refuseErrors("run", resolved);
   if (!request.quiet && request.data.size > 0 && resolved.runner !== "container") {
     warnDataKeys(resolved, Object.keys(resolveTask(catalog, query).parameters), request, context);
@@ -325,10 +321,10 @@ function runnerEnv(
       }
     },
   });
-  for (const variable of resolved.env) {
-    const value = env[variable.name];
-    if ("valueFrom" in variable && value !== undefined) context.secrets.register(value);
-  }
+  const fromSecrets = resolved.env.filter((variable) => "valueFrom" in variable);
+  registerTaskSecrets(context.secrets, {
+    values: fromSecrets.flatMap((variable) => env[variable.name] ?? []),
+  });
   const all = { ...env, ...Object.fromEntries(request.env) };
   checkEnvSizes(name, all);
   return all;
@@ -418,28 +414,16 @@ async function prettyFor(
 /** What the task (or the runner for it) wrote to the termination log, masked; `""` for nothing. */
 async function readReason(path: string | undefined, context: CliContext): Promise<string> {
   if (path === undefined) return "";
-  const text = await readRegularFile(path, REASON_READ_BYTES).catch(() => "");
+  // Regular files only, not through a link, at most REASON_READ_BYTES: the task may have replaced
+  // its termination log with a FIFO (whose read would block for ever), a link, or a huge file.
+  const text = await readFileStart(path, REASON_READ_BYTES)
+    .then(({ bytes }) => bytes.toString("utf8"))
+    .catch(() => "");
   return context.secrets.mask(text.trim());
 }
 
 /** More than a termination message holds (4 KiB), so a cut one still reads as cut. */
 const REASON_READ_BYTES = 16 * 1024;
-
-/**
- * The start of a regular file, or `""`: the task may have replaced its termination log with a
- * FIFO (whose read would block for ever) or a link to another file, neither of which is read.
- */
-async function readRegularFile(path: string, maxBytes: number): Promise<string> {
-  const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    if (!(await file.stat()).isFile()) return "";
-    const buffer = Buffer.alloc(maxBytes);
-    const { bytesRead } = await file.read(buffer, 0, maxBytes, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await file.close();
-  }
-}
 
 /** How a run ended. */
 interface RunResult {
@@ -582,7 +566,20 @@ function describeSource(resolved: ResolvedTask): string {
     : own;
 }
 
-function printPlan(plan: RunPlan, output: "text" | "json", context: CliContext): void {
+/**
+ * Prints what `run` would do. Each value is masked before it is quoted or encoded (a secret with
+ * a `'` in it would otherwise be printed whole, as `'it'\''s'`, where no form of it matches).
+ */
+function printPlan(unmasked: RunPlan, output: "text" | "json", context: CliContext): void {
+  const mask = (text: string) => context.secrets.mask(text);
+  const plan = {
+    command: mask(unmasked.command),
+    args: unmasked.args.map(mask),
+    taskEnv: Object.fromEntries(
+      Object.entries(unmasked.taskEnv).map(([name, value]) => [mask(name), mask(value)]),
+    ),
+    files: unmasked.files.map((f) => ({ ...f, path: mask(f.path), mountPath: mask(f.mountPath) })),
+  };
   if (output === "json") {
     context.out(
       `${JSON.stringify(

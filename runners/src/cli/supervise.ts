@@ -17,6 +17,7 @@ import type { SecretRegistry } from "@keptn-task/sdk";
 import { createMaskingStream, RuntimeMissingError } from "@keptn-task/sdk";
 import {
   COMMAND_STOP_SIGNALS,
+  childExitCode,
   DRAIN_MS,
   exitCodeForSignalNumber,
   isPolicySignal,
@@ -207,7 +208,7 @@ export async function supervise(options: SuperviseOptions): Promise<Outcome> {
     if (!drained) for (const p of pumps) p.stop();
     await Promise.all(pumps.map((p) => p.done));
     await killing;
-    const exitCode = code ?? (signal === null ? 1 : signalExitCode(signal));
+    const exitCode = signal === null ? childExitCode({ code }) : signalExitCode(signal);
     return { exitCode, durationMs, timedOut };
   } finally {
     clearTimeout(deadline);

@@ -2,7 +2,6 @@
  * What `render` and `run` share: loading the manifests given with `-f`, finding the definition
  * by name, reading the context flags, and refusing a definition Keptn would not run.
  */
-import { readFile } from "node:fs/promises";
 import {
   CodeResolutionError,
   ConfigError,
@@ -28,6 +27,7 @@ import {
   CONTEXT_MESSAGES,
   lookupNamespaces,
   readContextJson,
+  readFileStart,
   TASK_TYPES,
 } from "@keptn-task/sdk/internal";
 import type { OptionSpecs, ParsedArgs } from "./args.js";
@@ -263,8 +263,11 @@ async function readContext(
   return fields;
 }
 
+/** The most an `@FILE` argument may hold: Kubernetes keeps no Secret or ConfigMap over 1 MiB. */
+const MAX_ARGUMENT_FILE_BYTES = 1024 * 1024;
+
 /**
- * Reads a file named by an `@FILE` argument.
+ * Reads a file named by an `@FILE` argument: a regular file of at most 1 MiB.
  *
  * @throws {UsageError} Naming the flag and the file.
  */
@@ -275,21 +278,32 @@ export async function readArgumentFile(
   cwd: string,
 ): Promise<string> {
   try {
-    return await readFile(path.startsWith("/") ? path : `${cwd}/${path}`, "utf8");
+    const file = path.startsWith("/") ? path : `${cwd}/${path}`;
+    const { bytes, truncated } = await readFileStart(file, MAX_ARGUMENT_FILE_BYTES, {
+      follow: true,
+    });
+    if (truncated) throw Object.assign(new Error("too large"), { code: "ETOOLARGE" });
+    return bytes.toString("utf8");
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file or directory"
-        : code === "EACCES"
-          ? "permission denied"
-          : code === "EISDIR"
-            ? "is a directory"
-            : error instanceof Error
-              ? error.message
-              : String(error);
-    throw new UsageError(`Cannot read ${flag} file "${path}" for "keptn-task ${command}": ${why}`);
+    throw new UsageError(
+      `Cannot read ${flag} file "${path}" for "keptn-task ${command}": ${readProblem(error)}`,
+    );
   }
+}
+
+const READ_PROBLEMS: Record<string, string> = {
+  ETOOLARGE: `larger than ${MAX_ARGUMENT_FILE_BYTES / 1024 / 1024} MiB, as no Secret, ConfigMap or KEPTN_CONTEXT can be`,
+  ENOTREGULAR: "not a regular file",
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EISDIR: "is a directory",
+};
+
+/** What went wrong reading a file, in a few words. */
+function readProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const known = typeof code === "string" ? READ_PROBLEMS[code] : undefined;
+  return known ?? (error instanceof Error ? error.message : String(error));
 }
 
 /**

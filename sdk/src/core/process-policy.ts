@@ -65,6 +65,42 @@ export function readsAsSuccess(exitCode: number): boolean {
   return exitCode !== 0 && exitCode % 256 === 0;
 }
 
+/**
+ * The one exit path: the exit code a process ends with for the code a task asked for
+ * (`Deno.exit(code)`, `Deno.exitCode`, `process.exit(code)`, Python's `sys.exit(code)` and
+ * `os._exit(code)`), in every mode of every runner. The system keeps the low 8 bits, as it would;
+ * a code that would read as 0 only through that cut (256, 512, -256, ...) ends with 1, and
+ * anything that is not an integer with 1, as Python ends a `sys.exit("message")`. Only 0 ends with 0.
+ * The Python launcher (`runners/src/python/task_launch.py`) holds the same rule, and the shared
+ * vectors (`test/vectors/exit-codes.json`) hold both to it.
+ *
+ * @example
+ * ```ts
+ * taskExitCode(3); // 3
+ * taskExitCode(256); // 1 (the system would read 0)
+ * taskExitCode(-1); // 255
+ * ```
+ */
+export function taskExitCode(requested: number): number {
+  if (!Number.isSafeInteger(requested)) return 1;
+  const low = ((requested % 256) + 256) % 256;
+  return low === 0 && requested !== 0 ? 1 : low;
+}
+
+/**
+ * The exit code a supervisor ends with for how its child process ended: the code the child
+ * ended with, or 128 + the number of the signal it died of, as a shell and Kubernetes report it.
+ * Never 0 for a child that died of a signal.
+ *
+ * @param end - The child's status: `code` as the system reports it, `signalNumber` when it died of one.
+ */
+export function childExitCode(end: { code: number | null; signalNumber?: number | null }): number {
+  // A signal whose number is unknown still never reads as a success.
+  if (end.signalNumber !== undefined && end.signalNumber !== null)
+    return exitCodeForSignalNumber(Math.max(0, end.signalNumber));
+  return end.code === null ? 1 : taskExitCode(end.code);
+}
+
 /** The exit code `fail()` ends with: an integer from 1 to 255, else 1. */
 export function failExitCode(exitCode: number | undefined): number {
   const code = exitCode ?? 1;
@@ -266,8 +302,11 @@ export function truncateUtf8(text: string, bytes: number): string {
 
 /** The termination log file, as each runtime reaches it. Neither method throws. */
 export interface TerminationFile {
-  /** Its text; `undefined` when it is not there (not in Kubernetes) or cannot be read. */
-  read(): string | undefined;
+  /**
+   * The text of its first `maxBytes` bytes (a character cut there is decoded as U+FFFD);
+   * `undefined` when it is not there (not in Kubernetes), not a regular file, or cannot be read.
+   */
+  read(maxBytes: number): string | undefined;
   /** Replaces its text; `false` when it is not there or cannot be written (it is never created). */
   replace(text: string): boolean;
 }
@@ -275,6 +314,18 @@ export interface TerminationFile {
 /** What masks secrets in a message (a `SecretRegistry`). */
 export interface Masker {
   mask(text: string): string;
+  /** The longest form of a registered secret, in UTF-16 code units (0 when unknown). */
+  readonly longest?: number;
+}
+
+/**
+ * How many bytes of a termination log the writer reads: Kubernetes' 4096, and enough more that a
+ * secret crossing the cut is still masked whole. A task may write any amount (or plant a link
+ * to /dev/zero); nothing reads more than this.
+ */
+export function terminationReadBytes(longest: number): number {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8; 4 covers a cut character as well.
+  return TERMINATION_MESSAGE_MAX_BYTES + 4 * longest + 4;
 }
 
 /**
@@ -300,7 +351,7 @@ export class TerminationLogWriter {
    * @returns Whether the file was written.
    */
   write(reason: string, override = false): boolean {
-    const written = override ? undefined : this.#file.read();
+    const written = override ? undefined : this.#file.read(this.#readBytes());
     if (!override && written === undefined) return false;
     const own = written !== undefined && written.trim() !== "" && written !== this.#ours;
     const text = this.#cut(own ? written : reason);
@@ -310,7 +361,7 @@ export class TerminationLogWriter {
 
   /** Masks what the task wrote itself (after a success, which writes no reason of its own). */
   maskTaskWords(): void {
-    const written = this.#file.read();
+    const written = this.#file.read(this.#readBytes());
     if (written === undefined || written === "") return;
     const masked = this.#cut(written);
     if (masked !== written) this.#file.replace(masked);
@@ -326,8 +377,13 @@ export class TerminationLogWriter {
 
   /** Empties the file again if it still holds only this writer's own words. */
   withdraw(): void {
-    if (this.#ours !== undefined && this.#file.read() === this.#ours) this.#file.replace("");
+    if (this.#ours !== undefined && this.#file.read(this.#readBytes()) === this.#ours)
+      this.#file.replace("");
     this.#ours = undefined;
+  }
+
+  #readBytes(): number {
+    return terminationReadBytes(this.#secrets.longest ?? 0);
   }
 
   #cut(text: string): string {

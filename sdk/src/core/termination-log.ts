@@ -1,5 +1,6 @@
-import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { defaultSecrets } from "../masking/secret-registry.js";
+import { readFileStartSync } from "./bounded-read.js";
 import {
   DEFAULT_TERMINATION_LOG,
   type TerminationFile,
@@ -32,9 +33,9 @@ export function writeTerminationLog(
 /** The termination log through `node:fs` (Node, Bun, and Deno's Node layer). */
 function nodeTerminationFile(path: string): TerminationFile {
   return {
-    read: () => {
+    read: (maxBytes) => {
       try {
-        return readFileSync(path, "utf8");
+        return readFileStartSync(path, maxBytes).bytes.toString("utf8");
       } catch {
         return undefined;
       }

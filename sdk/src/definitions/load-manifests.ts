@@ -2,10 +2,11 @@
  * Reads Kubernetes manifests (multi-document YAML or JSON) from strings, files, folders and
  * standard input, validates the kinds the SDK knows and keeps where each object came from.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Document, isMap, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
+import { readFileStart } from "../core/bounded-read.js";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import { containerProblems } from "./container-schema.js";
 import { isRecord } from "./is-record.js";
@@ -409,9 +410,6 @@ function parseInto(text: string, file: string, sink: Sink, skippable = false): v
   });
 }
 
-/** Template actions (`{{ .Values.x }}`, `{{- if }}`), not GitHub's `${{ }}` expressions. */
-const TEMPLATE_ACTION = /(?<!\$)\{\{[^\n]*?\}\}/g;
-
 /** An action that only a Helm chart's template holds: its built-in objects and functions. */
 const HELM_ACTION =
   /\.(Values|Release|Chart|Capabilities|Files|Template)\b|\b(include|tpl|toYaml|required|lookup)\b/;
@@ -481,25 +479,84 @@ function templateAction(text: string, documents: readonly Document.Parsed[]): nu
       },
     });
   }
-  for (const match of text.matchAll(TEMPLATE_ACTION)) {
-    const offset = match.index;
-    const scalar = scalars.find(([start, end]) => offset >= start && offset < end);
+  scalars.sort((a, b) => a[0] - b[0]);
+  const comments = commentFinder(text);
+  for (const [offset, action] of templateActions(text)) {
+    const scalar = scalarAt(scalars, offset);
     // A comment is no content: what it holds does not change the objects.
-    if (scalar === undefined && inComment(text, offset)) continue;
+    if (scalar === undefined && comments.inComment(offset)) continue;
     // Outside every scalar (`name: {{ .Release.Name }}` reads as a flow mapping): a template.
     if (scalar === undefined) return offset;
     // In a quoted or plain string, an action is text (Prometheus' "{{ $labels.instance }}",
     // rendered output) unless it names Helm's objects or functions (image: "{{ .Values.image }}").
     const [, , block] = scalar;
-    if (!block && HELM_ACTION.test(match[0])) return offset;
+    if (!block && HELM_ACTION.test(action)) return offset;
   }
   return undefined;
 }
 
-/** Whether `offset` is in a comment: after a `#` that starts its line or follows a space. */
-function inComment(text: string, offset: number): boolean {
-  const line = text.slice(text.lastIndexOf("\n", offset - 1) + 1, offset);
-  return /(^|\s)#/.test(line);
+/**
+ * Each template action `{{ ... }}` on one line (not after `$`, as `${{ }}` is a GitHub Actions
+ * expression), as [offset, text]: what `/(?<!\$)\{\{[^\n]*?\}\}/g` matches, found with index
+ * searches so that a line of `{{` without `}}` costs its length once, not its length squared.
+ */
+function* templateActions(text: string): Generator<[number, string]> {
+  let at = text.indexOf("{{");
+  while (at >= 0) {
+    if (text[at - 1] === "$") {
+      at = text.indexOf("{{", at + 1);
+      continue;
+    }
+    const lineEnd = text.indexOf("\n", at);
+    const close = text.indexOf("}}", at + 2);
+    if (close < 0) return;
+    if (lineEnd >= 0 && close + 2 > lineEnd) {
+      // No action closes on this line: none that starts on it does either.
+      at = text.indexOf("{{", lineEnd);
+      continue;
+    }
+    yield [at, text.slice(at, close + 2)];
+    at = text.indexOf("{{", close + 2);
+  }
+}
+
+/** The scalar holding `offset`, by binary search over scalars sorted by their start. */
+function scalarAt(
+  scalars: readonly [start: number, end: number, block: boolean][],
+  offset: number,
+): [number, number, boolean] | undefined {
+  let low = 0;
+  let high = scalars.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const scalar = scalars[mid] as [number, number, boolean];
+    if (offset < scalar[0]) high = mid - 1;
+    else if (offset >= scalar[1]) low = mid + 1;
+    else return scalar;
+  }
+  return undefined;
+}
+
+/**
+ * Whether an offset is in a comment (after a `#` that starts its line or follows white space),
+ * for offsets asked in increasing order: each line is scanned once.
+ */
+function commentFinder(text: string): { inComment(offset: number): boolean } {
+  let lineStart = 0;
+  let lineEnd = -1;
+  let comment = -1;
+  return {
+    inComment(offset) {
+      if (offset < lineStart || offset > lineEnd) {
+        lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+        const end = text.indexOf("\n", offset);
+        lineEnd = end < 0 ? text.length : end;
+        const hash = /(^|\s)#/.exec(text.slice(lineStart, lineEnd));
+        comment = hash === null ? -1 : lineStart + hash.index + (hash[1]?.length ?? 0);
+      }
+      return comment >= 0 && comment < offset;
+    },
+  };
 }
 
 /**
@@ -596,22 +653,51 @@ export function parseObjects(
   return finish(sink, options);
 }
 
+/**
+ * The most a manifest file (or standard input) may hold: far more than any Kubernetes object
+ * (etcd keeps 1.5 MiB), and a bound on what a planted file (a link to /dev/zero) costs.
+ */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
 async function readStream(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
   const decoder = new TextDecoder();
   let text = "";
+  let bytes = 0;
   for await (const chunk of stream) {
+    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+    if (bytes > MAX_MANIFEST_BYTES) throw tooLarge("-");
     text += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
   }
   return text + decoder.decode();
 }
 
+/** The text of a manifest file, bounded; a link is followed only for a file named on its own. */
+async function readManifest(file: string, named: boolean): Promise<string> {
+  const { bytes, truncated } = await readFileStart(file, MAX_MANIFEST_BYTES, { follow: named });
+  if (truncated) throw tooLarge(file);
+  return bytes.toString("utf8");
+}
+
+function tooLarge(file: string): Error {
+  return Object.assign(
+    new Error(`larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB: split it into smaller files`),
+    { code: "ETOOLARGE", file },
+  );
+}
+
+/**
+ * The manifest files below `dir`, in name order: regular files only. A link is not followed (a
+ * committed `x.yaml -> /dev/zero` or a link out of the repository is not read), nor is a FIFO,
+ * socket or device.
+ */
 async function listManifestFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...(await listManifestFiles(path)));
-    else if (MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) files.push(path);
+    else if (entry.isFile() && MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)))
+      files.push(path);
   }
   return files;
 }
@@ -642,7 +728,11 @@ export async function loadManifests(
   for (const path of typeof paths === "string" ? [paths] : paths) {
     if (path === "-") {
       const stdin = options.stdin ?? (process.stdin as AsyncIterable<string | Uint8Array>);
-      parseInto(await readStream(stdin), "-", sink);
+      try {
+        parseInto(await readStream(stdin), "-", sink);
+      } catch (error) {
+        sink.errors.push(readError("-", error));
+      }
       continue;
     }
     let files: string[];
@@ -657,7 +747,7 @@ export async function loadManifests(
     for (const file of files) {
       let text: string;
       try {
-        text = await readFile(file, "utf8");
+        text = await readManifest(file, !found);
       } catch (error) {
         sink.errors.push(readError(file, error));
         continue;
@@ -676,6 +766,8 @@ function describe(error: unknown): string {
   if (isRecord(error) && typeof error.code === "string") {
     if (error.code === "ENOENT") return "no such file or directory";
     if (error.code === "EACCES") return "permission denied";
+    if (error.code === "ENOTREGULAR") return "not a regular file: name a file or a folder";
+    if (error.code === "ETOOLARGE" && error instanceof Error) return error.message;
     return error.code;
   }
   return error instanceof Error ? error.message : String(error);

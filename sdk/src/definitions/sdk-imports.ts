@@ -7,21 +7,89 @@
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { ResolvedTask } from "./resolve-task.js";
 
+/** The SDK's specifier as a string literal starts: `"@keptn-task/sdk` or `'@keptn-task/sdk`. */
+const SDK_LITERAL = "@keptn-task/sdk";
 /**
- * A value import of the SDK: `import ... from "@keptn-task/sdk"`, `import "@keptn-task/sdk"`,
- * `import("@keptn-task/sdk/...")`, `export ... from`; group 1 is set for a type-only one
- * (`import type`, `export type`), which TypeScript erases.
+ * What may stand between `import`/`export` and the SDK's literal for a value import: `import(`,
+ * `import `, `import|export [type] ... from `; group 1 is set for a type-only one (`import type`,
+ * `export type`), which TypeScript erases. Run only on a bounded window before each literal.
  */
-const TS_SDK_IMPORT =
-  /\b(?:import\s*\(\s*|import\s+|(?:import|export)\s+(type\s+)?[^;"'`]*?\bfrom\s*)["']@keptn-task\/sdk(?:\/[^"']*)?["']/g;
+const TS_IMPORT_HEAD =
+  /^(?:import\s*\(\s*|import\s+|(?:import|export)\s+(type\s+)?[^;"'`]*\bfrom\s*)$/;
+/** How far before the SDK's literal its `import` or `export` may start. */
+const IMPORT_LOOKBACK = 2000;
 /** `import keptn_task`, `import os, keptn_task as k`, `from keptn_task(.x) import ...`. */
 const PY_SDK_IMPORT =
-  /^[ \t]*(?:from[ \t]+keptn_task(?:\.\w+)*[ \t]+import\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*keptn_task\b)/m;
+  /^[ \t]*(?:from[ \t]+keptn_task(?:\.\w+)*[ \t]+import\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*keptn_task\b)/;
 
-/** The code without its comments (`//`, `/* *\/` in TypeScript, `#` in Python), roughly. */
+/**
+ * The code without its comments (`//`, `/* *\/` in TypeScript, `#` in Python), roughly (strings
+ * are not told apart). Index searches only: linear in the code, whatever it holds (an unclosed
+ * `/*` ends the code).
+ */
 function withoutComments(code: string, runner: "deno" | "python"): string {
   if (runner === "python") return code.replace(/(^|[ \t])#.*$/gm, "$1");
-  return code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'\\])\/\/.*$/gm, "$1");
+  let out = "";
+  let at = 0;
+  // The next of each kind of comment, searched again only once `at` has passed it: every
+  // character is searched once (a search from each comment start would be quadratic).
+  let block = -2;
+  let line = -2;
+  while (at < code.length) {
+    if (block !== -1 && block < at) block = code.indexOf("/*", at);
+    if (line !== -1 && line < at) line = nextLineComment(code, at);
+    if (block < 0 && line < 0) break;
+    if (block >= 0 && (line < 0 || block < line)) {
+      out += code.slice(at, block);
+      const end = code.indexOf("*/", block + 2);
+      at = end < 0 ? code.length : end + 2;
+    } else {
+      out += code.slice(at, line);
+      const end = code.indexOf("\n", line);
+      at = end < 0 ? code.length : end;
+    }
+  }
+  return out + code.slice(at);
+}
+
+/** The next `//` from `at` that starts a comment (not `://` of a URL, nor after a quote or `\`). */
+function nextLineComment(code: string, at: number): number {
+  for (let i = code.indexOf("//", at); i >= 0; i = code.indexOf("//", i + 2)) {
+    const before = code[i - 1];
+    if (before === undefined || !":\"'\\".includes(before)) return i;
+  }
+  return -1;
+}
+
+/** Where the last word `import` or `export` in `text[start, end)` starts, or -1. */
+function lastKeyword(text: string, start: number, end: number): number {
+  const word = /[\w$]/;
+  for (let k = end - 6; k >= start; ) {
+    const at = Math.max(text.lastIndexOf("import", k), text.lastIndexOf("export", k));
+    if (at < start) return -1;
+    if (!word.test(text[at - 1] ?? " ") && !word.test(text[at + 6] ?? " ")) return at;
+    k = at - 1;
+  }
+  return -1;
+}
+
+/** Whether some import or export of `text` names the SDK's literal, in one pass. */
+function tsImportsSdk(text: string): boolean {
+  let from = 0;
+  for (let at = text.indexOf(SDK_LITERAL); at >= 0; at = text.indexOf(SDK_LITERAL, at + 1)) {
+    const quote = text[at - 1];
+    const after = at + SDK_LITERAL.length;
+    const next = text[after];
+    if ((quote !== '"' && quote !== "'") || (next !== quote && next !== "/")) continue;
+    // Each window starts after the previous literal: the windows together cover the text once.
+    const start = Math.max(from, at - 1 - IMPORT_LOOKBACK);
+    const keyword = lastKeyword(text, start, at - 1);
+    from = after;
+    if (keyword < 0) continue;
+    const head = TS_IMPORT_HEAD.exec(text.slice(keyword, at - 1));
+    if (head !== null && head[1] === undefined) return true;
+  }
+  return false;
 }
 
 /**
@@ -34,8 +102,12 @@ function withoutComments(code: string, runner: "deno" | "python"): string {
  */
 export function importsSdk(code: string, runner: "deno" | "python"): boolean {
   const text = withoutComments(code, runner);
-  if (runner === "python") return PY_SDK_IMPORT.test(text);
-  return [...text.matchAll(TS_SDK_IMPORT)].some((match) => match[1] === undefined);
+  if (runner === "python") {
+    // Line by line: each line is matched once, from its start.
+    for (const line of text.split("\n")) if (PY_SDK_IMPORT.test(line)) return true;
+    return false;
+  }
+  return tsImportsSdk(text);
 }
 
 /**

@@ -507,7 +507,15 @@ function formsOf(piece: string): string[] {
     python.replace(/%20/g, "+"),
     pythonRepr(piece),
   ];
-  const bytes = new TextEncoder().encode(piece);
+  // Escape styles of other encoders: `\/` (PHP, some JSON writers), Go's HTML-safe \u003c, \u003e,
+  // \u0026, \u2028 and \u2029, and %-escapes in lower case (`%2f`).
+  forms.push(escaped.replaceAll("/", "\\/"), ascii.replaceAll("/", "\\/"), goEscape(escaped));
+  for (const form of forms.slice()) if (form.includes("%")) forms.push(lowerPercent(form));
+  const bytes = new TextEncoder().encode(wellFormed(piece));
+  // Hex of the UTF-8 bytes (bytes.hex(), Buffer#toString("hex"), Go's %x and %X); Python's
+  // repr of those bytes (b'caf\xc3\xa9').
+  const hexForm = [...bytes].map((b) => hex(b, 2)).join("");
+  forms.push(hexForm, hexForm.toUpperCase(), pythonBytesRepr(bytes), v8Excerpt(piece));
   const whole = toBase64(bytes);
   forms.push(whole, whole.replace(/=+$/, ""));
   for (let shift = 0; shift < 3; shift++) {
@@ -519,6 +527,78 @@ function formsOf(piece: string): string[] {
     for (const quote of ["'", '"', "`"]) forms.push(...inspectForms(prefix, quote));
   }
   return [...new Set(forms)].filter((form) => form !== "");
+}
+
+/** A JSON-escaped text as Go's encoding/json writes it: `<`, `>`, `&`, U+2028, U+2029 as \uXXXX. */
+function goEscape(escaped: string): string {
+  let out = "";
+  for (const c of escaped) {
+    const go = GO_ESCAPES[c];
+    out += go ?? c;
+  }
+  return out;
+}
+
+const GO_ESCAPES: Record<string, string> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+
+/** Every `%XX` escape of `form` in lower case (`%2F` as `%2f`), as some encoders write them. */
+function lowerPercent(form: string): string {
+  let out = "";
+  for (let at = 0; at < form.length; at++) {
+    const c = form[at] as string;
+    if (c === "%" && at + 2 < form.length && isHexDigit(form[at + 1]) && isHexDigit(form[at + 2])) {
+      out += `%${form.slice(at + 1, at + 3).toLowerCase()}`;
+      at += 2;
+    } else out += c;
+  }
+  return out;
+}
+
+function isHexDigit(c: string | undefined): boolean {
+  return (
+    c !== undefined && ((c >= "0" && c <= "9") || (c >= "A" && c <= "F") || (c >= "a" && c <= "f"))
+  );
+}
+
+/** The inside of Python's `repr(bytes)`: printable ASCII as is, the rest as `\xNN` in lower case. */
+function pythonBytesRepr(bytes: Uint8Array): string {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? 0x22 : 0x27;
+  let out = "";
+  for (const b of bytes) {
+    if (b === quote || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
+    else if (b === 0x09) out += "\\t";
+    else if (b === 0x0a) out += "\\n";
+    else if (b === 0x0d) out += "\\r";
+    else if (b < 0x20 || b >= 0x7f) out += `\\x${hex(b, 2)}`;
+    else out += String.fromCharCode(b);
+  }
+  return out;
+}
+
+/** How many characters V8's `JSON.parse` error quotes after the position it failed at. */
+const V8_EXCERPT_AFTER = 10;
+
+/**
+ * What V8 (Node, Deno) quotes of `piece` when `JSON.parse` fails on it, alone or as a bare token
+ * inside a larger text: `Unexpected token 'g', "ghp_R4nd0m"... is not valid JSON` shows the 10
+ * characters from the failing position on, then `"...`. For a piece that starts like `null`,
+ * `true` or `false`, the failing position is where it stops matching. The empty string when V8
+ * quotes it whole (masked as the piece) or fails without quoting (a number, a string, an object).
+ */
+function v8Excerpt(piece: string): string {
+  const first = piece[0] ?? "";
+  if (first === "" || '"{[-0123456789 \t\n\r'.includes(first)) return "";
+  let failsAt = 0;
+  const literal = ["null", "true", "false"].find((word) => word[0] === first);
+  if (literal !== undefined) while (piece[failsAt] === literal[failsAt]) failsAt++;
+  const end = failsAt + V8_EXCERPT_AFTER;
+  return piece.length > end ? `${piece.slice(0, end)}"...` : "";
 }
 
 /** Characters Python's `str.isprintable` rejects: `repr` escapes them. */

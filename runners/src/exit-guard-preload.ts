@@ -1,0 +1,8 @@
+/**
+ * Preloaded into a Deno task's own process (`deno run --preload`): the exit guard, so that a
+ * task run as a child ends exactly as one run in the runner's process (see `exit-guard.ts`).
+ * Loads nothing but the pure process policy: it costs the task's start-up next to nothing.
+ */
+import { guardExit } from "./exit-guard.js";
+
+guardExit();
