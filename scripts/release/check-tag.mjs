@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The release workflow's first check: the pushed tag names the version everything carries
-// (test/packages/version.test.ts keeps the packages, the wheel, the images and CHANGELOG.md on
-// one version).
+// (test/packages/version.test.ts and test/release/version.test.ts keep the packages, the wheel,
+// the images and CHANGELOG.md on one version).
 //
 // Usage: node scripts/release/check-tag.mjs v0.2.0
 import { projectVersions } from "./sbom.mjs";
