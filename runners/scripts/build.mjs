@@ -145,7 +145,14 @@ writeFileSync(
 // The stdlib-only Python module for python tasks (on PYTHONPATH when the runner starts them), as
 // the pip-installable project it is: `pip install --no-build-isolation --no-index dist/python`
 // works from the npm package too.
-for (const entry of ["keptn_task", "_build", "pyproject.toml", "README.md"]) {
+for (const entry of [
+  "keptn_task",
+  "_build",
+  "pyproject.toml",
+  "README.md",
+  // Reports a task's uncaught exception in the termination log (keptn_task/uncaught.py).
+  "sitecustomize.py",
+]) {
   cpSync(`${root}python/${entry}`, `${dist}/python/${entry}`, {
     recursive: true,
     filter: (path) => !/__pycache__|\.pyc$|\.egg-info/.test(path),

@@ -1,3 +1,4 @@
+import { PYTHON_INSPECTS, pythonArgsProblem } from "@keptn-task/sdk/internal";
 import { split } from "shlex";
 import type { ResolvedScript } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
@@ -91,60 +92,14 @@ export function pythonCommand(
   };
 }
 
-/** Python's short options that take a value (the rest of the word, or the next word). */
-const PYTHON_VALUE_OPTIONS = "WX";
-/** Python's long options that take the next word as their value. */
-const PYTHON_LONG_VALUE_OPTIONS = new Set(["--check-hash-based-pycs"]);
-
 /**
  * Why interpreter options placed before the script (`CMD_ARGS` before `--`) would keep Python
- * from running it, or `undefined` when they do not: `-c` and `-m` run something else, `-h` and
- * `-V` print and exit 0, `-` reads the program from stdin, and a plain word is taken as the
- * script. Each would end the Job with a success for a task that never ran.
+ * from running it, or `undefined` when they do not: the SDK's one rule (`pythonArgsProblem`,
+ * which `keptn-task validate` reports too), as the runner's refusal.
  */
 export function pythonArgsBlocker(before: readonly string[]): string | undefined {
-  for (let i = 0; i < before.length; i++) {
-    const word = before[i] ?? "";
-    const verdict = word.startsWith("--") ? longOption(word) : shortOptions(word);
-    if (verdict.blocker !== undefined) return refusal(word, verdict.blocker);
-    // The option's value is the next word.
-    if (verdict.takesNext) i++;
-  }
-  return undefined;
-}
-
-/** What one word of `CMD_ARGS` before `--` does to Python: why it blocks, or whether it takes the next word. */
-interface OptionVerdict {
-  readonly blocker?: string;
-  readonly takesNext?: boolean;
-}
-
-const PRINTS = "makes python print and exit without running the script";
-const INSPECTS =
-  "makes python turn interactive after the script, read the end of its input and end with 0 or 1 whatever the task's own exit code";
-
-/** A long option (`--version`, `--check-hash-based-pycs always`). */
-function longOption(word: string): OptionVerdict {
-  if (/^--(help|version)/.test(word)) return { blocker: PRINTS };
-  return { takesNext: PYTHON_LONG_VALUE_OPTIONS.has(word) };
-}
-
-/** `-`, a plain word, or a cluster of short options (`-uBc`, `-W error`, `-Werror`). */
-function shortOptions(word: string): OptionVerdict {
-  if (word === "-") return { blocker: "makes python read the program from stdin" };
-  if (!word.startsWith("-")) return { blocker: "would be run by python in place of the script" };
-  for (let at = 1; at < word.length; at++) {
-    const option = word[at] ?? "";
-    if (option === "c" || option === "m")
-      return {
-        blocker: `makes python run ${option === "c" ? "a command" : "a module"} instead of the script`,
-      };
-    if ("hV?".includes(option)) return { blocker: PRINTS };
-    if (option === "i") return { blocker: INSPECTS };
-    // The value is the rest of the word, or else the next word.
-    if (PYTHON_VALUE_OPTIONS.includes(option)) return { takesNext: at === word.length - 1 };
-  }
-  return {};
+  const problem = pythonArgsProblem(before);
+  return problem === undefined ? undefined : refusal(problem.word, problem.why);
 }
 
 /**
@@ -153,12 +108,12 @@ function shortOptions(word: string): OptionVerdict {
  */
 export function pythonEnvBlocker(env: Readonly<Record<string, string>>): string | undefined {
   if ((env.PYTHONINSPECT ?? "") === "") return undefined;
-  return `Cannot run the task: PYTHONINSPECT is set, which ${INSPECTS}: unset it`;
+  return `Cannot run the task: PYTHONINSPECT is set, which ${PYTHON_INSPECTS}: unset it`;
 }
 
 function refusal(word: string, why: string): string {
   const consequence =
-    why === INSPECTS
+    why === PYTHON_INSPECTS
       ? "so a failed task would be reported as a success: remove it"
       : "so the task would not run: put the task's own arguments after --";
   return `Cannot run the task: CMD_ARGS "${word}" ${why}, ${consequence}`;

@@ -32,8 +32,11 @@ def task_exit_code(code: object) -> int:
         return 0
     if not isinstance(code, int):
         return 1
-    low = int(code) % 256
-    return 1 if low == 0 and code != 0 else low
+    # The value as CPython's exit reads it: an int subclass's own __int__, __index__ or __ne__
+    # do not count (int.__index__ is the base type's).
+    value = int.__index__(code)
+    low = value % 256
+    return 1 if low == 0 and value != 0 else low
 
 
 def _exit_code_of(error: SystemExit) -> int:

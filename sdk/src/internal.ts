@@ -58,6 +58,11 @@ export {
   truncateUtf8,
   uncaughtReason,
 } from "./core/process-policy.js";
+export {
+  PYTHON_INSPECTS,
+  type PythonArgsProblem,
+  pythonArgsProblem,
+} from "./core/python-args.js";
 export { goJsonStringMap } from "./definitions/go-compat.js";
 export { lookupNamespaces } from "./definitions/lookup-namespaces.js";
 // "Did you mean" for the command line: needs leven, which @keptn-task/runners brings.

@@ -24,7 +24,7 @@ import {
   run,
   SecretRegistry,
   type SecureDataOf,
-  type TaskHandler,
+  type Task,
   type TaskOptions,
 } from "./index.js";
 
@@ -75,7 +75,7 @@ export const TEST_CONTEXT: KeptnContext = Object.freeze({
  */
 export async function runHandler<const O extends TaskOptions>(
   options: O,
-  handler: TaskHandler<DataOf<O>, SecureDataOf<O>>,
+  handler: (task: Task<DataOf<O>, SecureDataOf<O>>) => unknown,
   input: TestInput = {},
 ): Promise<TestResult> {
   const lines: string[] = [];

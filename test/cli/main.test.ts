@@ -63,7 +63,7 @@ describe("keptn-task", () => {
   it.each([
     [
       ["rendr", "hello"],
-      /^keptn-task: Cannot run "keptn-task rendr": unknown command \(did you mean "keptn-task render"\?\): use validate, render, run, bundle/,
+      /^keptn-task: Cannot run "keptn-task rendr": unknown command \(did you mean "keptn-task render"\?\): use init, validate, render, run, test, bundle, completion: see keptn-task --help$/,
     ],
     [["deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command: use /],
     // Case and a swap of neighbouring letters are typos too.
@@ -126,7 +126,7 @@ describe("keptn-task", () => {
     expect(result.code).toBe(64);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^Usage: keptn-task COMMAND \[options\]\n/);
-    expect(result.stderr).toContain("\n  run       run a definition on this machine");
+    expect(result.stderr).toMatch(/\n {2}run {9}run a definition on this machine/);
   });
 
   it.each([[["-f=examples/hello"]], [["--file=examples/hello"]], [["-f", "examples/hello"]]])(

@@ -336,7 +336,7 @@ spec:
     const result = await runCli(["run", "sleeper", "-f", TASKS]);
     expect(result.stdout).toBe("sleeping\n");
     expect(result.stderrLines[result.stderrLines.length - 1]).toMatch(
-      /^keptn-task: sleeper \(inline, deno, local\) exceeded its timeout of 2 s \(activeDeadlineSeconds\) and was stopped: exit code 143 after 2(\.\d)? s: Task ended abnormally: killed by a signal or the kernel, or its top-level await never resolved$/,
+      /^keptn-task: sleeper \(inline, deno, local\) exceeded its timeout of 2 s \(activeDeadlineSeconds\) and was stopped: exit code 143 after 2(\.\d)? s$/,
     );
     expect(result.code).toBe(143);
     expect(result.leftovers).toEqual([]);
@@ -640,7 +640,7 @@ spec:
         "true",
       ],
       code: 78,
-      line: 'keptn-task: Cannot run "container-secret": options.API_TOKEN: Secret "api-token" key "token" has no value: add the Secret with -f',
+      line: 'keptn-task: Cannot run "container-secret": API_TOKEN: Secret "api-token" key "token" has no value: give it with --env API_TOKEN=VALUE (masked), or add the Secret with -f',
     },
     {
       case: "a --secret for a definition without secureParameters",
@@ -1046,6 +1046,20 @@ stringData:
       ]);
       expect(calls()[0]).toContain("--pull=never");
       expect(result.code).toBe(127);
+      expect(result.leftovers).toEqual([]);
+    });
+
+    it("says a stopped daemon is stopped, in docker's words, not that the image is missing", async () => {
+      const result = await runCli(["run", "print-env", "-f", TASKS, "--runtime", "docker"], {
+        env: engineEnv("daemon-down"),
+      });
+      const daemon =
+        "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
+      expect(result.stderrLines).toEqual([
+        daemon,
+        `keptn-task: print-env (inline, deno, docker) was not run: docker cannot reach its daemon: ${daemon}`,
+      ]);
+      expect(result.code).toBe(125);
       expect(result.leftovers).toEqual([]);
     });
 

@@ -219,7 +219,7 @@ describe("keptn-task validate: what the API server refuses", () => {
     const expected: [string, string, string][] = [
       ["6:3", "metadata.name", "must be a DNS-1123 subdomain"],
       ["17:3", "metadata.namespace", "must be a DNS-1123 label"],
-      ["29:3", "spec.automountServiceAccountToken.type", "is required by the CRD: true or false"],
+      ["29:3", "spec.automountServiceAccountToken.type", "is required by Keptn's CRD"],
       [
         "43:5",
         "spec.container.imagePullPolicy",

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   type Catalog,
@@ -40,11 +41,11 @@ const validate = (catalog: Catalog) => validateCatalog(catalog);
 const rows: Row[] = [
   {
     code: "FUNCTION_IGNORED",
-    it: "warns that Keptn 2.x ignores spec.function in v1 and runs spec.deno",
+    it: "warns that Keptn 2.x ignores spec.function in v1beta1 and runs spec.deno",
     fixture: "traps",
-    run: resolve("function-and-deno-in-v1"),
+    run: resolve("function-and-deno-in-v1beta1"),
     level: "warning",
-    object: "KeptnTaskDefinition/shop/function-and-deno-in-v1",
+    object: "KeptnTaskDefinition/shop/function-and-deno-in-v1beta1",
     says: [
       "sets spec.function, which Keptn 2.x ignores in every apiVersion",
       "it runs spec.deno instead",
@@ -62,11 +63,11 @@ const rows: Row[] = [
   },
   {
     code: "NO_RUNTIME",
-    it: "reports a v1 definition with only spec.function as rejected by the webhook",
+    it: "reports a v1beta1 definition with only spec.function as rejected by the webhook",
     fixture: "traps",
-    run: check("function-in-v1"),
+    run: check("function-in-v1beta1"),
     level: "error",
-    object: "KeptnTaskDefinition/shop/function-in-v1",
+    object: "KeptnTaskDefinition/shop/function-in-v1beta1",
     says: [
       "sets only spec.function, which Keptn 2.x ignores in every apiVersion",
       'admission webhook rejects the definition ("Either Container, Python, or Deno field must be defined")',
@@ -648,6 +649,69 @@ const rows: Row[] = [
     object: "KeptnTaskDefinition/shop/tiny-timeout",
     says: ['spec.timeout "500ms"', "activeDeadlineSeconds to 0", 'use at least "1s"'],
   },
+  {
+    code: "TIMEOUT_INVALID",
+    it: "reports a timeout the API server takes but Go cannot parse",
+    fixture: "keptn-traps",
+    run: check("no-duration"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/no-duration",
+    says: ['spec.timeout "abc5m"', "the API server accepts it", "operator cannot decode"],
+  },
+  {
+    code: "TIMEOUT_INVALID",
+    it: "reports a hand-made KeptnTask's negative timeout, which the Job's deadline cannot be",
+    fixture: "keptn-traps",
+    run: (catalog) => validate(catalog).filter((d) => d.object?.startsWith("KeptnTask/")),
+    level: "error",
+    object: "KeptnTask/shop/negative-timeout",
+    says: ['spec.timeout "-5m"', "activeDeadlineSeconds -300", "API server refuses a Job"],
+  },
+  {
+    code: "PYTHON_CMD_PARAMETERS",
+    it: "reports python cmdParameters that make Keptn's image print and exit without the script",
+    fixture: "keptn-traps",
+    run: check("help-only"),
+    level: "error",
+    object: "KeptnTaskDefinition/shop/help-only",
+    says: ['"-h"', "python3 $CMD_ARGS $SCRIPT", "pass only interpreter options"],
+  },
+  {
+    code: "DENO_CMD_PARAMETERS_IGNORED",
+    it: "warns that Keptn's deno-runtime ignores cmdParameters",
+    fixture: "keptn-traps",
+    run: (catalog) => validateCatalog(catalog, { stockImages: true }),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/deno-args",
+    says: ["without $CMD_ARGS", "Deno.args", "pass data through parameters"],
+  },
+  {
+    code: "HTTPREF_FILE",
+    it: "warns that only Keptn's stock images run a file: httpRef",
+    fixture: "keptn-traps",
+    run: check("file-url"),
+    level: "warning",
+    object: "KeptnTaskDefinition/shop/file-url",
+    says: ["Keptn's stock images run it", "this project's runners refuse it"],
+  },
+  {
+    code: "NAMESPACE_NOT_ENABLED",
+    it: "warns that a namespace without keptn.sh/lifecycle-toolkit: enabled never runs its tasks",
+    fixture: "keptn-traps",
+    run: validate,
+    level: "warning",
+    object: "Deployment/quiet/cart",
+    says: ['Namespace "quiet"', "never run", "kubectl annotate namespace quiet"],
+  },
+  {
+    code: "METADATA_KEY_NEAR_MISS",
+    it: "warns about a key a typo away from one Keptn reads",
+    fixture: "keptn-traps",
+    run: validate,
+    level: "warning",
+    object: "Deployment/quiet/cart",
+    says: ['"app.kubernetes.io/part-off"', 'did you mean "app.kubernetes.io/part-of"?'],
+  },
 ];
 
 describe("diagnostics", () => {
@@ -686,7 +750,13 @@ describe("diagnostics", () => {
   });
 
   it("has a test row for every diagnostic code", () => {
-    const tested = new Set<string>([...rows.map((r) => r.code), "DUPLICATE_OBJECT"]);
+    // CODE_SYNTAX_ERROR needs esbuild and python3: the command reports it
+    // (test/cli/validate-keptn-traps.test.ts).
+    const tested = new Set<string>([
+      ...rows.map((r) => r.code),
+      "DUPLICATE_OBJECT",
+      "CODE_SYNTAX_ERROR",
+    ]);
     expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !tested.has(code))).toEqual([]);
   });
 
@@ -883,3 +953,15 @@ describe("diagnostics", () => {
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("docs/validate.md", () => {
+  it("has an example of every code, with its level", () => {
+    const doc = readFileSync("docs/validate.md", "utf8");
+    const rows = new Map(
+      [...doc.matchAll(/^\| `([A-Z_]+)` \| (error|warning) \| .+ \|$/gm)].map((m) => [m[1], m[2]]),
+    );
+    for (const [code, { level }] of Object.entries(DIAGNOSTIC_CODES)) {
+      expect(rows.get(code), code).toBe(level);
+    }
+  });
+});

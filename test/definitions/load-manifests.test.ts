@@ -69,7 +69,7 @@ describe("loadManifests", () => {
           line: 18,
           column: 5,
         },
-        `${file}:18:5: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: Unrecognized key: "functionref"`,
+        `${file}:18:5: KeptnTaskDefinition/shop/typo: spec.deno: Invalid KeptnTaskDefinition: unknown field "functionref": kubectl apply refuses it (strict field validation) and the API server would drop it: did you mean "functionRef"?`,
       ],
       [
         {
@@ -80,7 +80,7 @@ describe("loadManifests", () => {
           line: 30,
           column: 9,
         },
-        `${file}:30:9: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: Invalid input: expected string, received number`,
+        `${file}:30:9: KeptnTaskDefinition/shop/number-param: spec.python.parameters.map.port: Invalid KeptnTaskDefinition: must be string, as Keptn's CRD says`,
       ],
       [
         {
@@ -106,7 +106,7 @@ describe("loadManifests", () => {
           line: 49,
           column: 3,
         },
-        `${file}:49:3: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: must be a Go duration such as "30s", "5m" or "1h30m"`,
+        `${file}:49:3: KeptnTaskDefinition/shop/bad-timeout: spec.timeout: Invalid KeptnTaskDefinition: does not match Keptn's CRD's pattern ^0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$, so kubectl apply refuses it`,
       ],
     ]);
     expect(set.errors.every((e) => e instanceof ManifestError && e.exitCode === 65)).toBe(true);

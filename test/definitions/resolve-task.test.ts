@@ -254,9 +254,9 @@ const rows: Row[] = [
     },
   },
   {
-    it: "runs spec.deno of a v1 definition that also sets spec.function, on the deno image",
+    it: "runs spec.deno of a v1beta1 definition that also sets spec.function, on the deno image",
     fixture: "traps",
-    options: { definition: "function-and-deno-in-v1", namespace: "shop" },
+    options: { definition: "function-and-deno-in-v1beta1", namespace: "shop" },
     expect: (r) => {
       expect([r.runner, r.image, r.mountPath]).toEqual([
         "deno",

@@ -70,6 +70,29 @@ export interface MaskingCase {
   end?: string;
 }
 
+/** What a vector's handler does (see handlers.json). */
+export interface HandlerAction {
+  log?: string;
+  then: "return" | "returnNothing" | "raise" | "fail" | "succeed";
+  message?: string;
+  exitCode?: number;
+}
+
+export interface HandlerCase {
+  name: string;
+  schema: Record<string, FieldDescription> | null;
+  secureJson: boolean;
+  input: {
+    data: Record<string, string | number | boolean> | null;
+    secureData: unknown;
+    context: Record<string, string> | null;
+  };
+  handler: HandlerAction;
+  exitCode: number;
+  reason: string | null;
+  logs: { level: string; msg: string; exitCode?: number }[];
+}
+
 /** The vector files and the type of their cases. */
 export interface VectorFiles {
   "context.json": ContextCase;
@@ -78,6 +101,7 @@ export interface VectorFiles {
   "deadline.json": DeadlineCase;
   "exit-codes.json": ExitCodeCase;
   "masking.json": MaskingCase;
+  "handlers.json": HandlerCase;
 }
 
 export const VECTOR_FILES = [
@@ -87,6 +111,7 @@ export const VECTOR_FILES = [
   "deadline.json",
   "exit-codes.json",
   "masking.json",
+  "handlers.json",
 ] as const satisfies readonly (keyof VectorFiles)[];
 
 /** The JSON files in test/vectors, sorted. */

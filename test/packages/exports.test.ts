@@ -49,6 +49,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "DIAGNOSTIC_CODES",
     "JOB_DEFAULTS",
     "KEPTN_GROUP",
+    "KEPTN_GROUPS",
     "MOUNT_PATHS",
     "checkDefinition",
     "checkReferences",
@@ -101,6 +102,9 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "closestName",
     "lookupNamespaces",
     "parseDeadline",
+    // The one rule for python options before the script: the runner refuses, validate reports.
+    "PYTHON_INSPECTS",
+    "pythonArgsProblem",
     "readDataMap",
     "redactUrl",
     "runnerDenoFlags",
@@ -137,6 +141,17 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "timerDelay",
     "truncateUtf8",
     "uncaughtReason",
+    // The one exit path (process-policy.ts).
+    "childExitCode",
+    "taskExitCode",
+    "terminationReadBytes",
+    // The one rule of what is secret (sdk/src/masking/secret-rule.ts).
+    "SECRET_QUERY_PARAM",
+    "registerTaskSecrets",
+    "urlSecrets",
+    // Bounded reads (sdk/src/core/bounded-read.ts).
+    "readFileStart",
+    "readFileStartSync",
   ],
 };
 
@@ -159,6 +174,14 @@ describe("the SDK's public API", () => {
     const root = (await import("@keptn-task/sdk")) as Record<string, unknown>;
     const shared = Object.keys(internal).filter((name) => name in root);
     expect(shared).toEqual([]);
+  });
+
+  it("ships the editor schema of KeptnTaskDefinition at @keptn-task/sdk/schemas/", async () => {
+    const { createRequire } = await import("node:module");
+    const require = createRequire(`${ROOT}package.json`);
+    const path = require.resolve("@keptn-task/sdk/schemas/keptn-task-definition.schema.json");
+    const schema = JSON.parse(readFileSync(path, "utf8")) as { title: string };
+    expect(schema.title).toBe("KeptnTaskDefinition");
   });
 
   it("declares every entry point in the package's exports map, types first", () => {

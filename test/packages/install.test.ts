@@ -4,6 +4,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { measure, sizeSentence } from "../../scripts/install-sizes.mjs";
+import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import {
   installedPackages,
@@ -122,6 +124,15 @@ function installedDeno(): string {
   const arch = process.arch === "arm64" ? "arm64" : "x64";
   return join(tool, `node_modules/@deno/linux-${arch}-glibc/deno`);
 }
+
+describe("the install sizes the docs state", () => {
+  it("are what these installs measure (scripts/install-sizes.mjs)", () => {
+    const sentence = sizeSentence(measure(sdkOnly), measure(tool));
+    const readme = readFileSync(join(ROOT, "docs/guide/install.md"), "utf8");
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    expect(flat(readme)).toContain(flat(sentence));
+  });
+});
 
 describe("the keptn-task command installed from packed tarballs", () => {
   beforeAll(() => mkdirSync(join(tool, "tmp"), { recursive: true }));
@@ -338,14 +349,18 @@ t.succeed("done");
     expect(result.code).toBe(0);
   });
 
-  it("ships no command line, no source maps and nothing outside dist", () => {
+  it("ships no command line, no source maps and nothing outside dist and schemas", () => {
     const files = execFileSync("tar", ["tzf", tarballs.sdk], { encoding: "utf8" })
       .trim()
       .split("\n");
     expect(
-      files.filter((f) => /\/cli\/|\.map$|^package\/(?!dist\/|package\.json$|README\.md$)/.test(f)),
+      files.filter((f) =>
+        /\/cli\/|\.map$|^package\/(?!dist\/|schemas\/|package\.json$|README\.md$)/.test(f),
+      ),
     ).toEqual([]);
     expect(files).toContain("package/dist/keptn-task-sdk.d.ts");
+    // For yaml-language-server: ./node_modules/@keptn-task/sdk/schemas/<this file>.
+    expect(files).toContain("package/schemas/keptn-task-definition.schema.json");
   });
 
   it("keeps what is not in its exports map private", async () => {
@@ -358,13 +373,13 @@ t.succeed("done");
     expect(result.code).not.toBe(0);
   });
 
-  it("loads the definitions tooling only with its optional peer yaml installed", async () => {
+  it("loads the definitions tooling only with its optional peers (yaml, ajv) installed", async () => {
     const result = await runProcess(
       process.execPath,
       ["--input-type=module", "-e", 'await import("@keptn-task/sdk/definitions")'],
       { cwd: sdkOnly },
     );
-    expect(result.stderr).toContain("Cannot find package 'yaml'");
+    expect(result.stderr).toMatch(/Cannot find package '(yaml|ajv)'/);
     expect(result.code).not.toBe(0);
   });
 });

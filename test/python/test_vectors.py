@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
 import keptn_task
+from keptn_task.testing import run_handler
 from keptn_task import (
     EXIT_CODES,
     SIGINT_EXIT_CODE,
@@ -313,6 +314,70 @@ class MaskingVectors(VectorCase):
             self.assertEqual("".join(output) + masker.end(), masked, f"split at {points}")
 
 
+def fill(template: str, t: keptn_task.Task[Any]) -> str:
+    """A handlers.json template filled in from the task: {data.KEY}, {secret}, {secret.KEY}..."""
+
+    def value(match: "re.Match[str]") -> str:
+        root, _, key = match.group(1).partition(".")
+        if root == "data":
+            found = t.data[key] if isinstance(t.data, dict) else getattr(t.data, key)
+        elif root == "context":
+            found = getattr(t.context, re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), key))
+        else:
+            found = t.secure_data if key == "" else t.secure_data[key]
+        return str(found)
+
+    return re.sub(r"\{([\w.]+)\}", value, template)
+
+
+def vector_handler(action: Dict[str, Any]) -> Callable[[keptn_task.Task[Any]], object]:
+    """The handler a handlers.json case describes."""
+
+    def handler(t: keptn_task.Task[Any]) -> object:
+        if "log" in action:
+            t.log.info(fill(action["log"], t))
+        message = fill(action.get("message", ""), t)
+        then = action["then"]
+        if then == "return":
+            return message
+        if then == "raise":
+            raise ValueError(message)
+        if then == "fail":
+            t.fail(message, exit_code=action.get("exitCode", 1))
+        if then == "succeed":
+            t.succeed(message)
+        return None
+
+    return handler
+
+
+class HandlersVectors(VectorCase):
+    def check(self, case: Dict[str, Any]) -> None:
+        options: Dict[str, Any] = {"secure_data": dict if case["secureJson"] else str}
+        if case["schema"] is not None:
+            options["data"] = dataclass_schema(case["schema"])
+        given = case["input"]
+        result = run_handler(
+            vector_handler(case["handler"]),
+            options,
+            data=given["data"],
+            secure_data=given["secureData"],
+            context=given["context"],
+        )
+        self.assertEqual(result.exit_code, case["exitCode"])
+        self.assertEqual(result.reason, case["reason"])
+        with_codes = any("exitCode" in want for want in case["logs"])
+        lines = [
+            {
+                "level": line["level"],
+                "msg": line["msg"],
+                **({"exitCode": line["exitCode"]} if with_codes and "exitCode" in line else {}),
+            }
+            for line in result.logs
+        ]
+        self.assertEqual(lines, case["logs"])
+
+
 CLASSES: Dict[str, Type[VectorCase]] = {
     "context.json": ContextVectors,
     "data.json": DataVectors,
@@ -320,6 +385,7 @@ CLASSES: Dict[str, Type[VectorCase]] = {
     "deadline.json": DeadlineVectors,
     "exit-codes.json": ExitCodesVectors,
     "masking.json": MaskingVectors,
+    "handlers.json": HandlersVectors,
 }
 
 

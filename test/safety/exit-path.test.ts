@@ -114,6 +114,16 @@ describe("a Python task's exit code", () => {
     ["raise SystemExit(512)", 1, "raise SystemExit(512)\n"],
     ["sys.exit(-256)", 1, "import sys\nsys.exit(-256)\n"],
     ["os._exit(256)", 1, "import os\nos._exit(256)\n"],
+    [
+      "sys.exit of an int subclass whose __int__, __index__ and __ne__ say 0",
+      3,
+      "import sys\nclass Code(int):\n    def __int__(self): return 0\n    def __index__(self): return 0\n    def __ne__(self, other): return other != 0\nsys.exit(Code(3))\n",
+    ],
+    [
+      "os._exit of such an int subclass",
+      3,
+      "import os\nclass Code(int):\n    def __int__(self): return 0\n    def __index__(self): return 0\nos._exit(Code(3))\n",
+    ],
     ["sys.exit(3)", 3, "import sys\nsys.exit(3)\n"],
     ["sys.exit('a message')", 1, "import sys\nsys.exit('a message')\n"],
     ["sys.exit() with no code", 0, "import sys\nsys.exit()\n"],

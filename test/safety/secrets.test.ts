@@ -41,7 +41,7 @@ with open(plan["side"], "w") as side:
 cuts = [int(c) for c in plan["cuts"].split(",")]
 text = " | ".join(forms)
 if plan["channel"] == "termination":
-    with open(plan["log"], "w") as log:
+    with open(plan.get("log") or os.environ["KEPTN_TASK_TERMINATION_LOG"], "w") as log:
         log.write(text)
 else:
     stream = sys.stderr if plan["channel"] == "stderr" else sys.stdout
@@ -143,6 +143,63 @@ describe("forms x channels x split points through the real runner", () => {
   }
 });
 
+describe("forms x channels x split points through the real command", () => {
+  const indented = readFileSync(PY_TASK, "utf8")
+    .split("\n")
+    .map((line) => `        ${line}`)
+    .join("\n");
+  const manifest = tmp.file(
+    "k8s/forms.yaml",
+    [
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata:",
+      "  name: forms",
+      "spec:",
+      "  python:",
+      "    secureParameters:",
+      "      secret: forms-secret",
+      "    inline:",
+      "      code: |",
+      indented,
+      "",
+    ].join("\n"),
+  );
+
+  it("lets no form out through keptn-task run: output, summary, -o json, --pretty", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        secretArb,
+        planArb,
+        fc.constantFrom([], ["-o", "json"], ["--pretty"]),
+        async (secret, plan, extra) => {
+          run += 1;
+          const side = join(tmp.dir, `cli-side-${run}.json`);
+          const data = Object.entries({ ...plan, side }).flatMap(([k, v]) => [
+            "--data",
+            `${k}=${v}`,
+          ]);
+          const result = await runCli([
+            "run",
+            "forms",
+            "-f",
+            manifest,
+            "--secret",
+            secret,
+            ...data,
+            ...extra,
+          ]);
+          const forms = JSON.parse(readFileSync(side, "utf8")) as string[];
+          expect(leaks(`${result.stdout}\n${result.stderr}`, forms, secret)).toEqual([]);
+          expect(result.code).toBe(Number(plan.exit));
+        },
+      ),
+      { numRuns: 6, seed: Number(process.env.KEPTN_TASK_FUZZ_SEED ?? 20261207) },
+    );
+  }, 300_000);
+});
+
 describe("secrets in an httpRef URL", () => {
   let server: FileServer;
   beforeAll(async () => {
@@ -165,13 +222,16 @@ describe("secrets in an httpRef URL", () => {
       "https://alice:p%40ss@host.example/x.ts?token=abc123&ref=main",
       "https://host.example/x.py?X-Amz-Signature=d34db33f&X-Amz-Date=20260101",
       "https://host.example/x.py?api_key=k3y+with+plus&page=2#sha256=00",
-      "not a url //user:secret-part@host?session=s3ss10n",
+      "http:not a url //user:secret-part@host?session=s3ss10n",
     ];
     for (const url of urls) {
       const shown = redactUrl(url);
       for (const secret of urlSecrets(url)) expect(shown).not.toContain(secret);
     }
     expect(urlSecrets("https://host.example/x.ts?ref=main")).toEqual([]);
+    // A file path is no URL: `?` and `@` are file name characters there.
+    expect(urlSecrets("/var/data/q?token=x.ts")).toEqual([]);
+    expect(urlSecrets("/var/data/user@host/x.ts")).toEqual([]);
   });
 
   it("has one copy: no other source file holds the list of secret-looking query names", () => {
@@ -194,26 +254,29 @@ describe("secrets in an httpRef URL", () => {
   });
 });
 
+/** A python definition that prints SECURE_DATA and fails with it in its reason. */
+const FAILS = tmp.file(
+  "k8s/fails.yaml",
+  [
+    "apiVersion: lifecycle.keptn.sh/v1",
+    "kind: KeptnTaskDefinition",
+    "metadata:",
+    "  name: fails",
+    "spec:",
+    "  python:",
+    "    secureParameters:",
+    "      secret: fails-secret",
+    "    inline:",
+    "      code: |",
+    "        import os, sys",
+    '        print("token:", os.environ["SECURE_DATA"])',
+    '        sys.exit("bad token " + os.environ["SECURE_DATA"])',
+    "",
+  ].join("\n"),
+);
+
 describe("the command's channels", () => {
-  const manifest = tmp.file(
-    "k8s/fails.yaml",
-    [
-      "apiVersion: lifecycle.keptn.sh/v1",
-      "kind: KeptnTaskDefinition",
-      "metadata:",
-      "  name: fails",
-      "spec:",
-      "  python:",
-      "    secureParameters:",
-      "      secret: fails-secret",
-      "    inline:",
-      "      code: |",
-      "        import os, sys",
-      '        print("token:", os.environ["SECURE_DATA"])',
-      '        sys.exit("bad token " + os.environ["SECURE_DATA"])',
-      "",
-    ].join("\n"),
-  );
+  const manifest = FAILS;
   const secret = "it's-a-s3cr3t/with<quotes>";
 
   it("masks a secret with a quote in --dry-run, before it shell-quotes it", async () => {
@@ -245,6 +308,39 @@ describe("the command's channels", () => {
       expect(result.code).toBe(1);
       expect(`${result.stdout}${result.stderr}`).not.toContain("s3cr3t");
     }
+  });
+});
+
+describe("forms the outside review found", () => {
+  it("masks a secret with ', \" and \\ as console.log and Deno.inspect print it, and encodeURI", async () => {
+    const task = tmp.file(
+      "inspect.ts",
+      [
+        'const s = JSON.parse(Deno.env.get("SECURE_DATA") ?? "{}");',
+        "console.log(s);",
+        'console.log("pw:", Deno.inspect(s.password), [s.password]);',
+        "console.log(encodeURI(s.password));",
+        "",
+      ].join("\n"),
+    );
+    const secureData = JSON.stringify({ password: "P@ss'w0rd\"\\1<&>/é" });
+    for (const isolation of ["auto", "process"] as const) {
+      const result = await runRunner(
+        "deno",
+        { SCRIPT: task, SECURE_DATA: secureData },
+        { isolation },
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).not.toContain("w0rd");
+    }
+  });
+
+  it("refuses a --secret with a NUL byte in one line that does not quote it (78)", async () => {
+    const file = tmp.file("nul-secret.bin", 'it\'s "Sup3rS3cretT0ken"\u0000');
+    const result = await runCli(["run", "fails", "-f", FAILS, "--secret", `@${file}`]);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain("NUL byte");
+    expect(result.stderr).not.toContain("Sup3rS3cret");
   });
 });
 

@@ -12,13 +12,16 @@ import {
   parseSecureData,
   SecretMasker,
   SecretRegistry,
+  type Task,
   task,
   z,
 } from "../../sdk/src/index.js";
+import { runHandler } from "../../sdk/src/testing.js";
 import { ROOT } from "../helpers/deno.js";
 import { runProcess } from "../helpers/run-process.js";
 import {
   type FieldDescription,
+  type HandlerCase,
   readVectors,
   text,
   VECTOR_FILES,
@@ -283,6 +286,70 @@ describe("masking.json: secret masking", () => {
         }
         expect(output + masker.end(), `split at ${points.join(",")}`).toBe(masked);
       }
+    });
+  }
+});
+
+/** A handlers.json template filled in from the task: {data.KEY}, {secret}, {secret.KEY}... */
+function fill(template: string, t: Task<Record<string, unknown>, unknown>): string {
+  return template.replace(/\{([\w.]+)\}/g, (_, path: string) => {
+    const [root, key] = path.split(".");
+    const secret = t.secureData as Record<string, unknown> | string | undefined;
+    const value =
+      root === "data"
+        ? t.data[key ?? ""]
+        : root === "context"
+          ? t.context[key as keyof typeof t.context]
+          : key === undefined
+            ? secret
+            : (secret as Record<string, unknown>)[key];
+    return String(value);
+  });
+}
+
+/** The handler a case describes. */
+function vectorHandler(action: HandlerCase["handler"]) {
+  return (t: Task<Record<string, unknown>, unknown>) => {
+    if (action.log !== undefined) t.log.info(fill(action.log, t));
+    const message = fill(action.message ?? "", t);
+    if (action.then === "return") return message;
+    if (action.then === "raise") throw new Error(message);
+    if (action.then === "fail") t.fail(message, { exitCode: action.exitCode ?? 1 });
+    if (action.then === "succeed") t.succeed(message);
+    return undefined;
+  };
+}
+
+describe("handlers.json: a handler run by the test harness", () => {
+  for (const c of readVectors("handlers.json").cases) {
+    it(c.name, async () => {
+      const options = {
+        ...(c.schema === null
+          ? {}
+          : {
+              data: z.object(
+                Object.fromEntries(Object.entries(c.schema).map(([k, f]) => [k, zodField(f)])),
+              ),
+            }),
+        ...(c.secureJson ? { secureData: z.json() } : {}),
+      };
+      const { data, secureData, context } = c.input;
+      const result = await runHandler(options, vectorHandler(c.handler) as never, {
+        ...(data === null ? {} : { data }),
+        ...(secureData === null ? {} : { secureData }),
+        ...(context === null ? {} : { context }),
+      });
+      expect(result.exitCode).toBe(c.exitCode);
+      expect(result.reason ?? null).toBe(c.reason);
+      expect(
+        result.logs.map((line) => ({
+          level: line.level,
+          msg: line.msg,
+          ...(c.logs.some((want) => want.exitCode !== undefined) && line.exitCode !== undefined
+            ? { exitCode: line.exitCode }
+            : {}),
+        })),
+      ).toEqual(c.logs);
     });
   }
 });

@@ -32,6 +32,7 @@ from .deadline import parse_deadline
 from .errors import EXIT_CODES, ConfigError, ConfigIssue, KeptnTaskError
 from .logger import JsonFormatter, MaskingFilter, create_logger
 from .masking import MASK, SecretMasker, SecretRegistry, mask_secrets, register_secret
+from .run import run
 from .secure_data import parse_secure_data
 from .task import SIGINT_EXIT_CODE, SIGTERM_EXIT_CODE, TASK_ENV_VARS, Task, task
 from .termination_log import DEFAULT_TERMINATION_LOG, write_termination_log
@@ -67,6 +68,7 @@ __all__ = [
     "parse_secure_data",
     "parse_traceparent",
     "register_secret",
+    "run",
     "task",
     "write_termination_log",
     "__version__",

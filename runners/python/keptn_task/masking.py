@@ -672,6 +672,12 @@ def _forms_of(piece: str) -> List[str]:
         # writes them back as the original bytes, which JavaScript cannot receive.
         raw = piece.encode("utf-8", "surrogateescape")
         forms += [quote(raw, safe="!*'()"), quote(raw, safe="/"), *_byte_forms(raw)]
+    # As console.log and Deno.inspect print a string inside an object or an array, in each of
+    # the quotes Node and Deno pick (backticks for one holding both ' and "), "\\" as "\\\\".
+    for quote_char in ("'", '"', "`"):
+        forms += [form[1:-1] for form in _inspect_forms(piece, quote_char)]
+    # encodeURI keeps ;,/?:@&=+$# (a secret in a URL a task builds and prints).
+    forms.append(quote(data, safe=";,/?:@&=+$-_.!~*'()#"))
     if _js_length(piece) > _INSPECT_MAX_STRING:
         # JavaScript cuts at 10,000 UTF-16 code units, possibly inside a surrogate pair.
         units = piece.encode("utf-16-le", "surrogatepass")[: 2 * _INSPECT_MAX_STRING]

@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly multiple?: boolean;
   /** The value is a secret: messages never echo it. */
   readonly secret?: boolean;
+  /** What a shell completes as its value: a path, or one of these words. */
+  readonly values?: "path" | readonly string[];
 }
 
 /** Options by long name. */
@@ -63,7 +65,10 @@ export function parseCommandArgs(
     args: splitShortInline(argv, options),
     // parseArgs knows only type, short and multiple.
     options: Object.fromEntries(
-      Object.entries(options).map(([name, { secret: _secret, ...spec }]) => [name, spec]),
+      Object.entries(options).map(([name, { secret: _secret, values: _values, ...spec }]) => [
+        name,
+        spec,
+      ]),
     ),
     allowPositionals: true,
     strict: false,

@@ -32,7 +32,7 @@ const REMOTE = "remote";
 export const bundleCommand: Command = {
   name: "bundle",
   options: {
-    outfile: { type: "string" },
+    outfile: { type: "string", values: "path" },
     minify: { type: "boolean" },
     external: { type: "string", multiple: true },
   },

@@ -38,10 +38,13 @@ export async function engineFailed(
     if (started ?? container.runner) return undefined;
   }
   if (exitCode === 125) {
-    if (
-      container.local &&
-      (await runQuietly(engine, ["image", "inspect", image], plan.env, cwd)) !== 0
-    ) {
+    const inspected = container.local
+      ? await runCapturing(engine, ["image", "inspect", image], plan.env, cwd)
+      : undefined;
+    // A stopped daemon fails the inspection too: said as docker says it, not as a missing image.
+    const daemon = inspected?.stderr.split("\n").find((line) => DAEMON_DOWN.test(line));
+    if (daemon !== undefined) return `${engine} cannot reach its daemon: ${daemon.trim()}`;
+    if (inspected !== undefined && inspected.code !== 0) {
       throw new RuntimeMissingError(
         `Cannot run image "${image}" with ${engine}: it is not among the local images, and keptn-task run never pulls its own images: build them with npm run images, or give one with --image`,
       );
@@ -50,6 +53,10 @@ export async function engineFailed(
   }
   return `${engine} cannot ${exitCode === 126 ? "invoke" : "find"} the container's command (exit code ${exitCode})`;
 }
+
+/** What docker (or podman with a remote service) says when its daemon is not running. */
+const DAEMON_DOWN =
+  /Cannot connect to the (Docker|Podman) daemon|Is the docker daemon running|unable to connect to Podman/i;
 
 /** How long the engine may take to list a container's events. */
 const EVENTS_TIMEOUT_MS = 10_000;
@@ -93,6 +100,24 @@ function containerStarted(
         resolve(error === null ? /\bstart\b/.test(stdout) : undefined);
       },
     );
+  });
+}
+
+/** Runs a command to its end: its exit code (127 when it cannot start) and its stderr. */
+function runCapturing(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  cwd: string,
+): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args], { env, cwd, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      if (stderr.length < 16_384) stderr += chunk;
+    });
+    child.once("error", () => resolve({ code: 127, stderr }));
+    child.once("close", (code) => resolve({ code: code ?? 1, stderr }));
   });
 }
 

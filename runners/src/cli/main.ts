@@ -10,13 +10,19 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { EXIT_CODES, KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import { closestName } from "@keptn-task/sdk/internal";
-import { type Command, parseCommandArgs } from "./args.js";
+import { parseCommandArgs } from "./args.js";
+import type { CommandEntry } from "./completion.js";
 import { type CliIo, createContext, oneLine, PROGRAM, processIo } from "./io.js";
 import { findDeno } from "./runtime-paths.js";
 import { didYouMean } from "./suggest.js";
 
 /** The commands, loaded on use: `--help` and `bundle` need none of the manifest machinery. */
-const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "init",
+    summary: "start a task here: its code, definition, unit test and CI workflow",
+    load: async () => (await import("./init.js")).initCommand,
+  },
   {
     name: "validate",
     summary: "check manifests against their schemas and Keptn's resolution traps",
@@ -33,9 +39,19 @@ const COMMANDS: readonly { name: string; summary: string; load: () => Promise<Co
     load: async () => (await import("./run.js")).runCommand,
   },
   {
+    name: "test",
+    summary: "run a task's unit tests with the pinned Deno or python3, the SDK offline",
+    load: async () => (await import("./test.js")).testCommand,
+  },
+  {
     name: "bundle",
     summary: "bundle a Deno task and its remote imports into one file that needs no network",
     load: async () => (await import("./bundle.js")).bundleCommand,
+  },
+  {
+    name: "completion",
+    summary: "print a completion script for bash, zsh or fish",
+    load: async () => (await import("./completion.js")).completionCommand(COMMANDS),
   },
 ];
 
@@ -76,8 +92,9 @@ keptn-task without a command, which prints this help on stderr);
 65 invalid manifest; 66 task code not found; 69 task code cannot be fetched; 78 invalid task
 environment; 127 a runtime (deno, python3, podman, esbuild) is missing.
 
-Example:
-  keptn-task run hello -f examples/hello
+Examples:
+  keptn-task init hello && keptn-task run hello -f . && keptn-task test
+  keptn-task validate --images keptn-task -o github k8s/
 `;
 }
 

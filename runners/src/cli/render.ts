@@ -22,7 +22,7 @@ export const renderCommand: Command = {
     ...DEFINITION_OPTIONS,
     "deno-image": { type: "string" },
     "python-image": { type: "string" },
-    output: { type: "string", short: "o" },
+    output: { type: "string", short: "o", values: ["yaml", "json"] },
   },
   help: `Usage: keptn-task render NAME -f PATH... [options]
 
@@ -45,8 +45,8 @@ Exit codes: 0 rendered; 64 bad arguments; 65 invalid manifest or a definition Ke
 run; 66 unknown definition, or no code to run.
 
 Examples:
-  keptn-task render hello -f examples/hello --workload podtato-head-entry --version 0.3.1
-  keptn-task render hello -f examples/hello -n prod   # objects without a namespace go to prod
+  keptn-task render hello -f . --workload podtato-head-entry --version 0.3.1
+  keptn-task render hello -f . -n prod   # objects without a namespace go to prod
 `,
   async run(args, context) {
     const [name, ...extra] = args.positionals;

@@ -4,7 +4,9 @@
  */
 import { UsageError } from "@keptn-task/sdk";
 import { closestName, type ResolvedTask } from "@keptn-task/sdk/definitions";
+import { parse as parseYaml } from "yaml";
 import type { RuntimeName } from "./run-plan.js";
+import { readArgumentFile } from "./task-input.js";
 
 /** Variables the Job (or the run) sets itself, and the flag that sets each instead. */
 const SET_BY_THE_JOB: Readonly<Record<string, string>> = {
@@ -104,4 +106,61 @@ export function checkStock(resolved: ResolvedTask, runtime: RuntimeName): void {
       `Cannot use --as-keptn with --runtime ${runtime}: it runs Keptn's command lines with this machine's deno and python3; for Keptn's own image give --image ghcr.io/keptn/${resolved.runner}-runtime:TAG instead`,
     );
   }
+}
+
+/**
+ * `--data KEY=VALUE` and `--data @FILE` (a JSON or YAML map of parameters), in order, the last
+ * winning. Numbers and booleans in a file become strings, as Keptn passes them.
+ *
+ * @throws {UsageError} For a malformed pair, an unreadable file, or a file that is not a flat map.
+ */
+export async function parseData(
+  values: readonly string[],
+  cwd: string,
+): Promise<Map<string, string>> {
+  const data = new Map<string, string>();
+  for (const value of values) {
+    if (value.startsWith("@")) {
+      for (const [key, item] of await readDataFile(value.slice(1), cwd)) data.set(key, item);
+      continue;
+    }
+    const at = value.indexOf("=");
+    if (at <= 0) {
+      throw new UsageError(
+        `Cannot use --data "${value}" with "keptn-task run": expected KEY=VALUE or @FILE, for example --data url=http://localhost:8080`,
+      );
+    }
+    data.set(value.slice(0, at), value.slice(at + 1));
+  }
+  return data;
+}
+
+/** The parameters in a `--data @FILE`: a map of strings, numbers and booleans. */
+async function readDataFile(file: string, cwd: string): Promise<[string, string][]> {
+  const text = await readArgumentFile("run", "--data", file, cwd);
+  const fail = (why: string) =>
+    new UsageError(`Cannot use --data @${file} with "keptn-task run": ${why}`);
+  let parsed: unknown;
+  try {
+    // YAML 1.2 reads JSON as well.
+    parsed = parseYaml(text);
+  } catch (error) {
+    const why = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+    throw fail(`not JSON or YAML: ${why}`);
+  }
+  if (parsed === null || parsed === undefined) return [];
+  if (typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw fail(
+      `expected a map of parameters (key: value), received ${Array.isArray(parsed) ? "a list" : `a ${typeof parsed}`}`,
+    );
+  }
+  return Object.entries(parsed).map(([key, item]) => {
+    if (item === null) return [key, ""];
+    if (typeof item === "object") {
+      throw fail(
+        `"${key}" is ${Array.isArray(item) ? "a list" : "a map"}: DATA holds strings only (write it as a JSON string if the task parses it)`,
+      );
+    }
+    return [key, String(item)];
+  });
 }

@@ -43,6 +43,8 @@ export interface CodeFile {
   /** Where the Job mounts it (for containers). */
   readonly mountPath: string;
   readonly content: string;
+  /** The user's own file (`run --code`): mounted where it is, never written. */
+  readonly existing?: boolean;
 }
 
 /** The container a podman or docker run starts. */
@@ -101,6 +103,11 @@ export interface PlanInput {
   readonly stock?: boolean;
   /** For a stock python run: the python3 and curl to start. */
   readonly python?: string;
+  /**
+   * `run --code FILE`: the code's file on this machine, used where it is. A local run's `SCRIPT`
+   * names it already; podman and docker mount it.
+   */
+  readonly codeFile?: string;
 }
 
 /** Where Kubernetes mounts a container's termination message file. */
@@ -146,7 +153,12 @@ export function planRun(input: PlanInput): RunPlan {
     resolved.mountPath !== undefined &&
     resolved.code.kind === "configMap"
   ) {
-    files.push({ path, mountPath: resolved.mountPath, content: resolved.code.code ?? "" });
+    const content = resolved.code.code ?? "";
+    const own = input.codeFile;
+    if (own === undefined) files.push({ path, mountPath: resolved.mountPath, content });
+    else if (input.runtime !== "local") {
+      files.push({ path: own, mountPath: resolved.mountPath, content, existing: true });
+    }
   }
   if (input.runtime === "local") {
     if (resolved.runner === "container") return planLocalCommand(input, files);
@@ -178,7 +190,18 @@ function planLocalCommand(input: PlanInput, files: CodeFile[]): RunPlan {
       `Cannot run container task "${resolved.definition.name}" with --runtime local: give the command that stands in for image "${resolved.container?.image ?? ""}" after --, or use --runtime podman`,
     );
   }
-  return { command: program, args, env: { ...localEnv(input), ...taskEnv }, taskEnv, files };
+  // The SDKs' fail() writes where KEPTN_TASK_TERMINATION_LOG points: the run's stand-in for the
+  // container's /dev/termination-log, so the summary keeps the reason.
+  const terminationLog = input.runnerSettings?.KEPTN_TASK_TERMINATION_LOG;
+  const settings =
+    terminationLog === undefined ? {} : { KEPTN_TASK_TERMINATION_LOG: terminationLog };
+  return {
+    command: program,
+    args,
+    env: { ...localEnv(input), ...settings, ...taskEnv },
+    taskEnv,
+    files,
+  };
 }
 
 /** The bootstrap runner with the pinned Deno, started as the images start it. */
@@ -285,7 +308,11 @@ function planRunnerImage(
   const runner = input.resolved.runner === "python" ? "python" : "deno";
   // Z: podman (and docker) relabel the file for SELinux, or the container may not read it.
   const volumes = [
-    ...files.flatMap((file) => ["-v", `${file.path}:${file.mountPath}:ro,Z`]),
+    // The user's own file (--code) gets the shared label (z): a private one would lock it.
+    ...files.flatMap((file) => [
+      "-v",
+      `${file.path}:${file.mountPath}:ro,${file.existing === true ? "z" : "Z"}`,
+    ]),
     ...terminationVolume(input),
   ];
   const image = input.image ?? LOCAL_IMAGES[runner];

@@ -5,15 +5,17 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
+import { dirname, isAbsolute, join } from "node:path";
+import { CodeResolutionError, ConfigError, KeptnTaskError, UsageError } from "@keptn-task/sdk";
 import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
-import { readFileStart, registerTaskSecrets } from "@keptn-task/sdk/internal";
+import { PROVISIONAL_REASON, readFileStart, registerTaskSecrets } from "@keptn-task/sdk/internal";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
+import { withCodeFile } from "./code-file.js";
+import { codeLineMapper, rewritingStream } from "./code-lines.js";
 import { engineFailed, removeContainer } from "./engine.js";
 import { type CliContext, type OutputStream, trackLineEnds } from "./io.js";
 import { createPrettyStream, type PrettyStream } from "./pretty.js";
-import { checkDataKeys, checkStock, parseEnv } from "./run-input.js";
+import { checkDataKeys, checkStock, parseData, parseEnv } from "./run-input.js";
 import {
   codeFilePath,
   planRun,
@@ -34,7 +36,10 @@ import {
   readArgumentFile,
   refuseErrors,
 } from "./task-input.js";
+import { type RunControl, watchRuns } from "./watch.js";
 
+/** Resolution errors that --code makes moot: it gives the code. */
+const REPLACED_BY_CODE = new Set(["NO_CODE", "CONFIGMAP_WITHOUT_CODE", "HTTPREF_INVALID"] as const);
 /** Exit code when the task ended 0 after its deadline: the Job still failed (timeout(1)'s code). */
 const TIMED_OUT = 124;
 /** Shown instead of the per-run directory by --dry-run, which creates nothing. */
@@ -47,16 +52,19 @@ export const runCommand: Command = {
   options: {
     ...DEFINITION_OPTIONS,
     data: { type: "string", multiple: true },
+    code: { type: "string", values: "path" },
     secret: { type: "string", secret: true },
-    runtime: { type: "string" },
+    runtime: { type: "string", values: RUNTIMES },
     image: { type: "string" },
     "dry-run": { type: "boolean" },
-    output: { type: "string", short: "o" },
+    output: { type: "string", short: "o", values: ["text", "json"] },
+    report: { type: "string", values: "path" },
     quiet: { type: "boolean", short: "q" },
     env: { type: "string", multiple: true },
     pretty: { type: "boolean" },
     "no-pretty": { type: "boolean" },
     "as-keptn": { type: "boolean" },
+    watch: { type: "boolean", short: "w" },
   },
   help: `Usage: keptn-task run NAME -f PATH... [options] [-- COMMAND...]
 
@@ -72,7 +80,10 @@ process does, as its container would: what it left running is killed 2 s later.
 
 Options:
 ${DEFINITION_OPTIONS_HELP}
-      --data KEY=VALUE    a parameter; wins over the definition's parameters.map; repeatable
+      --data KEY=VALUE|@FILE  a parameter, or a JSON or YAML map of them from FILE; wins
+                          over the definition's parameters.map; repeatable, the last winning
+      --code FILE         run FILE in place of the definition's inline, ConfigMap or httpRef
+                          code (same runtime, variables and runner): errors point at its lines
       --secret VALUE|@FILE  SECURE_DATA (default: the Secret named by secureParameters, from
                           the manifests); masked in all output. Prefer @FILE: a value on the
                           command line is visible to other users of this machine
@@ -90,8 +101,12 @@ ${DEFINITION_OPTIONS_HELP}
                           SCRIPT, CMD_ARGS: the Job sets those (use --data, --secret, --app...)
       --pretty, --no-pretty  JSON log lines shown human-readable, or left raw (default:
                           readable on a terminal, raw otherwise, as in a Job)
+  -w, --watch             run again whenever the code file (--code) or the manifests change:
+                          a run in progress is stopped first (its summary kept); Ctrl-C ends
       --dry-run           print the environment and the command, start nothing
   -o, --output FORMAT     text (default) or json: the summary line (and --dry-run) as JSON
+      --report FILE       also write the summary as JSON (as -o json prints it) to FILE,
+                          alone; stderr keeps the text summary
   -q, --quiet             only the task's own output: no warnings, no runner log, no summary
   -h, --help              show this help
 
@@ -107,35 +122,64 @@ run; 69 httpRef code cannot be fetched; 78 no value for SECURE_DATA or an invali
 127 deno, python3, the runner, podman, docker or a runner image cannot be found.
 
 Examples:
-  keptn-task run hello -f examples/hello
-  keptn-task run health-check -f examples/health-check --data url=http://localhost:8080/healthz
+  keptn-task init hello && keptn-task run hello -f .
+  keptn-task run hello -f . --code hello.ts --data @data.yaml --watch
+  keptn-task run health-check -f k8s/ --data url=http://localhost:8080/healthz
   keptn-task run notify -f k8s/ --task-type post --secret @secure-data.json --runtime podman
   keptn-task run notify -f k8s/ --env HTTPS_PROXY --as-keptn
 `,
   async run(args, context) {
-    const request = await parseRunArgs(args, context);
-    const setup = await resolveRun(request, args, context);
-    if (!request.quiet) {
-      // A --secret stands in for the Secret, so its absence from the manifests is expected.
-      const skip = request.secret === undefined ? [] : (["SECRET_NOT_FOUND"] as const);
-      printWarnings(setup.resolved, context, new Set(skip));
+    if (!args.flag("watch")) return await runOnce(args, context);
+    if (args.flag("dry-run")) {
+      throw new UsageError(`Cannot use --watch with --dry-run: a dry run starts nothing to watch`);
     }
-    if (request.dryRun) {
-      printPlan(setup.plan, request.output, context);
-      return 0;
-    }
-    return await execute(request, setup, context);
+    const code = args.string("code");
+    return await watchRuns(
+      [...args.list("file"), ...(code === undefined ? [] : [code])],
+      (control) => runOnce(args, context, control),
+      context,
+      (error) => {
+        // A run that cannot start (a manifest being edited) is said, and the watching goes on.
+        if (!(error instanceof KeptnTaskError)) throw error;
+        context.note(error.message);
+        return error.exitCode;
+      },
+    );
   },
 };
+
+/** One run: resolve, then run (or print the plan). */
+async function runOnce(
+  args: ParsedArgs,
+  context: CliContext,
+  control?: RunControl,
+): Promise<number> {
+  const request = await parseRunArgs(args, context);
+  const setup = await resolveRun(request, args, context);
+  if (!request.quiet) {
+    // A --secret stands in for the Secret, so its absence from the manifests is expected.
+    const skip = request.secret === undefined ? [] : (["SECRET_NOT_FOUND"] as const);
+    printWarnings(setup.resolved, context, new Set(skip));
+  }
+  if (request.dryRun) {
+    printPlan(setup.plan, request.output, context);
+    return 0;
+  }
+  return await execute(request, setup, context, control);
+}
 
 /** What the command line asks for. */
 interface RunRequest {
   readonly name: string;
   readonly runtime: RuntimeName;
   readonly output: "text" | "json";
+  /** `--report FILE`: the JSON summary, written alone to this file. */
+  readonly report: string | undefined;
   readonly quiet: boolean;
   readonly dryRun: boolean;
   readonly data: ReadonlyMap<string, string>;
+  /** `--code FILE`: the file that runs in place of the definition's code. */
+  readonly code: string | undefined;
   /** `--secret`'s value (read from its file), registered for masking. */
   readonly secret: string | undefined;
   readonly image: string | undefined;
@@ -173,9 +217,11 @@ async function parseRunArgs(args: ParsedArgs, context: CliContext): Promise<RunR
     name,
     runtime: oneOf("run", "runtime", args.string("runtime"), RUNTIMES, "local"),
     output: oneOf("run", "output", args.string("output"), ["text", "json"], "text"),
+    report: await checkReport(args.string("report"), context.io.cwd),
     quiet: args.flag("quiet"),
     dryRun: args.flag("dry-run"),
-    data: parseData(args.list("data")),
+    data: await parseData(args.list("data"), context.io.cwd),
+    code: args.string("code"),
     secret,
     image: args.string("image"),
     context: await contextFromArgs("run", args, context),
@@ -194,6 +240,12 @@ interface RunSetup {
   readonly plan: RunPlan;
   /** The file that stands in for `/dev/termination-log`: the summary gives what it holds. */
   readonly terminationLog: string | undefined;
+  /** `--code FILE` as given: the summary names it as the code's source. */
+  readonly codeFile: string | undefined;
+  /** Rewrites positions in the code file the run writes to positions in its manifest. */
+  readonly codeLines:
+    | { readonly path: string; readonly rewrite: (text: string) => string }
+    | undefined;
 }
 
 /** Loads the manifests, resolves the definition, and checks it can run here as asked. */
@@ -211,14 +263,19 @@ async function resolveRun(
     keptnNamespace,
     context: request.context,
   };
-  const resolved = resolveTask(catalog, {
+  const asWritten = resolveTask(catalog, {
     ...query,
     ...(request.data.size > 0 ? { parameters: Object.fromEntries(request.data) } : {}),
   });
+  const local =
+    request.code === undefined
+      ? undefined
+      : await withCodeFile(asWritten, request.code, context.io.cwd);
+  const resolved = local?.resolved ?? asWritten;
   // The runner masks an httpRef URL's credentials; so does everything printed from here on.
   if (resolved.code.kind === "url")
     registerTaskSecrets(context.secrets, { urls: [resolved.code.url] });
-  refuseErrors("run", resolved);
+  refuseErrors("run", resolved, local === undefined ? undefined : REPLACED_BY_CODE);
   if (!request.quiet && request.data.size > 0 && resolved.runner !== "container") {
     warnDataKeys(resolved, Object.keys(resolveTask(catalog, query).parameters), request, context);
   }
@@ -232,7 +289,8 @@ async function resolveRun(
   });
   const workDir = request.dryRun ? DRY_RUN_DIR : workDirPath(context.io.env.TMPDIR);
   // Outside a container, SCRIPT names the code's file on this machine, not its mount path.
-  const scriptPath = runtime === "local" ? codeFilePath(resolved, workDir) : undefined;
+  const scriptPath =
+    runtime === "local" ? (local?.file.path ?? codeFilePath(resolved, workDir)) : undefined;
   const env = runnerEnv(request, resolved, catalog, context, scriptPath);
   // The stock images have no runner to write the reason; a container has the file mounted.
   const terminationLog = request.asKeptn ? undefined : `${workDir}/termination-log`;
@@ -249,6 +307,7 @@ async function resolveRun(
     },
     resolved,
     runtime,
+    ...(local === undefined ? {} : { codeFile: local.file.path }),
     taskEnv: env,
     workDir,
     env: context.io.env,
@@ -256,7 +315,28 @@ async function resolveRun(
     containerName: request.dryRun ? DRY_RUN_NAME : `keptn-task-${randomBytes(6).toString("hex")}`,
     ...(image === undefined ? {} : { image }),
   });
-  return { resolved, namespace, workDir, plan, terminationLog };
+  // Errors in inline code point into the manifest, not at the file removed after the run.
+  const codePath = runtime === "local" ? scriptPath : resolved.mountPath;
+  const codeLines = local === undefined ? codeLinesOf(resolved, catalog, codePath) : undefined;
+  return {
+    resolved,
+    namespace,
+    workDir,
+    plan,
+    terminationLog,
+    codeFile: local?.file.given,
+    codeLines,
+  };
+}
+
+/** How positions in the code file the run writes map into its manifest, where they do. */
+function codeLinesOf(
+  resolved: ResolvedTask,
+  catalog: Catalog,
+  codePath: string | undefined,
+): RunSetup["codeLines"] {
+  const rewrite = codePath === undefined ? undefined : codeLineMapper(resolved, catalog, codePath);
+  return rewrite === undefined || codePath === undefined ? undefined : { path: codePath, rewrite };
 }
 
 /** The programs a local run starts, found before anything is written (127 when one is missing). */
@@ -312,7 +392,9 @@ function runnerEnv(
     missingSecret: ({ variable }) =>
       variable === "SECURE_DATA"
         ? "pass the value with --secret @FILE or --secret VALUE, or add the Secret with -f"
-        : "add the Secret with -f",
+        : `give it with --env ${variable}=VALUE (masked), or add the Secret with -f`,
+    // A container's secretKeyRef (or other valueFrom) variable given with --env.
+    ...(resolved.runner === "container" ? { values: Object.fromEntries(request.env) } : {}),
     onSkipped: ({ name: variable, from }) => {
       if (!quiet) {
         context.note(
@@ -331,10 +413,16 @@ function runnerEnv(
 }
 
 /** Runs the planned process in a fresh directory and reports how it ended. */
-async function execute(request: RunRequest, setup: RunSetup, context: CliContext): Promise<number> {
+async function execute(
+  request: RunRequest,
+  setup: RunSetup,
+  context: CliContext,
+  control?: RunControl,
+): Promise<number> {
   // From here on a Ctrl-C must not leave the temporary directory or an unsupervised task
   // behind: it is handled before anything is written, and the run stops in good order.
   const signals = new StopSignals();
+  if (control !== undefined) control.stop = () => signals.stop();
   try {
     // Every check has passed: only now is anything written.
     const { workDir, plan: planned } = setup;
@@ -367,8 +455,12 @@ async function superviseRun(
   const startedAt = Date.now();
   const prettyOut = await prettyFor(request, "stdout", context);
   const prettyErr = await prettyFor(request, "stderr", context);
-  const stdout = trackLineEnds(prettyOut ?? io.stdout);
-  const stderr = trackLineEnds(prettyErr ?? io.stderr);
+  const lines = setup.codeLines;
+  const [mappedOut, mappedErr] = [prettyOut ?? io.stdout, prettyErr ?? io.stderr].map((sink) =>
+    lines === undefined ? undefined : rewritingStream(sink, lines.path, lines.rewrite),
+  );
+  const stdout = trackLineEnds(mappedOut ?? prettyOut ?? io.stdout);
+  const stderr = trackLineEnds(mappedErr ?? prettyErr ?? io.stderr);
   const outcome = await supervise({
     command: planned.command,
     args: planned.args,
@@ -381,6 +473,8 @@ async function superviseRun(
     secrets: context.secrets,
     ...(planned.container === undefined ? {} : { onKill: () => removeContainer(planned, io.cwd) }),
   });
+  mappedOut?.flush();
+  mappedErr?.flush();
   prettyOut?.flush();
   prettyErr?.flush();
   // stdout and stderr may be one terminal or file: a line of ours after output left mid-line
@@ -388,11 +482,11 @@ async function superviseRun(
   if (!request.quiet && (stdout.midLine || stderr.midLine)) io.stderr.write("\n");
   const exitCode = outcome.timedOut && outcome.exitCode === 0 ? TIMED_OUT : outcome.exitCode;
   const engineFailure = await engineFailed(planned, exitCode, io.cwd, startedAt);
+  const reason = await readReason(setup.terminationLog, context);
+  const result = { ...outcome, exitCode, engineFailure, reason };
   // -q silences the summary line, not the JSON report a script asked for with --output json.
-  if (!request.quiet || request.output === "json") {
-    const reason = await readReason(setup.terminationLog, context);
-    report(request, setup, { ...outcome, exitCode, engineFailure, reason }, context);
-  }
+  if (!request.quiet || request.output === "json") report(request, setup, result, context);
+  if (request.report !== undefined) await writeReport(request, setup, result, context);
   return exitCode;
 }
 
@@ -440,33 +534,94 @@ interface RunResult {
 function label(request: RunRequest, setup: RunSetup): string {
   const { resolved } = setup;
   const runtime = request.asKeptn ? `${request.runtime}, as Keptn's image` : request.runtime;
-  return `${resolved.definition.name} (${describeSource(resolved)}, ${resolved.runner}, ${runtime})`;
+  return `${resolved.definition.name} (${describeSource(resolved, setup.codeFile)}, ${resolved.runner}, ${runtime})`;
+}
+
+/** What the runner writes that a timeout's summary line already says, or only guesses at. */
+const RESTATED_AT_TIMEOUT: readonly ((exitCode: number) => string)[] = [
+  () => PROVISIONAL_REASON,
+  (exitCode) => `Task stopped by SIGTERM with exit code ${exitCode}`,
+];
+
+/** How a run ended, in words: the summary's `result`. */
+function outcomeOf(result: RunResult): "timed out" | "not run" | "succeeded" | "failed" {
+  if (result.timedOut) return "timed out";
+  if (result.engineFailure !== undefined) return "not run";
+  return result.exitCode === 0 ? "succeeded" : "failed";
+}
+
+/** The JSON summary (`-o json`, `--report`). */
+function summaryOf(
+  request: RunRequest,
+  setup: RunSetup,
+  result: RunResult,
+  outcome = outcomeOf(result),
+): Record<string, unknown> {
+  const { resolved } = setup;
+  return {
+    definition: resolved.definition.name,
+    namespace: setup.namespace,
+    source: describeSource(resolved, setup.codeFile),
+    runner: resolved.runner,
+    runtime: request.runtime,
+    ...(request.asKeptn ? { asKeptn: true } : {}),
+    result: outcome,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    ...(result.reason === "" ? {} : { reason: result.reason }),
+  };
+}
+
+/** Where `--report` writes: the file is emptied now, so a path that cannot be written is said before the run. */
+async function checkReport(path: string | undefined, cwd: string): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    await writeFile(isAbsolute(path) ? path : join(cwd, path), "");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why =
+      code === "ENOENT"
+        ? "no such directory"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : String(code ?? error);
+    throw new UsageError(
+      `Cannot write --report file "${path}" for "keptn-task run": ${why}: give a writable path`,
+    );
+  }
+  return path;
+}
+
+/**
+ * Writes the JSON summary alone to `--report`'s file, masked.
+ *
+ * @throws {KeptnTaskError} When the file cannot be written (exit code 1).
+ */
+async function writeReport(
+  request: RunRequest,
+  setup: RunSetup,
+  result: RunResult,
+  context: CliContext,
+): Promise<void> {
+  const path = request.report ?? "";
+  const text = `${context.secrets.mask(JSON.stringify(summaryOf(request, setup, result)))}\n`;
+  try {
+    await writeFile(isAbsolute(path) ? path : join(context.io.cwd, path), text);
+  } catch (error) {
+    const why = (error as { code?: unknown }).code ?? String(error);
+    context.note(`Cannot write --report file "${path}": ${String(why)}`);
+  }
 }
 
 /** The one-line summary on stderr: text, or JSON with --output json. */
 function report(request: RunRequest, setup: RunSetup, result: RunResult, context: CliContext) {
   const { resolved } = setup;
   const { exitCode, durationMs, engineFailure } = result;
-  const outcome = result.timedOut
-    ? "timed out"
-    : engineFailure !== undefined
-      ? "not run"
-      : exitCode === 0
-        ? "succeeded"
-        : "failed";
+  const outcome = outcomeOf(result);
   if (request.output === "json") {
-    const summary = {
-      definition: resolved.definition.name,
-      namespace: setup.namespace,
-      source: describeSource(resolved),
-      runner: resolved.runner,
-      runtime: request.runtime,
-      ...(request.asKeptn ? { asKeptn: true } : {}),
-      result: outcome,
-      exitCode,
-      durationMs,
-      ...(result.reason === "" ? {} : { reason: result.reason }),
-    };
+    const summary = summaryOf(request, setup, result, outcome);
     context.io.stderr.write(`${context.secrets.mask(JSON.stringify(summary))}\n`);
     return;
   }
@@ -474,7 +629,12 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
   const took = formatDuration(durationMs);
   const timeout = formatDuration(resolved.job.activeDeadlineSeconds * 1000);
   // The runner's own "Task exited with code N" says no more than the line itself.
-  const plain = result.reason === "" || result.reason === `Task exited with code ${exitCode}`;
+  const plain =
+    result.reason === "" ||
+    result.reason === `Task exited with code ${exitCode}` ||
+    // At the timeout the line says what stopped the task: the runner's guess or its restatement
+    // of the signal would only blur it.
+    (result.timedOut && RESTATED_AT_TIMEOUT.some((words) => words(exitCode) === result.reason));
   const why = plain ? "" : `: ${result.reason}`;
   const lines = {
     "timed out": `${name} exceeded its timeout of ${timeout} (activeDeadlineSeconds) and was stopped: exit code ${exitCode} after ${took}${why}`,
@@ -483,20 +643,6 @@ function report(request: RunRequest, setup: RunSetup, result: RunResult, context
     failed: `${name} failed with exit code ${exitCode} in ${took}${why}`,
   };
   context.note(lines[outcome]);
-}
-
-function parseData(values: readonly string[]): Map<string, string> {
-  const data = new Map<string, string>();
-  for (const value of values) {
-    const at = value.indexOf("=");
-    if (at <= 0) {
-      throw new UsageError(
-        `Cannot use --data "${value}" with "keptn-task run": expected KEY=VALUE, for example --data url=http://localhost:8080`,
-      );
-    }
-    data.set(value.slice(0, at), value.slice(at + 1));
-  }
-  return data;
 }
 
 function checkRunnable(
@@ -550,7 +696,8 @@ function checkRunnable(
 }
 
 /** `inline`, `configMap NAME`, `httpRef`, `image NAME`, after `functionRef PARENT` when inherited. */
-function describeSource(resolved: ResolvedTask): string {
+function describeSource(resolved: ResolvedTask, codeFile?: string): string {
+  if (codeFile !== undefined) return `code ${codeFile}`;
   const code = resolved.code;
   if (resolved.runner === "container") return `image ${resolved.container?.image ?? ""}`;
   const own =
@@ -631,6 +778,8 @@ async function prepare(
     if (plan.container !== undefined) await chmod(terminationLog, 0o666);
   }
   for (const file of plan.files) {
+    // --code's file is the user's own: mounted where it is, never written.
+    if (file.existing === true) continue;
     await mkdir(dirname(file.path), { recursive: true, mode: dirMode });
     await writeFile(file.path, file.content, { mode: 0o444 });
   }
@@ -657,6 +806,14 @@ const MAX_ENV_ENTRY_BYTES = 128 * 1024;
 
 function checkEnvSizes(definition: string, env: Readonly<Record<string, string>>): void {
   for (const [variable, value] of Object.entries(env)) {
+    if (value.includes("\0")) {
+      // Never quoted (it may be SECURE_DATA): the system's own error would quote it.
+      const message =
+        "holds a NUL byte, which no environment variable can hold, so its container could not start either: remove it (a binary secret belongs base64-encoded in SECURE_DATA)";
+      throw new ConfigError([{ source: variable, path: "", message }], {
+        summary: `Cannot run "${definition}"`,
+      });
+    }
     const bytes = Buffer.byteLength(`${variable}=${value}`) + 1;
     if (bytes > MAX_ENV_ENTRY_BYTES) {
       const message = `would be ${bytes} bytes, over Linux's limit of ${MAX_ENV_ENTRY_BYTES} bytes for one environment variable, so its container could not start either: pass less (a large input belongs in a ConfigMap or a URL the task reads)`;

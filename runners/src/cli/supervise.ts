@@ -43,14 +43,21 @@ export class StopSignals {
   #last: StopStep<StopSignal> | undefined;
   readonly #listeners = new Set<(step: StopStep<StopSignal>) => void>();
   readonly #handlers = COMMAND_STOP_SIGNALS.map((signal) => {
-    const handler = () => {
-      const step = this.#stops.receive(signal, performance.now());
-      this.#last = step;
-      for (const listener of this.#listeners) listener(step);
-    };
+    const handler = () => this.#receive(signal);
     process.on(signal, handler);
     return [signal, handler] as const;
   });
+
+  #receive(signal: StopSignal): void {
+    const step = this.#stops.receive(signal, performance.now());
+    this.#last = step;
+    for (const listener of this.#listeners) listener(step);
+  }
+
+  /** Stops the run as a SIGTERM sent to this process would (`run --watch`, at a change). */
+  stop(): void {
+    this.#receive("SIGTERM");
+  }
 
   /** The first signal received, if any. */
   get first(): StopSignal | undefined {

@@ -35,13 +35,13 @@ import type { CliContext } from "./io.js";
 
 /** Options every command that resolves one definition takes. */
 export const DEFINITION_OPTIONS: OptionSpecs = {
-  file: { type: "string", short: "f", multiple: true },
+  file: { type: "string", short: "f", multiple: true, values: "path" },
   namespace: { type: "string", short: "n" },
   "keptn-namespace": { type: "string" },
   app: { type: "string" },
   workload: { type: "string" },
   version: { type: "string" },
-  "task-type": { type: "string" },
+  "task-type": { type: "string", values: TASK_TYPES },
   context: { type: "string" },
 };
 
@@ -307,13 +307,18 @@ function readProblem(error: unknown): string {
 }
 
 /**
- * Refuses a resolution with errors: Keptn would not run it as written.
+ * Refuses a resolution with errors: Keptn would not run it as written. Codes in `moot` are
+ * left out (`run --code` gives the code a definition lacks).
  *
  * @throws {CodeResolutionError} When the errors mean there is no code to run.
  * @throws {ManifestError} For any other error.
  */
-export function refuseErrors(action: string, resolved: ResolvedTask): void {
-  const errors = resolved.diagnostics.filter((d) => d.level === "error");
+export function refuseErrors(
+  action: string,
+  resolved: ResolvedTask,
+  moot: ReadonlySet<DiagnosticCode> = new Set(),
+): void {
+  const errors = resolved.diagnostics.filter((d) => d.level === "error" && !moot.has(d.code));
   const [first] = errors;
   if (first === undefined) return;
   const more =

@@ -14,13 +14,15 @@ import {
   DIAGNOSTIC_CODES,
   type Diagnostic,
   type DiagnosticLevel,
-  KEPTN_GROUP,
+  KEPTN_GROUPS,
   loadManifests,
   type ManifestSet,
   validateCatalog,
 } from "@keptn-task/sdk/definitions";
 import { type Command, oneOf, type ParsedArgs } from "./args.js";
+import { codeSyntaxErrors } from "./code-syntax.js";
 import type { CliContext } from "./io.js";
+import { findPython } from "./runtime-paths.js";
 import { tidyManifestError } from "./task-input.js";
 
 /** One problem, as every output format prints it. */
@@ -66,15 +68,17 @@ export const validateCommand: Command = {
     "keptn-namespace": { type: "string" },
     strict: { type: "boolean" },
     ignore: { type: "string", multiple: true },
-    output: { type: "string", short: "o" },
-    images: { type: "string" },
+    output: { type: "string", short: "o", values: OUTPUTS },
+    images: { type: "string", values: IMAGES },
   },
   help: `Usage: keptn-task validate PATH... [options]
 
 Loads every object from PATH (a file; a folder: every .yaml, .yml and .json below it; or - for
-standard input), checks KeptnTaskDefinitions, KeptnTasks, ConfigMaps and Secrets against the
-schema of their apiVersion, resolves every definition and task as the Keptn lifecycle-operator
-does, and checks that every task and evaluation definition named by a workload (annotation or
+standard input), checks every object of Keptn's API groups (lifecycle.keptn.sh,
+metrics.keptn.sh) against the schema of its CRD (generated from Keptn's CRDs) and Keptn's
+webhooks, ConfigMaps and Secrets against theirs, resolves every definition and task as the Keptn
+lifecycle-operator does, parses inline and ConfigMap code (esbuild for Deno, python3 for Python),
+and checks that every task and evaluation definition named by a workload (annotation or
 label keptn.sh/pre-deployment-tasks, post-deployment-tasks, pre-deployment-evaluations,
 post-deployment-evaluations) or a KeptnAppContext is there. A workload's names count where
 Keptn's pod webhook reads them (pods of a Deployment, StatefulSet, DaemonSet or Argo Rollout that
@@ -85,11 +89,14 @@ field:
   FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE
 
 errors: Keptn would not run the task as written, or would wait forever for a definition;
-warnings: it runs, but not as it reads (spec.function in v1, a functionRef chain, inline and
+warnings: it runs, but not as it reads (spec.function in v1beta1, a functionRef chain, inline and
 httpRef both set, a Secret without the key SECURE_DATA, ...). A count goes to stderr.
 
 In a folder, files that hold no Kubernetes object (Helm values, Chart.yaml, templates with
 {{ }}, kustomization.yaml) are skipped with a note on stderr; a file named on its own is read.
+A kustomization.yaml in a folder adds the ConfigMaps of its configMapGenerator, the local
+resources it names outside the folder (../base) and its patches, merged onto their objects.
+More: docs/validate.md.
 
 Options:
   -n, --namespace NS      the namespace of objects that name none (default "default"), as
@@ -117,9 +124,9 @@ Exit codes: 0 valid (warnings allowed unless --strict); 64 bad arguments; 65 an 
 object, no workload naming a task or evaluation; -o json still prints its document).
 
 Examples:
-  keptn-task validate examples/ k8s/tasks.yaml
+  keptn-task validate . k8s/tasks.yaml
   keptn-task validate --strict --ignore SECRET_NOT_FOUND -o github deploy/
-  keptn-task validate --images keptn-task examples/
+  keptn-task validate --images keptn-task -o github .
 `,
   async run(args, context) {
     const paths = args.positionals;
@@ -135,7 +142,8 @@ Examples:
     const set = await load(paths, args, context);
     const catalog = createCatalog(set);
     const options = { keptnNamespace, stockImages: images === "keptn" };
-    const all = sortFindings(collectFindings(set, catalog, options), set);
+    const python = pythonFor(context);
+    const all = sortFindings(await collectFindings(set, catalog, { ...options, python }), set);
     const findings = all.filter((finding) => !ignored.has(finding.code));
     const report = summarize(set, findings, args.flag("strict"), all.length - findings.length);
     if (countKeptnObjects(set) === 0 && all.length === 0) {
@@ -196,16 +204,33 @@ function ignoredCodes(values: readonly string[]): ReadonlySet<string> {
   return new Set(codes);
 }
 
-/** Every problem: the manifests that failed to load, then the diagnostics of the catalog. */
-function collectFindings(
+/**
+ * Every problem: the manifests that failed to load, the diagnostics of the catalog, and the
+ * code that does not parse.
+ */
+async function collectFindings(
   set: ManifestSet,
   catalog: Catalog,
-  options: { keptnNamespace: string; stockImages: boolean },
-): Finding[] {
+  options: { keptnNamespace: string; stockImages: boolean; python: string },
+): Promise<Finding[]> {
+  const { python, ...validateOptions } = options;
+  // Started first: esbuild and python3 parse the code in their own processes meanwhile.
+  const syntax = codeSyntaxErrors(set, catalog, python);
+  const diagnostics = validateCatalog(catalog, validateOptions);
   return [
     ...set.errors.map(fromManifestError),
-    ...validateCatalog(catalog, options).map(fromDiagnostic),
+    ...diagnostics.map(fromDiagnostic),
+    ...(await syntax).map(fromDiagnostic),
   ];
+}
+
+/** The python3 that parses Python code; without one, Python code is not parsed. */
+function pythonFor(context: CliContext): string {
+  try {
+    return findPython(context.io.env);
+  } catch {
+    return "python3";
+  }
 }
 
 function fromManifestError(error: ManifestError): Finding {
@@ -259,9 +284,9 @@ function sortFindings(findings: readonly Finding[], set: ManifestSet): Finding[]
     .map(({ finding }) => finding);
 }
 
-/** Objects of Keptn's API group: definitions, tasks, app contexts, evaluation definitions. */
+/** Objects of Keptn's API groups: definitions, tasks, app contexts, metrics, analyses. */
 function countKeptnObjects(set: ManifestSet): number {
-  return set.objects.filter((o) => o.apiVersion.startsWith(`${KEPTN_GROUP}/`)).length;
+  return set.objects.filter((o) => KEPTN_GROUPS.includes(o.apiVersion.split("/")[0] ?? "")).length;
 }
 
 /**

@@ -111,8 +111,9 @@ interface ZodDef {
   in?: ZodLike;
   shape?: Record<string, ZodLike>;
   values?: unknown[];
+  entries?: Record<string, unknown>;
 }
-interface ZodLike {
+export interface ZodLike {
   _zod: { def: ZodDef };
 }
 
@@ -130,7 +131,11 @@ const WRAPPERS = new Set([
  * The schema inside wrappers and pipes, and whether a wrapper gives a default or makes it
  * optional.
  */
-function unwrap(schema: ZodLike): { inner: ZodLike; hasDefault: boolean; optional: boolean } {
+export function unwrap(schema: ZodLike): {
+  inner: ZodLike;
+  hasDefault: boolean;
+  optional: boolean;
+} {
   let current = schema;
   let hasDefault = false;
   let optional = false;

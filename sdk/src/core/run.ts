@@ -20,8 +20,21 @@ import {
 /**
  * A task's code as a function of its `Task`: return (a string: the success message) to succeed,
  * throw to fail; `t.fail()` and `t.succeed()` work too.
+ *
+ * Give it the type of the options (`TaskHandler<typeof options>`): `t.data` and `t.secureData`
+ * then have the types of their schemas. `TaskHandler<Data, SecureData>` (the types themselves)
+ * works too.
+ *
+ * @example
+ * ```ts
+ * export const options = { data: z.object({ threshold: z.number() }) };
+ * export const handler: TaskHandler<typeof options> = (t) => `threshold ${t.data.threshold}`;
+ * ```
  */
-export type TaskHandler<D = unknown, S = unknown> = (task: Task<D, S>) => unknown;
+export type TaskHandler<O = unknown, S = unknown> = (task: HandlerTask<O, S>) => unknown;
+
+/** The task a handler gets: typed from options, or from the data and secret types given. */
+type HandlerTask<O, S> = [O] extends [TaskOptions] ? Task<DataOf<O>, SecureDataOf<O>> : Task<O, S>;
 
 /**
  * Reads the task environment as `task()` does, runs `handler` with the task, and ends the task
@@ -47,7 +60,7 @@ export type TaskHandler<D = unknown, S = unknown> = (task: Task<D, S>) => unknow
  */
 export async function run<const O extends TaskOptions>(
   options: O,
-  handler: TaskHandler<DataOf<O>, SecureDataOf<O>>,
+  handler: (task: Task<DataOf<O>, SecureDataOf<O>>) => unknown,
 ): Promise<void> {
   const internals = createTask(options);
   const t = internals.task as Task<DataOf<O>, SecureDataOf<O>>;

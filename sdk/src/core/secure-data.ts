@@ -1,7 +1,8 @@
 import type { ConfigIssue } from "../errors/errors.js";
 import { defaultSecrets, type SecretRegistry, secretLeaves } from "../masking/secret-registry.js";
+import { unwrap, type ZodLike } from "./data.js";
 import { parseJson } from "./issues.js";
-import { type SchemaOutput, schemaProblem, type TaskSchema, validate } from "./schema.js";
+import { isZod4, type SchemaOutput, schemaProblem, type TaskSchema, validate } from "./schema.js";
 
 /**
  * Reads `SECURE_DATA` (the key `SECURE_DATA` of the Secret named in `secureParameters.secret`).
@@ -50,9 +51,11 @@ export function parseSecureData<S extends TaskSchema | undefined = undefined>(
       ],
     };
   }
-  const json = parseJson(raw, "SECURE_DATA", true);
-  if (!json.ok) return { value: undefined, issues: [json.issue] };
-  const result = validate(schema, json.value, "SECURE_DATA", "secureData");
+  const result = validateSecret(schema, raw);
+  if (result === undefined) {
+    const json = parseJson(raw, "SECURE_DATA", true);
+    return { value: undefined, issues: json.ok ? [] : [json.issue] };
+  }
   if (!result.ok) {
     // Another library's messages may quote the value (valibot's do): masked.
     const issues = result.issues.map((issue) => ({
@@ -64,4 +67,32 @@ export function parseSecureData<S extends TaskSchema | undefined = undefined>(
   // A schema may transform the secret (decode base64, trim...): its output is secret as well.
   for (const leaf of secretLeaves(result.value)) secrets.register(leaf);
   return { value: result.value as T, issues: [] };
+}
+
+/**
+ * The secret validated. A schema whose input is a string (zod 4's `z.string()`, an enum...)
+ * takes it as it is; another zod 4 schema takes it as JSON; another library's schema takes it
+ * as JSON when it is JSON the schema accepts, else as the plain string (a token, a PIN that
+ * looks like a number). `undefined` when it is not JSON and no string is accepted: not JSON is
+ * then the issue.
+ */
+function validateSecret(schema: TaskSchema, raw: string): ReturnType<typeof validate> | undefined {
+  const plain = () => validate(schema, raw, "SECURE_DATA", "secureData");
+  const wantsString = isZod4(schema) ? zodTakesString(schema) : undefined;
+  if (wantsString === true) return plain();
+  const json = parseJson(raw, "SECURE_DATA", true);
+  const parsed = json.ok ? validate(schema, json.value, "SECURE_DATA", "secureData") : undefined;
+  if (wantsString === false || parsed?.ok === true) return parsed;
+  const fallback = plain();
+  return fallback.ok ? fallback : parsed;
+}
+
+/** Whether a zod 4 schema's input is a string, inside its wrappers and pipes. */
+function zodTakesString(schema: TaskSchema): boolean {
+  const def = unwrap(schema as unknown as ZodLike).inner._zod.def;
+  if (def.type === "literal" || def.type === "enum") {
+    const values = def.type === "enum" ? Object.values(def.entries ?? {}) : (def.values ?? []);
+    return values.length > 0 && values.every((value) => typeof value === "string");
+  }
+  return def.type === "string" || def.type === "template_literal";
 }

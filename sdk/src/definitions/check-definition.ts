@@ -2,12 +2,13 @@
  * Checks one definition on its own (no other object needed): the traps of its apiVersion, its
  * runtime and its code source.
  */
+import { type PythonArgsProblem, pythonArgsProblem } from "../core/python-args.js";
 import { parseIntegrityPin, VALID_PIN } from "../fetch/integrity-pin.js";
 import { redactUrl } from "../fetch/redact-url.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { parseGoDuration } from "./go-compat.js";
 import { checkJobRules } from "./job-rules.js";
-import type { ConfigMap, RuntimeSpec, TaskDefinition } from "./model.js";
+import type { ConfigMap, KeptnTask, RuntimeSpec, TaskDefinition } from "./model.js";
 import { checkJobNames } from "./names.js";
 
 /** Where the operator mounts the code of each runner. */
@@ -167,6 +168,16 @@ function checkHttpRef(
   field: string,
   name: string,
 ): Diagnostic[] {
+  if (/^file:/i.test(httpRef)) {
+    return [
+      createDiagnostic(
+        "HTTPREF_FILE",
+        `${name} has ${field}.httpRef.url "${redactUrl(httpRef)}", a file in the runner's image: Keptn's stock images run it if the image has that file (deno run, curl), this project's runners refuse it; put the code in a ConfigMap, or serve it over https`,
+        def,
+        { field: `${field}.httpRef.url` },
+      ),
+    ];
+  }
   const url = httpUrl(httpRef);
   if (url === undefined) {
     return [
@@ -202,7 +213,11 @@ function checkHttpRef(
   return [];
 }
 
-/** Quotes or shell characters in python `cmdParameters`, which the stock image splits unquoted. */
+/**
+ * Python `cmdParameters` that keep the script from running on every image (Keptn's and this
+ * project's: the words before a lone `--`), and quotes or shell characters, which the stock
+ * image splits unquoted.
+ */
 function checkCmdParameters(
   def: TaskDefinition,
   spec: RuntimeSpec,
@@ -210,8 +225,13 @@ function checkCmdParameters(
   name: string,
 ): Diagnostic[] {
   if (def.runner !== "python" || spec.cmdParameters === undefined) return [];
-  if (!/["'\\*?[$`]/.test(spec.cmdParameters)) return [];
+  const words = spec.cmdParameters.split(/\s+/).filter((word) => word !== "");
+  const separator = words.indexOf("--");
+  const problem = pythonArgsProblem(separator < 0 ? words : words.slice(0, separator));
+  const out = problem === undefined ? [] : [pythonCmdParameters(def, problem, field, name)];
+  if (!/["'\\*?[$`]/.test(spec.cmdParameters)) return out;
   return [
+    ...out,
     createDiagnostic(
       "CMD_PARAMETERS_SPLIT",
       `${name} has ${field}.cmdParameters with quotes or shell characters: the stock python image expands $CMD_ARGS unquoted, so it is split on spaces and globbed and the quotes reach python literally; pass plain options only, and data through parameters`,
@@ -219,6 +239,24 @@ function checkCmdParameters(
       { field: `${field}.cmdParameters` },
     ),
   ];
+}
+
+/**
+ * `PYTHON_CMD_PARAMETERS`: Keptn's image runs `python3 $CMD_ARGS $SCRIPT`, so these options
+ * replace or skip the script.
+ */
+export function pythonCmdParameters(
+  def: TaskDefinition,
+  problem: PythonArgsProblem,
+  field: string,
+  name: string,
+): Diagnostic {
+  return createDiagnostic(
+    "PYTHON_CMD_PARAMETERS",
+    `${name} has ${field}.cmdParameters with "${problem.word}", which ${problem.why}: Keptn's image runs python3 $CMD_ARGS $SCRIPT, so the task does not run as written; pass only interpreter options that leave the script alone (-u, -B, -W ..., -X ...), and data through parameters`,
+    def,
+    { field: `${field}.cmdParameters` },
+  );
 }
 
 /**
@@ -301,9 +339,11 @@ function checkRuntimeChoice(def: TaskDefinition): Diagnostic[] {
     return [
       createDiagnostic(
         "NO_RUNTIME",
-        `${name} sets no runtime: Keptn's admission webhook rejects it (${WEBHOOK_NO_RUNTIME}); set spec.deno, spec.python or spec.container`,
+        def.hasSpec === false
+          ? `${name} has no spec, which Keptn's CRD takes, but Keptn's admission webhook rejects it (${WEBHOOK_NO_RUNTIME}); add a spec with deno, python or container`
+          : `${name} sets no runtime: Keptn's admission webhook rejects it (${WEBHOOK_NO_RUNTIME}); set spec.deno, spec.python or spec.container`,
         def,
-        { field: "spec" },
+        def.hasSpec === false ? {} : { field: "spec" },
       ),
     ];
   }
@@ -325,7 +365,8 @@ function checkRuntimeChoice(def: TaskDefinition): Diagnostic[] {
 /** A `spec.timeout` under one second, which Keptn turns into an active deadline of 0. */
 function checkTimeout(def: TaskDefinition): Diagnostic[] {
   if (def.timeout === undefined) return [];
-  const nanos = parseGoDuration(def.timeout) ?? 0;
+  const nanos = parseGoDuration(def.timeout);
+  if (nanos === undefined || nanos < 0) return [timeoutInvalid(def, def.timeout, nanos)];
   if (nanos >= 1e9) return [];
   return [
     createDiagnostic(
@@ -335,6 +376,39 @@ function checkTimeout(def: TaskDefinition): Diagnostic[] {
       { field: "spec.timeout" },
     ),
   ];
+}
+
+/**
+ * A `spec.timeout` the API server takes (the CRD's pattern `^0|(...)+$` anchors its second
+ * branch at the end only) but the operator cannot use: no Go duration, or a negative one.
+ */
+export function timeoutInvalid(
+  subject: TaskDefinition | KeptnTask,
+  timeout: string,
+  nanos: number | undefined,
+): Diagnostic {
+  const what = subject.kind === "KeptnTask" ? "the task" : "the definition and its tasks";
+  const why =
+    nanos === undefined
+      ? `but it is no Go duration (time.ParseDuration refuses it), so the operator cannot decode ${what}, which never run${subject.kind === "KeptnTask" ? "s" : ""}`
+      : `but Keptn turns it into activeDeadlineSeconds ${Math.trunc(nanos / 1e9)}, and the API server refuses a Job with a negative deadline, so the task never runs`;
+  return createDiagnostic(
+    "TIMEOUT_INVALID",
+    `"${subject.name}" has spec.timeout "${timeout}": the API server accepts it (the CRD's pattern only checks how the value ends), ${why}; write a positive duration such as "5m" or "1h30m"`,
+    subject,
+    { field: "spec.timeout" },
+  );
+}
+
+/**
+ * `TIMEOUT_INVALID` for a hand-made KeptnTask whose `spec.timeout` the operator cannot use.
+ *
+ * @param task - The KeptnTask.
+ */
+export function checkTaskTimeout(task: KeptnTask): Diagnostic[] {
+  if (task.timeout === undefined) return [];
+  const nanos = parseGoDuration(task.timeout);
+  return nanos === undefined || nanos < 0 ? [timeoutInvalid(task, task.timeout, nanos)] : [];
 }
 
 /** Container volumes without a memory limit, which Keptn sizes at 1 byte. */

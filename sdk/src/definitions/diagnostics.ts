@@ -105,6 +105,31 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     summary: "the Job's name would be over 63 characters, so Kubernetes refuses it",
   },
   TIMEOUT_TOO_SHORT: { level: "error", summary: "the timeout is shorter than one second" },
+  TIMEOUT_INVALID: {
+    level: "error",
+    summary: "the API server takes the timeout, but the operator cannot use it",
+  },
+  PYTHON_CMD_PARAMETERS: {
+    level: "error",
+    summary: "python cmdParameters keep Keptn's image from running the script",
+  },
+  DENO_CMD_PARAMETERS_IGNORED: {
+    level: "warning",
+    summary: "Keptn's deno-runtime ignores cmdParameters",
+  },
+  HTTPREF_FILE: {
+    level: "warning",
+    summary: "httpRef.url is a file: URL, which only Keptn's stock images run",
+  },
+  CODE_SYNTAX_ERROR: { level: "error", summary: "inline or ConfigMap code does not parse" },
+  METADATA_KEY_NEAR_MISS: {
+    level: "warning",
+    summary: "an annotation or label key is near one Keptn reads, which it ignores",
+  },
+  NAMESPACE_NOT_ENABLED: {
+    level: "warning",
+    summary: "the namespace lacks the annotation keptn.sh/lifecycle-toolkit: enabled",
+  },
   DUPLICATE_OBJECT: { level: "warning", summary: "the same object appears twice" },
   TASK_DEFINITION_NOT_FOUND: {
     level: "error",

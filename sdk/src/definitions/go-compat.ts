@@ -60,6 +60,7 @@ const UNIT_NANOS: Record<string, number> = {
   ns: 1,
   us: 1e3,
   µs: 1e3,
+  μs: 1e3,
   ms: 1e6,
   s: 1e9,
   m: 60e9,
@@ -67,23 +68,29 @@ const UNIT_NANOS: Record<string, number> = {
 };
 
 /**
- * Parses a Go duration (`90s`, `5m`, `1h30m`, `1.5h`) into nanoseconds.
+ * Parses a Go duration as `time.ParseDuration` does (`90s`, `5m`, `1h30m`, `1.5h`, `+90s`,
+ * `.5m`, `-5m`) into nanoseconds.
  *
- * @returns The duration in nanoseconds, or `undefined` when the text is not a Go duration.
+ * @returns The duration in nanoseconds (negative for a leading `-`), or `undefined` when Go
+ *   refuses the text.
  */
 export function parseGoDuration(text: string): number | undefined {
-  if (text === "0") return 0;
-  const part = /([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/y;
+  const sign = text.startsWith("-") ? -1 : 1;
+  const rest = /^[-+]/.test(text) ? text.slice(1) : text;
+  if (rest === "0") return 0;
+  // Each part: digits, a dot, digits (at least one digit on either side), a unit.
+  const part = /([0-9]*)(?:\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)/y;
   let total = 0;
   let index = 0;
-  while (index < text.length) {
+  while (index < rest.length) {
     part.lastIndex = index;
-    const match = part.exec(text);
-    if (match === null) return undefined;
-    total += Number(match[1]) * (UNIT_NANOS[match[2] ?? ""] ?? 0);
+    const match = part.exec(rest);
+    const [, whole = "", fraction = "", unit = ""] = match ?? [];
+    if (match === null || (whole === "" && fraction === "")) return undefined;
+    total += Number(`${whole || "0"}.${fraction || "0"}`) * (UNIT_NANOS[unit] ?? 0);
     index = part.lastIndex;
   }
-  return index === 0 ? undefined : total;
+  return index === 0 ? undefined : sign * total;
 }
 
 /** `whole` and, when `fraction` (of `digits` digits) is not 0, a dot and its digits, zeros trimmed. */

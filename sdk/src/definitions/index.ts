@@ -36,6 +36,7 @@ export {
   hasErrors,
   objectId,
 } from "./diagnostics.js";
+export { KEPTN_GROUPS } from "./keptn-schema.js";
 export {
   type LoadedManifest,
   type LoadManifestsOptions,

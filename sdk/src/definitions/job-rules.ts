@@ -35,6 +35,91 @@ export function quantityValue(quantity: string | number): number | undefined {
   return scale === undefined ? undefined : Number(number) * scale;
 }
 
+const DECIMAL_SUFFIXES: Readonly<Record<number, string>> = {
+  [-9]: "n",
+  [-6]: "u",
+  [-3]: "m",
+  0: "",
+  3: "k",
+  6: "M",
+  9: "G",
+  12: "T",
+  15: "P",
+  18: "E",
+};
+const BINARY_SUFFIXES = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+const NANO = 10n ** 9n;
+
+/** A quantity's value in nanos (rounded away from zero, as the API server does), and its format. */
+function quantityNanos(
+  text: string,
+): { nanos: bigint; format: "binary" | "decimal" | "exponent" } | undefined {
+  const match = QUANTITY.exec(text);
+  if (match === null) return undefined;
+  const [, number = "", suffix = ""] = match;
+  const negative = number.startsWith("-");
+  const [whole = "", fraction = ""] = number.replace(/^[+-]/, "").split(".");
+  let numerator = BigInt(`${whole}${fraction}` || "0");
+  let denominator = 10n ** BigInt(fraction.length);
+  const format = /^[KMGTPE]i$/.test(suffix)
+    ? "binary"
+    : /^[eE]/.test(suffix)
+      ? "exponent"
+      : "decimal";
+  if (format === "binary") numerator *= 1024n ** BigInt(BINARY_SUFFIXES.indexOf(suffix));
+  else {
+    const exponent =
+      format === "exponent"
+        ? Number(suffix.slice(1))
+        : Number(Object.entries(DECIMAL_SUFFIXES).find(([, s]) => s === suffix)?.[0] ?? 0);
+    if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+    else denominator *= 10n ** BigInt(-exponent);
+  }
+  const scaled = numerator * NANO;
+  const nanos = scaled / denominator + (scaled % denominator === 0n ? 0n : 1n);
+  return { nanos: negative ? -nanos : nanos, format };
+}
+
+/**
+ * A Kubernetes quantity as the API server stores and prints it (`resource.Quantity`'s canonical
+ * form): `0.5Gi` is `512Mi`, `1.5` is `1500m`, `2000M` is `2G`; a binary quantity that is not a
+ * whole number of bytes, or under 1024, is written in decimal.
+ *
+ * @param quantity - The quantity as written (`"0.5Gi"`, or a YAML number).
+ * @returns The canonical text, or the input as text when it is not a quantity.
+ * @example
+ * ```ts
+ * canonicalQuantity("0.5Gi"); // "512Mi"
+ * ```
+ */
+export function canonicalQuantity(quantity: string | number): string {
+  const text = String(quantity);
+  const parsed = quantityNanos(text);
+  if (parsed === undefined) return text;
+  const { nanos, format } = parsed;
+  if (nanos === 0n) return "0";
+  const sign = nanos < 0n ? "-" : "";
+  const abs = nanos < 0n ? -nanos : nanos;
+  if (format === "binary" && abs >= 1024n * NANO && abs % NANO === 0n) {
+    let bytes = abs / NANO;
+    let power = 0;
+    while (bytes % 1024n === 0n && power < BINARY_SUFFIXES.length - 1) {
+      bytes /= 1024n;
+      power += 1;
+    }
+    return `${sign}${bytes}${BINARY_SUFFIXES[power]}`;
+  }
+  let mantissa = abs;
+  let exponent = -9;
+  while (mantissa % 1000n === 0n && exponent < 18) {
+    mantissa /= 1000n;
+    exponent += 3;
+  }
+  const suffix =
+    format === "exponent" ? (exponent === 0 ? "" : `e${exponent}`) : DECIMAL_SUFFIXES[exponent];
+  return `${sign}${mantissa}${suffix ?? ""}`;
+}
+
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 interface Problem {

@@ -3,13 +3,21 @@
  * standard input, validates the kinds the SDK knows and keeps where each object came from.
  */
 import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type Document, isMap, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
 import { readFileStart } from "../core/bounded-read.js";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import { containerProblems } from "./container-schema.js";
 import { isRecord } from "./is-record.js";
+import { keptnSchemaProblems } from "./keptn-schema.js";
+import {
+  type GeneratedConfigMap,
+  KUSTOMIZATION_FILES,
+  type Kustomization,
+  mergePatch,
+  readKustomization,
+} from "./kustomize.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
@@ -58,6 +66,11 @@ export interface LoadedManifest {
    * of its nearest present parent when the field is absent, of the object without one.
    */
   readonly locate: FieldLocator;
+  /**
+   * For a ConfigMap a kustomization's `configMapGenerator` builds: the file each key was read
+   * from (its location is the generator's entry in the kustomization).
+   */
+  readonly generatedFrom?: Readonly<Record<string, string>>;
 }
 
 /** A file found in a folder and left out because it holds no manifest. */
@@ -242,6 +255,26 @@ const READERS: Readonly<
 };
 
 /**
+ * Reads an object: a Keptn object against its CRD's schema (Keptn's own words win where both
+ * find a problem at one field), then a kind the SDK knows with its reader.
+ */
+function readObject(
+  raw: Record<string, unknown> & { kind: string; apiVersion: string },
+  options: NormalizeOptions,
+): Normalized {
+  const keptn = keptnSchemaProblems(raw) ?? [];
+  if (keptn.some((p) => p.field === "kind" || p.field === "apiVersion")) {
+    return { object: undefined, problems: keptn };
+  }
+  const read = READERS[raw.kind];
+  const result = read?.(raw, options) ?? { object: undefined, problems: [] };
+  if (keptn.length === 0) return result;
+  const seen = new Set(keptn.flatMap((p) => [p.field, p.at ?? p.field]));
+  const rest = result.problems.filter((p) => !seen.has(p.field) && !seen.has(p.at ?? p.field));
+  return { object: undefined, problems: [...keptn, ...rest] };
+}
+
+/**
  * A location at `field` (a path from the document's root), with the line and column of `at`
  * (default: the field).
  */
@@ -314,11 +347,7 @@ function collectApplied(
   const label = objectLabel(raw, sink.defaultNamespace);
   const location: ManifestLocation =
     label === undefined ? { ...source.base } : { ...source.base, object: label };
-  const read = READERS[raw.kind];
-  const result = read?.(raw, { defaultNamespace: sink.defaultNamespace, location }) ?? {
-    object: undefined,
-    problems: [],
-  };
+  const result = readObject(raw, { defaultNamespace: sink.defaultNamespace, location });
   for (const { message, field, at = field } of result.problems) {
     const where = locationAt(
       source,
@@ -502,12 +531,14 @@ function templateAction(text: string, documents: readonly Document.Parsed[]): nu
  */
 function* templateActions(text: string): Generator<[number, string]> {
   let at = text.indexOf("{{");
+  // The end of the line `at` is on, searched again only once `at` has passed it.
+  let lineEnd = -2;
   while (at >= 0) {
     if (text[at - 1] === "$") {
       at = text.indexOf("{{", at + 1);
       continue;
     }
-    const lineEnd = text.indexOf("\n", at);
+    if (lineEnd !== -1 && lineEnd < at) lineEnd = text.indexOf("\n", at);
     const close = text.indexOf("}}", at + 2);
     if (close < 0) return;
     if (lineEnd >= 0 && close + 2 > lineEnd) {
@@ -686,6 +717,20 @@ function tooLarge(file: string): Error {
 }
 
 /**
+ * Files of a JavaScript or Deno project that are never manifests: a folder walk leaves them out
+ * without a note, so `-f .` in a task's project is quiet.
+ */
+const PROJECT_FILES = new Set([
+  "package.json",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "tsconfig.json",
+  "jsconfig.json",
+  "deno.json",
+  "biome.json",
+]);
+
+/**
  * The manifest files below `dir`, in name order: regular files only. A link is not followed (a
  * committed `x.yaml -> /dev/zero` or a link out of the repository is not read), nor is a FIFO,
  * socket or device.
@@ -695,16 +740,26 @@ async function listManifestFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listManifestFiles(path)));
-    else if (entry.isFile() && MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)))
+    if (entry.isDirectory()) {
+      // Installed packages and tool folders (.git, .github's workflows) hold no manifests.
+      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+      files.push(...(await listManifestFiles(path)));
+    } else if (
+      entry.isFile() &&
+      MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
+      !PROJECT_FILES.has(entry.name)
+    ) {
       files.push(path);
+    }
   }
   return files;
 }
 
 /**
  * Loads manifests from files, folders (every `.yaml`, `.yml` and `.json` below them, in name
- * order) and standard input (`-`). A file found in a folder that holds no manifest (a Helm
+ * order, except under `node_modules`, folders whose name starts with a dot, and a project's
+ * `package.json`, `tsconfig.json` and the like) and standard
+ * input (`-`). A file found in a folder that holds no manifest (a Helm
  * template or values file, a Chart.yaml, a kustomization) is left out and listed in `skipped`;
  * a file named on its own is always read.
  *
@@ -725,6 +780,7 @@ export async function loadManifests(
   options: LoadManifestsOptions = {},
 ): Promise<ManifestSet> {
   const sink = createSink(options);
+  const scan: Scan = { files: new Set(), kustomizations: [] };
   for (const path of typeof paths === "string" ? [paths] : paths) {
     if (path === "-") {
       const stdin = options.stdin ?? (process.stdin as AsyncIterable<string | Uint8Array>);
@@ -735,27 +791,105 @@ export async function loadManifests(
       }
       continue;
     }
-    let files: string[];
-    let found: boolean;
+    await loadPath(path, sink, scan);
+  }
+  await followKustomizations(sink, scan);
+  return finish(sink, options);
+}
+
+/** The files read so far, and the kustomizations found in folders. */
+interface Scan {
+  readonly files: Set<string>;
+  readonly kustomizations: string[];
+}
+
+/** Reads a file, or every manifest file below a folder (noting its kustomizations). */
+async function loadPath(path: string, sink: Sink, scan: Scan): Promise<void> {
+  let files: string[];
+  let found: boolean;
+  try {
+    found = (await stat(path)).isDirectory();
+    files = found ? await listManifestFiles(path) : [path];
+  } catch (error) {
+    sink.errors.push(readError(path, error));
+    return;
+  }
+  for (const file of files) {
+    if (scan.files.has(file)) continue;
+    scan.files.add(file);
+    if (found && KUSTOMIZATION_FILES.includes(basename(file))) scan.kustomizations.push(file);
+    let text: string;
     try {
-      found = (await stat(path)).isDirectory();
-      files = found ? await listManifestFiles(path) : [path];
+      text = await readManifest(file, !found);
     } catch (error) {
-      sink.errors.push(readError(path, error));
+      sink.errors.push(readError(file, error));
       continue;
     }
-    for (const file of files) {
-      let text: string;
-      try {
-        text = await readManifest(file, !found);
-      } catch (error) {
-        sink.errors.push(readError(file, error));
-        continue;
-      }
-      parseInto(text, file, sink, found);
-    }
+    parseInto(text, file, sink, found);
   }
-  return finish(sink, options);
+}
+
+/**
+ * What the kustomizations found in folders add: the local resources they name outside those
+ * folders (`../base`), the ConfigMaps their generators build, and their patches merged onto the
+ * objects they patch. Remote resources are listed as skipped.
+ */
+async function followKustomizations(sink: Sink, scan: Scan): Promise<void> {
+  const patches = new Set<string>();
+  for (let index = 0; index < scan.kustomizations.length; index++) {
+    const file = scan.kustomizations[index] as string;
+    let kustomization: Kustomization;
+    try {
+      kustomization = await readKustomization(file);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      sink.errors.push(error);
+      continue;
+    }
+    for (const url of kustomization.remote) {
+      const reason = `a remote resource of "${file}", not fetched: validate what it holds (or kustomize build's output)`;
+      sink.skipped.push(Object.freeze({ file: url, reason }));
+    }
+    for (const resource of kustomization.resources) await loadPath(resource, sink, scan);
+    for (const generated of kustomization.configMaps) addGenerated(sink, kustomization, generated);
+    for (const patch of kustomization.patches) patches.add(patch);
+  }
+  applyPatches(sink, patches);
+}
+
+/** A generated ConfigMap, located at its generator's entry in the kustomization. */
+function addGenerated(sink: Sink, kustomization: Kustomization, generated: GeneratedConfigMap) {
+  const base: ManifestLocation = { file: kustomization.file, document: 1 };
+  const locate = () => kustomization.locate(generated.field);
+  const before = sink.objects.length;
+  collectApplied(generated.raw, { base, locate }, "", sink);
+  const made = sink.objects[before];
+  if (made !== undefined)
+    sink.objects[before] = Object.freeze({ ...made, generatedFrom: generated.files });
+}
+
+/** Each object of a patch file merged onto the object it patches, when that was loaded. */
+function applyPatches(sink: Sink, patches: ReadonlySet<string>): void {
+  const id = (o: LoadedManifest) => `${o.kind}/${o.namespace}/${o.name ?? ""}`;
+  for (const patch of sink.objects.filter((o) => patches.has(o.location.file ?? ""))) {
+    const index = sink.objects.findIndex(
+      (o) => o !== patch && id(o) === id(patch) && !patches.has(o.location.file ?? ""),
+    );
+    const target = sink.objects[index];
+    if (target === undefined) continue;
+    const merged = mergePatch(target.raw, patch.raw) as LoadedManifest["raw"] & {
+      kind: string;
+      apiVersion: string;
+    };
+    const scratch = { ...sink, objects: [] as LoadedManifest[] };
+    const base: ManifestLocation = { ...patch.location };
+    collectApplied({ ...merged }, { base, locate: (field) => patch.locate(field) }, "", scratch);
+    const [made] = scratch.objects;
+    sink.objects.splice(sink.objects.indexOf(patch), 1);
+    const at = sink.objects.indexOf(target);
+    if (made === undefined) sink.objects.splice(at, 1);
+    else sink.objects[at] = made;
+  }
 }
 
 function readError(file: string, error: unknown): ManifestError {

@@ -55,6 +55,8 @@ export interface TaskDefinition {
   readonly declaredRuntimes: readonly RuntimeField[];
   /** `spec.function` is set: Keptn 2.x ignores it in every apiVersion. */
   readonly ignoredFunction: boolean;
+  /** Whether the definition has a `spec` at all (the CRD does not require one). */
+  readonly hasSpec?: boolean;
   readonly retries: number | undefined;
   readonly timeout: string | undefined;
   readonly ttlSecondsAfterFinished: number | undefined;

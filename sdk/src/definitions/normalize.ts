@@ -118,7 +118,7 @@ export function normalizeDefinition(
   const version = manifest.apiVersion.slice(
     manifest.apiVersion.indexOf("/") + 1,
   ) as DefinitionVersion;
-  const spec = manifest.spec;
+  const spec = (manifest.spec ?? {}) as { function?: unknown };
   const specs: Partial<Record<"deno" | "python", RuntimeSpec | undefined>> = {};
   const declared: RuntimeField[] = [];
   let container: TaskDefinition["container"];
@@ -132,10 +132,9 @@ export function normalizeDefinition(
   } = {};
 
   if (version !== "v1alpha1" && version !== "v1alpha2") {
-    const s = spec as Extract<
-      KeptnTaskDefinitionManifest,
-      { apiVersion: "lifecycle.keptn.sh/v1" }
-    >["spec"];
+    const s = spec as NonNullable<
+      Extract<KeptnTaskDefinitionManifest, { apiVersion: "lifecycle.keptn.sh/v1" }>["spec"]
+    >;
     if (s.deno !== undefined) {
       declared.push("deno");
       specs.deno = toRuntimeSpec(s.deno);
@@ -175,6 +174,7 @@ export function normalizeDefinition(
     container: picked.runner === "container" ? container : undefined,
     declaredRuntimes: Object.freeze(declared),
     ignoredFunction,
+    hasSpec: manifest.spec !== undefined,
     retries: jobFields.retries,
     timeout: jobFields.timeout,
     ttlSecondsAfterFinished: jobFields.ttlSecondsAfterFinished,

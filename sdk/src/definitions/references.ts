@@ -166,8 +166,16 @@ export function checkReferences(
     evaluation: definitionNames(set, TARGETS.evaluation.kind),
   };
   const diagnostics: Diagnostic[] = [];
+  const namespaces = namespaceObjects(set);
   for (const manifest of set.objects) {
     const { references, ignored } = referencesOf(manifest);
+    const disabled =
+      manifest.kind === "KeptnAppContext" ? undefined : namespaces.get(manifest.namespace);
+    const [first] = references;
+    if (first !== undefined && disabled !== undefined && !isEnabled(disabled)) {
+      diagnostics.push(notEnabled(first, disabled));
+      continue;
+    }
     for (const reference of references) {
       const problem = missing(reference, indexes[reference.target], keptnNamespace);
       if (problem !== undefined) diagnostics.push(problem);
@@ -175,6 +183,47 @@ export function checkReferences(
     for (const { value, why } of ignored) diagnostics.push(ignoredKey(manifest, value, why));
   }
   return diagnostics;
+}
+
+/** The annotation Keptn's pod webhook reads on a workload's Namespace (`NamespaceEnabledAnnotation`). */
+const NAMESPACE_ENABLED = "keptn.sh/lifecycle-toolkit";
+
+/** The Namespace objects among the manifests, by name. */
+function namespaceObjects(set: ManifestSet): Map<string, LoadedManifest> {
+  const out = new Map<string, LoadedManifest>();
+  for (const manifest of set.objects) {
+    if (
+      manifest.kind === "Namespace" &&
+      manifest.apiVersion === "v1" &&
+      manifest.name !== undefined
+    ) {
+      out.set(manifest.name, manifest);
+    }
+  }
+  return out;
+}
+
+/** Whether a Namespace has `keptn.sh/lifecycle-toolkit: enabled` where the webhook reads it. */
+function isEnabled(namespace: LoadedManifest): boolean {
+  const annotations = metadataAt(namespace, OWN)?.annotations;
+  return isRecord(annotations) && annotations[NAMESPACE_ENABLED] === "enabled";
+}
+
+/**
+ * `NAMESPACE_NOT_ENABLED`: the webhook leaves every pod of a namespace without the annotation
+ * alone, so the workload's tasks and evaluations never run (and none blocks the rollout).
+ */
+function notEnabled(reference: Reference, namespace: LoadedManifest): Diagnostic {
+  const { manifest } = reference;
+  const labels = metadataAt(namespace, OWN)?.labels;
+  const asLabel = isRecord(labels) && labels[NAMESPACE_ENABLED] !== undefined;
+  const where = asLabel ? ` (it is a label there; Keptn reads the annotation)` : "";
+  return createDiagnostic(
+    "NAMESPACE_NOT_ENABLED",
+    `${manifest.kind} "${manifest.namespace}/${manifest.name ?? ""}" names ${reference.role}s (${reference.source}), but Namespace "${manifest.namespace}" has no annotation ${NAMESPACE_ENABLED}: "enabled"${where}: Keptn's pod webhook leaves its pods alone, so they never run; annotate the namespace (kubectl annotate namespace ${manifest.namespace} ${NAMESPACE_ENABLED}=enabled)`,
+    subjectOf(manifest),
+    { field: reference.field },
+  );
 }
 
 /**

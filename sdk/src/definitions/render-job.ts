@@ -11,6 +11,7 @@ import {
   goJsonStringMap,
   parseGoDuration,
 } from "./go-compat.js";
+import { canonicalQuantity } from "./job-rules.js";
 import type { ResolvedTask } from "./resolve-task.js";
 
 /** A Kubernetes object as plain JSON data. */
@@ -119,7 +120,10 @@ function runnerContainer(resolved: ResolvedTask): {
       volumes: [
         {
           name: mount.name,
-          emptyDir: { medium: "Memory", sizeLimit: memory === undefined ? "1" : String(memory) },
+          emptyDir: {
+            medium: "Memory",
+            sizeLimit: memory === undefined ? "1" : canonicalQuantity(memory),
+          },
         },
       ],
     };

@@ -250,7 +250,7 @@ function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
       ctx.diagnostics.push(
         createDiagnostic(
           "CONFIGMAP_NOT_FOUND",
-          `ConfigMap "${spec.configMapRef}" (configMapRef of "${def.name}") is not among the manifests: if it does not exist in namespace "${def.namespace}", Keptn ignores configMapRef and ${otherwise}; create the ConfigMap with the code under key "code"`,
+          `ConfigMap "${spec.configMapRef}" (configMapRef of "${def.name}") is not among the manifests: if it does not exist in namespace "${def.namespace}", Keptn ignores configMapRef and ${otherwise}; ${hashedHint(ctx, spec.configMapRef, def.namespace)}`,
           def,
           { field: runtimeField(def, "configMapRef.name") },
         ),
@@ -273,6 +273,22 @@ function ownParams(ctx: Context, def: TaskDefinition): CodeParams {
     runner: def.runner === "python" ? "python" : "deno",
     chain: [def],
   };
+}
+
+/**
+ * How to fix a missing code ConfigMap: a kustomize `configMapGenerator` that named it with a hash
+ * suffix (which kustomize does not write into a KeptnTaskDefinition's configMapRef), or create it.
+ */
+function hashedHint(ctx: Context, name: string, namespace: string): string {
+  const hashed = ctx.catalog.objects.find(
+    (o) =>
+      o.kind === "ConfigMap" &&
+      o.namespace === namespace &&
+      /^-[a-z0-9]{10}$/.test(o.name.slice(name.length)) &&
+      o.name.startsWith(name),
+  );
+  if (hashed === undefined) return 'create the ConfigMap with the code under key "code"';
+  return `kustomize's configMapGenerator names it "${hashed.name}" and does not rewrite configMapRef in a KeptnTaskDefinition: set generatorOptions.disableNameSuffixHash: true (or options.disableNameSuffixHash on the generator)`;
 }
 
 /** Follows functionRefs from `start` for a message, stopping at a repeat or a missing definition. */
@@ -377,13 +393,14 @@ function inheritOneLevel(ctx: Context, def: TaskDefinition, parent: TaskDefiniti
     : `it runs the code of "${parent.name}", not of the end of the chain`;
   ctx.diagnostics.push(
     createDiagnostic(
-      cycle ? "CYCLE" : "FUNCTIONREF_CHAIN",
+      // A cycle whose parent has code runs that code, as any chain does: only an empty one is a CYCLE.
+      cycle && empty ? "CYCLE" : "FUNCTIONREF_CHAIN",
       `functionRef ${cycle ? "cycle" : "chain"} ${names.join(" -> ")}: Keptn follows one level, so ${outcome}; point "${def.name}" at the definition with the code`,
       def,
       {
         field: runtimeField(def, "functionRef.name"),
         // With code of its own, the parent is what Keptn runs: a surprise, not a failure.
-        level: empty || cycle ? "error" : "warning",
+        level: empty ? "error" : "warning",
       },
     ),
   );

@@ -36,13 +36,15 @@ function optionalStrings<K extends string>(
 }
 const int32 = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 
-// Go's time.ParseDuration syntax as the CRD allows it: "0" or a sequence of <number><unit>.
-const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
+// The CRD's pattern for a duration, as Keptn writes it: `^0|(...)+$` anchors "0" at the start
+// and the rest at the end only, so the API server takes "+90s", ".5m", "-5m" and "abc5m"; what
+// Go's time.ParseDuration then makes of them is checked by TIMEOUT_INVALID.
+const CRD_DURATION = /^0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
-/** A Go duration string such as `5m`, `1h30m` or `90s`. */
+/** A duration string the CRD takes, such as `5m`, `1h30m` or `90s`. */
 export const durationSchema = z
   .string()
-  .regex(GO_DURATION, 'must be a Go duration such as "30s", "5m" or "1h30m"');
+  .regex(CRD_DURATION, 'must be a Go duration such as "30s", "5m" or "1h30m"');
 
 /** A zod check reporting what `problem` says of a (non-empty) name. */
 function nameRule(problem: (name: string) => string | undefined) {
@@ -138,7 +140,8 @@ function definitionSchema<V extends DefinitionVersion, S extends z.ZodType>(vers
     apiVersion: z.literal(`${KEPTN_GROUP}/${version}`),
     kind: z.literal("KeptnTaskDefinition"),
     metadata: metadataSchema,
-    spec,
+    // The CRD does not require spec; Keptn's webhook refuses a definition without a runtime.
+    spec: spec.optional(),
     status: statusSchema,
   });
 }
@@ -171,12 +174,10 @@ export const definitionV1beta1Schema = definitionSchema("v1beta1", z.strictObjec
 
 /**
  * `KeptnTaskDefinition` of `lifecycle.keptn.sh/v1`, the storage version. It has no
- * `spec.function`; one is accepted here only so that it can be reported (the operator ignores it).
+ * `spec.function`: kubectl apply refuses one as an unknown field.
  */
-export const definitionV1Schema = definitionSchema(
-  "v1",
-  z.strictObject({ ...runtimesShape, function: z.unknown().optional() }),
-);
+const { function: _noFunction, ...v1Shape } = runtimesShape;
+export const definitionV1Schema = definitionSchema("v1", z.strictObject(v1Shape));
 
 /** A `KeptnTaskDefinition` of any served version. */
 export const definitionSchemaAny = z.discriminatedUnion("apiVersion", [

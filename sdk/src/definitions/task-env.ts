@@ -36,6 +36,11 @@ export interface TaskEnvOptions {
   }) => string;
   /** What could not be done, to start the error's message (default `Invalid task environment`). */
   summary?: string;
+  /**
+   * Values of a container task's variables given by the caller (`keptn-task run --env`): they
+   * stand in for the `secretKeyRef` (or other `valueFrom`) the variable reads.
+   */
+  values?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -73,6 +78,11 @@ export function taskEnv(
       env[variable.name] = variable.value ?? "";
       continue;
     }
+    const given = options.values?.[variable.name];
+    if (given !== undefined) {
+      env[variable.name] = given;
+      continue;
+    }
     const ref = variable.valueFrom.secretKeyRef;
     if (ref?.name === undefined || ref.key === undefined) {
       const from = Object.keys(variable.valueFrom).join(", ") || "valueFrom";
@@ -84,9 +94,10 @@ export function taskEnv(
       const fix =
         options.missingSecret?.({ variable: variable.name, secret: ref.name, key: ref.key }) ??
         `pass it in secretValues["${ref.name}"] or add the Secret to the catalog`;
+      // The variable is the field to fix: `API_TOKEN: Secret "api-token" key "token" ...`.
       issues.push({
-        source: variable.name === "SECURE_DATA" ? "SECURE_DATA" : "options",
-        path: variable.name === "SECURE_DATA" ? "" : variable.name,
+        source: variable.name,
+        path: "",
         message: `Secret "${ref.name}" key "${ref.key}" has no value: ${fix}`,
       });
     } else {

@@ -4,9 +4,11 @@
  */
 import { CodeResolutionError } from "../errors/errors.js";
 import type { Catalog } from "./catalog.js";
-import { checkDefinition } from "./check-definition.js";
+import { checkDefinition, checkTaskTimeout } from "./check-definition.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
+import { checkForImages } from "./image-checks.js";
 import { notInLookupNamespaces } from "./lookup-namespaces.js";
+import { checkMetadataKeys } from "./metadata-keys.js";
 import type { KeptnTask } from "./model.js";
 import { checkTaskJobName } from "./names.js";
 import { locateDiagnostics } from "./positions.js";
@@ -56,15 +58,15 @@ export function validateCatalog(
         definition: def.name,
         namespace: def.namespace,
       });
-      out.push(...resolved.diagnostics);
+      out.push(...checkForImages(def, stockImages === true, resolved.diagnostics));
       if (stockImages === true) out.push(...sdkOnStockImage(resolved, def));
     } catch (error) {
       if (!(error instanceof CodeResolutionError)) throw error;
-      out.push(...checkDefinition(def));
+      out.push(...checkForImages(def, stockImages === true, checkDefinition(def)));
     }
   }
   for (const task of catalog.tasks()) {
-    out.push(...checkTaskJobName(task));
+    out.push(...checkTaskJobName(task), ...checkTaskTimeout(task));
     try {
       out.push(...resolveTask(catalog, { ...resolveOptions, task }).diagnostics);
     } catch (error) {
@@ -76,6 +78,7 @@ export function validateCatalog(
   if (source === undefined) return uniqueDiagnostics(out);
   const { keptnNamespace } = options;
   out.push(...checkReferences(source, keptnNamespace === undefined ? {} : { keptnNamespace }));
+  out.push(...checkMetadataKeys(source));
   return locateDiagnostics(source, uniqueDiagnostics(out));
 }
 

@@ -522,6 +522,12 @@ function formsOf(piece: string): string[] {
     const base64 = shiftedBase64(bytes, shift);
     forms.push(base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
   }
+  // As `console.log` and `Deno.inspect` print a string inside an object or an array, in each of
+  // the quotes Node and Deno pick (backticks for one holding both ' and "), `\` as `\\`.
+  for (const quote of ["'", '"', "`"])
+    for (const form of inspectForms(piece, quote)) forms.push(form.slice(1, -1));
+  // encodeURI keeps ;,/?:@&=+$# (a secret in a URL a task builds and prints).
+  forms.push(encodeURI(wellFormed(piece)));
   if (piece.length > INSPECT_MAX_STRING) {
     const prefix = piece.slice(0, INSPECT_MAX_STRING);
     for (const quote of ["'", '"', "`"]) forms.push(...inspectForms(prefix, quote));

@@ -42,8 +42,9 @@ export function registerTaskSecrets(secrets: SecretRegistry, from: TaskSecrets):
 /**
  * The secret values of `url`, in the forms they may be printed: user info (`user:password` and
  * the password, or the user alone) and the values of secret-looking query parameters, each as
- * written and %-decoded (`+` as a space too). Text that is not a URL: everything after `//` up to
- * the last `@` before the query, and every query value.
+ * written and %-decoded (`+` as a space too). Text with a scheme that does not parse as a URL:
+ * everything after `//` up to the last `@` before the query, and every query value. Text without
+ * a scheme (a file path) holds no URL secret.
  *
  * @example
  * ```ts
@@ -52,8 +53,9 @@ export function registerTaskSecrets(secrets: SecretRegistry, from: TaskSecrets):
  * ```
  */
 export function urlSecrets(url: string): string[] {
-  // Most values are paths or URLs without credentials: no parse for them (~3 ms at start-up).
-  if (!url.includes("@") && !url.includes("?")) return [];
+  // Most values are paths (`/var/data/q?x.ts` is a file name) or URLs without credentials: no
+  // parse for them (~3 ms at start-up). Only text with a scheme is a URL.
+  if ((!url.includes("@") && !url.includes("?")) || !/^[a-z][a-z0-9+.-]*:/i.test(url)) return [];
   const secrets = new Set<string>();
   const add = (raw: string) => {
     if (raw === "") return;
