@@ -1,6 +1,6 @@
 # Builds the two runner images for users' CI: `docker buildx bake` (both) or
 # `docker buildx bake deno-runtime`. Override any variable from the environment, e.g.
-# REGISTRY=ghcr.io/acme TAG=v1.2.3 REVISION=$GITHUB_SHA docker buildx bake --push
+# REGISTRY=registry.example.com/platform TAG=v1.2.3 REVISION=$GITHUB_SHA docker buildx bake --push
 #
 # On a machine without Docker or a registry, scripts/images/build.mjs (npm run images) reads
 # this file and runs the same Dockerfiles, contexts and build args with podman, replacing only

@@ -6,6 +6,7 @@ import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } 
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { bundledPackages, recordBundledPackages } from "../../scripts/release/bundled-packages.mjs";
 import { bundleOptions } from "../../sdk/scripts/bundle-options.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -26,6 +27,8 @@ const undiciSubset = {
     }));
   },
 };
+// The npm packages inside the bundles, for the images' SBOMs (scripts/release/sbom.mjs).
+const bundled = [];
 await build({
   ...noBanner,
   plugins: [...noBanner.plugins, undiciSubset],
@@ -35,6 +38,7 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   metafile: true,
 }).then(({ metafile }) => {
+  bundled.push(...bundledPackages(metafile));
   // What loads before the task starts: bootstrap.js and the chunks it imports statically.
   const hot = new Set();
   // Modules outside the bundle it imports statically or requires: node: built-ins, for one.
@@ -86,28 +90,31 @@ await build({
 });
 // Bundles of their own (not chunks, which the SDK's barrel would pull into the hot path): the
 // logger, and the schema check of an unusual KEPTN_CONTEXT.
-await build({
-  ...bundleOptions,
-  entryPoints: { "runner-log": `${root}src/runner-log.ts` },
-  outdir: dist,
-});
-// (No require() banner: zod is an ES module, and node:module would wake Deno's Node layer.)
-await build({
-  ...noBanner,
-  entryPoints: { "context-warnings": `${root}src/context-warnings.ts` },
-  outdir: dist,
-});
+for (const options of [
+  { ...bundleOptions, entryPoints: { "runner-log": `${root}src/runner-log.ts` } },
+  // (No require() banner: zod is an ES module, and node:module would wake Deno's Node layer.)
+  { ...noBanner, entryPoints: { "context-warnings": `${root}src/context-warnings.ts` } },
+]) {
+  const { metafile } = await build({ ...options, outdir: dist, metafile: true });
+  bundled.push(...bundledPackages(metafile));
+}
 // The exit guard a Deno task's own process preloads (exit-guard-preload.ts): the pure policy only.
 await build({
   ...noBanner,
   entryPoints: { "exit-guard": `${root}src/exit-guard-preload.ts` },
   outdir: dist,
-}).then(() => {
+  metafile: true,
+}).then(({ metafile }) => {
+  bundled.push(...bundledPackages(metafile));
   const code = readFileSync(`${dist}/exit-guard.js`, "utf8");
   if (/\bimport\b/.test(code)) throw new Error("exit-guard.js must import nothing");
 });
 // The launcher of Python tasks (standard library only): the one exit path on Python's side.
 copyFileSync(`${root}src/task_launch.py`, `${dist}/task_launch.py`);
+// With the SDK bundle's, which dist/ holds too (copied below).
+recordBundledPackages("runners/build/bundled-packages.json", bundled, [
+  "sdk/build/bundled-packages.json",
+]);
 
 // The SDK bundle and its types: `deno check --import-map=dist/import-map.json task.ts` type-checks
 // a task against them.

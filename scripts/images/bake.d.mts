@@ -19,9 +19,16 @@ export interface Bake {
 
 export const repoRoot: string;
 export const localTags: Readonly<Record<string, string>>;
+export function imageTags(
+  env?: Record<string, string | undefined>,
+): Promise<Readonly<Record<string, string>>>;
 export const localBaseArgs: readonly string[];
 export function loadBake(options?: {
   file?: string;
   env?: Record<string, string | undefined>;
 }): Promise<Bake>;
-export function podmanBuildArgs(target: BakeTarget, bases: Record<string, string>): string[];
+export function podmanBuildArgs(
+  target: BakeTarget,
+  bases: Record<string, string>,
+  options?: { timestamp?: number; noCache?: boolean },
+): string[];

@@ -12,12 +12,6 @@ import { parse } from "@cdktf/hcl2json";
 /** The repository root. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Tags of the images `npm run images` builds, by bake target. */
-export const localTags = Object.freeze({
-  "deno-runtime": "keptn-task/deno-runtime:dev",
-  "python-runtime": "keptn-task/python-runtime:dev",
-});
-
 /**
  * Build args whose public default is replaced by a locally made image when building with podman.
  * Nothing else differs from the bake file.
@@ -96,13 +90,18 @@ export async function loadBake({ file = resolve(repoRoot, "docker-bake.hcl"), en
  * The `podman build` arguments for one bake target: same Dockerfile, context, stage, build args
  * and labels, with the args named in `localBaseArgs` replaced by `bases`.
  *
+ * `timestamp` (seconds since the epoch) is what makes a build reproducible: podman writes it as
+ * the image's creation time and as the time of every file in its layers. `noCache` builds every
+ * stage anew.
+ *
  * @param {import("./bake.d.mts").BakeTarget} target
  * @param {Record<string, string>} bases
+ * @param {{ timestamp?: number, noCache?: boolean }} [options]
  * @returns {string[]}
  */
-export function podmanBuildArgs(target, bases) {
-  const tag = localTags[target.name];
-  if (!tag) throw new Error(`Cannot build target "${target.name}": no local tag for it`);
+export function podmanBuildArgs(target, bases, { timestamp, noCache = false } = {}) {
+  const tag = target.tags[0];
+  if (!tag) throw new Error(`Cannot build target "${target.name}": it has no tags`);
   const args = { ...target.args };
   for (const name of localBaseArgs) {
     if (name in args) {
@@ -119,6 +118,33 @@ export function podmanBuildArgs(target, bases) {
     ...Object.entries(target.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
     "--tag",
     tag,
+    ...(timestamp === undefined ? [] : ["--timestamp", String(timestamp)]),
+    ...(noCache ? ["--no-cache"] : []),
     resolve(repoRoot, target.context ?? "."),
   ];
 }
+
+/**
+ * The image names, by bake target: each target's first tag in docker-bake.hcl, from its REGISTRY
+ * and TAG variables (overridable from the environment, as bake does). `npm run images` tags the
+ * podman build with them, the release archives carry them, and the tests run them: the bake file
+ * is the one place the names are written.
+ *
+ * @param {Record<string, string | undefined>} [env]
+ * @returns {Promise<Readonly<Record<string, string>>>}
+ */
+export async function imageTags(env = process.env) {
+  const bake = await loadBake({ env });
+  return Object.freeze(
+    Object.fromEntries(
+      Object.values(bake.targets).map((target) => {
+        const tag = target.tags[0];
+        if (!tag) throw new Error(`Cannot name target "${target.name}": it has no tags`);
+        return [target.name, tag];
+      }),
+    ),
+  );
+}
+
+/** The image names from docker-bake.hcl and this process's environment, by bake target. */
+export const localTags = await imageTags();

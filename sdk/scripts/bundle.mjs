@@ -9,19 +9,23 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { rollup } from "rollup";
 import { dts } from "rollup-plugin-dts";
+import { bundledPackages, recordBundledPackages } from "../../scripts/release/bundled-packages.mjs";
 import { bundleOptions } from "./bundle-options.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const types = `${root}dist/keptn-task-sdk.d.ts`;
 
-await build({
+const { metafile } = await build({
   ...bundleOptions,
   entryPoints: [`${root}src/index.ts`],
   outfile: `${root}dist/keptn-task-sdk.js`,
   banner: {
     js: `// @ts-self-types="./keptn-task-sdk.d.ts"\n${bundleOptions.banner.js}`,
   },
+  metafile: true,
 });
+// The npm packages inside the bundle, for the images' SBOMs (scripts/release/sbom.mjs).
+recordBundledPackages("sdk/build/bundled-packages.json", bundledPackages(metafile));
 
 // The testing entry point for Deno: it imports the SDK bundle next to it (one SDK, not two), so
 // it holds only its own code.

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localTags } from "../../scripts/images/bake.mjs";
 import { runnerDenoFlags } from "../../sdk/src/internal.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
@@ -437,7 +438,7 @@ spec:
           "-v '$TMPDIR/keptn-task-run-XXXXXX/code/function.ts:/var/data/function.ts:ro,Z' " +
           // The kubelet gives every container a termination log; the summary reads this one.
           "-v '$TMPDIR/keptn-task-run-XXXXXX/termination-log:/dev/termination-log:Z' " +
-          "-e KEPTN_CONTEXT -e CMD_ARGS -e SECURE_DATA -e SCRIPT keptn-task/deno-runtime:dev",
+          `-e KEPTN_CONTEXT -e CMD_ARGS -e SECURE_DATA -e SCRIPT ${localTags["deno-runtime"]}`,
       );
       // Inside the container the code is at its mount path; the secret is never printed.
       expect(lines).toContain("SCRIPT=/var/data/function.ts");
@@ -1040,8 +1041,8 @@ stringData:
         env: engineEnv("missing-image"),
       });
       expect(result.stderrLines).toEqual([
-        "Error: keptn-task/deno-runtime:dev: image not known",
-        'keptn-task: Cannot run image "keptn-task/deno-runtime:dev" with podman: it is not among the local images, and keptn-task run never pulls its own images: build them with npm run images, or give one with --image',
+        `Error: ${localTags["deno-runtime"]}: image not known`,
+        `keptn-task: Cannot run image "${localTags["deno-runtime"]}" with podman: it is not among the local images, and keptn-task run never pulls its own images: build them with npm run images, or give one with --image`,
       ]);
       expect(calls()[0]).toContain("--pull=never");
       expect(result.code).toBe(127);

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localTags } from "../../scripts/images/bake.mjs";
 import { DENO, ROOT } from "../helpers/deno.js";
 import { runCli } from "../helpers/keptn-task-cli.js";
 
@@ -560,9 +561,9 @@ describe("examples", () => {
       '"--allow-env=KEPTN_CONTEXT,DATA,SECURE_DATA,KEPTN_TASK_DEADLINE,KEPTN_TASK_LOG_LEVEL,TEAM"',
     );
     expect(dockerfile).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--", "\/usr\/bin\/deno", "run"/);
-    // Built on the image npm run images makes, by its full local name (never pulled), and tagged
-    // as the definition names it, in the Dockerfile and the README alike.
-    expect(dockerfile).toContain("ARG BASE_IMAGE=localhost/keptn-task/deno-runtime:dev\n");
+    // Built on the image npm run images makes, by the full name docker-bake.hcl gives it, and
+    // tagged as the definition names it, in the Dockerfile and the README alike.
+    expect(dockerfile).toContain(`ARG BASE_IMAGE=${localTags["deno-runtime"]}\n`);
     const image = /^\s+image: (\S+)$/m.exec(
       readFileSync(join(EXAMPLES, "container-runtime", "container-runtime.yaml"), "utf8"),
     )?.[1];

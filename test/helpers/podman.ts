@@ -25,7 +25,7 @@ export async function podmanOutput(args: string[]): Promise<string> {
 
 /** Options of `runTaskImage`. */
 export interface TaskImageRun {
-  /** The image, e.g. `keptn-task/deno-runtime:dev`. */
+  /** The image, e.g. `ghcr.io/keptn-task/deno-runtime:0.2.0`. */
   image: string;
   /** The container's environment: exactly these variables, as the operator sets them. */
   env: Record<string, string>;

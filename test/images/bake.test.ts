@@ -214,7 +214,8 @@ describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) =>
     expect(option("--file")).toEqual([resolve(repoRoot, target.dockerfile ?? "")]);
     expect(option("--target")).toEqual([name]);
     expect(argv.at(-1)).toBe(resolve(repoRoot, target.context ?? ""));
-    expect(option("--tag")).toEqual([`keptn-task/${name}:dev`]);
+    expect(option("--tag")).toEqual([`${bake.variables.REGISTRY}/${name}:${bake.variables.TAG}`]);
+    expect(option("--timestamp")).toEqual([]);
     const expected = Object.entries({ ...target.args, ...bases }).map(([k, v]) => `${k}=${v}`);
     expect(option("--build-arg").sort()).toEqual(expected.sort());
     expect(option("--label").sort()).toEqual(
@@ -222,6 +223,21 @@ describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) =>
         .map(([k, v]) => `${k}=${v}`)
         .sort(),
     );
+  });
+});
+
+describe("a reproducible podman build", () => {
+  it("dates the image and every file in its layers with the timestamp, and can skip the cache", () => {
+    const target = bake.targets["deno-runtime"];
+    if (!target) throw new Error('docker-bake.hcl has no target "deno-runtime"');
+    const bases = Object.fromEntries(localBaseArgs.map((arg) => [arg, `localhost/base/${arg}`]));
+    const argv = podmanBuildArgs(target, bases, { timestamp: 1_796_535_221, noCache: true });
+    expect(argv.slice(-4)).toEqual([
+      "--timestamp",
+      "1796535221",
+      "--no-cache",
+      resolve(repoRoot, target.context ?? ""),
+    ]);
   });
 });
 

@@ -69,7 +69,7 @@ describe("a python-runtime extended with a Python package (images/extending/pyth
 
   it("runs a task importing the added package next to Keptn's three, offline, with its bytecode precompiled", async () => {
     await build(tag, join(repoRoot, "images/extending/python-packages"), {
-      BASE_IMAGE: `localhost/${localTags["python-runtime"]}`,
+      BASE_IMAGE: localTags["python-runtime"] ?? "",
       DEBIAN_IMAGE: bases.DEBIAN_IMAGE ?? "",
     });
     const mountPath = "/var/data/function.py";
@@ -147,7 +147,7 @@ console.log(\`\${describe(workloadName, workloadVersion)}: \${verdict}, token \$
       join(repoRoot, "images/extending/deno-task/Dockerfile"),
       join(context, "Dockerfile"),
     );
-    await build(tag, context, { BASE_IMAGE: `localhost/${localTags["deno-runtime"]}` });
+    await build(tag, context, { BASE_IMAGE: localTags["deno-runtime"] ?? "" });
     hitsAfterBuild = server.hits("/lib/version.ts") + server.hits("/lib/describe.ts");
   });
 

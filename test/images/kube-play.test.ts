@@ -113,7 +113,7 @@ describe("podman kube play", () => {
     const podName = pod.metadata.name;
     const container = (pod.spec as PodSpec).containers[0];
     // What the operator renders, played unchanged.
-    expect(container?.image).toBe("keptn-task/deno-runtime:dev");
+    expect(container?.image).toBe(localTags["deno-runtime"]);
     expect(container?.env).toContainEqual({ name: "SCRIPT", value: "/var/data/function.ts" });
     expect(container?.env).toContainEqual({
       name: "SECURE_DATA",

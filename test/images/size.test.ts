@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { localTags } from "../../scripts/images/bake.mjs";
 import { maxDenoOverFloor, measure } from "../../scripts/images/size.mjs";
 
 describe("the deno-runtime image", () => {
@@ -7,7 +8,7 @@ describe("the deno-runtime image", () => {
     expect(floor.files.map((file) => file.path)).toContain("/usr/bin/deno");
     expect(floor.files.some((file) => /\/libc\.so\.6$/.test(file.path))).toBe(true);
     const deno = images.find((image) => image.name === "deno-runtime");
-    expect(deno?.tag).toBe("keptn-task/deno-runtime:dev");
+    expect(deno?.tag).toBe(localTags["deno-runtime"]);
     expect(maxDenoOverFloor).toBe(1.15);
     expect(deno?.bytes).toBeLessThanOrEqual(floor.bytes * maxDenoOverFloor);
   });

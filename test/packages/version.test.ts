@@ -2,6 +2,7 @@
 // and the changelog; and one Deno for the command, the images and the tests.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { IMAGE_REGISTRY, LOCAL_IMAGES } from "../../runners/src/cli/run-plan.js";
 import { loadBake } from "../../scripts/images/bake.mjs";
 import { ROOT } from "../helpers/deno.js";
 
@@ -41,6 +42,26 @@ describe("the project's version", () => {
     expect(bake.variables.VERSION).toBe(version);
     for (const target of Object.values(bake.targets)) {
       expect(target.labels["org.opencontainers.image.version"], target.name).toBe(version);
+    }
+  });
+
+  it("tags the images docker-bake.hcl names, which the command runs and derived images build on", async () => {
+    const bake = await loadBake({ env: {} });
+    const tags = Object.fromEntries(
+      Object.values(bake.targets).map((target) => [target.name, target.tags[0]]),
+    );
+    expect(tags).toEqual({
+      "deno-runtime": `${bake.variables.REGISTRY}/deno-runtime:${version}`,
+      "python-runtime": `${bake.variables.REGISTRY}/python-runtime:${version}`,
+    });
+    expect(IMAGE_REGISTRY).toBe(bake.variables.REGISTRY);
+    expect(LOCAL_IMAGES).toEqual({ deno: tags["deno-runtime"], python: tags["python-runtime"] });
+    for (const [dockerfile, image] of [
+      ["images/extending/deno-task/Dockerfile", "deno-runtime"],
+      ["images/extending/python-packages/Dockerfile", "python-runtime"],
+      ["examples/container-runtime/Dockerfile", "deno-runtime"],
+    ] as const) {
+      expect(read(dockerfile), dockerfile).toContain(`\nARG BASE_IMAGE=${tags[image]}\n`);
     }
   });
 

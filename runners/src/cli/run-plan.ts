@@ -3,6 +3,7 @@
  * Deno (`local`), or the runner image in podman or docker, run as the image tests run it. Pure:
  * paths and the environment come in, nothing is written or started here.
  */
+import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "@keptn-task/sdk";
 import type { ResolvedTask } from "@keptn-task/sdk/definitions";
@@ -14,10 +15,25 @@ export type RuntimeName = "local" | "podman" | "docker";
 /** The runtimes `--runtime` accepts. */
 export const RUNTIMES: readonly RuntimeName[] = ["local", "podman", "docker"];
 
-/** Our runner images, as `npm run images` tags them. */
+/**
+ * Where our runner images are published: docker-bake.hcl's `REGISTRY` default
+ * (test/images/bake.test.ts keeps the two equal).
+ */
+export const IMAGE_REGISTRY = "ghcr.io/keptn-task";
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+/**
+ * Our runner images of this version, as docker-bake.hcl names them (`REGISTRY`, and `TAG` = the
+ * version) and `npm run images` tags them.
+ */
 export const LOCAL_IMAGES = Object.freeze({
-  deno: "keptn-task/deno-runtime:dev",
-  python: "keptn-task/python-runtime:dev",
+  deno: `${IMAGE_REGISTRY}/deno-runtime:${packageVersion}`,
+  python: `${IMAGE_REGISTRY}/python-runtime:${packageVersion}`,
 });
 
 /** A file to write before the task starts: ConfigMap code at its mount path's file name. */

@@ -88,8 +88,9 @@ ${DEFINITION_OPTIONS_HELP}
                           the manifests); masked in all output. Prefer @FILE: a value on the
                           command line is visible to other users of this machine
       --runtime RUNTIME   local (default): the bootstrap runner with the npm Deno and python3;
-                          podman or docker: the runner images (keptn-task/deno-runtime:dev,
-                          keptn-task/python-runtime:dev from npm run images, never pulled), run
+                          podman or docker: the runner images of this version
+                          (ghcr.io/keptn-task/deno-runtime and python-runtime, from npm run
+                          images or podman pull; never pulled by the command), run
                           read-only as user 65532 with the host network
       --image IMAGE       the image to run with podman or docker instead (pulled if missing)
       --as-keptn          run as Keptn's stock deno-runtime and python-runtime images would:
