@@ -29,7 +29,7 @@ export interface RunnerAssets {
   readonly pythonPath: string;
   /** Path of the exit guard preloaded into a Deno task's own process (see `exit-guard.ts`). */
   readonly exitGuard: string;
-  /** Path of the launcher that runs a Python task's file (see `python/task_launch.py`). */
+  /** Path of the launcher that runs a Python task's file (see `task_launch.py`). */
   readonly pythonLauncher: string;
 }
 

@@ -75,7 +75,7 @@ export function denoCommand(
 /**
  * The Python command for a task: `python3 [CMD_ARGS before --] <launcher> <file> [CMD_ARGS after
  * --]`, as Keptn's image runs `python3 $CMD_ARGS $SCRIPT`, but from a file (so `__file__` exists),
- * without a shell, and through the launcher (`python/task_launch.py`), which runs the file as
+ * without a shell, and through the launcher (`task_launch.py`), which runs the file as
  * `python3 FILE` would and ends through the one exit path: no exit code reads as 0 by the
  * system's cut.
  */
