@@ -24,17 +24,13 @@ units, as JavaScript counts them, so the 4-character rule is the same on both si
 
 from __future__ import annotations
 
-import base64
 import json
-import math
 import re
 import threading
-import json.decoder
-from typing import Any, Callable, List, Optional, Set, Tuple
-from urllib.parse import quote, quote_plus
+from typing import Any, List, Optional, Set, Tuple
 
-# The json module's own string scanner (typeshed does not declare it).
-scanstring: Callable[[str, int, bool], Tuple[str, int]] = getattr(json.decoder, "scanstring")
+from ._forms import _SURROGATE, _forms_of, _js_length
+from ._json_text import _escape_end, _escape_start, json_leaves
 
 #: What a registered secret is replaced with.
 MASK = "***"
@@ -43,8 +39,6 @@ MASK = "***"
 #: units) are not masked on their own. The whole value is masked at any length.
 MIN_PIECE_LENGTH = 4
 
-#: ``console.log(object)`` in Node and Deno prints only this many characters of a string in it.
-_INSPECT_MAX_STRING = 10_000
 
 # What JavaScript's String.prototype.trim removes: white space and line terminators. Python's
 # str.strip differs (it also removes \x1c-\x1f and \x85, and keeps \ufeff).
@@ -52,7 +46,6 @@ _JS_WHITESPACE = (
     "\t\n\v\f\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"\r?\n|\r")
 _NEWLINES = re.compile(r"\r?\n")
 
@@ -62,22 +55,12 @@ def js_trim(text: str) -> str:
     return text.strip(_JS_WHITESPACE)
 
 
-def _js_length(text: str) -> int:
-    # JavaScript counts UTF-16 code units; counting the same way keeps the 4-character rule equal.
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
-
-
 def _combine_surrogates(text: str) -> str:
     # A high and a low surrogate side by side are one character in JavaScript; make them one
     # code point here too. Lone surrogates stay.
     if _SURROGATE.search(text) is None:
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
-
-
-def _well_formed(text: str) -> str:
-    # Lone surrogates as U+FFFD, as JavaScript's TextEncoder and URLSearchParams write them.
-    return _SURROGATE.sub("\ufffd", text)
 
 
 class SecretRegistry:
@@ -447,307 +430,3 @@ def _pieces_of(value: str) -> Set[str]:
         _add_piece(pieces, leaf)
         _add_lines(pieces, leaf)
     return pieces
-
-
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_LITERALS = ("true", "false", "null")
-
-
-def json_leaves(text: str) -> Optional[List[str]]:
-    """The string and number leaves of a JSON text, or ``None`` when it is not JSON.
-
-    Numbers are taken as written (``1.50``, ``98765432109876543210``) and as JavaScript prints
-    them (``1.5``, ``98765432109876540000``). A loop with an explicit stack, not recursion
-    (``json.loads`` stops at about 1,000 levels): any depth.
-    """
-    leaves: List[str] = []
-    closers: List[str] = []
-    end = len(text)
-
-    def skip(at: int) -> int:
-        return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]
-
-    def key(at: int) -> int:
-        if at >= end or text[at] != '"':
-            raise ValueError("expected a key")
-        _, at = scanstring(text, at + 1, True)
-        at = skip(at)
-        if at >= end or text[at] != ":":
-            raise ValueError("expected ':'")
-        return skip(at + 1)
-
-    i = skip(0)
-    try:
-        while True:
-            # A value starts at i.
-            if i >= end:
-                return None
-            char = text[i]
-            if char in "{[":
-                closer = "}" if char == "{" else "]"
-                i = skip(i + 1)
-                if i < end and text[i] == closer:
-                    i += 1
-                else:
-                    closers.append(closer)
-                    if closer == "}":
-                        i = key(i)
-                    continue
-            elif char == '"':
-                leaf, i = scanstring(text, i + 1, True)
-                leaves.append(leaf)
-            elif text.startswith(_LITERALS, i):
-                i += next(len(word) for word in _LITERALS if text.startswith(word, i))
-            else:
-                number = _NUMBER.match(text, i)
-                if number is None:
-                    return None
-                source = number.group()
-                leaves.append(source)
-                printed = js_number_string(float(source))
-                if printed != source:
-                    leaves.append(printed)
-                i = number.end()
-            # After a value: a comma and the next one, the end of containers, or the end.
-            while True:
-                i = skip(i)
-                if not closers:
-                    return leaves if i == end else None
-                if i < end and text[i] == ",":
-                    i = skip(i + 1)
-                    if closers[-1] == "}":
-                        i = key(i)
-                    break
-                if i < end and text[i] == closers[-1]:
-                    closers.pop()
-                    i += 1
-                    continue
-                return None
-    except ValueError:
-        return None
-
-
-def js_number_string(number: float) -> str:
-    """``String(number)`` as JavaScript writes it: the shortest digits that read back as the
-    same number (as ``repr`` finds them), in JavaScript's layout (``1e+21``, ``1.5e-7``,
-    ``100000``)."""
-    if math.isnan(number):
-        return "NaN"
-    if number == 0:
-        return "0"
-    if number < 0:
-        return "-" + js_number_string(-number)
-    if math.isinf(number):
-        return "Infinity"
-    mantissa, _, exponent = repr(number).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    all_digits = whole + fraction
-    digits = all_digits.lstrip("0")
-    # number = 0.DIGITS x 10^n
-    n = len(whole) + (int(exponent) if exponent else 0) - (len(all_digits) - len(digits))
-    digits = digits.rstrip("0")
-    k = len(digits)
-    if k <= n <= 21:
-        return digits + "0" * (n - k)
-    if 0 < n <= 21:
-        return digits[:n] + "." + digits[n:]
-    if -6 < n <= 0:
-        return "0." + "0" * -n + digits
-    sign = "+" if n - 1 >= 0 else "-"
-    rest = "." + digits[1:] if k > 1 else ""
-    return f"{digits[0]}{rest}e{sign}{abs(n - 1)}"
-
-
-def _starts_escape(text: str, at: int) -> bool:
-    before = 0
-    while at - 1 - before >= 0 and text[at - 1 - before] == "\\":
-        before += 1
-    return before % 2 == 0
-
-
-def _escape_length(text: str, start: int) -> int:
-    return 6 if text[start + 1 : start + 2] == "u" else 2
-
-
-def _escape_at(text: str, at: int) -> int:
-    """The start of the JSON escape sequence that holds ``at``, or -1."""
-    for j in range(at, max(-1, at - 6), -1):
-        if text[j] == "\\" and _starts_escape(text, j):
-            return j if j + _escape_length(text, j) > at else -1
-    return -1
-
-
-def _escape_start(text: str, at: int) -> int:
-    start = _escape_at(text, at) if at < len(text) else -1
-    return at if start == -1 else start
-
-
-def _escape_end(text: str, end: int) -> int:
-    start = _escape_at(text, end - 1)
-    return end if start == -1 else start + _escape_length(text, start)
-
-
-def _js_json_escape(text: str) -> str:
-    """The inside of ``JSON.stringify(text)``: as ``json.dumps(ensure_ascii=False)``, but a
-    lone surrogate is written as ``\\udXXX`` (JavaScript's well-formed stringify)."""
-    escaped = json.dumps(text, ensure_ascii=False)[1:-1]
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", escaped)
-
-
-def _ascii_escape(escaped: str) -> str:
-    """Every non-ASCII character of a JSON-escaped text as ``\\uXXXX`` per UTF-16 code unit, as
-    ``json.dumps`` writes it by default (``ensure_ascii``)."""
-    return _NON_ASCII.sub(_unit_escapes, escaped)
-
-
-_NON_ASCII = re.compile("[^\x00-\x7f]")
-
-
-def _unit_escapes(match: "re.Match[str]") -> str:
-    code = ord(match.group())
-    if code > 0xFFFF:
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
-
-
-def _shifted_base64(data: bytes, shift: int) -> str:
-    """The base64 characters that depend only on ``data`` when it starts ``shift`` bytes into
-    the encoded data: a secret after ``user:`` in ``Basic ...`` is encoded at such an offset."""
-    padded = bytes(shift) + data
-    encoded = base64.b64encode(padded).decode("ascii").rstrip("=")
-    first = -(-shift * 8 // 6)
-    # The last character also holds bits of whatever follows, unless the data ends on a 3-byte
-    # group.
-    last = len(encoded) if len(padded) % 3 == 0 else len(encoded) - 1
-    return encoded[first:last]
-
-
-def _byte_forms(data: bytes) -> List[str]:
-    whole = base64.b64encode(data).decode("ascii")
-    forms = [whole, whole.rstrip("=")]
-    for shift in range(3):
-        encoded = _shifted_base64(data, shift)
-        forms += [encoded, encoded.replace("+", "-").replace("/", "_")]
-    return forms
-
-
-def _forms_of(piece: str) -> List[str]:
-    escaped = _js_json_escape(piece)
-    ascii_escaped = _ascii_escape(escaped)
-    data = _well_formed(piece).encode("utf-8")
-    forms = [
-        piece,
-        escaped,
-        _js_json_escape(escaped),
-        ascii_escaped,
-        # json.dumps(json.dumps(value)), as a Python task writes a JSON document inside another.
-        _js_json_escape(ascii_escaped),
-        # encodeURIComponent, and URLSearchParams (which also escapes "~", and writes " " as "+").
-        quote(data, safe="!*'()"),
-        quote_plus(data, safe="*").replace("~", "%7E"),
-        # Python's own: quote() keeps "/" (safe="/"), quote_plus() writes " " as "+".
-        quote(data, safe="/"),
-        quote_plus(data, safe=""),
-        repr(piece)[1:-1],
-        ascii(piece)[1:-1],
-        # Escape styles of other encoders: "\/" (PHP, some JSON writers), Go's HTML-safe escapes.
-        escaped.replace("/", "\\/"),
-        ascii_escaped.replace("/", "\\/"),
-        _go_escape(escaped),
-    ]
-    # %-escapes in lower case ("%2f"), as some encoders write them.
-    forms += [_lower_percent(form) for form in forms if "%" in form]
-    forms += [
-        # Hex of the UTF-8 bytes (bytes.hex(), Buffer#toString("hex"), Go's %x and %X) and
-        # Python's repr of those bytes (b'caf\xc3\xa9').
-        data.hex(),
-        data.hex().upper(),
-        repr(data)[2:-1],
-        _v8_excerpt(piece),
-        *_byte_forms(data),
-    ]
-    if _SURROGATE.search(piece) and _is_escaped_bytes(piece):
-        # Bytes that were not UTF-8 reach Python as lone surrogates (surrogateescape); Python
-        # writes them back as the original bytes, which JavaScript cannot receive.
-        raw = piece.encode("utf-8", "surrogateescape")
-        forms += [quote(raw, safe="!*'()"), quote(raw, safe="/"), *_byte_forms(raw)]
-    # As console.log and Deno.inspect print a string inside an object or an array, in each of
-    # the quotes Node and Deno pick (backticks for one holding both ' and "), "\\" as "\\\\".
-    for quote_char in ("'", '"', "`"):
-        forms += [form[1:-1] for form in _inspect_forms(piece, quote_char)]
-    # encodeURI keeps ;,/?:@&=+$# (a secret in a URL a task builds and prints).
-    forms.append(quote(data, safe=";,/?:@&=+$-_.!~*'()#"))
-    if _js_length(piece) > _INSPECT_MAX_STRING:
-        # JavaScript cuts at 10,000 UTF-16 code units, possibly inside a surrogate pair.
-        units = piece.encode("utf-16-le", "surrogatepass")[: 2 * _INSPECT_MAX_STRING]
-        prefix = units.decode("utf-16-le", "surrogatepass")
-        for quote_char in ("'", '"', "`"):
-            forms += _inspect_forms(prefix, quote_char)
-    return [form for form in dict.fromkeys(forms) if form != ""]
-
-
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_PERCENT_ESCAPE = re.compile("%[0-9A-Fa-f]{2}")
-_V8_EXCERPT_AFTER = 10
-
-
-def _go_escape(escaped: str) -> str:
-    """A JSON-escaped text as Go's encoding/json writes it: ``<``, ``>``, ``&``, U+2028 and
-    U+2029 as ``\\uXXXX``."""
-    return "".join(_GO_ESCAPES.get(char, char) for char in escaped)
-
-
-def _lower_percent(form: str) -> str:
-    return _PERCENT_ESCAPE.sub(lambda match: match.group().lower(), form)
-
-
-def _v8_excerpt(piece: str) -> str:
-    """What V8 (Node, Deno) quotes of ``piece`` when ``JSON.parse`` fails on it, alone or as a
-    bare token in a larger text: the 10 UTF-16 code units from the failing position on, then
-    ``"...``; the empty string when V8 quotes it whole or not at all (see the TypeScript twin)."""
-    if piece == "" or piece[0] in '"{[-0123456789 \t\n\r':
-        return ""
-    fails_at = 0
-    literal = next((word for word in ("null", "true", "false") if word[0] == piece[0]), None)
-    if literal is not None:
-        while fails_at < len(piece) and fails_at < len(literal) and piece[fails_at] == literal[fails_at]:
-            fails_at += 1
-    units = piece.encode("utf-16-le", "surrogatepass")
-    end = 2 * (fails_at + _V8_EXCERPT_AFTER)
-    if len(units) <= end:
-        return ""
-    return units[:end].decode("utf-16-le", "surrogatepass") + '"...'
-
-
-def _is_escaped_bytes(text: str) -> bool:
-    return all(0xDC80 <= ord(char) <= 0xDCFF for char in _SURROGATE.findall(text))
-
-
-_INSPECT_NAMED = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", "\\": "\\\\"}
-
-
-def _inspect_forms(text: str, quote_char: str) -> List[str]:
-    """``text`` as Node's and Deno's ``util.inspect`` print it inside ``quote_char``: Node
-    writes ``\\xNN`` in upper case and a lone surrogate's ``\\uXXXX`` in lower case, Deno both
-    in lower case; each casing is taken on its own."""
-    forms = []
-    for upper_x, upper_u in ((True, False), (False, False), (True, True), (False, True)):
-        out = []
-        for char in text:
-            code = ord(char)
-            if char in _INSPECT_NAMED:
-                out.append(_INSPECT_NAMED[char])
-            elif char == quote_char:
-                out.append("\\" + char)
-            elif code < 0x20 or 0x7F <= code <= 0x9F:
-                digits = f"{code:02x}"
-                out.append("\\x" + (digits.upper() if upper_x else digits))
-            elif 0xD800 <= code <= 0xDFFF:
-                digits = f"{code:04x}"
-                out.append("\\u" + (digits.upper() if upper_u else digits))
-            else:
-                out.append(char)
-        forms.append(quote_char + "".join(out) + quote_char)
-    return list(dict.fromkeys(forms))
