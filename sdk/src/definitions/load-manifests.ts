@@ -2,13 +2,13 @@
  * Reads Kubernetes manifests (multi-document YAML or JSON) from strings, files, folders and
  * standard input, validates the kinds the SDK knows and keeps where each object came from.
  */
-import { readdir, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
-import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from "yaml";
+import { stat } from "node:fs/promises";
+import { basename } from "node:path";
+import { type Document, LineCounter, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
-import { readFileStart } from "../core/bounded-read.js";
 import { ManifestError, type ManifestLocation } from "../errors/errors.js";
 import { containerProblems } from "./container-schema.js";
+import { skipReason, templateAction, templateError } from "./helm-templates.js";
 import { isRecord } from "./is-record.js";
 import { keptnSchemaProblems } from "./keptn-schema.js";
 import {
@@ -18,6 +18,13 @@ import {
   mergePatch,
   readKustomization,
 } from "./kustomize.js";
+import {
+  listManifestFiles,
+  MAX_MANIFEST_BYTES,
+  readError,
+  readManifest,
+  readStream,
+} from "./manifest-files.js";
 import type { KnownObject } from "./model.js";
 import {
   DEFAULT_NAMESPACE,
@@ -44,6 +51,7 @@ import {
   keptnTaskSchema,
   secretSchema,
 } from "./schemas.js";
+import { duplicateKey, shapeProblem } from "./yaml-bounds.js";
 
 /** One object read from a manifest, with where it came from. */
 export interface LoadedManifest {
@@ -103,8 +111,6 @@ export interface LoadManifestsOptions {
   /** Standard input, read when a path is `-` (default: `process.stdin`). */
   stdin?: AsyncIterable<string | Uint8Array>;
 }
-
-const MANIFEST_EXTENSIONS = [".yaml", ".yml", ".json"];
 
 /**
  * How far aliases may expand a document (the yaml package's `maxAliasCount`): enough for any
@@ -394,62 +400,6 @@ function finish(sink: Sink, options: LoadManifestsOptions): ManifestSet {
   });
 }
 
-/** Deeper flow nesting (`[[[...`) than any manifest holds; the parser's memory grows ~900x with it. */
-const MAX_FLOW_DEPTH = 512;
-/** More documents in one file than any repository holds (a rendered chart has a few thousand). */
-const MAX_DOCUMENTS = 50_000;
-
-/**
- * Why `text` is refused before it is parsed, or `undefined`: a shape that costs the YAML parser
- * far more memory than the file's size (4 MB of `[` took 3.5 GB), found in one pass. Brackets in
- * quoted strings count too: a manifest never opens 512 of them without closing one.
- */
-function shapeProblem(text: string): string | undefined {
-  let depth = 0;
-  let documents = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_FLOW_DEPTH)
-        return `more than ${MAX_FLOW_DEPTH} nested [ or { (a manifest needs a handful): split or fix the file`;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
-    else if (
-      c === 0x2d &&
-      (i === 0 || text.charCodeAt(i - 1) === 0x0a) &&
-      text.startsWith("---", i)
-    ) {
-      if (++documents > MAX_DOCUMENTS)
-        return `more than ${MAX_DOCUMENTS} documents in one file: split it into smaller files`;
-    }
-  }
-  return undefined;
-}
-
-/**
- * The offset of the first key that repeats a key of its map (as YAML and kubectl refuse it), or
- * `undefined`. A set per map: linear in the number of keys. Merge keys (`<<`) may repeat.
- */
-function duplicateKey(document: Document.Parsed): number | undefined {
-  let found: number | undefined;
-  visit(document, {
-    Map(_key, map) {
-      const seen = new Set<string>();
-      for (const pair of map.items) {
-        const key = pair.key;
-        if (!isScalar(key) || key.value === "<<") continue;
-        const id = `${typeof key.value}:${String(key.value)}`;
-        if (seen.has(id)) {
-          found = key.range?.[0] ?? 0;
-          return visit.BREAK;
-        }
-        seen.add(id);
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
-
 /**
  * Reads every document of `text` into `sink`. A file found in a folder (`skippable`) that holds
  * no manifest is recorded as skipped instead.
@@ -510,157 +460,6 @@ function parseInto(text: string, file: string, sink: Sink, skippable = false): v
     const locate = createFieldLocator(document.contents, document, lineCounter);
     collectObject(value, { base, locate }, "", sink);
   });
-}
-
-/** An action that only a Helm chart's template holds: its built-in objects and functions. */
-const HELM_ACTION =
-  /\.(Values|Release|Chart|Capabilities|Files|Template)\b|\b(include|tpl|toYaml|required|lookup)\b/;
-
-/**
- * Why a file found in a folder is no manifest: it is a template (an action outside every scalar,
- * or one naming Helm's objects or functions outside block scalars, where task code may hold
- * braces), or none of its documents is a Kubernetes object
- * (Helm values, a Chart.yaml), or they are kustomize's configuration. `undefined` when it is to be
- * read (a file with a YAML error that is no template is reported, not skipped).
- */
-function skipReason(
-  documents: readonly Document.Parsed[],
-  action: number | undefined,
-  lineCounter: LineCounter,
-): string | undefined {
-  if (action !== undefined) {
-    const { line, col } = lineCounter.linePos(action);
-    return `a template ("{{" at line ${line}, column ${col}), not a manifest: ${RENDER_FIRST}`;
-  }
-  if (documents.some((d) => d.errors.length > 0)) return undefined;
-  const kinds = documents
-    .filter((d) => d.contents !== null)
-    .map((d) =>
-      isMap(d.contents)
-        ? { apiVersion: d.contents.get("apiVersion"), kind: d.contents.get("kind") }
-        : {},
-    );
-  if (kinds.length === 0) return undefined;
-  const isObject = (k: { apiVersion?: unknown; kind?: unknown }) =>
-    typeof k.apiVersion === "string" && typeof k.kind === "string";
-  const isKustomize = (k: { apiVersion?: unknown }) =>
-    typeof k.apiVersion === "string" && k.apiVersion.startsWith("kustomize.config.k8s.io/");
-  if (kinds.every(isKustomize)) {
-    return "kustomize's configuration, not a manifest: validate the resources it names (or kustomize build's output)";
-  }
-  if (kinds.some((k) => isObject(k) && !isKustomize(k))) return undefined;
-  return "not a Kubernetes object (no apiVersion and kind): Helm values, a Chart.yaml or other configuration";
-}
-
-const RENDER_FIRST = "render it (helm template) and validate the output";
-
-/** The error for a template named on its own: it cannot be read as the manifests it makes. */
-function templateError(
-  file: string,
-  documents: readonly Document.Parsed[],
-  action: number,
-  lineCounter: LineCounter,
-): ManifestError {
-  const index = documents.findIndex((d) => action < (d.range[2] ?? 0));
-  const { line, col } = lineCounter.linePos(action);
-  return new ManifestError(
-    `Cannot read a template as manifests ("{{" at line ${line}, column ${col}): ${RENDER_FIRST}`,
-    { file, document: Math.max(index, 0) + 1, line, column: col },
-  );
-}
-
-/** The offset of the first template action outside a block scalar (`|`, `>`). */
-function templateAction(text: string, documents: readonly Document.Parsed[]): number | undefined {
-  const scalars: [start: number, end: number, block: boolean][] = [];
-  for (const document of documents) {
-    visit(document, {
-      Scalar(_key, node) {
-        if (node.range === undefined || node.range === null) return;
-        const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
-        scalars.push([node.range[0], node.range[1], block]);
-      },
-    });
-  }
-  scalars.sort((a, b) => a[0] - b[0]);
-  const comments = commentFinder(text);
-  for (const [offset, action] of templateActions(text)) {
-    const scalar = scalarAt(scalars, offset);
-    // A comment is no content: what it holds does not change the objects.
-    if (scalar === undefined && comments.inComment(offset)) continue;
-    // Outside every scalar (`name: {{ .Release.Name }}` reads as a flow mapping): a template.
-    if (scalar === undefined) return offset;
-    // In a quoted or plain string, an action is text (Prometheus' "{{ $labels.instance }}",
-    // rendered output) unless it names Helm's objects or functions (image: "{{ .Values.image }}").
-    const [, , block] = scalar;
-    if (!block && HELM_ACTION.test(action)) return offset;
-  }
-  return undefined;
-}
-
-/**
- * Each template action `{{ ... }}` on one line (not after `$`, as `${{ }}` is a GitHub Actions
- * expression), as [offset, text]: what `/(?<!\$)\{\{[^\n]*?\}\}/g` matches, found with index
- * searches so that a line of `{{` without `}}` costs its length once, not its length squared.
- */
-function* templateActions(text: string): Generator<[number, string]> {
-  let at = text.indexOf("{{");
-  // The end of the line `at` is on, searched again only once `at` has passed it.
-  let lineEnd = -2;
-  while (at >= 0) {
-    if (text[at - 1] === "$") {
-      at = text.indexOf("{{", at + 1);
-      continue;
-    }
-    if (lineEnd !== -1 && lineEnd < at) lineEnd = text.indexOf("\n", at);
-    const close = text.indexOf("}}", at + 2);
-    if (close < 0) return;
-    if (lineEnd >= 0 && close + 2 > lineEnd) {
-      // No action closes on this line: none that starts on it does either.
-      at = text.indexOf("{{", lineEnd);
-      continue;
-    }
-    yield [at, text.slice(at, close + 2)];
-    at = text.indexOf("{{", close + 2);
-  }
-}
-
-/** The scalar holding `offset`, by binary search over scalars sorted by their start. */
-function scalarAt(
-  scalars: readonly [start: number, end: number, block: boolean][],
-  offset: number,
-): [number, number, boolean] | undefined {
-  let low = 0;
-  let high = scalars.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    const scalar = scalars[mid] as [number, number, boolean];
-    if (offset < scalar[0]) high = mid - 1;
-    else if (offset >= scalar[1]) low = mid + 1;
-    else return scalar;
-  }
-  return undefined;
-}
-
-/**
- * Whether an offset is in a comment (after a `#` that starts its line or follows white space),
- * for offsets asked in increasing order: each line is scanned once.
- */
-function commentFinder(text: string): { inComment(offset: number): boolean } {
-  let lineStart = 0;
-  let lineEnd = -1;
-  let comment = -1;
-  return {
-    inComment(offset) {
-      if (offset < lineStart || offset > lineEnd) {
-        lineStart = text.lastIndexOf("\n", offset - 1) + 1;
-        const end = text.indexOf("\n", offset);
-        lineEnd = end < 0 ? text.length : end;
-        const hash = /(^|\s)#/.exec(text.slice(lineStart, lineEnd));
-        comment = hash === null ? -1 : lineStart + hash.index + (hash[1]?.length ?? 0);
-      }
-      return comment >= 0 && comment < offset;
-    },
-  };
 }
 
 /**
@@ -755,77 +554,6 @@ export function parseObjects(
     collectObject(object, { base: { file, document: index }, locate: NO_TEXT }, "", sink);
   }
   return finish(sink, options);
-}
-
-/**
- * The most a manifest file (or standard input) may hold: far more than any Kubernetes object
- * (etcd keeps 1.5 MiB), and a bound on what a planted file (a link to /dev/zero) costs.
- */
-export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-
-async function readStream(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  let bytes = 0;
-  for await (const chunk of stream) {
-    bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
-    if (bytes > MAX_MANIFEST_BYTES) throw tooLarge("-");
-    text += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-  }
-  return text + decoder.decode();
-}
-
-/** The text of a manifest file, bounded; a link is followed only for a file named on its own. */
-async function readManifest(file: string, named: boolean): Promise<string> {
-  const { bytes, truncated } = await readFileStart(file, MAX_MANIFEST_BYTES, { follow: named });
-  if (truncated) throw tooLarge(file);
-  return bytes.toString("utf8");
-}
-
-function tooLarge(file: string): Error {
-  return Object.assign(
-    new Error(`larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB: split it into smaller files`),
-    { code: "ETOOLARGE", file },
-  );
-}
-
-/**
- * Files of a JavaScript or Deno project that are never manifests: a folder walk leaves them out
- * without a note, so `-f .` in a task's project is quiet.
- */
-const PROJECT_FILES = new Set([
-  "package.json",
-  "package-lock.json",
-  "npm-shrinkwrap.json",
-  "tsconfig.json",
-  "jsconfig.json",
-  "deno.json",
-  "biome.json",
-]);
-
-/**
- * The manifest files below `dir`, in name order: regular files only. A link is not followed (a
- * committed `x.yaml -> /dev/zero` or a link out of the repository is not read), nor is a FIFO,
- * socket or device.
- */
-async function listManifestFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      // Installed packages and tool folders (.git, .github's workflows) hold no manifests.
-      if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
-      files.push(...(await listManifestFiles(path)));
-    } else if (
-      entry.isFile() &&
-      MANIFEST_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) &&
-      !PROJECT_FILES.has(entry.name)
-    ) {
-      files.push(path);
-    }
-  }
-  return files;
 }
 
 /**
@@ -965,17 +693,4 @@ function applyPatches(sink: Sink, patches: ReadonlySet<string>): void {
   }
 }
 
-function readError(file: string, error: unknown): ManifestError {
-  return new ManifestError(`Cannot read "${file}": ${describe(error)}`, { file }, { cause: error });
-}
-
-function describe(error: unknown): string {
-  if (isRecord(error) && typeof error.code === "string") {
-    if (error.code === "ENOENT") return "no such file or directory";
-    if (error.code === "EACCES") return "permission denied";
-    if (error.code === "ENOTREGULAR") return "not a regular file: name a file or a folder";
-    if (error.code === "ETOOLARGE" && error instanceof Error) return error.message;
-    return error.code;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
+export { MAX_MANIFEST_BYTES };

@@ -9,14 +9,7 @@
  * form's period, so masking costs time linear in the text and memory bounded by the longest form.
  */
 
-import {
-  escapeEnd,
-  escapeStart,
-  isJson,
-  jsonLeaves,
-  jsonTokens,
-  SCALAR,
-} from "./json-text.js";
+import { escapeEnd, escapeStart, isJson, jsonLeaves, jsonTokens, SCALAR } from "./json-text.js";
 import { formsOf } from "./secret-forms.js";
 
 /** What a registered secret is replaced with. */
