@@ -7,10 +7,10 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { isMap, LineCounter, parseDocument } from "yaml";
-import { readFileStart } from "../core/bounded-read.js";
 import { ManifestError } from "../errors/errors.js";
 import { goJsonString, goJsonStringMap } from "./go-compat.js";
 import { isRecord } from "./is-record.js";
+import { readManifest } from "./manifest-files.js";
 import { createFieldLocator, type FieldLocator } from "./positions.js";
 
 /** The names kustomize looks for in a folder. */
@@ -70,7 +70,7 @@ async function generate(
   for (const source of strings(entry.files)) {
     const [key, path] = fileSource(dir, source);
     try {
-      data[key] = await readBounded(path);
+      data[key] = await readManifest(path, true);
     } catch (error) {
       const why =
         error instanceof Error && "code" in error && error.code === "ETOOLARGE"
@@ -106,7 +106,7 @@ async function generate(
 export async function readKustomization(file: string): Promise<Kustomization> {
   let text: string;
   try {
-    text = await readBounded(file);
+    text = await readManifest(file, true);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new ManifestError(`Cannot read the kustomization: ${why}`, { file });
@@ -158,17 +158,4 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = { ...target };
   for (const [key, value] of Object.entries(patch)) out[key] = mergePatch(target[key], value);
   return out;
-}
-
-/** The most a kustomization or a generator's file may hold (as a manifest file: 16 MiB). */
-const MAX_KUSTOMIZE_BYTES = 16 * 1024 * 1024;
-
-/** A regular file's text, at most `MAX_KUSTOMIZE_BYTES` (a link to /dev/zero is not read whole). */
-async function readBounded(path: string): Promise<string> {
-  const { bytes, truncated } = await readFileStart(path, MAX_KUSTOMIZE_BYTES, { follow: true });
-  if (truncated)
-    throw Object.assign(new Error(`larger than ${MAX_KUSTOMIZE_BYTES / 1024 / 1024} MiB`), {
-      code: "ETOOLARGE",
-    });
-  return bytes.toString("utf8");
 }
