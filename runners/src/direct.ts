@@ -23,7 +23,7 @@ import {
   type StopSignal,
   taskEndReason,
   uncaughtReason,
-} from "@keptn-task/sdk/internal";
+} from "@keptn-task/sdk/contract";
 import { endListeners } from "./end-listeners.js";
 import { guardExit } from "./exit-guard.js";
 import { type Level, writeLogLine } from "./log-line.js";

@@ -8,7 +8,7 @@
  * (`deno run --preload exit-guard.js`, see `exit-guard-preload.ts`) into a task's own process:
  * both modes end the same way.
  */
-import { readsAsSuccess, taskExitCode } from "@keptn-task/sdk/internal";
+import { readsAsSuccess, taskExitCode } from "@keptn-task/sdk/contract";
 import { endListeners } from "./end-listeners.js";
 
 /**

@@ -5,7 +5,7 @@ import {
   type StopSignal,
   signalExitCode,
   taskEndReason,
-} from "@keptn-task/sdk/internal";
+} from "@keptn-task/sdk/contract";
 import { directBlocker, narrowPermissions, runDirect } from "./direct.js";
 import { LEVELS, type Level } from "./log-line.js";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";

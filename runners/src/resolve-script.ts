@@ -1,5 +1,5 @@
 import { CodeResolutionError, UsageError } from "@keptn-task/sdk";
-import { redactUrl } from "@keptn-task/sdk/internal";
+import { redactUrl } from "@keptn-task/sdk/contract";
 import type { Runtime } from "./settings.js";
 
 /** Where the task's code is, ready to run. */

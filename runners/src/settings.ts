@@ -7,7 +7,7 @@ import {
   readContextJson,
   readDataMap,
   registerTaskSecrets,
-} from "@keptn-task/sdk/internal";
+} from "@keptn-task/sdk/contract";
 import { LEVELS } from "./log-line.js";
 import { rawSecretForms } from "./raw-env.js";
 import { pythonArgsBlocker, pythonEnvBlocker, splitCmdArgs } from "./task-command.js";

@@ -3,7 +3,7 @@ import {
   StopSequence,
   type StopSignal,
   type StopStep,
-} from "@keptn-task/sdk/internal";
+} from "@keptn-task/sdk/contract";
 
 export type { StopSignal, StopStep };
 

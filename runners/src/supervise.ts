@@ -1,5 +1,5 @@
 import { RuntimeMissingError, SecretMasker, type SecretRegistry } from "@keptn-task/sdk";
-import { childExitCode, DRAIN_MS, type TaskEnd } from "@keptn-task/sdk/internal";
+import { childExitCode, DRAIN_MS, type TaskEnd } from "@keptn-task/sdk/contract";
 import type { SignalRelay, StopSignal, StopStep } from "./signals.js";
 import type { TaskCommand } from "./task-command.js";
 

@@ -1,4 +1,4 @@
-import { PYTHON_INSPECTS, pythonArgsProblem } from "@keptn-task/sdk/internal";
+import { PYTHON_INSPECTS, pythonArgsProblem } from "@keptn-task/sdk/contract";
 import { split } from "shlex";
 import type { ResolvedScript } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";

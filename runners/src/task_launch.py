@@ -7,7 +7,7 @@ sets them, and an uncaught exception is reported as Python reports it (the launc
 left out). What the launcher adds is the end: the system keeps the low 8 bits of an exit code, so
 ``sys.exit(256)`` would end a failed task with 0, a success. Here every code a task asks for
 (``sys.exit``, ``raise SystemExit``, ``os._exit``) ends through ``task_exit_code``, the Python
-twin of the TypeScript policy's ``taskExitCode`` (``sdk/src/core/process-policy.ts``);
+twin of the TypeScript policy's ``taskExitCode`` (``sdk/src/contract/process-policy.ts``);
 ``test/safety/exit-path.test.ts`` holds both to one rule for every code from -65535 to 65535.
 
 Standard library only, and nothing imported that ``python3 FILE`` does not import itself: it

@@ -5,7 +5,7 @@ import {
   TerminationLogWriter,
   terminationReadBytes,
   truncateUtf8,
-} from "@keptn-task/sdk/internal";
+} from "@keptn-task/sdk/contract";
 
 /**
  * The file Kubernetes reads a container's termination message from (`/dev/termination-log`),

@@ -269,7 +269,7 @@ export function diagnosticsPage(codes) {
 
 /** EXIT_CODES with each one's JSDoc from the source. */
 export function exitCodesPage(exitCodes) {
-  const file = join(ROOT, "sdk/src/errors/errors.ts");
+  const file = join(ROOT, "sdk/src/contract/exit-codes.ts");
   // Parent pointers are what lets the compiler find a node's JSDoc.
   const source = ts.createSourceFile(
     file,
@@ -292,7 +292,7 @@ export function exitCodesPage(exitCodes) {
     "",
     GENERATED,
     "",
-    "`EXIT_CODES` of `@keptn-task/sdk` (`sdk/src/errors/errors.ts`): the exit code each error",
+    "`EXIT_CODES` of `@keptn-task/sdk` (`sdk/src/contract/exit-codes.ts`): the exit code each error",
     "code stands for, in the bootstrap runner, the `keptn-task` command, `task()` and",
     "`keptn_task.EXIT_CODES`. A task's own exit code passes through unchanged; a task stopped by",
     "SIGTERM ends with 143, by SIGINT with 130, and one killed after its grace period with 137.",

@@ -26,6 +26,7 @@
  */
 
 export { z } from "zod";
+export { childTraceparent, parseTraceparent, type TraceContext } from "./contract/trace-context.js";
 export {
   type KeptnContext,
   keptnContextSchema,
@@ -50,7 +51,6 @@ export {
 } from "./core/task.js";
 export type { FetchRetry, TaskFetchInit } from "./core/task-fetch.js";
 export { writeTerminationLog } from "./core/termination-log.js";
-export { childTraceparent, parseTraceparent, type TraceContext } from "./core/trace-context.js";
 export {
   CodeResolutionError,
   ConfigError,

@@ -16,8 +16,9 @@
  * ```
  * @module
  */
+
+import { TerminationLogWriter } from "./contract/process-policy.js";
 import { HOST, isTaskExit, TaskExit, type TaskHost } from "./core/host.js";
-import { TerminationLogWriter } from "./core/process-policy.js";
 import {
   type DataOf,
   type KeptnContext,

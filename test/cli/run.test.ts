@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localTags } from "../../scripts/images/bake.mjs";
-import { runnerDenoFlags } from "../../sdk/src/internal.js";
+import { runnerDenoFlags } from "../../sdk/src/contract/index.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { CLI, runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";

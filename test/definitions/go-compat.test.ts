@@ -5,7 +5,7 @@ import {
   goJsonString,
   goJsonStringMap,
   parseGoDuration,
-} from "../../sdk/src/definitions/go-compat.js";
+} from "../../sdk/src/contract/go-compat.js";
 
 describe("Go compatibility", () => {
   it.each([

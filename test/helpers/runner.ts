@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { runnerDenoFlags } from "../../sdk/src/internal.js";
+import { runnerDenoFlags } from "../../sdk/src/contract/index.js";
 import { WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 import { DENO, ROOT } from "./deno.js";
 import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";

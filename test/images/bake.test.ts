@@ -9,7 +9,7 @@ import {
   podmanBuildArgs,
   repoRoot,
 } from "../../scripts/images/bake.mjs";
-import { runnerDenoFlags } from "../../sdk/src/internal.js";
+import { runnerDenoFlags } from "../../sdk/src/contract/index.js";
 
 // docker-bake.hcl cannot run here (no buildx); these checks tie it to the files it names and to
 // the podman build that npm run images performs. No podman needed.

@@ -94,28 +94,33 @@ const ENTRY_POINTS: Record<string, string[]> = {
   // Running a task handler in a unit test, for Node and (as a file importing the bundle) Deno.
   "@keptn-task/sdk/testing": TESTING_EXPORTS,
   "@keptn-task/sdk/bundle/testing": TESTING_EXPORTS,
-  // Not public API (the TypeScript guide says so), but pinned too: what the runner and the command share.
-  "@keptn-task/sdk/internal": [
+  // Keptn's contract written once (sdk/src/contract/): what the runner, the command and other
+  // tools that speak it share. No definitions tooling behind it.
+  "@keptn-task/sdk/contract": [
     "DEFAULT_DENO_PERMISSIONS",
     "DENO_TASK_ENV",
+    "runnerDenoFlags",
+    "EXIT_CODES",
+    // Go's encodings as the operator applies them.
+    "createResourceName",
+    "formatGoDuration",
+    "goJsonString",
     "goJsonStringMap",
-    "closestName",
-    "lookupNamespaces",
-    "parseDeadline",
+    "parseGoDuration",
     // The one rule for python options before the script: the runner refuses, validate reports.
     "PYTHON_INSPECTS",
     "pythonArgsProblem",
     "readDataMap",
-    "redactUrl",
-    "runnerDenoFlags",
-    // The KEPTN_CONTEXT contract (sdk/src/core/keptn-context.ts).
+    // The KEPTN_CONTEXT contract (sdk/src/contract/keptn-context.ts) and its trace context.
     "CONTEXT_KEYS",
     "CONTEXT_MESSAGES",
     "OBJECT_TYPES",
     "TASK_TYPES",
     "isPlainContext",
     "readContextJson",
-    // The process policy (sdk/src/core/process-policy.ts).
+    "childTraceparent",
+    "parseTraceparent",
+    // The process policy (sdk/src/contract/process-policy.ts).
     "COMMAND_STOP_SIGNALS",
     "DEFAULT_GRACE_MS",
     "DEFAULT_TERMINATION_LOG",
@@ -145,10 +150,18 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "childExitCode",
     "taskExitCode",
     "terminationReadBytes",
-    // The one rule of what is secret (sdk/src/masking/secret-rule.ts).
+    // The one rule of what is secret (sdk/src/contract/secret-rule.ts).
     "SECRET_QUERY_PARAM",
+    "redactUrl",
     "registerTaskSecrets",
     "urlSecrets",
+  ],
+  // Not public API (the TypeScript guide says so), but pinned too: what the runner and the
+  // command share that is not Keptn's contract.
+  "@keptn-task/sdk/internal": [
+    "closestName",
+    "lookupNamespaces",
+    "parseDeadline",
     // Bounded reads (sdk/src/core/bounded-read.ts).
     "readFileStart",
     "readFileStartSync",

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { childExitCode, taskExitCode } from "../../sdk/src/core/process-policy.js";
+import { childExitCode, taskExitCode } from "../../sdk/src/contract/process-policy.js";
 import { ROOT } from "../helpers/deno.js";
 import { PYTHON } from "../helpers/keptn-task-cli.js";
 import { runnerLogLines, runRunner, scratch } from "../helpers/runner.js";

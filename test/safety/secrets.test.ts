@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redactUrl, urlSecrets } from "../../sdk/src/masking/secret-rule.js";
+import { redactUrl, urlSecrets } from "../../sdk/src/contract/secret-rule.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { PYTHON, runCli } from "../helpers/keptn-task-cli.js";
@@ -249,7 +249,7 @@ describe("secrets in an httpRef URL", () => {
       /token\|key\|secret\|sig/.test(readFileSync(path, "utf8")),
     );
     expect(holders.map((path) => path.slice(ROOT.length))).toEqual([
-      "sdk/src/masking/secret-rule.ts",
+      "sdk/src/contract/secret-rule.ts",
     ]);
   });
 });

@@ -30,7 +30,7 @@ import {
   timerDelay,
   truncateUtf8,
   uncaughtReason,
-} from "../../sdk/src/core/process-policy.js";
+} from "../../sdk/src/contract/process-policy.js";
 import { EXIT_CODES } from "../../sdk/src/errors/errors.js";
 import { SecretRegistry } from "../../sdk/src/masking/secret-registry.js";
 import { ROOT } from "../helpers/deno.js";
@@ -38,7 +38,7 @@ import { ROOT } from "../helpers/deno.js";
 describe("the process policy module", () => {
   it("is pure: it imports nothing, so the runner loads it before a task starts", () => {
     // The code, without its comments (which may name what the code must not touch).
-    const source = readFileSync(`${ROOT}sdk/src/core/process-policy.ts`, "utf8")
+    const source = readFileSync(`${ROOT}sdk/src/contract/process-policy.ts`, "utf8")
       .replace(/\/\*[\s\S]*?\*\//g, "")
       .replace(/^\s*\/\/.*$/gm, "");
     expect(source).not.toMatch(/^\s*import\b|\bimport\(|\brequire\(/m);

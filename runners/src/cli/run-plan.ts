@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "@keptn-task/sdk";
+import { runnerDenoFlags } from "@keptn-task/sdk/contract";
 import type { ResolvedTask } from "@keptn-task/sdk/definitions";
-import { runnerDenoFlags } from "@keptn-task/sdk/internal";
 
 /** Where a task runs. */
 export type RuntimeName = "local" | "podman" | "docker";

@@ -26,7 +26,7 @@ import {
   StopSequence,
   type StopStep,
   timerDelay,
-} from "@keptn-task/sdk/internal";
+} from "@keptn-task/sdk/contract";
 import type { OutputStream } from "./io.js";
 
 /** A signal that stops a run: a task's stop signals, and a closed terminal's SIGHUP. */

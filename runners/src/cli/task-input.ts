@@ -10,6 +10,12 @@ import {
   parseContext,
   UsageError,
 } from "@keptn-task/sdk";
+import {
+  CONTEXT_KEYS,
+  CONTEXT_MESSAGES,
+  readContextJson,
+  TASK_TYPES,
+} from "@keptn-task/sdk/contract";
 import type { KeptnContextFields, TaskDefinition } from "@keptn-task/sdk/definitions";
 import {
   type Catalog,
@@ -22,14 +28,7 @@ import {
   loadManifests,
   type ResolvedTask,
 } from "@keptn-task/sdk/definitions";
-import {
-  CONTEXT_KEYS,
-  CONTEXT_MESSAGES,
-  lookupNamespaces,
-  readContextJson,
-  readFileStart,
-  TASK_TYPES,
-} from "@keptn-task/sdk/internal";
+import { lookupNamespaces, readFileStart } from "@keptn-task/sdk/internal";
 import type { OptionSpecs, ParsedArgs } from "./args.js";
 import type { CliContext } from "./io.js";
 

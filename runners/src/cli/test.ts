@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { delimiter, dirname, join } from "node:path";
 import { UsageError } from "@keptn-task/sdk";
-import { runnerDenoFlags } from "@keptn-task/sdk/internal";
+import { runnerDenoFlags } from "@keptn-task/sdk/contract";
 import type { Command } from "./args.js";
 import type { CliContext } from "./io.js";
 import { findDeno, findPython, findRunner } from "./runtime-paths.js";

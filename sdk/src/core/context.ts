@@ -1,17 +1,17 @@
 import * as z from "zod/mini";
-import type { ConfigIssue } from "../errors/errors.js";
-import { issuesFromZod } from "./issues.js";
 import {
   CONTEXT_MESSAGES,
   type KeptnContextFields,
   OBJECT_TYPES,
   readContextJson,
   TASK_TYPES,
-} from "./keptn-context.js";
-import { parseTraceparent, type TraceContext } from "./trace-context.js";
+} from "../contract/keptn-context.js";
+import { parseTraceparent, type TraceContext } from "../contract/trace-context.js";
+import type { ConfigIssue } from "../errors/errors.js";
+import { issuesFromZod } from "./issues.js";
 import { ENGLISH } from "./zod-messages.js";
 
-export type { ObjectType, TaskType } from "./keptn-context.js";
+export type { ObjectType, TaskType } from "../contract/keptn-context.js";
 
 /**
  * `KEPTN_CONTEXT` as the lifecycle-operator writes it (the contract is in `keptn-context.ts`).

@@ -1,6 +1,6 @@
 import type * as zc from "zod/v4/core";
+import { readDataMap } from "../contract/env-json.js";
 import type { ConfigIssue } from "../errors/errors.js";
-import { readDataMap } from "./env-json.js";
 import {
   isZod4,
   type SchemaOutput,

@@ -5,8 +5,8 @@
  * ended.
  */
 import { setTimeout as setTimer } from "node:timers";
+import { DEFAULT_GRACE_MS, timerDelay } from "../contract/process-policy.js";
 import { endFromTimer, isTaskExit } from "./host.js";
-import { DEFAULT_GRACE_MS, timerDelay } from "./process-policy.js";
 import { onBeforeExit } from "./runtime.js";
 import {
   createTask,

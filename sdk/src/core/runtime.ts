@@ -3,7 +3,7 @@
  * and Bun all provide `node:process`.
  */
 import process from "node:process";
-import { STOP_SIGNALS, type StopSignal } from "./process-policy.js";
+import { STOP_SIGNALS, type StopSignal } from "../contract/process-policy.js";
 
 /** A plain map of environment variables, as tests and callers pass them. */
 export type Env = Readonly<Record<string, string | undefined>>;

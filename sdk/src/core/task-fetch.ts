@@ -4,12 +4,12 @@
  * requests.
  */
 import { setTimeout as setTimer } from "node:timers";
-import { redactUrl } from "../fetch/redact-url.js";
-import { retryAfterMs, retryDelay, sleep } from "../fetch/retry.js";
+import { clampTimerMs } from "../contract/process-policy.js";
+import { redactUrl } from "../contract/secret-rule.js";
+import { childTraceparent } from "../contract/trace-context.js";
 import type { Logger } from "../log/logger.js";
 import type { TaskContext } from "./context.js";
-import { clampTimerMs } from "./process-policy.js";
-import { childTraceparent } from "./trace-context.js";
+import { retryAfterMs, retryDelay, sleep } from "./retry.js";
 
 /** How long one attempt of `t.fetch` may take by default, response body included. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;

@@ -1,4 +1,11 @@
 import { setTimeout as setTimer } from "node:timers";
+import {
+  clampTimerMs,
+  DEFAULT_GRACE_MS,
+  failExitCode,
+  StopSequence,
+  signalExitCode,
+} from "../contract/process-policy.js";
 import { ConfigError, type ConfigIssue, EXIT_CODES } from "../errors/errors.js";
 import { createLogger, type LogDestination, type Logger, type LogLevel } from "../log/logger.js";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
@@ -6,13 +13,6 @@ import { parseContext, type TaskContext } from "./context.js";
 import { parseData, type TaskData } from "./data.js";
 import { parseDeadline } from "./deadline.js";
 import { endFromTimer, HOST, type TaskHost } from "./host.js";
-import {
-  clampTimerMs,
-  DEFAULT_GRACE_MS,
-  failExitCode,
-  StopSequence,
-  signalExitCode,
-} from "./process-policy.js";
 import {
   type Env,
   exitProcess,

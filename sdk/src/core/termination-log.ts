@@ -1,11 +1,11 @@
 import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
-import { defaultSecrets } from "../masking/secret-registry.js";
-import { readFileStartSync } from "./bounded-read.js";
 import {
   DEFAULT_TERMINATION_LOG,
   type TerminationFile,
   TerminationLogWriter,
-} from "./process-policy.js";
+} from "../contract/process-policy.js";
+import { defaultSecrets } from "../masking/secret-registry.js";
+import { readFileStartSync } from "./bounded-read.js";
 
 export { DEFAULT_TERMINATION_LOG };
 

@@ -2,11 +2,12 @@
  * Checks one definition on its own (no other object needed): the traps of its apiVersion, its
  * runtime and its code source.
  */
-import { type PythonArgsProblem, pythonArgsProblem } from "../core/python-args.js";
+
+import { parseGoDuration } from "../contract/go-compat.js";
+import { type PythonArgsProblem, pythonArgsProblem } from "../contract/python-args.js";
+import { redactUrl } from "../contract/secret-rule.js";
 import { parseIntegrityPin, VALID_PIN } from "../fetch/integrity-pin.js";
-import { redactUrl } from "../fetch/redact-url.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
-import { parseGoDuration } from "./go-compat.js";
 import { checkJobRules } from "./job-rules.js";
 import type { ConfigMap, KeptnTask, RuntimeSpec, TaskDefinition } from "./model.js";
 import { checkJobNames } from "./names.js";

@@ -4,7 +4,7 @@
  * project's (which split `CMD_ARGS` at a lone `--`, pass them to Deno as `Deno.args`, and refuse
  * `file:` URLs).
  */
-import { pythonArgsProblem } from "../core/python-args.js";
+import { pythonArgsProblem } from "../contract/python-args.js";
 import { pythonCmdParameters } from "./check-definition.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { TaskDefinition } from "./model.js";

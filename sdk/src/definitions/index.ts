@@ -17,7 +17,7 @@
  *
  * @module
  */
-export { encodeKeptnContext } from "../core/keptn-context.js";
+export { encodeKeptnContext } from "../contract/keptn-context.js";
 export { type Catalog, createCatalog } from "./catalog.js";
 export {
   checkDefinition,

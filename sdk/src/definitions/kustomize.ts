@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { isMap, LineCounter, parseDocument } from "yaml";
+import { goJsonString, goJsonStringMap } from "../contract/go-compat.js";
 import { ManifestError } from "../errors/errors.js";
-import { goJsonString, goJsonStringMap } from "./go-compat.js";
 import { isRecord } from "./is-record.js";
 import { readManifest } from "./manifest-files.js";
 import { createFieldLocator, type FieldLocator } from "./positions.js";

@@ -3,7 +3,7 @@
  * user writes), these types describe what the SDK has understood: empty strings are absent, the
  * runtime is chosen, defaults are not yet applied (resolution applies them, as the operator does).
  */
-import type { KeptnContextFields as BaseContextFields } from "../core/keptn-context.js";
+import type { KeptnContextFields as BaseContextFields } from "../contract/keptn-context.js";
 import type { ManifestLocation } from "../errors/errors.js";
 import type { ContainerSpecManifest, DefinitionVersion } from "./schemas.js";
 

@@ -2,7 +2,7 @@
  * Kubernetes' rules for names, and the names Keptn derives from a definition's or a task's: what
  * the API server refuses, so that `validate` refuses it first.
  */
-import { TASK_TYPES } from "../core/keptn-context.js";
+import { TASK_TYPES } from "../contract/keptn-context.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { KeptnTask, TaskDefinition } from "./model.js";
 

@@ -3,7 +3,7 @@
  * way the operator reads them: empty strings count as unset, the runtime is picked in the
  * operator's order.
  */
-import { CONTEXT_NAME_KEYS, type ContextNameKey } from "../core/keptn-context.js";
+import { CONTEXT_NAME_KEYS, type ContextNameKey } from "../contract/keptn-context.js";
 import type { ManifestLocation } from "../errors/errors.js";
 import type {
   ConfigMap,

@@ -10,7 +10,7 @@ import {
   formatGoDuration,
   goJsonStringMap,
   parseGoDuration,
-} from "./go-compat.js";
+} from "../contract/go-compat.js";
 import { canonicalQuantity } from "./job-rules.js";
 import type { ResolvedTask } from "./resolve-task.js";
 

@@ -3,9 +3,11 @@
  * image, where the code comes from, the runner's environment in the operator's order, and the Job
  * fields. Every trap met on the way is reported as a diagnostic.
  */
-import { CONTEXT_NAME_KEYS, encodeKeptnContext } from "../core/keptn-context.js";
+
+import { goJsonStringMap, parseGoDuration } from "../contract/go-compat.js";
+import { CONTEXT_NAME_KEYS, encodeKeptnContext } from "../contract/keptn-context.js";
+import { redactUrl } from "../contract/secret-rule.js";
 import { CodeResolutionError, ConfigError } from "../errors/errors.js";
-import { redactUrl } from "../fetch/redact-url.js";
 import type { Catalog } from "./catalog.js";
 import { checkCode, checkDefinition, MOUNT_PATHS } from "./check-definition.js";
 import {
@@ -15,7 +17,6 @@ import {
   objectId,
   uniqueDiagnostics,
 } from "./diagnostics.js";
-import { goJsonStringMap, parseGoDuration } from "./go-compat.js";
 import { lookupNamespaces, notInLookupNamespaces } from "./lookup-namespaces.js";
 import type {
   ContextFieldsInput,

@@ -7,7 +7,7 @@
  * core objects are loose.
  */
 import { z } from "zod";
-import { CONTEXT_NAME_KEYS } from "../core/keptn-context.js";
+import { CONTEXT_NAME_KEYS } from "../contract/keptn-context.js";
 import {
   dnsLabelProblem,
   dnsSubdomainProblem,

@@ -3,10 +3,10 @@
  * read within the size limit. Every failure is an `AttemptFailure` saying whether to retry.
  */
 import { type Dispatcher, request } from "undici";
+import { isRetryableStatus, retryAfterMs } from "../core/retry.js";
 import { AttemptFailure, networkFailure } from "./attempt-failure.js";
 import { headersAfterRedirect, isRedirect, nextHop } from "./redirects.js";
 import { headerProblem, tooLargeReason } from "./response-checks.js";
-import { isRetryableStatus, retryAfterMs } from "./retry.js";
 
 /** The raw body of a successful attempt, not yet checked as code. */
 export interface AttemptResult {

@@ -12,6 +12,8 @@
  * `platform: "node"` (checked by the tests).
  */
 import type { Dispatcher } from "undici";
+import { redactUrl } from "../contract/secret-rule.js";
+import { type RetryPolicy, retryDelay, sleep } from "../core/retry.js";
 import { type AttemptResult, attempt } from "./attempt.js";
 import { AttemptFailure, fetchError } from "./attempt-failure.js";
 import {
@@ -23,9 +25,7 @@ import {
 } from "./fetch-options.js";
 import { type PreparedRequest, prepareRequest } from "./prepare-request.js";
 import { createDispatcher } from "./proxy.js";
-import { redactUrl } from "./redact-url.js";
 import { type CheckedBody, checkBody } from "./response-checks.js";
-import { type RetryPolicy, retryDelay, sleep } from "./retry.js";
 
 export {
   FETCH_DEFAULTS,

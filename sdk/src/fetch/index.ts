@@ -11,6 +11,8 @@
  *
  * @module
  */
+
+export { redactUrl } from "../contract/secret-rule.js";
 export {
   FETCH_DEFAULTS,
   type FetchedScript,
@@ -18,4 +20,3 @@ export {
   fetchScript,
   type RetryEvent,
 } from "./fetch-script.js";
-export { redactUrl } from "./redact-url.js";

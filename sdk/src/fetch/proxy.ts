@@ -3,9 +3,9 @@
  * them, and the undici dispatcher that sends every attempt.
  */
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+import { redactUrl } from "../contract/secret-rule.js";
 import type { Env } from "../core/runtime.js";
 import type { ConfigIssue } from "../errors/errors.js";
-import { redactUrl } from "./redact-url.js";
 
 /** The variables `proxySettings` reads, for `readProcessEnv`. */
 export const PROXY_VARIABLES = [

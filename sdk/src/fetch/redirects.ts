@@ -2,8 +2,9 @@
  * The redirect checks of an attempt: a bounded number of hops, each to an http(s) URL, never
  * from https down to http, and no credential carried to another origin.
  */
+
+import { redactUrl } from "../contract/secret-rule.js";
 import { AttemptFailure } from "./attempt-failure.js";
-import { redactUrl } from "./redact-url.js";
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

@@ -10,7 +10,7 @@
  * `redactUrl` shows a URL without exactly what `urlSecrets` registers. Pure: no I/O, nothing loaded
  * (the runner reads it before a task starts).
  */
-import type { SecretRegistry } from "./secret-registry.js";
+import type { SecretRegistry } from "../masking/secret-registry.js";
 
 /** Query parameters that commonly carry credentials (GitHub `token`, S3 `X-Amz-Signature`, ...). */
 export const SECRET_QUERY_PARAM = /token|key|secret|sig|signature|pass|auth|credential|session/i;

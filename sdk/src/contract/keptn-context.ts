@@ -8,9 +8,10 @@
  * can use it. The operator's source of truth is `KeptnContext` in the lifecycle-operator's
  * `apis/lifecycle/v1/common` package (Go field order, `metadata` with `omitempty`).
  */
-import { goJsonString, goJsonStringMap } from "../definitions/go-compat.js";
+
+import { parseJson } from "../core/issues.js";
 import type { ConfigIssue } from "../errors/errors.js";
-import { parseJson } from "./issues.js";
+import { goJsonString, goJsonStringMap } from "./go-compat.js";
 
 /** The four name and version keys, in the operator's order. Always present, `""` when unknown. */
 export const CONTEXT_NAME_KEYS = [

@@ -3,8 +3,9 @@
  * The bootstrap runner validates it before every task starts (`KEPTN_CONTEXT`'s counterpart is in
  * `keptn-context.ts`).
  */
+
+import { parseJson } from "../core/issues.js";
 import type { ConfigIssue } from "../errors/errors.js";
-import { parseJson } from "./issues.js";
 import { kindOf } from "./keptn-context.js";
 
 /**
