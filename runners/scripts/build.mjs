@@ -32,7 +32,7 @@ const bundled = [];
 await build({
   ...noBanner,
   plugins: [...noBanner.plugins, undiciSubset],
-  entryPoints: { bootstrap: `${root}src/bootstrap.ts` },
+  entryPoints: { bootstrap: `${root}src/runner/bootstrap.ts` },
   outdir: dist,
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
@@ -91,9 +91,9 @@ await build({
 // Bundles of their own (not chunks, which the SDK's barrel would pull into the hot path): the
 // logger, and the schema check of an unusual KEPTN_CONTEXT.
 for (const options of [
-  { ...bundleOptions, entryPoints: { "runner-log": `${root}src/runner-log.ts` } },
+  { ...bundleOptions, entryPoints: { "runner-log": `${root}src/runner/runner-log.ts` } },
   // (No require() banner: zod is an ES module, and node:module would wake Deno's Node layer.)
-  { ...noBanner, entryPoints: { "context-warnings": `${root}src/context-warnings.ts` } },
+  { ...noBanner, entryPoints: { "context-warnings": `${root}src/runner/context-warnings.ts` } },
 ]) {
   const { metafile } = await build({ ...options, outdir: dist, metafile: true });
   bundled.push(...bundledPackages(metafile));
@@ -101,7 +101,7 @@ for (const options of [
 // The exit guard a Deno task's own process preloads (exit-guard-preload.ts): the pure policy only.
 await build({
   ...noBanner,
-  entryPoints: { "exit-guard": `${root}src/exit-guard-preload.ts` },
+  entryPoints: { "exit-guard": `${root}src/runner/exit-guard-preload.ts` },
   outdir: dist,
   metafile: true,
 }).then(({ metafile }) => {
@@ -110,7 +110,7 @@ await build({
   if (/\bimport\b/.test(code)) throw new Error("exit-guard.js must import nothing");
 });
 // The launcher of Python tasks (standard library only): the one exit path on Python's side.
-copyFileSync(`${root}src/task_launch.py`, `${dist}/task_launch.py`);
+copyFileSync(`${root}src/runner/task_launch.py`, `${dist}/task_launch.py`);
 // With the SDK bundle's, which dist/ holds too (copied below).
 recordBundledPackages("runners/build/bundled-packages.json", bundled, [
   "sdk/build/bundled-packages.json",
@@ -153,7 +153,7 @@ for (const entry of [
   // Reports a task's uncaught exception in the termination log (keptn_task/uncaught.py).
   "sitecustomize.py",
 ]) {
-  cpSync(`${root}python/${entry}`, `${dist}/python/${entry}`, {
+  cpSync(`${root}../sdk-python/${entry}`, `${dist}/python/${entry}`, {
     recursive: true,
     filter: (path) => !/__pycache__|\.pyc$|\.egg-info/.test(path),
   });

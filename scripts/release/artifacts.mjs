@@ -101,7 +101,7 @@ step("npm packages", () => {
 });
 
 step("Python wheel and sdist", () => {
-  // The PEP 517 hooks of the package's own backend (runners/python/_build), called directly:
+  // The PEP 517 hooks of the package's own backend (sdk-python/_build), called directly:
   // no pip, build or wheel package needed, and it writes fixed times itself.
   const program = [
     "import sys",
@@ -112,7 +112,7 @@ step("Python wheel and sdist", () => {
   ].join("\n");
   const built = execFileSync(
     "python3",
-    ["-c", program, resolve(repoRoot, "runners/python/_build"), out],
+    ["-c", program, resolve(repoRoot, "sdk-python/_build"), out],
     { cwd: repoRoot, encoding: "utf8", env: { ...env, PYTHONDONTWRITEBYTECODE: "1" } },
   );
   for (const file of built.trim().split("\n")) console.log(`artifacts: ${file}`);

@@ -3,7 +3,7 @@
 //   - an image: every Debian package of images/<image>/debian-packages.txt with its version, the
 //     Deno of runners/package.json, the runner bundle at /app with the npm packages esbuild put
 //     into it (runners/build/bundled-packages.json, versions from package-lock.json), and
-//     keptn_task (runners/python/pyproject.toml);
+//     keptn_task (sdk-python/pyproject.toml);
 //   - an npm package: the package and every package it depends on as package-lock.json resolves
 //     them (optional ones, such as the Deno binaries of other platforms, with scope "optional").
 // Deterministic: the timestamp is SOURCE_DATE_EPOCH, the serial number a UUID (v5) of what the
@@ -42,8 +42,8 @@ export function readDebianPins(path) {
 /** The project's version, and the pinned Deno and keptn_task versions. */
 export function projectVersions() {
   const runners = readJson("runners/package.json");
-  const python = /^version = "([^"]+)"$/m.exec(read("runners/python/pyproject.toml"))?.[1];
-  if (!python) throw new Error("Cannot find the version in runners/python/pyproject.toml");
+  const python = /^version = "([^"]+)"$/m.exec(read("sdk-python/pyproject.toml"))?.[1];
+  if (!python) throw new Error("Cannot find the version in sdk-python/pyproject.toml");
   return { version: runners.version, deno: runners.dependencies.deno, python };
 }
 

@@ -12,7 +12,7 @@ const FRONT_DOORS = [
   "CONTRIBUTING.md",
   "sdk/README.md",
   "runners/README.md",
-  "runners/python/README.md",
+  "sdk-python/README.md",
 ];
 
 /** Public sites these files may link to. */

@@ -29,10 +29,10 @@ describe("the project's version", () => {
   });
 
   it("is the version of the Python package and of keptn_task.__version__", () => {
-    expect(read("runners/python/pyproject.toml")).toMatch(
+    expect(read("sdk-python/pyproject.toml")).toMatch(
       new RegExp(`^version = "${version.replaceAll(".", "\\.")}"$`, "m"),
     );
-    expect(read("runners/python/keptn_task/__init__.py")).toMatch(
+    expect(read("sdk-python/keptn_task/__init__.py")).toMatch(
       new RegExp(`^__version__ = "${version.replaceAll(".", "\\.")}"$`, "m"),
     );
   });

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type RunOptions, runProcess } from "../helpers/run-process.js";
 import { issueMessage, issuePattern } from "../helpers/vectors.js";
 
-// The Python package `keptn_task` (runners/python) exercised by the machine's real python3, with
+// The Python package `keptn_task` (sdk-python) exercised by the machine's real python3, with
 // PYTHONPATH set as the python runner sets it and the variables as the operator sets them.
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 // Resolved once: `python3` from PATH may be a shim; the interpreter itself starts faster and
@@ -27,7 +27,7 @@ function runPython(
   return runProcess(PYTHON, args, {
     ...options,
     cwd: ROOT,
-    env: { PYTHONPATH: join(ROOT, "runners/python"), PYTHONDONTWRITEBYTECODE: "1", ...env },
+    env: { PYTHONPATH: join(ROOT, "sdk-python"), PYTHONDONTWRITEBYTECODE: "1", ...env },
   });
 }
 

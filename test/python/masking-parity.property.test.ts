@@ -138,7 +138,7 @@ describe("keptn_task masks as the TS SDK does (property-based)", () => {
           ]),
         ),
         encoding: "utf8",
-        env: { PYTHONPATH: join(ROOT, "runners/python"), PYTHONDONTWRITEBYTECODE: "1" },
+        env: { PYTHONPATH: join(ROOT, "sdk-python"), PYTHONDONTWRITEBYTECODE: "1" },
         maxBuffer: 64 * 1024 * 1024,
       }),
     );

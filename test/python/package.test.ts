@@ -15,17 +15,17 @@ import { ROOT } from "../helpers/deno.js";
 import { PYTHON } from "../helpers/keptn-task-cli.js";
 import { type ProcessResult, runProcess } from "../helpers/run-process.js";
 
-// The Python package `keptn-task` (runners/python) built and installed by the machine's real pip,
-// offline, as a user installs it: `pip install --no-build-isolation --no-index ./runners/python`.
+// The Python package `keptn-task` (sdk-python) built and installed by the machine's real pip,
+// offline, as a user installs it: `pip install --no-build-isolation --no-index ./sdk-python`.
 // Every build runs in a temporary copy, so nothing is written into the repository.
-const SOURCE = join(ROOT, "runners/python");
+const SOURCE = join(ROOT, "sdk-python");
 const VERSION: string = JSON.parse(
   readFileSync(join(ROOT, "runners/package.json"), "utf8"),
 ).version;
 const DIST_INFO = `keptn_task-${VERSION}.dist-info`;
 const SECRET = "hunter2-secret-value";
 
-/** The repository's files under runners/python, to show a run left nothing there. */
+/** The repository's files under sdk-python, to show a run left nothing there. */
 const sourceFiles = () =>
   readdirSync(SOURCE, { recursive: true, encoding: "utf8" })
     .map((path) => path.split("\\").join("/"))

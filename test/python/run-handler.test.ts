@@ -51,7 +51,7 @@ if __name__ == "__main__":
 
 writeFileSync(join(dir, "task.py"), TASK);
 writeFileSync(join(dir, "test_task.py"), UNIT_TEST);
-const PYTHONPATH = join(ROOT, "runners/python");
+const PYTHONPATH = join(ROOT, "sdk-python");
 
 async function runTask(data: string) {
   const log = join(dir, "termination-log");

@@ -5,7 +5,7 @@ test/sdk/vectors.test.ts runs the same files against the TS SDK.
 
 Run from this folder with the package on the path (Python 3.10+: the data schemas are
 dataclasses built with ``kw_only``):
-``PYTHONPATH=../../runners/python python3 -m unittest -v test_vectors``
+``PYTHONPATH=../../sdk-python python3 -m unittest -v test_vectors``
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ async function pyright(...files: string[]) {
     [PYRIGHT, "--outputjson", "--pythonpath", PYTHON, ...files],
     {
       cwd: ROOT,
-      env: { PYTHONPATH: join(ROOT, "runners/python") },
+      env: { PYTHONPATH: join(ROOT, "sdk-python") },
       timeoutMs: 120_000,
     },
   );
@@ -56,7 +56,7 @@ describe("keptn_task's types", () => {
   });
 
   it("hold in the package itself: pyright finds no error in keptn_task", async () => {
-    const { code, diagnostics } = await pyright(join(ROOT, "runners/python/keptn_task"));
+    const { code, diagnostics } = await pyright(join(ROOT, "sdk-python/keptn_task"));
     expect(diagnostics.filter((d) => d.severity !== "information")).toEqual([]);
     expect(code).toBe(0);
   });

@@ -25,7 +25,7 @@ const outcomes = new Map<string, [string, string][]>();
 beforeAll(async () => {
   result = await runProcess(PYTHON, ["-m", "unittest", "-v", "test_vectors"], {
     cwd: join(ROOT, "test/python"),
-    env: { PYTHONPATH: join(ROOT, "runners/python"), PYTHONDONTWRITEBYTECODE: "1" },
+    env: { PYTHONPATH: join(ROOT, "sdk-python"), PYTHONDONTWRITEBYTECODE: "1" },
     timeoutMs: 120_000,
   });
   // Python 3.11+: "test_000_x (test_vectors.ContextVectors.test_000_x) ... ok"; 3.10: no method.

@@ -32,7 +32,7 @@ describe("the project's version", () => {
         [
           "-c",
           "import sys; sys.path.insert(0, sys.argv[1]); import backend; print(backend.build_wheel(sys.argv[2])); print(backend.build_sdist(sys.argv[2]))",
-          `${ROOT}runners/python/_build`,
+          `${ROOT}sdk-python/_build`,
           out,
         ],
         { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } },

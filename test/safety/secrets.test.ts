@@ -243,8 +243,7 @@ describe("secrets in an httpRef URL", () => {
         else if (/\.(ts|py)$/.test(name)) sources.push(path);
       }
     };
-    for (const dir of ["sdk/src", "runners/src", "runners/python/keptn_task"])
-      walk(join(ROOT, dir));
+    for (const dir of ["sdk/src", "runners/src", "sdk-python/keptn_task"]) walk(join(ROOT, dir));
     const holders = sources.filter((path) =>
       /token\|key\|secret\|sig/.test(readFileSync(path, "utf8")),
     );

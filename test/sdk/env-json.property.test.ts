@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import { keptnContextSchema } from "../../sdk/src/index.js";
 import { isPlainContext } from "../../sdk/src/contract/index.js";
+import { keptnContextSchema } from "../../sdk/src/index.js";
 import { WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 
 // The runner decides from isPlainContext whether to load zod at all: it must never vouch for a

@@ -71,7 +71,7 @@ export function readsAsSuccess(exitCode: number): boolean {
  * `os._exit(code)`), in every mode of every runner. The system keeps the low 8 bits, as it would;
  * a code that would read as 0 only through that cut (256, 512, -256, ...) ends with 1, and
  * anything that is not an integer with 1, as Python ends a `sys.exit("message")`. Only 0 ends with 0.
- * The Python launcher (`runners/src/task_launch.py`) holds the same rule; a test
+ * The Python launcher (`runners/src/runner/task_launch.py`) holds the same rule; a test
  * (`test/safety/exit-path.test.ts`) holds both to it for every code from -65535 to 65535.
  *
  * @example

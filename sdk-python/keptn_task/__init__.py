@@ -23,7 +23,7 @@ or calls ``succeed()``; ``task(handle_signals=False)`` leaves Python's own handl
 tells how long is left.
 
 The shared test vectors in ``test/vectors/`` hold this package and the TS SDK to the same
-values and messages; ``runners/python/README.md`` lists the deliberate differences.
+values and messages; ``sdk-python/README.md`` lists the deliberate differences.
 """
 
 from .context import OBJECT_TYPES, TASK_TYPES, TaskContext, parse_context

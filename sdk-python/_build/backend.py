@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-# The source tree (runners/python): found from this file, so the hooks work from any directory.
+# The source tree (sdk-python): found from this file, so the hooks work from any directory.
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "keptn_task"
 TAG = "py3-none-any"
