@@ -16,6 +16,7 @@ export const UNIT_TESTS = [
   "test/sdk/env-json.property.test.ts",
   "test/sdk/process-policy.test.ts",
   "test/sdk/termination-log.test.ts",
+  "test/architecture/layout.test.ts",
 ];
 
 export default defineConfig({

@@ -21,6 +21,7 @@ from typing import (
     Generic,
     List,
     Mapping,
+    NamedTuple,
     Literal,
     NoReturn,
     Optional,
@@ -289,7 +290,50 @@ def task(
     if termination_log_path == DEFAULT_TERMINATION_LOG:
         # Where keptn-task run reads the reason from, unless the caller chose a path.
         termination_log_path = source.get("KEPTN_TASK_TERMINATION_LOG") or DEFAULT_TERMINATION_LOG
+    read = _read_input(source, data_schema, secure_json, deadline, log_level)
+    if read.issues:
+        error = ConfigError(read.issues)
+        if on_config_error == "raise":
+            raise error
+        _exit_invalid(error, log_stream, termination_log_path)
+    log = _task_logger(read.context, read.level, log_stream)
+    stopping = threading.Event()
+    stop = _Stop()
+    if handle_signals:
+        _handle_signals(stop, stopping, log, signal_grace_seconds)
+    if read.deadline_ms is not None:
+        _watch_deadline(stopping, log, read.deadline_ms / 1000)
+    return Task(
+        context=read.context,
+        data=read.data,
+        secure_data=read.secure_data,
+        log=log,
+        stopping=stopping,
+        termination_log_path=termination_log_path,
+        deadline=None if read.deadline_ms is None else read.deadline_ms / 1000,
+        _stop=stop,
+    )
 
+
+class _Input(NamedTuple):
+    """The task environment as read, with every issue found in it."""
+
+    context: TaskContext
+    data: Any
+    secure_data: Any
+    deadline_ms: Optional[float]
+    level: str
+    issues: List[ConfigIssue]
+
+
+def _read_input(
+    source: Mapping[str, str],
+    data_schema: Optional[DataSchema],
+    secure_json: bool,
+    deadline: Optional[Union[float, datetime]],
+    log_level: Optional[str],
+) -> _Input:
+    """Reads ``KEPTN_CONTEXT``, ``DATA``, ``SECURE_DATA``, the deadline and the log level."""
     # The secret is registered first, so nothing below (not even an error) can print it.
     secure_data, secure_issues = parse_secure_data(source.get("SECURE_DATA"), secure_json)
     context, context_issues = parse_context(source.get("KEPTN_CONTEXT"))
@@ -300,18 +344,16 @@ def task(
         seconds = deadline.timestamp() if isinstance(deadline, datetime) else float(deadline)
         deadline_ms, deadline_issues = seconds * 1000, []
     issues: List[ConfigIssue] = [*context_issues, *data_issues, *secure_issues, *deadline_issues]
-
     level = log_level if log_level is not None else source.get("KEPTN_TASK_LOG_LEVEL", "info")
     if level not in LEVELS:
         origin = ("options", "log_level") if log_level is not None else ("KEPTN_TASK_LOG_LEVEL", "")
         issues.append(ConfigIssue(*origin, f'expected one of {_LEVEL_LIST}, received "{level}"'))
-    if issues:
-        error = ConfigError(issues)
-        if on_config_error == "raise":
-            raise error
-        _exit_invalid(error, log_stream, termination_log_path)
+    return _Input(context, data, secure_data, deadline_ms, level, issues)
 
-    log = create_logger(
+
+def _task_logger(context: TaskContext, level: str, stream: Optional[TextIO]) -> logging.Logger:
+    """The task's logger, each line carrying the workload and the trace it runs in."""
+    return create_logger(
         {
             "app": context.app_name,
             "workload": context.workload_name,
@@ -320,23 +362,7 @@ def task(
             "traceId": context.trace.trace_id if context.trace is not None else "",
         },
         level=level,
-        stream=log_stream,
-    )
-    stopping = threading.Event()
-    stop = _Stop()
-    if handle_signals:
-        _handle_signals(stop, stopping, log, signal_grace_seconds)
-    if deadline_ms is not None:
-        _watch_deadline(stopping, log, deadline_ms / 1000)
-    return Task(
-        context=context,
-        data=data,
-        secure_data=secure_data,
-        log=log,
-        stopping=stopping,
-        termination_log_path=termination_log_path,
-        deadline=None if deadline_ms is None else deadline_ms / 1000,
-        _stop=stop,
+        stream=stream,
     )
 
 

@@ -4,9 +4,9 @@
  * `keptn-context.ts`).
  */
 
-import { parseJson } from "../core/issues.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { kindOf } from "./keptn-context.js";
+import { parseJson } from "./parse-json.js";
 
 /**
  * Reads `DATA` as the flat string map of `spec.<runtime>.parameters.map` (unset or empty: `{}`),

@@ -9,9 +9,9 @@
  * `apis/lifecycle/v1/common` package (Go field order, `metadata` with `omitempty`).
  */
 
-import { parseJson } from "../core/issues.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { goJsonString, goJsonStringMap } from "./go-compat.js";
+import { parseJson } from "./parse-json.js";
 
 /** The four name and version keys, in the operator's order. Always present, `""` when unknown. */
 export const CONTEXT_NAME_KEYS = [

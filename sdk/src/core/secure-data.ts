@@ -1,7 +1,7 @@
+import { parseJson } from "../contract/parse-json.js";
 import type { ConfigIssue } from "../errors/errors.js";
 import { defaultSecrets, type SecretRegistry, secretLeaves } from "../masking/secret-registry.js";
 import { unwrap, type ZodLike } from "./data.js";
-import { parseJson } from "./issues.js";
 import { isZod4, type SchemaOutput, schemaProblem, type TaskSchema, validate } from "./schema.js";
 
 /**
