@@ -10,7 +10,7 @@ import { symlinkSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { redactUrl, urlSecrets } from "../../sdk/src/contract/secret-rule.js";
-import { parseManifests } from "../../sdk/src/definitions/load-manifests.js";
+import { parseManifests } from "../../sdk/src/definitions/parse-manifests.js";
 import { importsSdk } from "../../sdk/src/definitions/sdk-imports.js";
 import { runCli } from "../helpers/keptn-task-cli.js";
 import { runRunner, scratch } from "../helpers/runner.js";

@@ -42,8 +42,6 @@ export {
   type LoadManifestsOptions,
   loadManifests,
   type ManifestSet,
-  parseManifests,
-  parseObjects,
   type SkippedFile,
 } from "./load-manifests.js";
 export type {
@@ -66,6 +64,7 @@ export {
   normalizeSecret,
   normalizeTask,
 } from "./normalize.js";
+export { parseManifests, parseObjects } from "./parse-manifests.js";
 export {
   type FieldLocator,
   type FieldSegment,
