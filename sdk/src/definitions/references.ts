@@ -25,7 +25,7 @@ export interface CheckReferencesOptions {
 }
 
 /** What a reference names: a task or an evaluation definition. */
-type Target = "task" | "evaluation";
+export type Target = "task" | "evaluation";
 
 const TARGETS: Readonly<Record<Target, { kind: string; code: DiagnosticCode }>> = {
   task: { kind: "KeptnTaskDefinition", code: "TASK_DEFINITION_NOT_FOUND" },
@@ -33,7 +33,7 @@ const TARGETS: Readonly<Record<Target, { kind: string; code: DiagnosticCode }>> 
 };
 
 /** One field that names definitions, and what they are for. */
-interface ReferenceField {
+export interface ReferenceField {
   readonly target: Target;
   /** `pre-deployment task`, `promotion task`, ... */
   readonly role: string;
@@ -108,7 +108,7 @@ const UNHANDLED_KINDS: Readonly<Record<string, { blocks: MetadataPath[]; why: st
 };
 
 /** One key of `WORKLOAD_KEYS` set in one metadata block, as `GetLabelOrAnnotation` finds it. */
-interface KeyValue {
+export interface KeyValue {
   readonly key: string;
   readonly path: MetadataPath;
   readonly where: "annotations" | "labels";
@@ -116,13 +116,13 @@ interface KeyValue {
 }
 
 /** Where Keptn reads a workload's names from, and the values it never reads, with why. */
-interface WorkloadKeys {
+export interface WorkloadKeys {
   readonly read: readonly KeyValue[];
   readonly ignored: readonly { readonly value: KeyValue; readonly why: string }[];
 }
 
 /** One name found in a field, with what is needed to report it. */
-interface Reference extends ReferenceField {
+export interface Reference extends ReferenceField {
   readonly manifest: LoadedManifest;
   readonly name: string;
   /** Field path of the value (`spec.promotionTasks.0`, `metadata.annotations["keptn.sh/..."]`). */
@@ -254,7 +254,7 @@ export function definitionNames(set: ManifestSet, kind: string): NameIndex {
  * The references of one object that Keptn reads (a workload's annotations or labels, an app
  * context's lists), and the workload keys it never reads.
  */
-function referencesOf(manifest: LoadedManifest): {
+export function referencesOf(manifest: LoadedManifest): {
   references: Reference[];
   ignored: WorkloadKeys["ignored"];
 } {
