@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCliInProcess } from "../helpers/keptn-task-cli.js";
+import { renderJob, resolveTask } from "../../sdk/src/definitions/index.js";
+import { fixtureCatalog } from "../helpers/definition-fixtures.js";
+import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "keptn-task-review-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -369,5 +371,46 @@ generatorOptions: { disableNameSuffixHash: true }
     const finding = result.findings.find((f) => f.code === "KUSTOMIZE_RENAMES_CONFIGMAP");
     expect(finding?.rest).toContain('"dev-code"');
     expect(finding?.file).toContain("task.yaml");
+  });
+});
+
+// Where the review was wrong: what Keptn does, stated as tests of render, run and validate.
+describe("keptn-task render and run: the review's cases where Keptn does what we do", () => {
+  // lifecycle-operator/controllers/lifecycle/keptntask/runtime_builder.go (handleParent): with a
+  // functionRef, the parent's httpRef URL and the parent's ConfigMap replace the child's, and the
+  // parent's image and mount path too; the child's own code is never used.
+  const functionRefWithCode = `${deno("parent", '    inline: { code: console.log("parent ran"); }')}---
+${deno("child", '    functionRef: { name: parent }\n    inline: { code: console.log("child ran"); }')}`;
+
+  it("9. runs the parent's code for a child with functionRef and code of its own, and says so", async () => {
+    const dir = folder({ "defs.yaml": functionRefWithCode });
+    const rendered = await runCliInProcess(["render", "child", "-f", dir, "-o", "json"]);
+    const job = JSON.parse(rendered.stdout).items.find((o: { kind: string }) => o.kind === "Job");
+    expect(job.spec.template.spec.volumes).toEqual([
+      { name: "function-mount", configMap: { name: "keptnfn-parent" } },
+    ]);
+    const validated = await runCliInProcess(["validate", dir]);
+    expect(findings(validated.stdout)).toMatchObject([
+      { level: "warning", code: "FUNCTIONREF_WITH_CODE" },
+    ]);
+    const ran = await runCli(["run", "child", "-f", dir]);
+    expect(ran.stdout).toContain("parent ran");
+    expect(ran.stdout).not.toContain("child ran");
+    expect(ran.code).toBe(0);
+  });
+
+  // runtime_builder.go (getParams): mergo.Merge(&params.Parameters, task.Spec.Parameters.Inline)
+  // without WithOverride: a KeptnTask's value fills a key the definition lacks or leaves "", and
+  // never replaces one it sets.
+  it("10. renders a KeptnTask's parameters under the definition's, as mergo without override", async () => {
+    const catalog = await fixtureCatalog("empty-values");
+    const { objects } = renderJob(resolveTask(catalog, { task: "empty-run", namespace: "shop" }));
+    const job = objects.find((o) => o.kind === "Job") as unknown as {
+      spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    };
+    const env = job.spec.template.spec.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === "DATA")?.value).toBe(
+      '{"a":"parent","b":"parent","c":"task","d":"child","e":"","g":""}',
+    );
   });
 });
