@@ -24,6 +24,8 @@ export function checkSharedDefinitions(
   catalog: Catalog,
   keptnNamespace: string,
 ): Diagnostic[] {
+  // Most inputs share nothing from Keptn's namespace: no workload needs reading then.
+  if (!catalog.definitions().some((d) => d.namespace === keptnNamespace)) return [];
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const manifest of set.objects) {
