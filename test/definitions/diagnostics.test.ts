@@ -756,6 +756,15 @@ describe("diagnostics", () => {
       ...rows.map((r) => r.code),
       "DUPLICATE_OBJECT",
       "CODE_SYNTAX_ERROR",
+      // The review's cases, each with its test in test/cli/validate-review.test.ts.
+      "EVALUATION_TARGET_INVALID",
+      "SECRET_OTHER_NAMESPACE",
+      "CONTAINER_ANNOTATION_UNMATCHED",
+      "DENO_PERMISSION_MISSING",
+      "PYTHON_CMD_PARAMETERS_CHANGE_CODE",
+      "METADATA_LABEL_INVALID",
+      "APP_CONTEXT_UNMATCHED",
+      "KUSTOMIZE_RENAMES_CONFIGMAP",
     ]);
     expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !tested.has(code))).toEqual([]);
   });

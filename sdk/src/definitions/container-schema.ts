@@ -44,6 +44,11 @@ export interface ContainerProblem {
   readonly path: readonly (string | number)[];
   /** Whether the path names an unknown key (point at the key, not at its parent). */
   readonly unknownKey?: boolean;
+  /**
+   * An enum of Kubernetes' schema, which Keptn's CRD leaves out: the definition is applied, and
+   * the API server refuses the Job built from it (`containerJobOnlyProblems`).
+   */
+  readonly jobOnly?: boolean;
 }
 
 /**
@@ -103,7 +108,8 @@ function describeErrors(container: unknown, errors: readonly SchemaError[]): Con
       found.find((e) => e.keyword !== "oneOf" && e.keyword !== "anyOf") ??
       (found[0] as SchemaError);
     const at = pathOf(path);
-    return { message: describeError(best, valueAt(container, at)), path: at };
+    const message = describeError(best, valueAt(container, at));
+    return best.keyword === "enum" ? { message, path: at, jobOnly: true } : { message, path: at };
   });
 }
 
@@ -213,8 +219,19 @@ export function containerProblems(container: unknown): ContainerProblem[] {
   const unknown: ContainerProblem[] = [];
   unknownFields(container, CONTAINER_FIELDS.root, [], unknown);
   return [
-    ...schemaProblems(container),
+    ...schemaProblems(container).filter((problem) => problem.jobOnly !== true),
     ...unknown,
     ...(isRecord(container) ? duplicateKeys(container) : []),
   ];
+}
+
+/**
+ * What Kubernetes' Container schema refuses that Keptn's CRD takes (its enums), so that only the
+ * Job built from the definition is refused.
+ *
+ * @param container `spec.container` as written.
+ * @returns The problems, each at its path from the container.
+ */
+export function containerJobOnlyProblems(container: unknown): ContainerProblem[] {
+  return schemaProblems(container).filter((problem) => problem.jobOnly === true);
 }

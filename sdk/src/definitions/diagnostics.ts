@@ -147,6 +147,38 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     level: "warning",
     summary: "the code imports @keptn-task/sdk or keptn_task, which Keptn's stock images lack",
   },
+  EVALUATION_TARGET_INVALID: {
+    level: "error",
+    summary: 'an evaluationTarget is not "<" or ">" and a number, so the evaluation always fails',
+  },
+  SECRET_OTHER_NAMESPACE: {
+    level: "warning",
+    summary: "a shared definition's Secret is only in Keptn's namespace, not where its Job runs",
+  },
+  CONTAINER_ANNOTATION_UNMATCHED: {
+    level: "warning",
+    summary: "keptn.sh/container names no container of the pod",
+  },
+  DENO_PERMISSION_MISSING: {
+    level: "warning",
+    summary: "Deno code needs a permission Keptn's deno-runtime does not grant",
+  },
+  PYTHON_CMD_PARAMETERS_CHANGE_CODE: {
+    level: "warning",
+    summary: "python cmdParameters -O, -OO or -x change what the task's code does",
+  },
+  METADATA_LABEL_INVALID: {
+    level: "error",
+    summary: "a Keptn list label holds a value the API server refuses in a label",
+  },
+  APP_CONTEXT_UNMATCHED: {
+    level: "warning",
+    summary: "a KeptnAppContext is named after no KeptnApp or workload app",
+  },
+  KUSTOMIZE_RENAMES_CONFIGMAP: {
+    level: "warning",
+    summary: "kustomize renames a ConfigMap that a configMapRef names, and does not rewrite it",
+  },
 } satisfies Record<string, { level: DiagnosticLevel; summary: string }>);
 
 /** A stable diagnostic code. */

@@ -3,6 +3,7 @@
  * KeptnTaskDefinition itself is accepted (the CRD checks the Container's schema, not the rules
  * the API server applies to a pod): the task's Job is never created and the task never runs.
  */
+import { podContainerProblems } from "./checks/pod-container-rules.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { TaskDefinition } from "./model.js";
 import { dnsLabelProblem } from "./names.js";
@@ -220,9 +221,13 @@ function containerProblems(def: TaskDefinition): Problem[] {
   const { container } = def;
   if (def.runner !== "container" || container === undefined) return [];
   const c = container as Container;
-  return [...nameProblems(c), ...portProblems(c), ...envProblems(c), ...resourceProblems(c)].map(
-    ({ field, problem }) => ({ field: `spec.container.${field}`, problem }),
-  );
+  return [
+    ...nameProblems(c),
+    ...portProblems(c),
+    ...envProblems(c),
+    ...resourceProblems(c),
+    ...podContainerProblems(c),
+  ].map(({ field, problem }) => ({ field: `spec.container.${field}`, problem }));
 }
 
 /** The Job's own fields: Kubernetes takes no negative backoffLimit or TTL; the CRD does. */

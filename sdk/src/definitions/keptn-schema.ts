@@ -5,6 +5,7 @@
  * unknown fields, types, enums and patterns come from Keptn, not from a hand-written copy.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { metricsWebhookProblems } from "./checks/metrics-webhooks.js";
 import { isRecord } from "./is-record.js";
 import { KEPTN_SCHEMAS } from "./keptn-schemas.generated.js";
 import { formatFieldPath } from "./positions.js";
@@ -107,7 +108,11 @@ export function keptnSchemaProblems(
     ];
   }
   const { kind } = raw;
-  if (validate(raw)) return kind === "AnalysisDefinition" ? analysisDefinitionProblems(raw) : [];
+  if (validate(raw)) {
+    return kind === "AnalysisDefinition"
+      ? analysisDefinitionProblems(raw)
+      : metricsWebhookProblems(raw);
+  }
   return problemsOf(validate.errors ?? [], raw).map((p) => ({
     ...p,
     message: `Invalid ${kind}: ${p.message}`,

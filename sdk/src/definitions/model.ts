@@ -69,7 +69,7 @@ export interface TaskDefinition {
 
 /**
  * `KEPTN_CONTEXT` as the operator builds it from a `KeptnTask`: its strings as written, not yet
- * checked against the enums (the contract is in `core/keptn-context.ts`).
+ * checked against the enums (the contract is in `contract/keptn-context.ts`).
  */
 export type KeptnContextFields = BaseContextFields<string, string>;
 

@@ -10,6 +10,7 @@ import { redactUrl } from "../contract/secret-rule.js";
 import { CodeResolutionError, ConfigError } from "../errors/errors.js";
 import type { Catalog } from "./catalog.js";
 import { checkCode, checkDefinition, MOUNT_PATHS } from "./check-definition.js";
+import { secretInKeptnNamespaceOnly } from "./checks/secret-elsewhere.js";
 import {
   createDiagnostic,
   type Diagnostic,
@@ -671,18 +672,19 @@ function codeSource(ctx: Context, resolved: CodeParams, mountPath: string): Code
 /** The Secret `SECURE_DATA` comes from must exist, with the key `SECURE_DATA`. */
 function checkSecret(ctx: Context, secure: string, subject: KeptnTask | TaskDefinition): void {
   const secret = ctx.catalog.findSecret(secure, ctx.namespace);
-  if (secret === undefined) {
+  const field =
+    subject.kind === "KeptnTask"
+      ? "spec.secureParameters.secret"
+      : runtimeField(subject, "secureParameters.secret");
+  const elsewhere = secretInKeptnNamespaceOnly(ctx, secure, subject, field);
+  if (elsewhere !== undefined) ctx.diagnostics.push(elsewhere);
+  else if (secret === undefined) {
     ctx.diagnostics.push(
       createDiagnostic(
         "SECRET_NOT_FOUND",
         `Secret "${secure}" (secureParameters) is not among the manifests: if it does not exist in namespace "${ctx.namespace}", the pod fails with CreateContainerConfigError and the task never starts; create it with the key SECURE_DATA`,
         subject,
-        {
-          field:
-            subject.kind === "KeptnTask"
-              ? "spec.secureParameters.secret"
-              : runtimeField(subject, "secureParameters.secret"),
-        },
+        { field },
       ),
     );
   } else if (!secret.keys.includes("SECURE_DATA")) {

@@ -106,7 +106,8 @@ export const runtimeSpecSchema = z.strictObject({
 });
 
 const envVarSchema = z.looseObject({
-  name: z.string().min(1),
+  // Keptn's CRD takes an empty name; the API server refuses it in the Job (job-rules).
+  name: z.string(),
   value: z.string().optional(),
   valueFrom: z.record(z.string(), z.unknown()).optional(),
 });

@@ -27,7 +27,7 @@ const PY_SDK_IMPORT =
  * are not told apart). Index searches only: linear in the code, whatever it holds (an unclosed
  * `/*` ends the code).
  */
-function withoutComments(code: string, runner: "deno" | "python"): string {
+export function withoutComments(code: string, runner: "deno" | "python"): string {
   if (runner === "python") return code.replace(/(^|[ \t])#.*$/gm, "$1");
   let out = "";
   let at = 0;

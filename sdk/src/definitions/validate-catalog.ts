@@ -5,6 +5,7 @@
 import { CodeResolutionError } from "../errors/errors.js";
 import type { Catalog } from "./catalog.js";
 import { checkDefinition, checkTaskTimeout } from "./check-definition.js";
+import { checkManifestSet, checkResolvedDefinition } from "./checks/catalog-checks.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
 import { checkForImages } from "./image-checks.js";
 import { notInLookupNamespaces } from "./lookup-namespaces.js";
@@ -60,9 +61,11 @@ export function validateCatalog(
       });
       out.push(...checkForImages(def, stockImages === true, resolved.diagnostics));
       if (stockImages === true) out.push(...sdkOnStockImage(resolved, def));
+      out.push(...checkResolvedDefinition(def, resolved, stockImages === true));
     } catch (error) {
       if (!(error instanceof CodeResolutionError)) throw error;
       out.push(...checkForImages(def, stockImages === true, checkDefinition(def)));
+      out.push(...checkResolvedDefinition(def, undefined, stockImages === true));
     }
   }
   for (const task of catalog.tasks()) {
@@ -79,6 +82,7 @@ export function validateCatalog(
   const { keptnNamespace } = options;
   out.push(...checkReferences(source, keptnNamespace === undefined ? {} : { keptnNamespace }));
   out.push(...checkMetadataKeys(source));
+  out.push(...checkManifestSet(source, catalog, keptnNamespace ?? DEFAULT_KEPTN_NAMESPACE));
   return locateDiagnostics(source, uniqueDiagnostics(out));
 }
 

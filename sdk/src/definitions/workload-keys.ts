@@ -88,7 +88,7 @@ export interface KeyValue {
 }
 
 /** Where Keptn reads a workload's names from, and the values it never reads, with why. */
-interface WorkloadKeys {
+export interface WorkloadKeys {
   readonly read: readonly KeyValue[];
   readonly ignored: readonly { readonly value: KeyValue; readonly why: string }[];
 }
