@@ -5,7 +5,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DENO, ROOT, SDK_BUNDLE } from "../helpers/deno.js";
 import { runProcess } from "../helpers/run-process.js";
-import { cases } from "./api-cases.js";
+import { cases } from "./api-cases/index.js";
 
 // The same cases as api.node.test.ts, run by the pinned Deno against the SDK's bundle
 // (sdk/dist/keptn-task-sdk.js) with Keptn's narrow permissions: no env, no sys access.

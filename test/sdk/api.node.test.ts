@@ -1,5 +1,5 @@
 import { describe, it } from "vitest";
-import { cases } from "./api-cases.js";
+import { cases } from "./api-cases/index.js";
 
 describe("SDK API under Node", () => {
   for (const apiCase of cases) it(apiCase.name, apiCase.run);

@@ -1,6 +1,6 @@
 // Entry point bundled for Deno by api.deno.test.ts: runs every API case and prints one JSON
 // line per case.
-import { cases } from "./api-cases.js";
+import { cases } from "./api-cases/index.js";
 
 for (const apiCase of cases) {
   try {
