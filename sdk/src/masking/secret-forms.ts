@@ -13,7 +13,7 @@ const INSPECT_MAX_STRING = 10_000;
  * bytes, Node's and Deno's `inspect` quoting, Go's and PHP's JSON escapes, hex, base64 and
  * base64url (also shifted 1 or 2 bytes), V8's `JSON.parse` excerpt, and `console.log`'s quoted
  * prefix of a piece over 10,000 characters. The catalogue `docs/security.md` lists; the Python
- * twin is `_forms_of` in `keptn_task/masking.py`.
+ * twin is `_forms_of` in `keptn_task/_forms.py`.
  */
 export function formsOf(piece: string): string[] {
   const escaped = JSON.stringify(piece).slice(1, -1);
