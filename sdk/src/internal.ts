@@ -74,3 +74,9 @@ export {
   type TaskSecrets,
   urlSecrets,
 } from "./masking/secret-rule.js";
+export {
+  OTEL_ENV_VARS,
+  type OtelConfig,
+  readOtelConfig,
+  TRACE_ENV_VARS,
+} from "./trace/otel-env.js";

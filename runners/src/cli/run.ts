@@ -36,6 +36,7 @@ import {
   readArgumentFile,
   refuseErrors,
 } from "./task-input.js";
+import { traceEnv } from "./trace-env.js";
 import { type RunControl, watchRuns } from "./watch.js";
 
 /** Resolution errors that --code makes moot: it gives the code. */
@@ -304,6 +305,8 @@ async function resolveRun(
         : {}),
       // -q: only the task's own output.
       ...(request.quiet ? { KEPTN_TASK_RUNNER_LOG_LEVEL: "silent" } : {}),
+      // The standard OpenTelemetry variables and the trace this run is part of (docs/guide/tracing.md).
+      ...traceEnv(context.io.env),
     },
     resolved,
     runtime,

@@ -7,9 +7,7 @@ import { setTimeout as setTimer } from "node:timers";
 import { redactUrl } from "../fetch/redact-url.js";
 import { retryAfterMs, retryDelay, sleep } from "../fetch/retry.js";
 import type { Logger } from "../log/logger.js";
-import type { TaskContext } from "./context.js";
 import { clampTimerMs } from "./process-policy.js";
-import { childTraceparent } from "./trace-context.js";
 
 /** How long one attempt of `t.fetch` may take by default, response body included. */
 export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
@@ -47,7 +45,8 @@ export interface TaskFetchInit extends RequestInit {
 
 /** What `t.fetch` needs from its task. */
 export interface FetchDeps {
-  readonly context: TaskContext;
+  /** The `traceparent` to send (the current span's, or a child of the task's trace), if any. */
+  readonly traceparent: () => string | undefined;
   readonly signal: AbortSignal;
   readonly remainingMs: () => number;
   readonly log: Logger;
@@ -74,9 +73,8 @@ export async function taskFetch(
   const headers = new Headers(
     rest.headers ?? (input instanceof Request ? input.headers : undefined),
   );
-  if (deps.context.trace !== undefined && !headers.has("traceparent")) {
-    headers.set("traceparent", childTraceparent(deps.context.trace));
-  }
+  const traceparent = headers.has("traceparent") ? undefined : deps.traceparent();
+  if (traceparent !== undefined) headers.set("traceparent", traceparent);
   const url = redactUrl(input instanceof Request ? input.url : String(input));
   const statusCodes = new Set(retry?.statusCodes ?? DEFAULT_RETRY_STATUS_CODES);
   const policy = {
