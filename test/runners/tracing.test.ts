@@ -220,7 +220,7 @@ describe("a collector that never answers", () => {
     try {
       const script = tmp.file(
         "slow-collector.ts",
-        SPAN_TASK.replace("return `loaded", "throw new Error(\"no\");\n  return `loaded"),
+        SPAN_TASK.replace("return `loaded", 'throw new Error("no");\n  return `loaded'),
       );
       const started = Date.now();
       const result = await runRunner("deno", {
