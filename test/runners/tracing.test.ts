@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TRACEPARENT } from "../fixtures/keptn-context.js";
+import { runCli } from "../helpers/keptn-task-cli.js";
 import {
   type OtlpReceiver,
   type ReceivedSpan,
@@ -235,5 +236,23 @@ describe("a collector that never answers", () => {
     } finally {
       await hanging.close();
     }
+  });
+});
+
+describe("keptn-task run", () => {
+  it("passes OTEL_* and TRACEPARENT to the runner: the run's span joins the caller's trace", async () => {
+    const caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const result = await runCli(["run", "hello", "-f", "examples/hello", "-q"], {
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        TRACEPARENT: caller,
+      },
+    });
+    expect(result.code).toBe(0);
+    const run = runnerSpan(receiver.spans());
+    expect(run.traceId).toBe("0af7651916cd43dd8448eb211c80319c");
+    expect(run.parentSpanId).toBe("b7ad6b7169203331");
+    expect(run.attributes["process.exit.code"]).toBe(0);
   });
 });
