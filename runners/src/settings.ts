@@ -3,11 +3,10 @@ import {
   DEFAULT_DENO_PERMISSIONS,
   DEFAULT_TERMINATION_LOG,
   isPlainContext,
-  type OtelConfig,
+  otelWanted,
   parseGraceSeconds,
   readContextJson,
   readDataMap,
-  readOtelConfig,
   registerTaskSecrets,
 } from "@keptn-task/sdk/internal";
 import { LEVELS } from "./log-line.js";
@@ -50,8 +49,8 @@ export interface RunnerSettings {
   readonly customPermissions: boolean;
   /** Variables set for a task started as a child (it inherits the rest of the environment). */
   readonly taskEnv: Record<string, string>;
-  /** The standard OpenTelemetry variables: whether (and where) the run's span is exported. */
-  readonly otel: OtelConfig;
+  /** Whether the standard OpenTelemetry variables ask for the run's span (read in full by `tracing.ts`). */
+  readonly otel: boolean;
   /** What Keptn would accept but the SDK's schemas do not (logged, not fatal). */
   readonly warnings: readonly string[];
 }
@@ -82,9 +81,6 @@ export async function readSettings(
   const runtime = readRuntime(args);
   // Registered before anything else reads them, so no output of the runner or the task shows them.
   registerSecrets(env, raw, secrets);
-  const otel = readOtelConfig(env, "keptn-task");
-  // Header values are credentials: masked in every output, the span's too.
-  if (otel.enabled) for (const value of Object.values(otel.headers)) secrets.register(value);
   const context = readContextJson(env.KEPTN_CONTEXT);
   const permissions = readPermissions(env);
   const options = readOptions(env);
@@ -125,11 +121,8 @@ export async function readSettings(
     isolation: options.isolation,
     customPermissions: permissions.custom,
     taskEnv: taskEnv(runtime, env, tmpDir, pythonPath),
-    otel,
-    warnings: [
-      ...otel.warnings.map((w) => `Cannot export the task's span as asked: ${w}`),
-      ...warnings.map((i) => `${i.source}.${i.path}: ${i.message}`),
-    ],
+    otel: otelWanted(env),
+    warnings: warnings.map((i) => `${i.source}.${i.path}: ${i.message}`),
   });
 }
 

@@ -4,17 +4,14 @@
  * Keptn's (the `traceparent` of `KEPTN_CONTEXT`), carries Keptn's context as attributes (the
  * operator's own attribute names), and is what the task's `TRACEPARENT` names.
  */
-import { type OtelOn, parseTraceparent, startTracing } from "@keptn-task/sdk/internal/tracing";
+import {
+  type OtelOn,
+  parseTraceparent,
+  readOtelConfig,
+  startTracing,
+} from "@keptn-task/sdk/internal/tracing";
 import { ATTR_PROCESS_EXIT_CODE } from "@opentelemetry/semantic-conventions/incubating";
-import type { RunTracing } from "./run-span.js";
-
-/** What the runner knows when it starts its span. */
-export interface RunSpanInput {
-  readonly config: OtelOn;
-  readonly env: Readonly<Record<string, string>>;
-  readonly secrets: { mask(text: string): string };
-  readonly runtime: string;
-}
+import type { RunTracing, RunTracingInput } from "./run-span.js";
 
 /** Keptn's context keys, as the lifecycle-operator names them on its own spans. */
 const CONTEXT_ATTRIBUTES: Readonly<Record<string, string>> = {
@@ -27,17 +24,29 @@ const CONTEXT_ATTRIBUTES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Starts the span of this task run, from the moment the process started.
+ * Reads the standard OpenTelemetry variables in full and starts the span of this task run, from
+ * the moment the process started: none when they cannot be used (`warnings` say why).
  *
- * @param input - The export settings, the environment, the masker, the runtime.
+ * @param input - The environment, the secret registry, the runtime.
  */
-export function startRunSpan(input: RunSpanInput): RunTracing {
+export function startRunSpan(input: RunTracingInput): {
+  tracing: RunTracing | undefined;
+  warnings: readonly string[];
+} {
+  const config = readOtelConfig(input.env, "keptn-task");
+  if (!config.enabled) return { tracing: undefined, warnings: config.warnings };
+  // Header values are credentials: masked in every output, the span's and the task's too.
+  for (const value of Object.values(config.headers)) input.secrets.register(value);
+  return { tracing: runSpan(config, input), warnings: config.warnings };
+}
+
+function runSpan(config: OtelOn, input: RunTracingInput): RunTracing {
   const context = readContext(input.env.KEPTN_CONTEXT);
   const keptn =
     context.traceparent === undefined ? undefined : parseTraceparent(context.traceparent);
   const inherited = parseTraceparent(input.env.TRACEPARENT ?? "");
   const parent = keptn ?? inherited;
-  const tracing = startTracing(input.config, {
+  const tracing = startTracing(config, {
     scope: "@keptn-task/runners",
     secrets: input.secrets,
     parent: parent?.traceparent,

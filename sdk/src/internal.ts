@@ -77,6 +77,7 @@ export {
 export {
   OTEL_ENV_VARS,
   type OtelConfig,
+  otelWanted,
   readOtelConfig,
   TRACE_ENV_VARS,
 } from "./trace/otel-env.js";

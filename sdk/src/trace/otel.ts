@@ -26,6 +26,7 @@ import type { OtelOn } from "./otel-env.js";
 
 export { parseTraceparent } from "../core/trace-context.js";
 export type { OtelOn } from "./otel-env.js";
+export { readOtelConfig } from "./otel-env.js";
 
 /** What masks a text: the secret registry's `mask`. */
 export interface TextMasker {

@@ -33,6 +33,10 @@ export interface TaskSpans {
 /** The module name the Deno bundle rewrites to its own tracing bundle (`sdk/scripts/bundle.mjs`). */
 const TRACING_MODULE = "./otel.js";
 
+/** Under Node the OpenTelemetry SDK is an optional peer dependency: what to install. */
+const MISSING_PACKAGES =
+  "the OpenTelemetry packages did not load; install the SDK's optional peers @opentelemetry/api, context-async-hooks, core, resources, sdk-trace-base, exporter-trace-otlp-proto and exporter-trace-otlp-http";
+
 const ENDPOINT_VARS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
 const OFF = { enabled: false, warnings: [] } as const;
 
@@ -101,7 +105,7 @@ function onSpans(
       try {
         started = await load();
       } catch (error) {
-        log.warn({ err: error }, "Cannot export spans: the tracing module failed to load");
+        log.warn({ err: error }, `Cannot export spans: ${MISSING_PACKAGES}`);
         return await fn(NO_SPAN);
       }
       return await started.inSpan(name, (span) =>
