@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseTraceparent, SecretRegistry, task } from "../../sdk/src/index.js";
 import { DEFAULT_DENO_PERMISSIONS } from "../../sdk/src/internal.js";
 import { TRACEPARENT, WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 import { DENO, ROOT, SDK_BUNDLE } from "../helpers/deno.js";
@@ -20,10 +21,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const [, KEPTN_TRACE_ID, KEPTN_SPAN_ID] = TRACEPARENT.split("-");
 
-const task = `${ROOT}test/fixtures/sdk/span-fetch.mjs`;
+const fixture = `${ROOT}test/fixtures/sdk/span-fetch.mjs`;
 
 const runtimes = {
-  node: (url: string) => ({ command: process.execPath, args: [task, url] }),
+  node: (url: string) => ({ command: process.execPath, args: [fixture, url] }),
   // The runner images' default permissions for a Deno task.
   deno: (url: string) => ({
     command: DENO,
@@ -33,7 +34,7 @@ const runtimes = {
       "--no-config",
       `--import-map=${importMap}`,
       ...DEFAULT_DENO_PERMISSIONS,
-      task,
+      fixture,
       url,
     ],
   }),
@@ -112,7 +113,7 @@ describe("t.span on Keptn's own deno image's permissions", () => {
         "--allow-net",
         "--allow-read",
         "--allow-env=DATA,SECURE_DATA,KEPTN_CONTEXT",
-        task,
+        fixture,
         service.url,
       ],
       {
@@ -126,6 +127,40 @@ describe("t.span on Keptn's own deno image's permissions", () => {
     expect(result.code).toBe(0);
     expect(receiver.requests).toEqual([]);
     expect(service.traceparents.get("/inside")).toMatch(new RegExp(`^00-${KEPTN_TRACE_ID}-`));
+  });
+});
+
+describe("t.span without an endpoint", () => {
+  const quiet = { write: () => undefined };
+  const make = (env: Record<string, string>) =>
+    task({
+      env: { KEPTN_CONTEXT: JSON.stringify(WORKLOAD_CONTEXT), ...env },
+      handleSignals: false,
+      logDestination: quiet,
+      secrets: new SecretRegistry(),
+    });
+
+  it("runs its function and returns its result, or throws what it throws", async () => {
+    const t = make({});
+    expect(await t.span("sync", () => 41 + 1)).toBe(42);
+    expect(
+      await t.span("async", async (span) => {
+        span.setAttribute("k", "v");
+        span.addEvent("e");
+        return "ok";
+      }),
+    ).toBe("ok");
+    await expect(t.span("fails", () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+  });
+
+  it("sends a child of the runner's span (TRACEPARENT) on t.fetch, not of Keptn's", async () => {
+    const runner = "00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01";
+    const t = make({ TRACEPARENT: runner });
+    await (await t.fetch(`${service.url}/child`)).text();
+    const sent = parseTraceparent(service.traceparents.get("/child") ?? "");
+    expect(sent?.traceId).toBe(KEPTN_TRACE_ID);
+    expect(sent?.parentId).not.toBe("1111111111111111");
+    expect(sent?.parentId).not.toBe(KEPTN_SPAN_ID);
   });
 });
 
