@@ -33,6 +33,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     items: [
       { text: "Running locally and in the images", link: "/guide/running" },
       { text: "Validating in CI", link: "/guide/validate-in-ci" },
+      { text: "Tracing", link: "/guide/tracing" },
       { text: "Deploying with Keptn", link: "/deploying" },
       { text: "The images", link: "/images" },
     ],

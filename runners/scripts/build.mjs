@@ -92,6 +92,8 @@ await build({
 // logger, and the schema check of an unusual KEPTN_CONTEXT.
 for (const options of [
   { ...bundleOptions, entryPoints: { "runner-log": `${root}src/runner/runner-log.ts` } },
+  // The run's span (the OpenTelemetry SDK): loaded only when OTEL_* ask for export.
+  { ...bundleOptions, entryPoints: { tracing: `${root}src/runner/tracing.ts` } },
   // (No require() banner: zod is an ES module, and node:module would wake Deno's Node layer.)
   { ...noBanner, entryPoints: { "context-warnings": `${root}src/runner/context-warnings.ts` } },
 ]) {
@@ -123,6 +125,8 @@ for (const file of [
   "keptn-task-sdk.d.ts",
   "keptn-task-sdk-testing.js",
   "keptn-task-sdk-testing.d.ts",
+  // t.span's OpenTelemetry SDK, loaded by the SDK bundle only when an endpoint is set.
+  "keptn-task-sdk-tracing.js",
 ]) {
   copyFileSync(`${root}../sdk/dist/${file}`, `${dist}/${file}`);
 }

@@ -13,10 +13,27 @@ import { bundledPackages, recordBundledPackages } from "../../scripts/release/bu
 import { bundleOptions } from "./bundle-options.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+/** The tracing bundle, named in the SDK bundle by `TRACING_MODULE` (src/trace/task-spans.ts). */
+const TRACING_BUNDLE = "keptn-task-sdk-tracing.js";
+const tracingModuleName = {
+  name: "tracing-module-name",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]trace[\\/]task-spans\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const from = 'const TRACING_MODULE = "./otel.js";';
+      if (!source.includes(from)) throw new Error(`${args.path}: expected ${from}`);
+      return {
+        contents: source.replace(from, `const TRACING_MODULE = "./${TRACING_BUNDLE}";`),
+        loader: "ts",
+      };
+    });
+  },
+};
 const types = `${root}dist/keptn-task-sdk.d.ts`;
 
 const { metafile } = await build({
   ...bundleOptions,
+  plugins: [...bundleOptions.plugins, tracingModuleName],
   entryPoints: [`${root}src/index.ts`],
   outfile: `${root}dist/keptn-task-sdk.js`,
   banner: {
@@ -24,8 +41,19 @@ const { metafile } = await build({
   },
   metafile: true,
 });
-// The npm packages inside the bundle, for the images' SBOMs (scripts/release/sbom.mjs).
-recordBundledPackages("sdk/build/bundled-packages.json", bundledPackages(metafile));
+// t.span's OpenTelemetry SDK and exporters: a bundle of its own next to the SDK's, loaded (by a
+// computed specifier, which Deno does not analyse at start) only when an endpoint is set.
+const { metafile: tracingMetafile } = await build({
+  ...bundleOptions,
+  entryPoints: [`${root}src/trace/otel.ts`],
+  outfile: `${root}dist/${TRACING_BUNDLE}`,
+  metafile: true,
+});
+// The npm packages inside the bundles, for the images' SBOMs (scripts/release/sbom.mjs).
+recordBundledPackages("sdk/build/bundled-packages.json", [
+  ...bundledPackages(metafile),
+  ...bundledPackages(tracingMetafile),
+]);
 
 // The testing entry point for Deno: it imports the SDK bundle next to it (one SDK, not two), so
 // it holds only its own code.

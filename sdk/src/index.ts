@@ -88,3 +88,4 @@ export {
   registerSecret,
   SecretRegistry,
 } from "./masking/secret-registry.js";
+export type { TaskSpan } from "./trace/task-spans.js";

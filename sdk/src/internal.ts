@@ -12,3 +12,10 @@ export { parseDeadline } from "./core/deadline.js";
 export { lookupNamespaces } from "./definitions/lookup-namespaces.js";
 // "Did you mean" for the command line: needs leven, which @keptn-task/runners brings.
 export { closestName } from "./definitions/suggest.js";
+export {
+  OTEL_ENV_VARS,
+  type OtelConfig,
+  otelWanted,
+  readOtelConfig,
+  TRACE_ENV_VARS,
+} from "./trace/otel-env.js";

@@ -165,7 +165,15 @@ const ENTRY_POINTS: Record<string, string[]> = {
     // Bounded reads (sdk/src/core/bounded-read.ts).
     "readFileStart",
     "readFileStartSync",
+    // The standard OpenTelemetry variables, read with no OpenTelemetry code (sdk/src/trace/otel-env.ts).
+    "OTEL_ENV_VARS",
+    "TRACE_ENV_VARS",
+    "otelWanted",
+    "readOtelConfig",
   ],
+  // Span export with the OpenTelemetry SDK, loaded only when an endpoint is set (the SDK's t.span,
+  // the runner's span of a task run).
+  "@keptn-task/sdk/internal/tracing": ["parseTraceparent", "readOtelConfig", "startTracing"],
 };
 
 describe.each(Object.entries(ENTRY_POINTS))("the entry point %s", (specifier, expected) => {

@@ -59,6 +59,7 @@ describe("the project's version", () => {
     for (const [dockerfile, image] of [
       ["images/extending/deno-task/Dockerfile", "deno-runtime"],
       ["images/extending/python-packages/Dockerfile", "python-runtime"],
+      ["images/extending/tracing/Dockerfile", "deno-runtime"],
       ["examples/container-runtime/Dockerfile", "deno-runtime"],
     ] as const) {
       expect(read(dockerfile), dockerfile).toContain(`\nARG BASE_IMAGE=${tags[image]}\n`);

@@ -18,6 +18,7 @@ import {
 } from "./run-request.js";
 import { findDeno, findPython, findRunner } from "./runtime-paths.js";
 import { findDefinition, loadCatalog, refuseErrors } from "./task-input.js";
+import { traceEnv } from "./trace-env.js";
 
 /** The resolved task and the process that runs it. */
 export interface RunSetup {
@@ -92,6 +93,8 @@ export async function resolveRun(
         : {}),
       // -q: only the task's own output.
       ...(request.quiet ? { KEPTN_TASK_RUNNER_LOG_LEVEL: "silent" } : {}),
+      // The standard OpenTelemetry variables and the trace this run is part of (docs/guide/tracing.md).
+      ...traceEnv(context.io.env),
     },
     resolved,
     runtime,

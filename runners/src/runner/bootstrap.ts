@@ -15,6 +15,7 @@ const assets = {
   sdk: `${base}keptn-task-sdk.js`,
   importMap: `${import.meta.dirname}/import-map.json`,
   runnerLog: `${base}runner-log.js`,
+  tracing: `${base}tracing.js`,
   contextWarnings: `${base}context-warnings.js`,
   pythonPath: `${import.meta.dirname}/python`,
   exitGuard: `${import.meta.dirname}/exit-guard.js`,

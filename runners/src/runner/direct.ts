@@ -47,6 +47,7 @@ export function directBlocker(
 ): string | undefined {
   if (settings.runtime !== "deno") return "a python task is a process of its own";
   if (settings.isolation === "process") return "KEPTN_TASK_ISOLATION is process";
+  if (settings.otel) return "the runner sends its span when the task has ended (OTEL_*)";
   if (settings.secrets.size > 0) return "its output is masked (SECURE_DATA is set)";
   if (settings.customPermissions) return "KEPTN_TASK_DENO_PERMISSIONS sets its permissions";
   if (script.baseUrl !== undefined) return "its relative imports resolve against its URL";

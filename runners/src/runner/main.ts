@@ -9,6 +9,7 @@ import {
 import { directBlocker, narrowPermissions, runDirect } from "./direct.js";
 import { LEVELS, type Level } from "./log-line.js";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";
+import { NO_TRACING, type RunTracing, startRunTracing } from "./run-span.js";
 import { type RunnerSettings, readSettings } from "./settings.js";
 import { SignalRelay } from "./signals.js";
 import { supervise, type TaskOutcome } from "./supervise.js";
@@ -23,6 +24,8 @@ export interface RunnerAssets {
   readonly importMap: string;
   /** URL of the runner's logger module, loaded only when something is logged. */
   readonly runnerLog: string;
+  /** URL of the bundle of the run's span (OpenTelemetry), loaded only when export is asked for. */
+  readonly tracing: string;
   /** URL of the module checking an unusual KEPTN_CONTEXT with the SDK's schema. */
   readonly contextWarnings: string;
   /** Directory holding the `keptn_task` Python package. */
@@ -65,9 +68,15 @@ export async function main(
       assets.contextWarnings,
       raw,
     );
-    return await runTask(run, run.settings);
+    run.tracing = await startRunTracing(
+      run.settings.otel,
+      { env, secrets: run.secrets, runtime: run.settings.runtime },
+      assets.tracing,
+      (message) => run.log("warn", message),
+    );
+    return await run.ended(await runTask(run, run.settings));
   } catch (error) {
-    return await run.fail(error, env);
+    return await run.ended(await run.fail(error, env));
   } finally {
     await run.cleanUp();
   }
@@ -81,6 +90,9 @@ class Run {
   settings: RunnerSettings | undefined;
   /** Where the task's masked stderr left off: a log line never continues the task's last line. */
   readonly stderr = { atLineStart: true };
+  /** The run's span (nothing unless OTEL_* ask for it), and why the run failed, for it. */
+  tracing: RunTracing = NO_TRACING;
+  reason: string | undefined;
   #signals: SignalRelay | undefined;
   #workDir: string | undefined;
   /** The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging. */
@@ -149,6 +161,7 @@ class Run {
       ? error.message
       : `Runner failed: ${error instanceof Error ? error.stack : String(error)}`;
     const exitCode = known ? error.exitCode : EXIT_CODES.INTERNAL_ERROR;
+    this.reason = message;
     // Also for errors before the settings were read (bad configuration, usage).
     new TerminationLog(
       this.settings?.terminationLog ?? env.KEPTN_TASK_TERMINATION_LOG ?? DEFAULT_TERMINATION_LOG,
@@ -156,6 +169,12 @@ class Run {
     ).write(message, true);
     await this.log("error", message, { code: known ? error.code : "INTERNAL", exitCode });
     return exitCode;
+  }
+
+  /** Ends the run's span with the exit code (and sends it, bounded) before the runner exits. */
+  async ended<T extends number | DirectRun>(outcome: T): Promise<T> {
+    if (typeof outcome === "number") await this.tracing.end(outcome, this.reason);
+    return outcome;
   }
 
   /** Stops listening for signals and removes the scratch directory (unless handed over). */
@@ -174,6 +193,9 @@ async function runTask(run: Run, settings: RunnerSettings): Promise<number | Dir
     ...(/^https?:\/\//i.test(settings.script) ? { signal: run.relay().signal } : {}),
     onRetry: (message, fields) => void run.log("warn", message, fields),
   });
+  if (/^https?:\/\//i.test(settings.script))
+    run.tracing.event("fetch", { "url.full": script.source });
+  run.tracing.event("resolve", { "code.filepath": script.source });
   const blocker = directBlocker(settings, script, run.assets.sdk);
   if (blocker === undefined) return await prepareDirect(run, settings, script);
   await run.log("debug", `Running task as a child process: ${blocker}`);
@@ -234,11 +256,15 @@ async function runChild(
     args: command.args,
   });
   const started = performance.now();
+  run.tracing.event("start", { "process.executable.path": command.command });
+  const traceparent = run.tracing.traceparent;
   const outcome = await supervise(command, {
-    env:
-      relay === undefined
-        ? settings.taskEnv
-        : { ...settings.taskEnv, KEPTN_TASK_TERMINATION_LOG: relay },
+    env: {
+      ...settings.taskEnv,
+      ...(relay === undefined ? {} : { KEPTN_TASK_TERMINATION_LOG: relay }),
+      // The OpenTelemetry environment carrier: what the task instruments joins the run's span.
+      ...(traceparent === undefined ? {} : { TRACEPARENT: traceparent }),
+    },
     secrets: run.secrets,
     signals: run.relay(),
     graceMs: settings.graceMs,
@@ -275,6 +301,7 @@ async function report(
     return 0;
   }
   const reason = taskEndReason(outcome);
+  run.reason = reason;
   termination.write(reason);
   await run.log("error", reason, { exitCode: outcome.exitCode, ...fields });
   return outcome.exitCode;
@@ -287,6 +314,7 @@ async function stoppedBeforeStart(
   signal: StopSignal,
 ): Promise<number> {
   const reason = notStartedReason(signal);
+  run.reason = reason;
   new TerminationLog(settings.terminationLog, run.secrets).write(reason, true);
   await run.log("error", reason, { signal });
   return signalExitCode(signal);

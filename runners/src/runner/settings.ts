@@ -8,6 +8,7 @@ import {
   readDataMap,
   registerTaskSecrets,
 } from "@keptn-task/sdk/contract";
+import { otelWanted } from "@keptn-task/sdk/internal";
 import { LEVELS } from "./log-line.js";
 import { rawSecretForms } from "./raw-env.js";
 import { pythonArgsBlocker, pythonEnvBlocker, splitCmdArgs } from "./task-command.js";
@@ -48,6 +49,8 @@ export interface RunnerSettings {
   readonly customPermissions: boolean;
   /** Variables set for a task started as a child (it inherits the rest of the environment). */
   readonly taskEnv: Record<string, string>;
+  /** Whether the standard OpenTelemetry variables ask for the run's span (read in full by `tracing.ts`). */
+  readonly otel: boolean;
   /** What Keptn would accept but the SDK's schemas do not (logged, not fatal). */
   readonly warnings: readonly string[];
 }
@@ -118,6 +121,7 @@ export async function readSettings(
     isolation: options.isolation,
     customPermissions: permissions.custom,
     taskEnv: taskEnv(runtime, env, tmpDir, pythonPath),
+    otel: otelWanted(env),
     warnings: warnings.map((i) => `${i.source}.${i.path}: ${i.message}`),
   });
 }

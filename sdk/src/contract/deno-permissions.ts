@@ -6,7 +6,8 @@
 
 /**
  * The variables a Deno task may read: Keptn's three (`DATA`, `SECURE_DATA`, `KEPTN_CONTEXT`),
- * `CMD_ARGS` and `SCRIPT`, and the two the SDK's `task()` reads besides (`TASK_ENV_VARS`).
+ * `CMD_ARGS` and `SCRIPT`, the ones the SDK's `task()` reads besides (`TASK_ENV_VARS`), and
+ * those of tracing: `TRACEPARENT`, `TRACESTATE` and `OTEL_*` (a prefix, as Deno 2.1+ reads it).
  */
 export const DENO_TASK_ENV: readonly string[] = [
   "DATA",
@@ -17,6 +18,10 @@ export const DENO_TASK_ENV: readonly string[] = [
   "KEPTN_TASK_DEADLINE",
   "KEPTN_TASK_LOG_LEVEL",
   "KEPTN_TASK_TERMINATION_LOG",
+  // The trace to join (the runner's span) and the standard OpenTelemetry variables, for t.span.
+  "TRACEPARENT",
+  "TRACESTATE",
+  "OTEL_*",
 ];
 
 /**

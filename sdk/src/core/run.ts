@@ -70,10 +70,12 @@ export async function run<const O extends TaskOptions>(
     result = await handler(t);
   } catch (error) {
     if (isTaskExit(error)) throw error;
+    await internals.flushSpans();
     return endThrown(internals, error);
   } finally {
     unwatch();
   }
+  await internals.flushSpans();
   t.succeed(typeof result === "string" ? result : undefined);
 }
 

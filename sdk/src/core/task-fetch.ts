@@ -47,7 +47,8 @@ export interface TaskFetchInit extends RequestInit {
 
 /** What `t.fetch` needs from its task. */
 export interface FetchDeps {
-  readonly context: TaskContext;
+  /** The `traceparent` to send (the current span's, or a child of the task's trace), if any. */
+  readonly traceparent: () => string | undefined;
   readonly signal: AbortSignal;
   readonly remainingMs: () => number;
   readonly log: Logger;
@@ -74,9 +75,8 @@ export async function taskFetch(
   const headers = new Headers(
     rest.headers ?? (input instanceof Request ? input.headers : undefined),
   );
-  if (deps.context.trace !== undefined && !headers.has("traceparent")) {
-    headers.set("traceparent", childTraceparent(deps.context.trace));
-  }
+  const traceparent = headers.has("traceparent") ? undefined : deps.traceparent();
+  if (traceparent !== undefined) headers.set("traceparent", traceparent);
   const url = redactUrl(input instanceof Request ? input.url : String(input));
   const statusCodes = new Set(retry?.statusCodes ?? DEFAULT_RETRY_STATUS_CODES);
   const policy = {

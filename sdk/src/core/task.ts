@@ -9,6 +9,7 @@ import {
 import { ConfigError, type ConfigIssue, EXIT_CODES } from "../errors/errors.js";
 import { createLogger, type LogDestination, type Logger, type LogLevel } from "../log/logger.js";
 import { defaultSecrets, type SecretRegistry } from "../masking/secret-registry.js";
+import { createTaskSpans, type TaskSpan } from "../trace/task-spans.js";
 import { parseContext, type TaskContext } from "./context.js";
 import { parseData, type TaskData } from "./data.js";
 import { parseDeadline } from "./deadline.js";
@@ -108,6 +109,13 @@ export interface Task<D = TaskData, S = string | undefined> {
    * requests with backoff.
    */
   fetch(input: string | URL | Request, init?: TaskFetchInit): Promise<Response>;
+  /**
+   * Runs `fn` inside a child span named `name` and returns its result; the span ends when `fn`
+   * settles (an exception is recorded on it). Exported only when `OTEL_EXPORTER_OTLP_ENDPOINT`
+   * (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; masked like every output. `t.fetch` inside
+   * sends the span as its `traceparent`.
+   */
+  span<T>(name: string, fn: (span: TaskSpan) => T | Promise<T>): Promise<T>;
   /** Logs `message`, writes it to the termination log and exits non-zero. */
   fail(message: string, options?: ExitOptions): never;
   /**
@@ -153,6 +161,8 @@ export interface TaskInternals {
   /** The exit code of a stopped task, once a stop signal came. */
   readonly stopped: () => number | undefined;
   readonly deadlineMs: number | undefined;
+  /** Waits for the export of the task's spans (bounded): `run()` does before the task ends. */
+  readonly flushSpans: () => Promise<void>;
   /** `fail()` with fields for its log line (the error a handler threw). */
   readonly failWith: (message: string, fields: Record<string, unknown>) => never;
 }
@@ -196,6 +206,7 @@ export function createTask(options: TaskOptions): TaskInternals {
   const remainingMs = () =>
     deadlineMs === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadlineMs - Date.now());
   const signal = controller.signal;
+  const spans = createTaskSpans(options.env, ctx.trace, secrets, log);
   const result: Task<unknown, unknown> = {
     context: ctx,
     data: input.data,
@@ -203,7 +214,9 @@ export function createTask(options: TaskOptions): TaskInternals {
     log,
     signal,
     remainingMs,
-    fetch: (url, init = {}) => taskFetch(url, init, { context: ctx, signal, remainingMs, log }),
+    fetch: (url, init = {}) =>
+      taskFetch(url, init, { signal, remainingMs, log, traceparent: spans.traceparent }),
+    span: (name, fn) => spans.span(name, fn),
     fail: (message, exitOptions = {}) => fail(ending, message, exitOptions.exitCode, {}),
     succeed: (message) => succeed(ending, message),
   };
@@ -212,6 +225,7 @@ export function createTask(options: TaskOptions): TaskInternals {
     host,
     stopped,
     deadlineMs,
+    flushSpans: spans.flush,
     failWith: (message, fields) => fail(ending, message, undefined, fields),
   };
 }
