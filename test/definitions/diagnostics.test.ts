@@ -432,10 +432,10 @@ const rows: Row[] = [
   },
   {
     code: "CONFIGMAP_OTHER_NAMESPACE",
-    it: "warns that a Job mounts the function ConfigMap from its own namespace",
+    it: "refuses a Job that mounts the function ConfigMap from its own namespace",
     fixture: "traps",
     run: resolve("shared-inline"),
-    level: "warning",
+    level: "error",
     object: "KeptnTaskDefinition/keptn-system/shared-inline",
     says: [
       'mounts ConfigMap "keptnfn-shared-inline" by name',
@@ -765,6 +765,10 @@ describe("diagnostics", () => {
       "METADATA_LABEL_INVALID",
       "APP_CONTEXT_UNMATCHED",
       "KUSTOMIZE_RENAMES_CONFIGMAP",
+      // The second review's, in test/cli/validate-review-2.test.ts and validate-review-2b.test.ts.
+      ...["WORKLOAD_NAME_INVALID", "SCHEDULING_GATE_REMOVED", "NAMESPACE_EXCLUDED"],
+      ...["ENV_TOO_LARGE", "CONFIGMAP_TOO_LARGE", "LAST_APPLIED_TOO_LARGE", "CODE_ALL_COMMENT"],
+      ...["TTL_TOO_SHORT", "EVALUATION_METRIC_REPEATED", "IMPORT_UNRESOLVABLE"],
     ]);
     expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !tested.has(code))).toEqual([]);
   });

@@ -17,6 +17,7 @@ import { checkKustomizeRenames } from "./kustomize-renames.js";
 import { checkListLabels } from "./list-labels.js";
 import { checkPythonCodeOptions } from "./python-options.js";
 import { checkSharedDefinitions } from "./shared-definitions.js";
+import { checkWorkloadNames } from "./workload-names.js";
 
 /**
  * The checks of one definition, resolved in its own namespace.
@@ -55,5 +56,6 @@ export function checkManifestSet(
     ...checkListLabels(set),
     ...checkAppContexts(set),
     ...checkKustomizeRenames(set),
+    ...checkWorkloadNames(set),
   ];
 }

@@ -2,7 +2,11 @@
  * What a workload or KeptnAppContext runs from a definition shared in Keptn's namespace: the
  * operator finds the definition there (after the object's own namespace), but creates the Job in
  * the object's namespace, so what the Job reads by name (the secureParameters Secret) must be
- * there. See `secret-elsewhere.ts` for the sources in Keptn.
+ * there. See `secret-elsewhere.ts` for the sources in Keptn. The code's ConfigMap too: Keptn
+ * creates `keptnfn-<name>` in the definition's namespace (controllers/common/taskdefinition/
+ * handler.go, keptntaskdefinition/controller.go) and the Job mounts it by name, not optional
+ * (keptntask/runtime_builder.go `CreateVolume`), so the pod never starts
+ * (`CONFIGMAP_OTHER_NAMESPACE`).
  */
 import { CodeResolutionError } from "../../errors/errors.js";
 import type { Catalog } from "../catalog.js";
@@ -43,6 +47,8 @@ export function checkSharedDefinitions(
   return out;
 }
 
+const SHARED_CODES = new Set(["SECRET_OTHER_NAMESPACE", "CONFIGMAP_OTHER_NAMESPACE"]);
+
 function sharedSecret(
   catalog: Catalog,
   definition: string,
@@ -51,7 +57,8 @@ function sharedSecret(
 ): Diagnostic[] {
   try {
     const resolved = resolveTask(catalog, { definition, namespace, keptnNamespace });
-    return resolved.diagnostics.filter((d) => d.code === "SECRET_OTHER_NAMESPACE");
+    // The Job runs in the workload's namespace: what it mounts or reads by name must be there.
+    return resolved.diagnostics.filter((d) => SHARED_CODES.has(d.code));
   } catch (error) {
     if (error instanceof CodeResolutionError) return [];
     throw error;
