@@ -178,8 +178,9 @@ spec:
   objectives:
 ${[...objectives, "<5", ">-1.5e3", "<+Inf"]
   .map(
-    (target) =>
-      `    - { keptnMetricRef: { name: m, namespace: shop }, evaluationTarget: "${target}" }`,
+    // One metric each: two objectives on one are EVALUATION_METRIC_REPEATED.
+    (target, index) =>
+      `    - { keptnMetricRef: { name: m${index}, namespace: shop }, evaluationTarget: "${target}" }`,
   )
   .join("\n")}
 `);

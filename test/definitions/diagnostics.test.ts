@@ -316,10 +316,10 @@ const rows: Row[] = [
   },
   {
     code: "TASKS_IGNORED",
-    it: "warns that Keptn never reads a Deployment's own task annotations when its pods name the workload",
+    it: "refuses task annotations Keptn never reads: a Deployment's own when its pods name the workload",
     fixture: "references",
     run: validate,
-    level: "warning",
+    level: "error",
     object: "Deployment/shop/cart",
     says: [
       'Deployment "shop/cart" names pre-deployment tasks "notify" (annotation keptn.sh/pre-deployment-tasks)',
@@ -696,10 +696,10 @@ const rows: Row[] = [
   },
   {
     code: "NAMESPACE_NOT_ENABLED",
-    it: "warns that a namespace without keptn.sh/lifecycle-toolkit: enabled never runs its tasks",
+    it: "refuses tasks in a namespace without keptn.sh/lifecycle-toolkit: enabled, which never run",
     fixture: "keptn-traps",
     run: validate,
-    level: "warning",
+    level: "error",
     object: "Deployment/quiet/cart",
     says: ['Namespace "quiet"', "never run", "kubectl annotate namespace quiet"],
   },
@@ -877,13 +877,11 @@ describe("diagnostics", () => {
       "metadata: { name: dangling, namespace: keptn-system }",
       "spec: { taskDefinition: missing, context: { appName: a, appVersion: '1', objectType: App, taskType: pre, workloadName: w, workloadVersion: '1' } }",
       "---",
-      "apiVersion: apps/v1",
-      "kind: Deployment",
-      "metadata:",
-      "  name: checkout",
-      "  namespace: keptn-system",
-      "  annotations: { keptn.sh/workload: checkout, keptn.sh/pre-deployment-tasks: gone }",
-      "spec: { selector: {}, template: { spec: { containers: [] } } }",
+      // A KeptnAppContext: the pod webhook never sees a Deployment's pods in Keptn's namespace.
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnAppContext",
+      "metadata: { name: checkout, namespace: keptn-system }",
+      "spec: { preDeploymentTasks: [gone] }",
     ].join("\n");
     const set = parseManifests(yaml, "same.yaml", { onError: "collect" });
     const messages = validateCatalog(createCatalog(set)).map((d) => `${d.code}: ${d.message}`);

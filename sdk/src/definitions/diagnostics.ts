@@ -127,7 +127,7 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     summary: "an annotation or label key is near one Keptn reads, which it ignores",
   },
   NAMESPACE_NOT_ENABLED: {
-    level: "warning",
+    level: "error",
     summary: "the namespace lacks the annotation keptn.sh/lifecycle-toolkit: enabled",
   },
   DUPLICATE_OBJECT: { level: "warning", summary: "the same object appears twice" },
@@ -140,7 +140,7 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     summary: "a workload or KeptnAppContext names an evaluation definition that is not there",
   },
   TASKS_IGNORED: {
-    level: "warning",
+    level: "error",
     summary: "a workload names tasks or evaluations where Keptn never reads them",
   },
   SDK_ON_STOCK_IMAGE: {

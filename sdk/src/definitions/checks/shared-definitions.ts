@@ -14,6 +14,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { ManifestSet } from "../load-manifests.js";
 import { resolveTask } from "../resolve-task.js";
 import { referencesOf } from "../workload-keys.js";
+import { webhookSkipsNamespace } from "./webhook-namespaces.js";
 
 /**
  * `SECRET_OTHER_NAMESPACE` for every task definition a workload or app context names that is
@@ -34,7 +35,7 @@ export function checkSharedDefinitions(
   const out: Diagnostic[] = [];
   for (const manifest of set.objects) {
     const { namespace } = manifest;
-    if (namespace === keptnNamespace) continue;
+    if (webhookSkipsNamespace(set, namespace, keptnNamespace)) continue;
     for (const reference of referencesOf(manifest).references) {
       const key = `${namespace}/${reference.name}`;
       if (reference.target !== "task" || seen.has(key)) continue;
