@@ -147,11 +147,11 @@ describe("keptn-task validate: workload names Keptn's pod webhook never reads", 
     ],
   ];
 
-  it("warns (TASKS_IGNORED) instead of reporting names Keptn never waits for", async () => {
+  it("refuses (TASKS_IGNORED) names Keptn never reads, instead of reporting them missing", async () => {
     const result = await runCliInProcess(["validate", `${REFERENCES}/definitions.yaml`, ignored]);
     const findings = textFindings(result.stdout);
     expect(findings.map((f) => [f.file, f.line, f.column, f.level, f.code])).toEqual(
-      expected.map(([line, column]) => [ignored, line, column, "warning", "TASKS_IGNORED"]),
+      expected.map(([line, column]) => [ignored, line, column, "error", "TASKS_IGNORED"]),
     );
     findings.forEach((finding, index) => {
       const [, , starts, says] = expected[index] ?? [];
@@ -160,9 +160,9 @@ describe("keptn-task validate: workload names Keptn's pod webhook never reads", 
       expect(finding.rest).toContain(says);
     });
     expect(result.stderrLines).toEqual([
-      "keptn-task: checked 11 objects in 2 files: 0 errors, 7 warnings",
+      "keptn-task: checked 11 objects in 2 files: 7 errors, 0 warnings",
     ]);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(65);
   });
 
   it("fails on them with --strict", async () => {
@@ -194,7 +194,7 @@ describe("keptn-task validate: workload names Keptn's pod webhook never reads", 
     ].join("\n");
     const result = await runCliInProcess(["validate", "-"], { input: yaml });
     expect(textFindings(result.stdout).map((f) => [f.line, f.column, f.level, f.code])).toEqual([
-      [5, 18, "warning", "TASKS_IGNORED"],
+      [5, 18, "error", "TASKS_IGNORED"],
       [10, 22, "error", "TASK_DEFINITION_NOT_FOUND"],
     ]);
     expect(result.stdout).toContain(
@@ -222,7 +222,7 @@ describe("keptn-task validate: a Pod", () => {
       textFindings(result.stdout).map((f) => [f.line, f.level, f.code, f.rest.split(" names")[0]]),
     ).toEqual([
       [6, "error", "TASK_DEFINITION_NOT_FOUND", expect.stringContaining('Pod "default/owned" has')],
-      [14, "warning", "TASKS_IGNORED", expect.stringContaining('Pod "default/job-pod"')],
+      [14, "error", "TASKS_IGNORED", expect.stringContaining('Pod "default/job-pod"')],
     ]);
     expect(result.code).toBe(65);
   });

@@ -102,7 +102,7 @@ spec:
       containers: [{ name: cart, image: cart:1 }]
 `);
     expect(result.findings.map((f) => [f.level, f.code])).toEqual([
-      ["warning", "NAMESPACE_NOT_ENABLED"],
+      ["error", "NAMESPACE_NOT_ENABLED"],
     ]);
     expect(result.stdout).toContain("annotation");
     expect(result.stdout).not.toContain("rollout is blocked");

@@ -178,8 +178,9 @@ spec:
   objectives:
 ${[...objectives, "<5", ">-1.5e3", "<+Inf"]
   .map(
-    (target) =>
-      `    - { keptnMetricRef: { name: m, namespace: shop }, evaluationTarget: "${target}" }`,
+    // One metric each: two objectives on one are EVALUATION_METRIC_REPEATED.
+    (target, index) =>
+      `    - { keptnMetricRef: { name: m${index}, namespace: shop }, evaluationTarget: "${target}" }`,
   )
   .join("\n")}
 `);
@@ -199,7 +200,9 @@ kind: Secret
 metadata: { name: slack-token, namespace: ${namespace} }
 stringData: { SECURE_DATA: "{}" }
 `;
-    const shared = `${deno("notify", '    secureParameters: { secret: slack-token }\n    inline: { code: "console.log(1)" }', "keptn-system")}${secret("keptn-system")}---
+    // httpRef code: inline code would be a ConfigMap in keptn-system, which the Job in "shop"
+    // cannot mount either (CONFIGMAP_OTHER_NAMESPACE, test/cli/validate-review-2.test.ts).
+    const shared = `${deno("notify", '    secureParameters: { secret: slack-token }\n    httpRef: { url: "https://example.com/notify.ts#sha256=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }', "keptn-system")}${secret("keptn-system")}---
 ${deployment("      annotations: { keptn.sh/workload: cart, keptn.sh/pre-deployment-tasks: notify }")}`;
     const result = await validate(shared);
     expect(result.findings).toMatchObject([{ level: "warning", code: "SECRET_OTHER_NAMESPACE" }]);

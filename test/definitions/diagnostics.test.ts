@@ -67,6 +67,10 @@ describe("diagnostics", () => {
       "METADATA_LABEL_INVALID",
       "APP_CONTEXT_UNMATCHED",
       "KUSTOMIZE_RENAMES_CONFIGMAP",
+      // The second review's, in test/cli/validate-review-2.test.ts and validate-review-2b.test.ts.
+      ...["WORKLOAD_NAME_INVALID", "SCHEDULING_GATE_REMOVED", "NAMESPACE_EXCLUDED"],
+      ...["ENV_TOO_LARGE", "CONFIGMAP_TOO_LARGE", "LAST_APPLIED_TOO_LARGE", "CODE_ALL_COMMENT"],
+      ...["TTL_TOO_SHORT", "EVALUATION_METRIC_REPEATED", "IMPORT_UNRESOLVABLE"],
     ]);
     expect(Object.keys(DIAGNOSTIC_CODES).filter((code) => !tested.has(code))).toEqual([]);
   });
@@ -175,13 +179,11 @@ describe("diagnostics", () => {
       "metadata: { name: dangling, namespace: keptn-system }",
       "spec: { taskDefinition: missing, context: { appName: a, appVersion: '1', objectType: App, taskType: pre, workloadName: w, workloadVersion: '1' } }",
       "---",
-      "apiVersion: apps/v1",
-      "kind: Deployment",
-      "metadata:",
-      "  name: checkout",
-      "  namespace: keptn-system",
-      "  annotations: { keptn.sh/workload: checkout, keptn.sh/pre-deployment-tasks: gone }",
-      "spec: { selector: {}, template: { spec: { containers: [] } } }",
+      // A KeptnAppContext: the pod webhook never sees a Deployment's pods in Keptn's namespace.
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnAppContext",
+      "metadata: { name: checkout, namespace: keptn-system }",
+      "spec: { preDeploymentTasks: [gone] }",
     ].join("\n");
     const set = parseManifests(yaml, "same.yaml", { onError: "collect" });
     const messages = validateCatalog(createCatalog(set)).map((d) => `${d.code}: ${d.message}`);

@@ -2,7 +2,14 @@
 import { randomBytes } from "node:crypto";
 import { CodeResolutionError, ConfigError, UsageError } from "@keptn-task/sdk";
 import { registerTaskSecrets } from "@keptn-task/sdk/contract";
-import { type Catalog, type ResolvedTask, resolveTask, taskEnv } from "@keptn-task/sdk/definitions";
+import {
+  type Catalog,
+  envEntryBytes,
+  MAX_ENV_ENTRY_BYTES,
+  type ResolvedTask,
+  resolveTask,
+  taskEnv,
+} from "@keptn-task/sdk/definitions";
 import type { ParsedArgs } from "./args.js";
 import { withCodeFile } from "./code-file.js";
 import { codeLineMapper } from "./code-lines.js";
@@ -273,10 +280,9 @@ export function describeSource(resolved: ResolvedTask, codeFile?: string): strin
 
 /**
  * Linux refuses to start a program with one environment entry (`NAME=value`) over 128 KiB
- * (MAX_ARG_STRLEN): a pod's container would not start either. Said before anything starts.
+ * (MAX_ARG_STRLEN; `MAX_ENV_ENTRY_BYTES`, which validate's ENV_TOO_LARGE uses too): a pod's
+ * container would not start either. Said before anything starts.
  */
-const MAX_ENV_ENTRY_BYTES = 128 * 1024;
-
 function checkEnvSizes(definition: string, env: Readonly<Record<string, string>>): void {
   for (const [variable, value] of Object.entries(env)) {
     if (value.includes("\0")) {
@@ -287,7 +293,7 @@ function checkEnvSizes(definition: string, env: Readonly<Record<string, string>>
         summary: `Cannot run "${definition}"`,
       });
     }
-    const bytes = Buffer.byteLength(`${variable}=${value}`) + 1;
+    const bytes = envEntryBytes(variable, value);
     if (bytes > MAX_ENV_ENTRY_BYTES) {
       const message = `would be ${bytes} bytes, over Linux's limit of ${MAX_ENV_ENTRY_BYTES} bytes for one environment variable, so its container could not start either: pass less (a large input belongs in a ConfigMap or a URL the task reads)`;
       throw new ConfigError([{ source: variable, path: "", message }], {

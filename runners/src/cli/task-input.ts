@@ -53,7 +53,9 @@ export const DEFINITION_OPTIONS_HELP = `  -f, --file PATH         manifests: a f
       --keptn-namespace NS  where Keptn is installed: the fallback for definitions
                           (default keptn-system)
       --app NAME          KEPTN_CONTEXT appName
-      --workload NAME     KEPTN_CONTEXT workloadName (objectType becomes Workload)
+      --workload NAME     KEPTN_CONTEXT workloadName (objectType becomes Workload); Keptn
+                          sends the KeptnWorkload's name, "<app>-<workload>" (cart-cart for
+                          keptn.sh/workload: cart without an app)
       --version VERSION   KEPTN_CONTEXT workloadVersion (appVersion without --workload)
       --task-type TYPE    pre (default), post or promotion
       --context @FILE|JSON  KEPTN_CONTEXT fields as JSON (the flags above win)`;

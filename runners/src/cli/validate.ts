@@ -146,8 +146,10 @@ Examples:
     const all = sortFindings(await collectFindings(set, catalog, { ...options, python }), set);
     const findings = all.filter((finding) => !ignored.has(finding.code));
     const report = summarize(set, findings, args.flag("strict"), all.length - findings.length);
-    if (countKeptnObjects(set) === 0 && all.length === 0) {
-      // Nothing Keptn reads: no Keptn object, and no workload naming a definition.
+    if (countKeptnObjects(set) === 0 && all.length === 0 && !namesKeptnWorkload(set)) {
+      // Nothing Keptn reads: no Keptn object, no workload naming a definition, and none with
+      // keptn.sh/workload or keptn.sh/app (Keptn tracks those even with no task: its own
+      // chainsaw tests apply such folders).
       const error = `Cannot validate ${paths.map((p) => `"${p}"`).join(", ")}: no Keptn object (KeptnTaskDefinition, KeptnTask, KeptnAppContext, ...) and no workload naming a task or evaluation found`;
       if (output === "json") printJson(context, { ...report, valid: false }, set, error);
       throw new ManifestError(error);
@@ -285,6 +287,24 @@ function sortFindings(findings: readonly Finding[], set: ManifestSet): Finding[]
 }
 
 /** Objects of Keptn's API groups: definitions, tasks, app contexts, metrics, analyses. */
+/** Keptn's own keys that make a workload Keptn's (app.kubernetes.io/* may be anybody's). */
+const KEPTN_WORKLOAD_KEYS = ["keptn.sh/workload", "keptn.sh/app"];
+
+/** Whether some object's metadata or pod template names a Keptn workload or app. */
+function namesKeptnWorkload(set: ManifestSet): boolean {
+  const has = (metadata: unknown) =>
+    ["annotations", "labels"].some((where) => {
+      const block = (metadata as Record<string, unknown> | undefined)?.[where];
+      return KEPTN_WORKLOAD_KEYS.some(
+        (key) => typeof block === "object" && block !== null && key in block,
+      );
+    });
+  return set.objects.some((o) => {
+    const spec = o.raw.spec as { template?: { metadata?: unknown } } | undefined;
+    return has(o.raw.metadata) || has(spec?.template?.metadata);
+  });
+}
+
 function countKeptnObjects(set: ManifestSet): number {
   return set.objects.filter((o) => KEPTN_GROUPS.includes(o.apiVersion.split("/")[0] ?? "")).length;
 }

@@ -67,6 +67,9 @@ const UNIT_NANOS: Record<string, number> = {
   h: 3600e9,
 };
 
+/** 2^63 - 1 nanoseconds, the longest Go duration (as a double: the check is not exact at the edge). */
+const MAX_DURATION_NANOS = 2 ** 63 - 1;
+
 /**
  * Parses a Go duration as `time.ParseDuration` does (`90s`, `5m`, `1h30m`, `1.5h`, `+90s`,
  * `.5m`, `-5m`) into nanoseconds.
@@ -90,7 +93,10 @@ export function parseGoDuration(text: string): number | undefined {
     total += Number(`${whole || "0"}.${fraction || "0"}`) * (UNIT_NANOS[unit] ?? 0);
     index = part.lastIndex;
   }
-  return index === 0 ? undefined : sign * total;
+  if (index === 0) return undefined;
+  // Go's Duration is an int64 of nanoseconds: ParseDuration refuses anything beyond (about
+  // 2562047h), as it refuses "3000000h".
+  return total > MAX_DURATION_NANOS ? undefined : sign * total;
 }
 
 /** `whole` and, when `fraction` (of `digits` digits) is not 0, a dot and its digits, zeros trimmed. */

@@ -47,7 +47,7 @@ export const DIAGNOSTIC_CODES = Object.freeze({
   },
   CONFIGMAP_WITHOUT_CODE: { level: "error", summary: "a code ConfigMap has no key code" },
   CONFIGMAP_OTHER_NAMESPACE: {
-    level: "warning",
+    level: "error",
     summary: "the Job mounts a ConfigMap from its own namespace",
   },
   SECRET_NOT_FOUND: {
@@ -127,7 +127,7 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     summary: "an annotation or label key is near one Keptn reads, which it ignores",
   },
   NAMESPACE_NOT_ENABLED: {
-    level: "warning",
+    level: "error",
     summary: "the namespace lacks the annotation keptn.sh/lifecycle-toolkit: enabled",
   },
   DUPLICATE_OBJECT: { level: "warning", summary: "the same object appears twice" },
@@ -140,7 +140,7 @@ export const DIAGNOSTIC_CODES = Object.freeze({
     summary: "a workload or KeptnAppContext names an evaluation definition that is not there",
   },
   TASKS_IGNORED: {
-    level: "warning",
+    level: "error",
     summary: "a workload names tasks or evaluations where Keptn never reads them",
   },
   SDK_ON_STOCK_IMAGE: {
@@ -178,6 +178,48 @@ export const DIAGNOSTIC_CODES = Object.freeze({
   KUSTOMIZE_RENAMES_CONFIGMAP: {
     level: "warning",
     summary: "kustomize renames a ConfigMap that a configMapRef names, and does not rewrite it",
+  },
+  WORKLOAD_NAME_INVALID: {
+    level: "error",
+    summary:
+      "the KeptnWorkload or KeptnWorkloadVersion name Keptn builds from app, workload and version is refused",
+  },
+  SCHEDULING_GATE_REMOVED: {
+    level: "error",
+    summary: "a pod template carries keptn.sh/scheduling-gate-removed, so Keptn skips its pods",
+  },
+  NAMESPACE_EXCLUDED: {
+    level: "error",
+    summary: "Keptn's pod webhook is not called for the namespace, so its tasks never run",
+  },
+  ENV_TOO_LARGE: {
+    level: "error",
+    summary:
+      "an env variable of the Job is over Linux's 128 KiB limit, so its container cannot start",
+  },
+  CONFIGMAP_TOO_LARGE: {
+    level: "error",
+    summary: "a ConfigMap, or the one Keptn makes from inline code, is over 1 MiB",
+  },
+  LAST_APPLIED_TOO_LARGE: {
+    level: "warning",
+    summary: "kubectl apply cannot store the object in its 262144-byte last-applied annotation",
+  },
+  CODE_ALL_COMMENT: {
+    level: "warning",
+    summary: "the code is one comment line (a folded scalar >), so nothing runs",
+  },
+  TTL_TOO_SHORT: {
+    level: "warning",
+    summary: "ttlSecondsAfterFinished is under Keptn's poll interval, so the task can run again",
+  },
+  EVALUATION_METRIC_REPEATED: {
+    level: "warning",
+    summary: "two objectives name one KeptnMetric, and Keptn keeps one result for both",
+  },
+  IMPORT_UNRESOLVABLE: {
+    level: "warning",
+    summary: "the code imports what Keptn's stock image cannot resolve",
   },
 } satisfies Record<string, { level: DiagnosticLevel; summary: string }>);
 

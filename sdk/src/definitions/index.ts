@@ -36,6 +36,7 @@ export {
   hasErrors,
   objectId,
 } from "./diagnostics.js";
+export { envEntryBytes, MAX_ENV_ENTRY_BYTES } from "./env-limit.js";
 export { KEPTN_GROUPS } from "./keptn-schema.js";
 export {
   type LoadedManifest,

@@ -3,6 +3,7 @@
  * KeptnTaskDefinition itself is accepted (the CRD checks the Container's schema, not the rules
  * the API server applies to a pod): the task's Job is never created and the task never runs.
  */
+import { jobNameProblems } from "./checks/job-names.js";
 import { podContainerProblems } from "./checks/pod-container-rules.js";
 import { createDiagnostic, type Diagnostic } from "./diagnostics.js";
 import type { TaskDefinition } from "./model.js";
@@ -249,12 +250,13 @@ function jobFieldProblems(def: TaskDefinition): Problem[] {
  * ports, env and resources.
  */
 export function checkJobRules(def: TaskDefinition): Diagnostic[] {
-  return [...jobFieldProblems(def), ...containerProblems(def)].map(({ field, problem }) =>
-    createDiagnostic(
-      "JOB_INVALID",
-      `"${def.name}" is accepted, but the API server refuses the Job Keptn builds from it because ${problem}, so the task never runs; fix ${field}`,
-      def,
-      { field },
-    ),
+  return [...jobFieldProblems(def), ...jobNameProblems(def), ...containerProblems(def)].map(
+    ({ field, problem }) =>
+      createDiagnostic(
+        "JOB_INVALID",
+        `"${def.name}" is accepted, but the API server refuses the Job Keptn builds from it because ${problem}, so the task never runs; fix ${field}`,
+        def,
+        { field },
+      ),
   );
 }

@@ -46,12 +46,15 @@ const SUFFIX = "-NNNNN";
 /**
  * `JOB_NAME_TOO_LONG` for a definition whose KeptnTasks' Jobs would be named beyond 63 characters
  * (`<checkType>-<definition>-NNNNN-NNNNN`): Kubernetes copies a Job's name into its pod's
- * `job-name` label and refuses the Job, so the task never runs. An error when every kind of task
- * fails, a warning when only some do (a post-deployment or promotion task).
+ * `job-name` label and refuses the Job, so the task never runs. Without `used`, an error when
+ * every kind of task fails, a warning when only some do (a post-deployment or promotion task);
+ * with `used` (the kinds workloads and app contexts name it for), an error for those only.
  */
-export function checkJobNames(def: TaskDefinition): Diagnostic[] {
+export function checkJobNames(def: TaskDefinition, used?: ReadonlySet<string>): Diagnostic[] {
   const jobName = (checkType: string) => `${checkType}-${def.name}${SUFFIX}${SUFFIX}`;
-  const failing = CHECK_TYPES.filter(([type]) => jobName(type).length > MAX_LABEL_VALUE);
+  const failing = CHECK_TYPES.filter(
+    ([type]) => (used === undefined || used.has(type)) && jobName(type).length > MAX_LABEL_VALUE,
+  );
   const [first] = failing;
   if (first === undefined) return [];
   const [type, phase] = first;
@@ -63,7 +66,7 @@ export function checkJobNames(def: TaskDefinition): Diagnostic[] {
       "JOB_NAME_TOO_LONG",
       `"${def.name}" is ${def.name.length} characters long, so the Job of its ${phase} task would be named "${jobName(type)}" (${jobName(type).length} characters): Kubernetes puts a Job's name in its pod's job-name label, which holds at most ${MAX_LABEL_VALUE}, and refuses the Job, so ${every ? "no task of it ever runs" : `its ${which} tasks never run`}; shorten the name to at most ${longest} characters`,
       def,
-      { level: every ? "error" : "warning", field: "metadata.name" },
+      { level: every || used !== undefined ? "error" : "warning", field: "metadata.name" },
     ),
   ];
 }

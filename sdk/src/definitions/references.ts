@@ -9,6 +9,7 @@
  * StatefulSet, DaemonSet or Argo Rollout that name their workload); names it never reads are a
  * warning of their own (`TASKS_IGNORED`): Keptn silently never runs those tasks.
  */
+import { webhookExcludes } from "./checks/webhook-namespaces.js";
 import { createDiagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
 import { isRecord } from "./is-record.js";
 import type { LoadedManifest, ManifestSet } from "./load-manifests.js";
@@ -78,6 +79,14 @@ export function checkReferences(
     const disabled =
       manifest.kind === "KeptnAppContext" ? undefined : namespaces.get(manifest.namespace);
     const [first] = references;
+    const excluded =
+      first === undefined || manifest.kind === "KeptnAppContext"
+        ? undefined
+        : webhookExcludes(first, keptnNamespace, namespaces.get(manifest.namespace));
+    if (excluded !== undefined) {
+      diagnostics.push(excluded);
+      continue;
+    }
     if (first !== undefined && disabled !== undefined && !isEnabled(disabled)) {
       diagnostics.push(notEnabled(first, disabled));
       continue;

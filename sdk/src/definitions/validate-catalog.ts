@@ -6,6 +6,7 @@ import { CodeResolutionError } from "../errors/errors.js";
 import type { Catalog } from "./catalog.js";
 import { checkDefinition, checkTaskTimeout } from "./check-definition.js";
 import { checkManifestSet, checkResolvedDefinition } from "./checks/catalog-checks.js";
+import { jobNamesByUse } from "./checks/job-name-uses.js";
 import { createDiagnostic, type Diagnostic, uniqueDiagnostics } from "./diagnostics.js";
 import { checkForImages } from "./image-checks.js";
 import { notInLookupNamespaces } from "./lookup-namespaces.js";
@@ -82,8 +83,10 @@ export function validateCatalog(
   const { keptnNamespace } = options;
   out.push(...checkReferences(source, keptnNamespace === undefined ? {} : { keptnNamespace }));
   out.push(...checkMetadataKeys(source));
-  out.push(...checkManifestSet(source, catalog, keptnNamespace ?? DEFAULT_KEPTN_NAMESPACE));
-  return locateDiagnostics(source, uniqueDiagnostics(out));
+  const namespace = keptnNamespace ?? DEFAULT_KEPTN_NAMESPACE;
+  out.push(...checkManifestSet(source, catalog, namespace));
+  const byUse = jobNamesByUse(out, source, catalog, namespace);
+  return locateDiagnostics(source, uniqueDiagnostics(byUse));
 }
 
 /**

@@ -69,6 +69,12 @@ const UNHANDLED_KINDS: Readonly<Record<string, { blocks: MetadataPath[]; why: st
     ],
     why: "its pod webhook handles only pods owned by a Deployment (through its ReplicaSet), StatefulSet, DaemonSet or Argo Rollout, not a CronJob's Jobs'; put them on the workload the CronJob belongs to, or run the work as a KeptnTask",
   },
+  // apis/lifecycle/v1/common/common.go IsOwnerSupported: a ReplicationController is not an owner
+  // the webhook handles (keptn/lifecycle-toolkit at 40e195d78dd1886166e17d2e9c69b75a249fc384).
+  ReplicationController: {
+    blocks: [OWN, POD_TEMPLATE],
+    why: "its pod webhook handles only pods owned by a Deployment (through its ReplicaSet), StatefulSet, DaemonSet or Argo Rollout, not a ReplicationController's; run it as a Deployment",
+  },
   PodTemplate: {
     blocks: [OWN, ["template", "metadata"]],
     why: "a PodTemplate is not a workload, and its pod webhook reads only pods and their Deployment, StatefulSet, DaemonSet or Argo Rollout; put them on the workload's pod template",

@@ -235,10 +235,10 @@ export const fieldRows: Row[] = [
   },
   {
     code: "NAMESPACE_NOT_ENABLED",
-    it: "warns that a namespace without keptn.sh/lifecycle-toolkit: enabled never runs its tasks",
+    it: "refuses tasks in a namespace without keptn.sh/lifecycle-toolkit: enabled, which never run",
     fixture: "keptn-traps",
     run: validate,
-    level: "warning",
+    level: "error",
     object: "Deployment/quiet/cart",
     says: ['Namespace "quiet"', "never run", "kubectl annotate namespace quiet"],
   },

@@ -31,10 +31,10 @@ export const referenceRows: Row[] = [
   },
   {
     code: "TASKS_IGNORED",
-    it: "warns that Keptn never reads a Deployment's own task annotations when its pods name the workload",
+    it: "refuses task annotations Keptn never reads: a Deployment's own when its pods name the workload",
     fixture: "references",
     run: validate,
-    level: "warning",
+    level: "error",
     object: "Deployment/shop/cart",
     says: [
       'Deployment "shop/cart" names pre-deployment tasks "notify" (annotation keptn.sh/pre-deployment-tasks)',
@@ -147,10 +147,10 @@ export const referenceRows: Row[] = [
   },
   {
     code: "CONFIGMAP_OTHER_NAMESPACE",
-    it: "warns that a Job mounts the function ConfigMap from its own namespace",
+    it: "refuses a Job that mounts the function ConfigMap from its own namespace",
     fixture: "traps",
     run: resolve("shared-inline"),
-    level: "warning",
+    level: "error",
     object: "KeptnTaskDefinition/keptn-system/shared-inline",
     says: [
       'mounts ConfigMap "keptnfn-shared-inline" by name',

@@ -10,13 +10,18 @@ import type { ManifestSet } from "../load-manifests.js";
 import type { TaskDefinition } from "../model.js";
 import type { ResolvedTask } from "../resolve-task.js";
 import { checkAppContexts } from "./app-contexts.js";
+import { checkCodeShape } from "./code-shape.js";
 import { checkContainerAnnotations } from "./container-annotation.js";
 import { checkDenoPermissions } from "./deno-permissions.js";
+import { checkEvaluationObjectives } from "./evaluation-objectives.js";
 import { checkEvaluationTargets } from "./evaluation-targets.js";
+import { checkJobLifetime } from "./job-lifetime.js";
 import { checkKustomizeRenames } from "./kustomize-renames.js";
 import { checkListLabels } from "./list-labels.js";
 import { checkPythonCodeOptions } from "./python-options.js";
 import { checkSharedDefinitions } from "./shared-definitions.js";
+import { checkDefinitionSizes, checkManifestSizes } from "./size-limits.js";
+import { checkWorkloadNames } from "./workload-names.js";
 
 /**
  * The checks of one definition, resolved in its own namespace.
@@ -32,7 +37,14 @@ export function checkResolvedDefinition(
 ): Diagnostic[] {
   return [
     ...checkPythonCodeOptions(def),
-    ...(resolved === undefined ? [] : checkDenoPermissions(resolved, def, stockImages)),
+    ...checkJobLifetime(def),
+    ...(resolved === undefined
+      ? []
+      : [
+          ...checkDenoPermissions(resolved, def, stockImages),
+          ...checkDefinitionSizes(def, resolved),
+          ...checkCodeShape(def, resolved, stockImages),
+        ]),
   ];
 }
 
@@ -55,5 +67,8 @@ export function checkManifestSet(
     ...checkListLabels(set),
     ...checkAppContexts(set),
     ...checkKustomizeRenames(set),
+    ...checkWorkloadNames(set),
+    ...checkEvaluationObjectives(set),
+    ...checkManifestSizes(set),
   ];
 }
