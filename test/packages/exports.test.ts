@@ -153,6 +153,8 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "readFileStart",
     "readFileStartSync",
   ],
+  // Not public API either: the runner's httpRef fetch on Deno's own fetch.
+  "@keptn-task/sdk/internal/fetch": ["PROXY_VARIABLES", "fetchScriptWith", "webTransport"],
 };
 
 describe.each(Object.entries(ENTRY_POINTS))("the entry point %s", (specifier, expected) => {
@@ -189,7 +191,7 @@ describe("the SDK's public API", () => {
       exports: Record<string, string | Record<string, string>>;
     };
     const entries = Object.keys(ENTRY_POINTS).map((s) => s.replace("@keptn-task/sdk", "."));
-    for (const entry of [...entries, "./internal"]) {
+    for (const entry of [...entries, "./internal", "./internal/fetch"]) {
       const target = pkg.exports[entry];
       expect(target, entry).toBeTypeOf("object");
       expect(Object.keys(target as object)[0], entry).toBe("types");

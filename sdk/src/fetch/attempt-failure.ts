@@ -3,6 +3,7 @@
  * help), `fetchError` for the whole fetch (the public `FetchError`).
  */
 import { FetchError } from "../errors/errors.js";
+import { isRetryableStatus, retryAfterMs } from "./retry.js";
 
 /** A failure of one attempt; `retry` says whether another attempt may help. */
 export class AttemptFailure extends Error {
@@ -46,6 +47,20 @@ export function networkFailure(
   return new AttemptFailure(networkReason(error, connectTimeoutMs), true, status, undefined, {
     cause: error,
   });
+}
+
+/** The failure for a status that is neither 2xx nor a redirect: retryable for 429 and 5xx. */
+export function statusFailure(
+  status: number,
+  retryAfter: string | string[] | undefined,
+): AttemptFailure {
+  const retry = isRetryableStatus(status);
+  return new AttemptFailure(
+    `HTTP ${status}`,
+    retry,
+    status,
+    retry ? retryAfterMs(retryAfter) : undefined,
+  );
 }
 
 function networkReason(error: unknown, connectTimeoutMs: number): string {
