@@ -53,13 +53,6 @@ await build({
     }
   };
   visit(Object.keys(metafile.outputs).find((output) => output.endsWith("dist/bootstrap.js")));
-  // ...and the rest of the runner, which bootstrap.js imports once a Python task's interpreter is
-  // starting (runners/src/early-start.ts).
-  visit(
-    Object.keys(metafile.outputs).find((output) =>
-      metafile.outputs[output]?.entryPoint?.endsWith("src/main.ts"),
-    ),
-  );
   const heavy = [
     ...[...hot].flatMap((output) =>
       Object.keys(metafile.outputs[output]?.inputs ?? {}).filter((input) =>

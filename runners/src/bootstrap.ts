@@ -5,8 +5,8 @@
  * supervise, in this process, and ends with its exit code.
  */
 import { EXIT_CODES } from "@keptn-task/sdk";
-import { startEarly } from "./early-start.js";
 import { writeLogLine } from "./log-line.js";
+import { main } from "./main.js";
 import { readRawEnv } from "./raw-env.js";
 
 // Built from strings: each URL parsed at start-up costs Deno a fraction of a millisecond.
@@ -32,13 +32,7 @@ const runnerBug = (event: PromiseRejectionEvent) => {
 globalThis.addEventListener("unhandledrejection", runnerBug);
 
 // Deno leaves out a variable that is not valid UTF-8: those of the contract are read raw.
-const env = Deno.env.toObject();
-const raw = readRawEnv();
-// A Python task's interpreter starts now, while the runner loads the rest of itself and checks
-// the task's settings; it runs nothing until they pass (early-start.ts).
-const early = startEarly(Deno.args, env, raw.SECURE_DATA !== undefined, assets);
-const { main } = (await import("./main.js")) as typeof import("./main.js");
-const outcome = await main(Deno.args, env, assets, raw, early);
+const outcome = await main(Deno.args, Deno.env.toObject(), assets, readRawEnv());
 if (typeof outcome === "number") Deno.exit(outcome);
 // The task runs in this process: what it leaves unhandled is the task's failure, not a bug of
 // the runner's, and ends the process as it ends `deno run`.

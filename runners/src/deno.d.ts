@@ -9,7 +9,6 @@ declare namespace Deno {
   }
   interface ChildProcess {
     readonly pid: number;
-    readonly stdin: WritableStream<Uint8Array>;
     readonly stdout: ReadableStream<Uint8Array>;
     readonly stderr: ReadableStream<Uint8Array>;
     readonly status: Promise<CommandStatus>;

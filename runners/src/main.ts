@@ -7,7 +7,6 @@ import {
   taskEndReason,
 } from "@keptn-task/sdk/internal";
 import { directBlocker, narrowPermissions, runDirect } from "./direct.js";
-import type { EarlyStart } from "./early-start.js";
 import { LEVELS, type Level } from "./log-line.js";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";
 import { type RunnerSettings, readSettings } from "./settings.js";
@@ -48,17 +47,15 @@ export interface DirectRun {
  * @param env - The container's environment.
  * @param assets - Where the files shipped next to the bundle are.
  * @param raw - The raw bytes of the contract's variables that are not valid UTF-8.
- * @param early - A Python task's interpreter started before the checks (see `early-start.ts`).
  */
 export async function main(
   args: readonly string[],
   env: Record<string, string>,
   assets: RunnerAssets,
   raw: Readonly<Record<string, Uint8Array>> = {},
-  early?: EarlyStart,
 ): Promise<number | DirectRun> {
   // First of all: the secrets, so nothing below can print them.
-  const run = new Run(assets, new SecretRegistry(), early);
+  const run = new Run(assets, new SecretRegistry());
   try {
     run.settings = await readSettings(
       args,
@@ -89,13 +86,9 @@ class Run {
   /** The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging. */
   #logger: Promise<Logger> | undefined;
 
-  /** A Python task's interpreter, started early, waiting for the checks to pass. */
-  readonly early: EarlyStart | undefined;
-
-  constructor(assets: RunnerAssets, secrets: SecretRegistry, early?: EarlyStart) {
+  constructor(assets: RunnerAssets, secrets: SecretRegistry) {
     this.assets = assets;
     this.secrets = secrets;
-    this.early = early;
   }
 
   /**
@@ -167,8 +160,6 @@ class Run {
 
   /** Stops listening for signals and removes the scratch directory (unless handed over). */
   async cleanUp(): Promise<void> {
-    // Unless the task runs in it, the early process ends with nothing run.
-    await this.early?.cancel();
     this.#signals?.dispose();
     if (this.#workDir !== undefined)
       await Deno.remove(this.#workDir, { recursive: true }).catch(() => undefined);
@@ -237,21 +228,17 @@ async function runChild(
   const relay = await terminationRelay(settings.runtime, settings.terminationLog, run.makeWorkDir);
   const received = run.relay().received;
   if (received !== undefined) return await stoppedBeforeStart(run, settings, received);
-  const env =
-    relay === undefined
-      ? settings.taskEnv
-      : { ...settings.taskEnv, KEPTN_TASK_TERMINATION_LOG: relay };
-  const early = await run.early?.claim(command, env, run.secrets.size > 0, script.path);
   await run.log("debug", "Running task", {
     runtime: settings.runtime,
     source: script.source,
     args: command.args,
-    startedEarly: early !== undefined,
   });
   const started = performance.now();
   const outcome = await supervise(command, {
-    ...(early === undefined ? {} : { started: early }),
-    env,
+    env:
+      relay === undefined
+        ? settings.taskEnv
+        : { ...settings.taskEnv, KEPTN_TASK_TERMINATION_LOG: relay },
     secrets: run.secrets,
     signals: run.relay(),
     graceMs: settings.graceMs,

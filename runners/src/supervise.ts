@@ -34,8 +34,6 @@ export interface SuperviseOptions {
    * runner's stderr ended a line, so the runner's own log line can start on a line of its own.
    */
   readonly stderr?: { atLineStart: boolean };
-  /** The task's process when it was started already (see `early-start.ts`), piped when masked. */
-  readonly started?: Deno.ChildProcess;
 }
 
 /**
@@ -51,7 +49,7 @@ export async function supervise(
   // With no secret there is nothing to mask: the task writes straight to the container's
   // stdout and stderr, with no pipe (and no copy) in between.
   const masked = options.secrets.size > 0;
-  const child = options.started ?? spawn(command, options.env, masked ? "piped" : "inherit");
+  const child = spawn(command, options.env, masked ? "piped" : "inherit");
   const stops = forwardSignals(child, options);
   const output = masked ? maskOutput(child, options) : undefined;
   const status = await child.status;

@@ -98,35 +98,8 @@ def _run(path: str) -> None:
     exec(code, main.__dict__)
 
 
-#: In place of the file: the runner started python3 before it checked the task's settings (to
-#: overlap their start-ups), and names the file on stdin once they pass.
-AWAIT_START = "--keptn-task-await-start"
-
-
-def _await_start() -> str:
-    """The file the runner names on stdin (its path's bytes, then end of input) once the task runs.
-
-    Nothing of the task runs before. Without a path (the runner refused the task, or ended) the
-    launcher ends with nothing run. Stdin is then ``/dev/null`` again, as the runner gives a task.
-    """
-    data = b""
-    while True:
-        chunk = os.read(0, 65536)
-        if not chunk:
-            break
-        data += chunk
-    if not data:
-        os._exit(_USAGE_INVALID)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    return os.fsdecode(data)
-
-
 def main() -> None:
     """Runs the task named by ``sys.argv[1]`` and ends with its exit code (see the module doc)."""
-    if len(sys.argv) > 1 and sys.argv[1] == AWAIT_START:
-        sys.argv[1] = _await_start()
     if sys.flags.inspect:
         # -i or PYTHONINSPECT: after the task python would read its input and end with 0.
         print(
