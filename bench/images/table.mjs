@@ -84,8 +84,12 @@ function targetRows(m) {
       const keptn = median(m.times[`${caseName}|${runtime}/keptn`]);
       const within = ours / keptn <= targets[runtime];
       allWithin &&= within;
+      // The runs of a round are back to back: their ratio shows how much of the spread is load.
+      const oursRuns = m.times[`${caseName}|${runtime}/ours`];
+      const keptnRuns = m.times[`${caseName}|${runtime}/keptn`];
+      const paired = median(oursRuns.map((value, round) => value / keptnRuns[round]));
       lines.push(
-        `| ${runtime}, ${caseName} | ${ratio(ours, keptn)} | <= ${targets[runtime].toFixed(2)}x | ${within ? "yes" : "**no**"} |`,
+        `| ${runtime}, ${caseName} | ${ratio(ours, keptn)} | ${paired.toFixed(2)}x | <= ${targets[runtime].toFixed(2)}x | ${within ? "yes" : "**no**"} |`,
       );
     }
   }
@@ -103,8 +107,10 @@ export function printTables(m, header) {
   for (const line of rows(m)) console.log(line);
   const targets = targetRows(m);
   console.log("");
-  console.log("| cold start | ours / Keptn | target | within |");
-  console.log("| --- | --- | --- | --- |");
+  console.log(
+    "| cold start | ours / Keptn (of the medians) | median of each round's ours / Keptn | target | within |",
+  );
+  console.log("| --- | --- | --- | --- | --- |");
   for (const line of targets.lines) console.log(line);
   return targets.allWithin;
 }
