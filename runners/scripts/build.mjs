@@ -71,8 +71,9 @@ await build({
   // DENO_DIR holds no analysis of it yet, as in every Job (an empty /tmp): the fetch chunk (the
   // HTTP client, ~560 KB) cost every start ~40 ms for a task that never fetches. A specifier
   // computed at run time (import.meta.resolve of the same path) is loaded only when the import
-  // runs. So the chunks' literal dynamic imports in the hot path become computed ones.
-  for (const output of hot) {
+  // runs. So the chunks' literal dynamic imports become computed ones: in the hot path, and in
+  // the chunks it loads (the fetch chunk loads the HTTP client only behind a proxy).
+  for (const output of Object.keys(metafile.outputs).filter((name) => name.endsWith(".js"))) {
     // esbuild names outputs relative to the working directory.
     const file = resolve(output);
     let code = readFileSync(file, "utf8");

@@ -11,6 +11,7 @@ import {
   closedPort,
   OK_CODE,
   type ScriptServer,
+  startBlackhole,
   startScriptServer,
 } from "../helpers/script-server.js";
 
@@ -47,71 +48,108 @@ afterAll(async () => {
 });
 
 describe("fetchScript bundled by esbuild and run by deno", () => {
-  it("keeps every fetch behaviour under Deno, with undici as the transport", async () => {
+  it.each([
+    ["undici", "fetchScript"],
+    ["web", "Deno's own fetch, as the runner fetches"],
+  ])("keeps every fetch behaviour under Deno with the %s transport (%s)", async (transport) => {
     const closed = await closedPort();
-    const { stdout } = await run(
-      DENO,
-      ["run", "-A", bundle, server.origin, OK_SHA, String(closed)],
-      {
-        env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-        timeout: 60_000,
-      },
-    );
-    const report = JSON.parse(stdout);
-    const o = server.origin;
-    expect(report).toEqual({
-      runtime: "deno",
-      ok: { ok: true, code: OK_CODE, attempts: 1, sha256: OK_SHA },
-      flaky: { ok: true, code: OK_CODE, attempts: 3, sha256: OK_SHA },
-      notFound: {
-        ok: false,
-        message: `Cannot fetch task code from "${o}/missing.ts": HTTP 404 after 1 attempt`,
-        attempts: 1,
-        status: 404,
-      },
-      pinMismatch: {
-        ok: false,
-        message: `Cannot fetch task code from "${o}/ok.ts": sha256 mismatch: expected ${"0".repeat(64)}, got ${OK_SHA} after 1 attempt`,
-        attempts: 1,
-        status: 200,
-      },
-      loop: {
-        ok: false,
-        message: `Cannot fetch task code from "${o}/loop": more than 2 redirects (maxRedirects) after 1 attempt`,
-        attempts: 1,
-        status: 302,
-      },
-      tooLarge: {
-        ok: false,
-        message: `Cannot fetch task code from "${o}/big.ts?bytes=100000": the body is larger than 1000 bytes (maxBytes) after 1 attempt`,
-        attempts: 1,
-        status: 200,
-      },
-      html: {
-        ok: false,
-        message: `Cannot fetch task code from "${o}/page.html": the server sent an HTML page, not code (content-type "text/html"); check that the URL points at the raw file after 1 attempt`,
-        attempts: 1,
-        status: 200,
-      },
-      slow: {
-        ok: false,
-        message: `Cannot fetch task code from "${o}/slow.ts?ms=3000": timed out after 200 ms (timeoutMs) after 1 attempt`,
-        attempts: 1,
-        status: null,
-      },
-      refused: {
-        ok: false,
-        message: `Cannot fetch task code from "http://127.0.0.1:${closed}/x.ts": connection refused (ECONNREFUSED) after 2 attempts`,
-        attempts: 2,
-        status: null,
-      },
-      scheme: {
-        ok: false,
-        message: `Cannot fetch task code from "file:///etc/passwd": scheme "file:" is not allowed, only http: and https:`,
-        attempts: 0,
-        status: null,
-      },
-    });
-    expect(server.hits("/flaky/deno")).toBe(3);
+    const hole = await startBlackhole();
+    let stdout = "";
+    try {
+      ({ stdout } = await run(
+        DENO,
+        ["run", "-A", bundle, server.origin, OK_SHA, String(closed), transport, String(hole.port)],
+        { env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, timeout: 60_000 },
+      ));
+    } finally {
+      hole.close();
+    }
+    expect(JSON.parse(stdout)).toEqual(expectedReport(transport, closed, hole.port));
+    expect(server.hits(`/flaky/deno-${transport}`)).toBe(3);
+    // User info went as Basic auth; nothing secret crossed to the other origin.
+    const basic = `Basic ${Buffer.from("user:s3cret").toString("base64")}`;
+    expect(server.authorization("/ok.ts")).toContain(basic);
+    const crossed = server.headers("/ok.ts").filter((h) => h.host?.startsWith("localhost"));
+    expect(crossed.length).toBeGreaterThan(0);
+    for (const headers of crossed) {
+      expect(headers.authorization).toBeUndefined();
+      expect(headers["x-api-key"]).toBeUndefined();
+    }
   });
 });
+
+/** What the entry reports: the same with both transports, but for the connect timeout's words. */
+function expectedReport(transport: string, closed: number, hole: number) {
+  const o = server.origin;
+  const connect =
+    transport === "web"
+      ? "no connection or response within 150 ms (connectTimeoutMs)"
+      : "no connection within 150 ms (connectTimeoutMs)";
+  return {
+    runtime: "deno",
+    ok: { ok: true, code: OK_CODE, attempts: 1, sha256: OK_SHA },
+    flaky: { ok: true, code: OK_CODE, attempts: 3, sha256: OK_SHA },
+    notFound: {
+      ok: false,
+      message: `Cannot fetch task code from "${o}/missing.ts": HTTP 404 after 1 attempt`,
+      attempts: 1,
+      status: 404,
+    },
+    pinMismatch: {
+      ok: false,
+      message: `Cannot fetch task code from "${o}/ok.ts": sha256 mismatch: expected ${"0".repeat(64)}, got ${OK_SHA} after 1 attempt`,
+      attempts: 1,
+      status: 200,
+    },
+    loop: {
+      ok: false,
+      message: `Cannot fetch task code from "${o}/loop": more than 2 redirects (maxRedirects) after 1 attempt`,
+      attempts: 1,
+      status: 302,
+    },
+    tooLarge: {
+      ok: false,
+      message: `Cannot fetch task code from "${o}/big.ts?bytes=100000": the body is larger than 1000 bytes (maxBytes) after 1 attempt`,
+      attempts: 1,
+      status: 200,
+    },
+    html: {
+      ok: false,
+      message: `Cannot fetch task code from "${o}/page.html": the server sent an HTML page, not code (content-type "text/html"); check that the URL points at the raw file after 1 attempt`,
+      attempts: 1,
+      status: 200,
+    },
+    slow: {
+      ok: false,
+      message: `Cannot fetch task code from "${o}/slow.ts?ms=3000": timed out after 200 ms (timeoutMs) after 1 attempt`,
+      attempts: 1,
+      status: null,
+    },
+    refused: {
+      ok: false,
+      message: `Cannot fetch task code from "http://127.0.0.1:${closed}/x.ts": connection refused (ECONNREFUSED) after 2 attempts`,
+      attempts: 2,
+      status: null,
+    },
+    scheme: {
+      ok: false,
+      message: `Cannot fetch task code from "file:///etc/passwd": scheme "file:" is not allowed, only http: and https:`,
+      attempts: 0,
+      status: null,
+    },
+    blackhole: {
+      ok: false,
+      message: `Cannot fetch task code from "http://127.0.0.1:${hole}/x.ts": ${connect} after 2 attempts`,
+      attempts: 2,
+      status: null,
+    },
+    credentials: { ok: true, code: OK_CODE, attempts: 1, sha256: OK_SHA },
+    crossOrigin: { ok: true, code: OK_CODE, attempts: 1, sha256: OK_SHA },
+    aborted: {
+      ok: false,
+      message: `Cannot fetch task code from "${o}/slow.ts?ms=3000": aborted after 1 attempt`,
+      attempts: 1,
+      status: null,
+    },
+  };
+}

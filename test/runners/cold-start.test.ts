@@ -1,6 +1,7 @@
 // Every Job starts with an empty /tmp, so the runner's DENO_DIR holds nothing: Deno analyses each
 // module it loads from scratch. What the runner makes it analyse before the task starts is what
-// every Job pays for, so a task that fetches nothing must not cost the analysis of the HTTP client.
+// every Job pays for, so a task that fetches nothing must not cost the analysis of the fetch code,
+// and one that fetches must not cost the analysis of undici (Deno's own fetch does it).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -33,13 +34,34 @@ describe("the runner's start with an empty DENO_DIR, as in every Job", () => {
     expect(cache).not.toContain("fetch-loader");
   });
 
-  it("loads the HTTP client when the task's code is a URL", async () => {
+  it("fetches a URL with Deno's own fetch: analyses the fetch chunk, not the HTTP client", async () => {
     const server = await startFileServer({ "/hello.ts": 'console.log("fetched");\n' });
     try {
       const denoDir = join(tmp.dir, "deno-dir-url");
       const result = await runRunner("deno", {
         SCRIPT: `${server.origin}/hello.ts`,
         DENO_DIR: denoDir,
+      });
+      expect(result.stdout).toBe("fetched\n");
+      expect(result.code).toBe(0);
+      const cache = analysisCache(denoDir);
+      expect(cache).toContain("fetch-native");
+      expect(cache).not.toContain("fetch-loader");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("loads the HTTP client (undici) when the environment names a proxy", async () => {
+    const server = await startFileServer({ "/hello.ts": 'console.log("fetched");\n' });
+    try {
+      const denoDir = join(tmp.dir, "deno-dir-proxy");
+      const result = await runRunner("deno", {
+        SCRIPT: `${server.origin}/hello.ts`,
+        DENO_DIR: denoDir,
+        // Named, and bypassed for the loopback server: undici's proxy agent reads both.
+        HTTP_PROXY: "http://127.0.0.1:9",
+        NO_PROXY: "127.0.0.1",
       });
       expect(result.stdout).toBe("fetched\n");
       expect(result.code).toBe(0);

@@ -50,7 +50,9 @@ export function directBlocker(
   if (settings.otel) return "the runner sends its span when the task has ended (OTEL_*)";
   if (settings.secrets.size > 0) return "its output is masked (SECURE_DATA is set)";
   if (settings.customPermissions) return "KEPTN_TASK_DENO_PERMISSIONS sets its permissions";
-  if (script.baseUrl !== undefined) return "its relative imports resolve against its URL";
+  // Fetched code with no relative import (checked below) runs the same from its local copy.
+  if (script.baseUrl !== undefined && script.resolvesSpecifiers)
+    return "it may resolve specifiers against its URL (import.meta.resolve)";
   if (script.checksMain) return "it asks for import.meta.main or Deno.mainModule";
   if (script.usesNodeProcess) return "it may read Node's process.argv (process, node: or npm:)";
   if (script.importsUnseen)

@@ -28,6 +28,11 @@ export interface ResolvedScript {
    * import whose specifier is computed (or it reaches into `Deno[...]`).
    */
   readonly importsUnseen: boolean;
+  /**
+   * Whether the code may resolve a specifier itself (`import.meta.resolve`): against its URL
+   * when fetched, as only a process of its own with an import map answers it.
+   */
+  readonly resolvesSpecifiers: boolean;
 }
 
 /** The specifier task code imports the SDK by. */
@@ -84,13 +89,17 @@ function skipSpaceAndComments(code: string, at: number): number {
 /** What the runner needs to know about the code itself. */
 function inspect(
   code: string,
-): Pick<ResolvedScript, "importsSdk" | "checksMain" | "usesNodeProcess" | "importsUnseen"> {
+): Pick<
+  ResolvedScript,
+  "importsSdk" | "checksMain" | "usesNodeProcess" | "importsUnseen" | "resolvesSpecifiers"
+> {
   const checksMain = /\bmainModule\b/.test(code) || usesImportMeta(code);
   return {
     importsSdk: code.includes(SDK_SPECIFIER),
     checksMain,
     usesNodeProcess: NODE_PROCESS.test(code),
     importsUnseen: UNSEEN_IMPORT.test(code),
+    resolvesSpecifiers: /\bresolve\b/.test(code),
   };
 }
 
@@ -179,8 +188,8 @@ async function fetchToFile(
   workDir: () => Promise<string>,
   options: FetchOptions,
 ): Promise<ResolvedScript> {
-  // Loaded only for URLs: the HTTP client is the runner's largest dependency.
-  const { fetchScript } = await import("./fetch-loader.js");
+  // Loaded only for URLs: Deno's fetch with the SDK's fetch steps (fetch-native.ts).
+  const { fetchScript } = await import("./fetch-native.js");
   const fetched = await fetchScript(url, {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onRetry: (event) => options.onRetry?.("Fetching task code failed: retrying", { ...event }),

@@ -2,6 +2,8 @@
  * How a fetch fails: `AttemptFailure` for one attempt (internal, carries whether a retry may
  * help), `fetchError` for the whole fetch (the public `FetchError`).
  */
+
+import { isRetryableStatus, retryAfterMs } from "../core/retry.js";
 import { FetchError } from "../errors/errors.js";
 
 /** A failure of one attempt; `retry` says whether another attempt may help. */
@@ -46,6 +48,20 @@ export function networkFailure(
   return new AttemptFailure(networkReason(error, connectTimeoutMs), true, status, undefined, {
     cause: error,
   });
+}
+
+/** The failure for a status that is neither 2xx nor a redirect: retryable for 429 and 5xx. */
+export function statusFailure(
+  status: number,
+  retryAfter: string | string[] | undefined,
+): AttemptFailure {
+  const retry = isRetryableStatus(status);
+  return new AttemptFailure(
+    `HTTP ${status}`,
+    retry,
+    status,
+    retry ? retryAfterMs(retryAfter) : undefined,
+  );
 }
 
 function networkReason(error: unknown, connectTimeoutMs: number): string {

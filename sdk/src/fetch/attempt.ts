@@ -3,27 +3,14 @@
  * read within the size limit. Every failure is an `AttemptFailure` saying whether to retry.
  */
 import { type Dispatcher, request } from "undici";
-import { isRetryableStatus, retryAfterMs } from "../core/retry.js";
-import { AttemptFailure, networkFailure } from "./attempt-failure.js";
+import { AttemptFailure, networkFailure, statusFailure } from "./attempt-failure.js";
 import { headersAfterRedirect, isRedirect, nextHop } from "./redirects.js";
 import { headerProblem, tooLargeReason } from "./response-checks.js";
+import type { AttemptRequest, AttemptResult } from "./transport.js";
 
-/** The raw body of a successful attempt, not yet checked as code. */
-export interface AttemptResult {
-  bytes: Uint8Array;
-  url: URL;
-  redirects: number;
-  contentType: string | undefined;
-}
-
-/** What every attempt of one fetch shares, and its abort signal. */
-export interface AttemptSettings {
+/** What every attempt of one fetch shares: its request, and undici's dispatcher. */
+export interface AttemptSettings extends AttemptRequest {
   dispatcher: Dispatcher;
-  signal: AbortSignal;
-  headers: Record<string, string>;
-  maxBytes: number;
-  maxRedirects: number;
-  connectTimeoutMs: number;
 }
 
 type Response = Dispatcher.ResponseData;
@@ -82,17 +69,6 @@ async function send(
   } catch (error) {
     throw networkFailure(error, settings.connectTimeoutMs);
   }
-}
-
-/** The failure for a status that is neither 2xx nor a redirect: retryable for 429 and 5xx. */
-function statusFailure(status: number, retryAfter: string | string[] | undefined): AttemptFailure {
-  const retry = isRetryableStatus(status);
-  return new AttemptFailure(
-    `HTTP ${status}`,
-    retry,
-    status,
-    retry ? retryAfterMs(retryAfter) : undefined,
-  );
 }
 
 /** Reads the whole body, giving up as soon as it grows past `maxBytes`. */

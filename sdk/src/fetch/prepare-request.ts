@@ -2,12 +2,11 @@
  * The options step of a fetch: the URL parsed, its pin and user info taken out, the request
  * headers built, the proxy read. Every invalid option is reported at once, as one `ConfigError`.
  */
-import { readProcessEnv } from "../core/runtime.js";
 import { ConfigError, type ConfigIssue } from "../errors/errors.js";
 import { type AttemptFailure, fetchError } from "./attempt-failure.js";
 import { type FetchScriptOptions, numberOptionIssues } from "./fetch-options.js";
 import { digestProblem, parseIntegrityPin, VALID_PIN } from "./integrity-pin.js";
-import { PROXY_VARIABLES, type ProxySettings, proxySettings } from "./proxy.js";
+import { type ProxySettings, proxySettings } from "./proxy.js";
 import { checkScheme } from "./redirects.js";
 
 /** What every attempt of one fetch sends, and what the body must hash to. */
@@ -47,7 +46,8 @@ export function prepareRequest(
   target.hash = "";
   const expected = expectedSha256(parsed.hash, options.sha256, shown, issues);
   const headers = requestHeaders(target, options.headers, shown, issues);
-  const proxy = proxySettings(options.env ?? readProcessEnv(PROXY_VARIABLES), issues);
+  // fetchScript fills `env` from the process's (fetch-script.ts); here nothing reads the process.
+  const proxy = proxySettings(options.env ?? {}, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   try {
     checkScheme(target, "");

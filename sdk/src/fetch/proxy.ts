@@ -1,8 +1,8 @@
 /**
  * The proxy step of a fetch: `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` read as curl and Deno read
- * them, and the undici dispatcher that sends every attempt.
+ * them (the dispatcher that sends through them is undici's, in `undici-transport.ts`).
  */
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from "undici";
+
 import { redactUrl } from "../contract/secret-rule.js";
 import type { Env } from "../core/runtime.js";
 import type { ConfigIssue } from "../errors/errors.js";
@@ -79,26 +79,4 @@ function parseUrl(value: string): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The dispatcher of one fetch: a plain agent, or a proxy agent when `proxy` is set. With a proxy
- * the connect timeout applies to the proxy and, through a tunnel, to the target.
- *
- * @param proxy The proxies from `proxySettings`.
- * @param connectTimeoutMs Time to establish each connection.
- */
-export function createDispatcher(
-  proxy: ProxySettings | undefined,
-  connectTimeoutMs: number,
-): Dispatcher {
-  const connect = { timeout: connectTimeoutMs };
-  if (proxy === undefined) return new Agent({ connect });
-  return new EnvHttpProxyAgent({
-    ...proxy,
-    connect,
-    proxyTls: connect,
-    requestTls: connect,
-    proxyTunnel: false,
-  });
 }

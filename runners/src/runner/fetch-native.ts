@@ -1,0 +1,25 @@
+/**
+ * Fetches httpRef code with Deno's own `fetch` (the SDK's fetch steps on its web transport): no
+ * Node compatibility layer, no HTTP client to load, so an httpRef Job starts about as fast as
+ * Keptn's `deno run URL`. Where the environment names a proxy, the SDK's undici fetch
+ * (`fetch-loader.ts`) takes over: it reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY as before.
+ */
+import type { FetchedScript, FetchScriptOptions } from "@keptn-task/sdk/fetch";
+import { fetchScriptWith, PROXY_VARIABLES, webTransport } from "@keptn-task/sdk/internal/fetch";
+
+/** Variables naming a proxy: the SDK's, and ALL_PROXY, which Deno's fetch reads too. */
+const PROXY_NAMES = [...PROXY_VARIABLES, "all_proxy", "ALL_PROXY"];
+
+/** `fetchScript` of the SDK, on Deno's `fetch` unless a proxy is named. */
+export async function fetchScript(
+  url: string,
+  options: FetchScriptOptions = {},
+): Promise<FetchedScript> {
+  const env = Deno.env.toObject();
+  if (PROXY_NAMES.some((name) => (env[name] ?? "").trim() !== "")) {
+    // Computed, so Deno loads the HTTP client only here (see runners/scripts/build.mjs).
+    const loader = (await import("./fetch-loader.js")) as typeof import("./fetch-loader.js");
+    return await loader.fetchScript(url, { ...options, env });
+  }
+  return await fetchScriptWith(webTransport, url, { ...options, env: {} });
+}
