@@ -45,7 +45,7 @@ describe("taskExitCode, the one exit path", () => {
   it("is the rule of the Python launcher too, for every code from -65535 to 65535", () => {
     const program = [
       "import sys",
-      `sys.path.insert(0, ${JSON.stringify(`${ROOT}runners/src`)})`,
+      `sys.path.insert(0, ${JSON.stringify(`${ROOT}runners/src/runner`)})`,
       "from task_launch import task_exit_code",
       "print(','.join(str(task_exit_code(c)) for c in range(-65535, 65536)))",
       "print(task_exit_code(None), task_exit_code('bye'), task_exit_code(True), task_exit_code(2**64))",
