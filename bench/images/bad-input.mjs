@@ -43,7 +43,9 @@ function outcome(result) {
   // Deno's own error line, not its "Download <url>" progress line.
   const first =
     stderr.split("\n").find((line) => line.trim() !== "" && !line.startsWith("Download ")) ?? "";
-  return `${result.code}: nothing ran (${first.replace(/^error: /, "deno: ").slice(0, 60)})`;
+  // In a code span: the line may hold a URL, which the docs site would turn into a link.
+  const said = first.replace(/^error: /, "deno: ").slice(0, 60).replaceAll("`", "'");
+  return `${result.code}: nothing ran (\`${said}\`)`;
 }
 
 export async function badInputs(cases) {
