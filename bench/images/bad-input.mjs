@@ -44,7 +44,10 @@ function outcome(result) {
   const first =
     stderr.split("\n").find((line) => line.trim() !== "" && !line.startsWith("Download ")) ?? "";
   // In a code span: the line may hold a URL, which the docs site would turn into a link.
-  const said = first.replace(/^error: /, "deno: ").slice(0, 60).replaceAll("`", "'");
+  const said = first
+    .replace(/^error: /, "deno: ")
+    .slice(0, 60)
+    .replaceAll("`", "'");
   return `${result.code}: nothing ran (\`${said}\`)`;
 }
 

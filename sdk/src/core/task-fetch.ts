@@ -6,9 +6,7 @@
 import { setTimeout as setTimer } from "node:timers";
 import { clampTimerMs } from "../contract/process-policy.js";
 import { redactUrl } from "../contract/secret-rule.js";
-import { childTraceparent } from "../contract/trace-context.js";
 import type { Logger } from "../log/logger.js";
-import type { TaskContext } from "./context.js";
 import { retryAfterMs, retryDelay, sleep } from "./retry.js";
 
 /** How long one attempt of `t.fetch` may take by default, response body included. */
