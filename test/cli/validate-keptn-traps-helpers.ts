@@ -1,10 +1,8 @@
 // Helpers of the validate-keptn-traps tests: manifests written to a scratch folder, validated by
 // the real command, its text findings parsed.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import { PYTHON, runCli } from "../helpers/keptn-task-cli.js";
+import { caseFolders, type TextFinding, textFindings } from "../helpers/validate-findings.js";
 
 /**
  * A Python syntax error is an error when the python3 at hand is as new as Keptn's image's (3.13),
@@ -17,46 +15,16 @@ export const PYTHON_LEVEL =
     ? "error"
     : "warning";
 
-/** This test file's scratch folder (each file that imports this module has its own). */
-const scratch = mkdtempSync(join(tmpdir(), "keptn-task-traps-"));
+/** This test file's case folders (each file that imports this module has its own). */
+const cases = caseFolders("keptn-task-traps-");
 
 /** Removes the scratch folder: each test file calls it in its afterAll. */
-export const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
-
-let folders = 0;
+export const removeScratch = cases.remove;
 
 /** Writes files into a new folder of the scratch directory and returns the folder. */
-export function folder(files: Record<string, string>): string {
-  folders += 1;
-  const dir = join(scratch, `case-${folders}`);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
+export const folder = cases.folder;
 
-/** A text finding: `FILE:LINE:COLUMN: LEVEL CODE [PATH: ]MESSAGE`. */
-export interface Finding {
-  file: string;
-  line: number;
-  column: number;
-  level: string;
-  code: string;
-  rest: string;
-}
-
-export function findings(stdout: string): Finding[] {
-  return stdout
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => {
-      const match = /^(.+?):(\d+):(\d+): (error|warning) ([A-Z_]+) (.*)$/.exec(line);
-      if (match === null) throw new Error(`not a finding: ${line}`);
-      const [, file = "", at = "", column = "", level = "", code = "", rest = ""] = match;
-      return { file, line: Number(at), column: Number(column), level, code, rest };
-    });
-}
+export { type TextFinding as Finding, textFindings as findings };
 
 /** Validates one manifest file (more files beside it when given) and parses the findings. */
 export async function validate(
@@ -66,7 +34,7 @@ export async function validate(
 ) {
   const dir = folder({ "manifests.yaml": yaml, ...extra });
   const result = await runCli(["validate", ...args, dir]);
-  return { ...result, findings: findings(result.stdout), dir };
+  return { ...result, findings: textFindings(result.stdout), dir };
 }
 
 export const python = (cmdParameters: string) => `apiVersion: lifecycle.keptn.sh/v1

@@ -1,55 +1,14 @@
-// `keptn-task validate` against the cases an outside review of issue 21 found called "valid" or
-// blamed on the wrong component. Each fact is read from keptn/lifecycle-toolkit at
-// 40e195d78dd1886166e17d2e9c69b75a249fc384 (the file is named in each test); each test was seen
-// failing before its fix, or states what Keptn does where the review was wrong.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { renderJob, resolveTask } from "../../sdk/src/definitions/index.js";
 import { fixtureCatalog } from "../helpers/definition-fixtures.js";
 import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
+import { caseFolder, removeCaseFolders, validateCase } from "../helpers/review-cases.js";
+import { textFindings } from "../helpers/validate-findings.js";
 
-const scratch = mkdtempSync(join(tmpdir(), "keptn-task-review-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-let folders = 0;
-
-function folder(files: Record<string, string>): string {
-  folders += 1;
-  const dir = join(scratch, `case-${folders}`);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
-interface Finding {
-  file: string;
-  line: number;
-  level: string;
-  code: string;
-  rest: string;
-}
-
-function findings(stdout: string): Finding[] {
-  return stdout
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => {
-      const match = /^(.+?):(\d+):\d+: (error|warning) ([A-Z_]+) (.*)$/.exec(line);
-      if (match === null) throw new Error(`not a finding: ${line}`);
-      const [, file = "", at = "", level = "", code = "", rest = ""] = match;
-      return { file, line: Number(at), level, code, rest };
-    });
-}
-
-async function validate(files: Record<string, string> | string, args: string[] = []) {
-  const dir = folder(typeof files === "string" ? { "manifests.yaml": files } : files);
-  const result = await runCliInProcess(["validate", ...args, dir]);
-  return { ...result, findings: findings(result.stdout), dir };
-}
+afterAll(removeCaseFolders);
+const folder = caseFolder;
+const findings = textFindings;
+const validate = validateCase;
 
 const metric = (range: string) => `apiVersion: metrics.keptn.sh/v1
 kind: KeptnMetric
