@@ -48,7 +48,7 @@ export function formsOf(piece: string): string[] {
   const bytes = new TextEncoder().encode(wellFormed(piece));
   // Hex of the UTF-8 bytes (bytes.hex(), Buffer#toString("hex"), Go's %x and %X); Python's
   // repr of those bytes (b'caf\xc3\xa9').
-  const hexForm = [...bytes].map((b) => hex(b, 2)).join("");
+  const hexForm = joinBytes(bytes, HEX_PAIRS);
   forms.push(hexForm, hexForm.toUpperCase(), pythonBytesRepr(bytes), v8Excerpt(piece));
   const whole = toBase64(bytes);
   forms.push(whole, whole.replace(/=+$/, ""));
@@ -71,12 +71,7 @@ export function formsOf(piece: string): string[] {
 
 /** A JSON-escaped text as Go's encoding/json writes it: `<`, `>`, `&`, U+2028, U+2029 as \uXXXX. */
 function goEscape(escaped: string): string {
-  let out = "";
-  for (const c of escaped) {
-    const go = GO_ESCAPES[c];
-    out += go ?? c;
-  }
-  return out;
+  return escaped.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] ?? c);
 }
 
 const GO_ESCAPES: Record<string, string> = {
@@ -89,36 +84,41 @@ const GO_ESCAPES: Record<string, string> = {
 
 /** Every `%XX` escape of `form` in lower case (`%2F` as `%2f`), as some encoders write them. */
 function lowerPercent(form: string): string {
-  let out = "";
-  for (let at = 0; at < form.length; at++) {
-    const c = form[at] as string;
-    if (c === "%" && at + 2 < form.length && isHexDigit(form[at + 1]) && isHexDigit(form[at + 2])) {
-      out += `%${form.slice(at + 1, at + 3).toLowerCase()}`;
-      at += 2;
-    } else out += c;
-  }
-  return out;
-}
-
-function isHexDigit(c: string | undefined): boolean {
-  return (
-    c !== undefined && ((c >= "0" && c <= "9") || (c >= "A" && c <= "F") || (c >= "a" && c <= "f"))
-  );
+  return form.replace(/%[0-9A-Fa-f]{2}/g, (percent) => percent.toLowerCase());
 }
 
 /** The inside of Python's `repr(bytes)`: printable ASCII as is, the rest as `\xNN` in lower case. */
 function pythonBytesRepr(bytes: Uint8Array): string {
   const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? 0x22 : 0x27;
-  let out = "";
-  for (const b of bytes) {
-    if (b === quote || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
-    else if (b === 0x09) out += "\\t";
-    else if (b === 0x0a) out += "\\n";
-    else if (b === 0x0d) out += "\\r";
-    else if (b < 0x20 || b >= 0x7f) out += `\\x${hex(b, 2)}`;
-    else out += String.fromCharCode(b);
+  return joinBytes(bytes, quote === 0x22 ? BYTES_REPR_DOUBLE : BYTES_REPR_SINGLE);
+}
+
+/** Each byte as `repr(bytes)` writes it inside `quote`. */
+function bytesReprTable(quote: number): string[] {
+  return Array.from({ length: 256 }, (_, b) => {
+    if (b === quote || b === 0x5c) return `\\${String.fromCharCode(b)}`;
+    if (b === 0x09) return "\\t";
+    if (b === 0x0a) return "\\n";
+    if (b === 0x0d) return "\\r";
+    if (b < 0x20 || b >= 0x7f) return `\\x${hex(b, 2)}`;
+    return String.fromCharCode(b);
+  });
+}
+
+const BYTES_REPR_SINGLE = bytesReprTable(0x27);
+const BYTES_REPR_DOUBLE = bytesReprTable(0x22);
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => hex(b, 2));
+
+/**
+ * `bytes` written through `table` (one string per byte value), in slices: a character at a time
+ * (`out +=`) costs a 1 MiB secret seconds of garbage collection.
+ */
+function joinBytes(bytes: Uint8Array, table: readonly string[]): string {
+  const parts: string[] = [];
+  for (let at = 0; at < bytes.length; at += 8192) {
+    parts.push(Array.from(bytes.subarray(at, at + 8192), (b) => table[b] as string).join(""));
   }
-  return out;
+  return parts.join("");
 }
 
 /** How many characters V8's `JSON.parse` error quotes after the position it failed at. */
@@ -150,21 +150,30 @@ const PYTHON_UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u
  */
 function pythonRepr(piece: string, ascii = false): string {
   const quote = piece.includes("'") && !piece.includes('"') ? '"' : "'";
-  let out = "";
-  for (const c of piece) {
+  // Only what may need an escape is matched; every other character is kept as it is.
+  // The Unicode classes cost V8 ~1 ms to compile: only for a piece that needs them.
+  const escapes =
+    ascii || !/[\u0080-\uffff]/.test(piece) ? PYTHON_ASCII_ESCAPED : PYTHON_REPR_ESCAPED;
+  return piece.replace(escapes, (c) => {
     const code = c.codePointAt(0) as number;
-    if (c === quote || c === "\\") out += `\\${c}`;
-    else if (c === "\t") out += "\\t";
-    else if (c === "\n") out += "\\n";
-    else if (c === "\r") out += "\\r";
-    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x7f || (!ascii && (c === " " || !PYTHON_UNPRINTABLE.test(c)))) out += c;
-    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
-    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
-    else out += `\\U${hex(code, 8)}`;
-  }
-  return out;
+    if (c === quote || c === "\\") return `\\${c}`;
+    if (c === "\t") return "\\t";
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (code < 0x20 || code === 0x7f) return `\\x${hex(code, 2)}`;
+    if (code < 0x7f || (!ascii && (c === " " || !PYTHON_UNPRINTABLE.test(c)))) return c;
+    if (code <= 0xff) return `\\x${hex(code, 2)}`;
+    if (code <= 0xffff) return `\\u${hex(code, 4)}`;
+    return `\\U${hex(code, 8)}`;
+  });
 }
+
+/** The characters `repr` may escape, and those `ascii` may (every one outside ASCII too). */
+const PYTHON_REPR_ESCAPED =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what repr escapes
+  /['"\\\x00-\x1f\x7f]|[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what ascii escapes
+const PYTHON_ASCII_ESCAPED = /['"\\\x00-\x1f\x7f]|[^\x00-\x7f]/gu;
 
 /** A string as Node's and Deno's `util.inspect` print it inside `quote` (hex in either case). */
 function inspectForms(text: string, quote: string): string[] {
@@ -178,27 +187,16 @@ function inspectForms(text: string, quote: string): string[] {
     [quote]: `\\${quote}`,
   };
   // Node writes \xNN in upper case and a lone surrogate's \uXXXX in lower case; Deno writes both
-  // in lower case: each casing is taken on its own.
-  const escaped = (upperX: boolean, upperU: boolean) => {
-    let out = "";
-    // By code unit: the 10,000-character cut may split a surrogate pair, printed as \uXXXX.
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i] as string;
-      const code = text.charCodeAt(i);
+  // in lower case: each casing is taken on its own. By code unit: the 10,000-character cut may
+  // split a surrogate pair, printed as \uXXXX.
+  const escaped = (upperX: boolean, upperU: boolean) =>
+    text.replace(INSPECT_ESCAPED[quote] as RegExp, (c) => {
       const named = special[c];
-      const lone =
-        (code >= 0xd800 && code <= 0xdbff && !isLowSurrogate(text.charCodeAt(i + 1))) ||
-        (isLowSurrogate(code) &&
-          !(text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff));
-      const cased = (digits: string, upper: boolean) => (upper ? digits.toUpperCase() : digits);
-      if (named !== undefined) out += named;
-      else if (code < 0x20 || (code >= 0x7f && code <= 0x9f))
-        out += `\\x${cased(hex(code, 2), upperX)}`;
-      else if (lone) out += `\\u${cased(hex(code, 4), upperU)}`;
-      else out += c;
-    }
-    return out;
-  };
+      if (named !== undefined) return named;
+      const code = c.charCodeAt(0);
+      if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `\\x${cased(hex(code, 2), upperX)}`;
+      return `\\u${cased(hex(code, 4), upperU)}`;
+    });
   const inners = [
     escaped(true, false),
     escaped(false, false),
@@ -208,16 +206,27 @@ function inspectForms(text: string, quote: string): string[] {
   return [...new Set(inners)].map((inner) => `${quote}${inner}${quote}`);
 }
 
+function cased(digits: string, upper: boolean): string {
+  return upper ? digits.toUpperCase() : digits;
+}
+
+/** What `inspect` escapes inside each quote: control characters, `\`, the quote, lone surrogates. */
+const INSPECT_ESCAPED: Record<string, RegExp> = Object.fromEntries(
+  ["'", '"', "`"].map((quote) => [
+    quote,
+    new RegExp(
+      `[\\\\${quote}\\x00-\\x1f\\x7f-\\x9f]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]`,
+      "g",
+    ),
+  ]),
+);
+
 /** `text` with each lone surrogate replaced by U+FFFD, as `TextEncoder` and `URLSearchParams` do. */
 function wellFormed(text: string): string {
   return text.replace(
     /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     "\ufffd",
   );
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
 }
 
 function hex(code: number, width: number): string {
@@ -238,8 +247,30 @@ function shiftedBase64(bytes: Uint8Array, shift: number): string {
   return encoded.slice(first, last);
 }
 
+/**
+ * Standard base64 with padding, written here: Deno loads its `btoa` on first use, which costs a
+ * runner's start-up ~5 ms for each secret it registers.
+ */
 function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
+  const parts: string[] = [];
+  let out = "";
+  let at = 0;
+  for (; at + 2 < bytes.length; at += 3) {
+    const n =
+      ((bytes[at] as number) << 16) | ((bytes[at + 1] as number) << 8) | (bytes[at + 2] as number);
+    out += `${BASE64[n >> 18]}${BASE64[(n >> 12) & 63]}${BASE64[(n >> 6) & 63]}${BASE64[n & 63]}`;
+    if (out.length >= 16_384) {
+      parts.push(out);
+      out = "";
+    }
+  }
+  if (at < bytes.length) {
+    const two = at + 1 < bytes.length;
+    const n = ((bytes[at] as number) << 16) | (two ? (bytes[at + 1] as number) << 8 : 0);
+    out += `${BASE64[n >> 18]}${BASE64[(n >> 12) & 63]}${two ? BASE64[(n >> 6) & 63] : "="}=`;
+  }
+  parts.push(out);
+  return parts.join("");
 }
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
