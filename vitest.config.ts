@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { SlowestFirst } from "./test/helpers/sequencer.js";
 
 /**
  * The fast loop (`npm run test:unit`): files that start no process and open no socket, read from
@@ -25,6 +26,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     typecheck: { enabled: false },
+    // One directory for the whole run, for what every file can share (test/helpers/run-cache.ts).
+    globalSetup: ["test/helpers/run-cache.ts"],
+    sequence: { sequencer: SlowestFirst },
     // vitest's default in a run is one worker fewer than the cores: one on a 2-core machine, so
     // every file ran after the other. The tests mostly wait on the processes they start (deno,
     // python3, the command), so two files at a time keep both cores busy.

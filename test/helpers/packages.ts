@@ -5,7 +5,9 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { inject } from "vitest";
 import { ROOT } from "./deno.js";
+import { cached } from "./run-cache.js";
 
 /** The publishable workspaces, by folder. */
 export const PUBLISHED = ["sdk", "runners"] as const;
@@ -17,8 +19,9 @@ export type Tarballs = Record<(typeof PUBLISHED)[number], string>;
  * Packs every publishable workspace into a fresh directory outside the repository. The packages
  * must have been built (`npm run build`).
  */
-export function packWorkspaces(): { dir: string; tarballs: Tarballs } {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), "keptn-task-pack-")));
+export function packWorkspaces(
+  dir = realpathSync(mkdtempSync(join(tmpdir(), "keptn-task-pack-"))),
+): { dir: string; tarballs: Tarballs } {
   const out = execFileSync(
     "npm",
     ["pack", "--json", "--pack-destination", dir, ...PUBLISHED.flatMap((w) => ["-w", w])],
@@ -38,8 +41,10 @@ export function packWorkspaces(): { dir: string; tarballs: Tarballs } {
  *
  * @returns The project's directory.
  */
-export function installTarballs(tarballs: readonly string[]): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), "keptn-task-user-")));
+export function installTarballs(
+  tarballs: readonly string[],
+  dir = realpathSync(mkdtempSync(join(tmpdir(), "keptn-task-user-"))),
+): string {
   const npm = (args: string[]) =>
     execFileSync("npm", args, {
       cwd: dir,
@@ -50,6 +55,46 @@ export function installTarballs(tarballs: readonly string[]): string {
   npm(["init", "-y"]);
   npm(["install", "--prefer-offline", "--no-audit", "--no-fund", ...tarballs]);
   return dir;
+}
+
+/**
+ * The tarballs of this test run: packed once for every test file of the run (see
+ * `run-cache.ts`). Read them, never change them.
+ */
+export async function packedOnce(): Promise<{ dir: string; tarballs: Tarballs }> {
+  let tarballs: Tarballs | undefined;
+  const dir = await cached(inject("runCache"), "pack", (into) => {
+    tarballs = packWorkspaces(into).tarballs;
+  });
+  if (tarballs !== undefined) return { dir, tarballs };
+  const names = readdirSync(dir);
+  const find = (prefix: string): string => {
+    const name = names.find((n) => n.startsWith(prefix) && n.endsWith(".tgz"));
+    if (name === undefined) throw new Error(`No ${prefix}*.tgz in ${dir}`);
+    return join(dir, name);
+  };
+  return { dir, tarballs: { sdk: find("keptn-task-sdk-"), runners: find("keptn-task-runners-") } };
+}
+
+/**
+ * A fresh empty project with `packages` (this run's tarballs, or names from the registry)
+ * installed, as `installTarballs` makes it: one install per `key` for the whole test run, and
+ * each caller a copy of its own (hard links: a test may add, rename or remove files in its
+ * copy, never write into an installed file). Remove it with `removeAll`.
+ */
+export async function installedOnce(
+  key: string,
+  packages: (tarballs: Tarballs) => readonly string[],
+): Promise<string> {
+  const { tarballs } = await packedOnce();
+  const installed = await cached(inject("runCache"), `install-${key}`, (into) => {
+    installTarballs(packages(tarballs), into);
+    // Every copy shares these files: none may be written in place.
+    execFileSync("find", [into, "-type", "f", "-exec", "chmod", "a-w", "{}", "+"]);
+  });
+  const copy = realpathSync(mkdtempSync(join(tmpdir(), "keptn-task-user-")));
+  execFileSync("cp", ["-al", `${installed}/.`, copy]);
+  return copy;
 }
 
 /**

@@ -4,25 +4,17 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  installTarballs,
-  packWorkspaces,
-  pathOutsideRepository,
-  removeAll,
-} from "../helpers/packages.js";
+import { installedOnce, pathOutsideRepository, removeAll } from "../helpers/packages.js";
 import { type ProcessResult, runProcess } from "../helpers/run-process.js";
 
-let packDir: string;
 let project: string;
 
-beforeAll(() => {
-  const packed = packWorkspaces();
-  packDir = packed.dir;
-  project = installTarballs([packed.tarballs.sdk, packed.tarballs.runners]);
+beforeAll(async () => {
+  project = await installedOnce("tool", (tarballs) => [tarballs.sdk, tarballs.runners]);
   mkdirSync(join(project, "tmp"));
 }, 300_000);
 
-afterAll(() => removeAll(packDir, project));
+afterAll(() => removeAll(project));
 
 /** `npx keptn-task ARGS` in the project. */
 function npx(args: string[]): Promise<ProcessResult> {

@@ -8,9 +8,9 @@ import { measure, sizeSentence } from "../../scripts/install-sizes.mjs";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import {
+  installedOnce,
   installedPackages,
-  installTarballs,
-  packWorkspaces,
+  packedOnce,
   pathOutsideRepository,
   removeAll,
   type Tarballs,
@@ -72,16 +72,15 @@ const retries: number = t.data.url;
 console.log(retries);
 `;
 
-let packDir: string;
 let tarballs: Tarballs;
 let tool: string;
 let sdkOnly: string;
 let server: FileServer;
 
 beforeAll(async () => {
-  ({ dir: packDir, tarballs } = packWorkspaces());
-  tool = installTarballs([tarballs.sdk, tarballs.runners]);
-  sdkOnly = installTarballs([tarballs.sdk]);
+  ({ tarballs } = await packedOnce());
+  tool = await installedOnce("tool", (packed) => [packed.sdk, packed.runners]);
+  sdkOnly = await installedOnce("sdk", (packed) => [packed.sdk]);
   server = await startFileServer({
     "/lib/shout.ts": 'export const shout = (text: string): string => text.toUpperCase() + "!";\n',
   });
@@ -107,7 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  removeAll(packDir, tool, sdkOnly);
+  removeAll(tool, sdkOnly);
 });
 
 /** Runs `keptn-task ARGS` in the installed project, as `npx keptn-task` does. */

@@ -8,9 +8,8 @@ import { TRACEPARENT, WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 import { ROOT } from "../helpers/deno.js";
 import { type OtlpReceiver, startOtlpReceiver } from "../helpers/otlp-receiver.js";
 import {
+  installedOnce,
   installedPackages,
-  installTarballs,
-  packWorkspaces,
   pathOutsideRepository,
   removeAll,
   writeFiles,
@@ -35,21 +34,18 @@ function otelPeers(): string[] {
     .map((name) => `${name}@${sdk.devDependencies[name]}`);
 }
 
-let packDir: string;
 let tool: string;
 let sdkOnly: string;
 let traced: string;
 let receiver: OtlpReceiver;
 
-beforeAll(() => {
-  const packed = packWorkspaces();
-  packDir = packed.dir;
-  tool = installTarballs([packed.tarballs.sdk, packed.tarballs.runners]);
-  sdkOnly = installTarballs([packed.tarballs.sdk]);
-  traced = installTarballs([packed.tarballs.sdk, ...otelPeers()]);
+beforeAll(async () => {
+  tool = await installedOnce("tool", (packed) => [packed.sdk, packed.runners]);
+  sdkOnly = await installedOnce("sdk", (packed) => [packed.sdk]);
+  traced = await installedOnce("traced", (packed) => [packed.sdk, ...otelPeers()]);
   for (const project of [tool, sdkOnly, traced]) writeFiles(project, { "task.mjs": TASK });
 }, 300_000);
-afterAll(() => removeAll(packDir, tool, sdkOnly, traced));
+afterAll(() => removeAll(tool, sdkOnly, traced));
 beforeEach(async () => {
   receiver = await startOtlpReceiver();
 });
