@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { SCHEMA_MODELINE, WORKFLOW_PATH } from "../../runners/src/cli/init-templates.js";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -105,7 +105,7 @@ describe("keptn-task init NAME", () => {
   it("writes nothing over an existing file, naming it, with exit code 64", async () => {
     const dir = emptyFolder();
     writeFileSync(join(dir, "gate.ts"), "// mine\n");
-    const result = await runCli(["init", "gate"], { cwd: dir });
+    const result = await runCliInProcess(["init", "gate"], { cwd: dir });
     expect(result.code).toBe(64);
     expect(result.stderrLines).toEqual([
       'keptn-task: Cannot write the task: "gate.ts" exists: remove it, or pick another name',
@@ -116,7 +116,7 @@ describe("keptn-task init NAME", () => {
 
   it("refuses a name Kubernetes would refuse, saying what a name is", async () => {
     const dir = emptyFolder();
-    const result = await runCli(["init", "Check_Threshold"], { cwd: dir });
+    const result = await runCliInProcess(["init", "Check_Threshold"], { cwd: dir });
     expect(result.code).toBe(64);
     expect(result.stderrLines).toEqual([
       'keptn-task: Cannot use "Check_Threshold" as a task name with "keptn-task init": a task name is lower-case letters, digits and -, starting and ending with a letter or digit (metadata.name)',
@@ -129,6 +129,20 @@ describe("keptn-task init NAME", () => {
     writeFileSync(join(dir, "gate.ts"), read(dir, "gate.ts").replace("> 10", "> 20"));
     const test = await runCli(["test"], { cwd: dir });
     expect(test.stdout).toMatch(/1 passed \| 1 failed/);
+    expect(test.code).toBe(1);
+  });
+
+  it("fails the test command on a type error in the task's own code, as deno test does", async () => {
+    const dir = emptyFolder();
+    await runCli(["init", "gate"], { cwd: dir });
+    writeFileSync(
+      join(dir, "gate.ts"),
+      `${read(dir, "gate.ts")}\nexport const limit: number = "ten";\n`,
+    );
+    const test = await runCli(["test"], { cwd: dir });
+    expect(test.stderr).toMatch(
+      /TS2322 \[ERROR\]: Type 'string' is not assignable to type 'number'/,
+    );
     expect(test.code).toBe(1);
   });
 });

@@ -52,9 +52,14 @@ Examples:
     const dist = dirname(findRunner(env));
     let code = 0;
     if (deno.length > 0) {
-      const flags = runnerDenoFlags(join(dist, "import-map.json")).filter(
-        (flag) => flag !== "--allow-all",
-      );
+      // The runner's flags, with the configuration that skips checking the SDK's declaration
+      // files (runners/scripts/build.mjs) instead of none.
+      const flags = [
+        ...runnerDenoFlags(join(dist, "import-map.json")).filter(
+          (flag) => flag !== "--allow-all" && flag !== "--no-config",
+        ),
+        `--config=${join(dist, "deno-test.json")}`,
+      ];
       code = await pass(findDeno(env), ["test", ...flags, ...deno], context, {});
     }
     if (python.length > 0 && code === 0) {
