@@ -1,16 +1,7 @@
 // The documentation site: `npm run docs:build` (scripts/docs/generate-reference.mjs writes the
 // reference pages from the code first). VitePress fails the build on a dead link (its default,
 // kept: no `ignoreDeadLinks`).
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { type DefaultTheme, defineConfig } from "vitepress";
-
-const DOCS = fileURLToPath(new URL("..", import.meta.url));
-
-/** Pages other changes add: listed once they exist, so the link check passes before they land. */
-function wherePresent(items: DefaultTheme.SidebarItem[]): DefaultTheme.SidebarItem[] {
-  return items.filter((item) => item.link !== undefined && existsSync(`${DOCS}${item.link}.md`));
-}
 
 const sidebar: DefaultTheme.SidebarItem[] = [
   {
@@ -18,11 +9,13 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     items: [
       { text: "Introduction", link: "/" },
       { text: "Getting started", link: "/guide/install" },
+      { text: "From an empty folder (init)", link: "/getting-started" },
     ],
   },
   {
     text: "Write and test a task",
     items: [
+      { text: "Overview", link: "/writing-tasks" },
       { text: "In TypeScript", link: "/guide/typescript" },
       { text: "In Python", link: "/guide/python" },
       { text: "Testing a task", link: "/testing-tasks" },
@@ -32,7 +25,9 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     text: "Run, check, deploy",
     items: [
       { text: "Running locally and in the images", link: "/guide/running" },
+      { text: "keptn-task run in depth", link: "/running-locally" },
       { text: "Validating in CI", link: "/guide/validate-in-ci" },
+      { text: "What validate checks", link: "/validate" },
       { text: "Tracing", link: "/guide/tracing" },
       { text: "Deploying with Keptn", link: "/deploying" },
       { text: "The images", link: "/images" },
@@ -43,6 +38,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     items: [
       { text: "Security model", link: "/security" },
       { text: "Benchmarks", link: "/benchmarks" },
+      { text: "Releasing", link: "/release" },
     ],
   },
   {
@@ -55,18 +51,6 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "Resolving definitions", link: "/reference/definitions" },
       { text: "The bootstrap runner", link: "/reference/runner" },
     ],
-  },
-  // MERGE: pages written on other branches (issue 20's parallel work). Each is listed once its
-  // file exists; when they have landed, move each into its section above and drop this block.
-  {
-    text: "More guides",
-    items: wherePresent([
-      { text: "Getting started (init)", link: "/getting-started" },
-      { text: "Writing tasks", link: "/writing-tasks" },
-      { text: "Running locally", link: "/running-locally" },
-      { text: "Validating", link: "/validate" },
-      { text: "Releasing", link: "/release" },
-    ]),
   },
 ];
 
