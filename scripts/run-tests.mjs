@@ -61,10 +61,15 @@ let skipped = 0;
 try {
   const json = JSON.parse(readFileSync(report, "utf8"));
   passed = json.numPassedTests;
-  failed =
-    json.numFailedTests +
-    (json.numTotalTestSuites > 0 && json.success === false && json.numFailedTests === 0 ? 1 : 0);
-  skipped = json.numPendingTests + json.numTodoTests;
+  // A file that failed without a failed test (its hook threw, it did not load) ran none of its
+  // tests: each of them counts as failed, not skipped, and the file as one if it had none.
+  const unrun = json.testResults
+    .filter((file) => file.status === "failed")
+    .filter((file) => !file.assertionResults.some((test) => test.status === "failed"))
+    .map((file) => Math.max(1, file.assertionResults.length));
+  const unrunTests = unrun.reduce((sum, count) => sum + count, 0);
+  failed = json.numFailedTests + unrunTests;
+  skipped = Math.max(0, json.numPendingTests + json.numTodoTests - unrunTests);
 } catch {
   failed = 1;
 }
