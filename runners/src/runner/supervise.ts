@@ -51,6 +51,9 @@ export async function supervise(
   const masked = options.secrets.size > 0;
   const child = spawn(command, options.env, masked ? "piped" : "inherit");
   const stops = forwardSignals(child, options);
+  // The secrets' forms (registered before, computed on first use) are computed now, while the
+  // task's process starts, rather than before it: the masker reads none of its output earlier.
+  options.secrets.settle();
   const output = masked ? maskOutput(child, options) : undefined;
   const status = await child.status;
   if (output !== undefined) await output.drain();

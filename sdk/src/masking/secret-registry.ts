@@ -41,6 +41,9 @@ const MIN_PIECE_LENGTH = 4;
  */
 export class SecretRegistry {
   #values = new Set<string>();
+  // Values registered whose forms are not computed yet: every read of the forms settles them
+  // first (`#settle`), so a registered value is masked from the first text masked after it.
+  #pending: string[] = [];
   #formSet = new Set<string>();
   #forms: string[] = [];
   // The smallest period of each form, computed when the form first matches (0: not yet).
@@ -48,18 +51,30 @@ export class SecretRegistry {
   #longest = 0;
 
   /**
-   * Registers a secret value for masking. Empty or whitespace-only values are ignored.
+   * Registers a secret value for masking. Empty or whitespace-only values are ignored. Its forms
+   * are computed when the registry is next read (any masking, `longest`, or `settle()`): a
+   * process that registers a secret and then starts a task computes them while the task starts.
    *
    * @param value - The secret, as it was read (raw string, possibly JSON or multi-line).
    */
   register(value: string): void {
     if (value.trim() === "" || this.#values.has(value)) return;
     this.#values.add(value);
-    this.#add(value);
-    for (const piece of piecesOf(value)) {
-      for (const form of formsOf(piece)) {
-        if (form.length >= MIN_PIECE_LENGTH && form.trim() !== "") this.#add(form);
+    this.#pending.push(value);
+  }
+
+  /** Computes the forms of every value registered since the last read (see `register`). */
+  settle(): void {
+    // A value leaves the list only once all its forms are in: should computing them throw, every
+    // later read throws too, and nothing is written unmasked.
+    for (let value = this.#pending[0]; value !== undefined; value = this.#pending[0]) {
+      this.#add(value);
+      for (const piece of piecesOf(value)) {
+        for (const form of formsOf(piece)) {
+          if (form.length >= MIN_PIECE_LENGTH && form.trim() !== "") this.#add(form);
+        }
       }
+      this.#pending.shift();
     }
   }
 
@@ -78,6 +93,7 @@ export class SecretRegistry {
 
   /** The longest form of any registered secret, in UTF-16 code units. */
   get longest(): number {
+    this.settle();
     return this.#longest;
   }
 
@@ -88,6 +104,7 @@ export class SecretRegistry {
    * @returns The text with no registered secret in it.
    */
   mask(text: string): string {
+    this.settle();
     if (this.#forms.length === 0 || text === "") return text;
     return this.maskPart(text, true, 0).out;
   }
@@ -102,6 +119,7 @@ export class SecretRegistry {
    * @returns The masked text.
    */
   maskJson(text: string): string {
+    this.settle();
     if (this.#forms.length === 0 || text === "") return text;
     const ranges = this.#ranges(text);
     if (ranges.length === 0) return text;
@@ -142,6 +160,7 @@ export class SecretRegistry {
    * more text follows: text before it is settled, text from it on must be held back.
    */
   safeCutIndex(text: string): number {
+    this.settle();
     let cut = text.length;
     for (const form of this.#forms) {
       // A proper prefix of `form` that ends the text starts at one of these positions.
@@ -171,6 +190,7 @@ export class SecretRegistry {
     final: boolean,
     open: number,
   ): { out: string; keep: number; open: number } {
+    this.settle();
     const cut = final ? text.length : this.safeCutIndex(text);
     const ranges = this.#ranges(text);
     let out = "";
@@ -208,6 +228,7 @@ export class SecretRegistry {
    * ones merge, adjacent ones do not), as a flat list of starts and ends.
    */
   #ranges(text: string): number[] {
+    this.settle();
     const lists: number[][] = [];
     for (let f = 0; f < this.#forms.length; f++) {
       const form = this.#forms[f] as string;

@@ -1,7 +1,7 @@
 // API cases: masking at its limits: a standalone logger, large numbers, deep nesting, the forms
 // Python prints, long leaves.
 import assert from "node:assert/strict";
-import { createLogger, SecretRegistry, z } from "../../../sdk/src/index.js";
+import { createLogger, SecretMasker, SecretRegistry, z } from "../../../sdk/src/index.js";
 import { type ApiCase, capture, makeTask } from "./helpers.js";
 
 export const maskingLimitCases: ApiCase[] = [
@@ -83,6 +83,35 @@ export const maskingLimitCases: ApiCase[] = [
       assert.equal(line.user, "***");
       assert.equal(line.msg, "pin ***");
       assert.doesNotMatch(out.text(), /987654|u-12/);
+    },
+  },
+  {
+    name: "masks a secret from the first read after it is registered, whichever read that is",
+    run() {
+      // Forms are computed on first use (SecretRegistry.settle): every way of reading the
+      // registry must see a value registered just before.
+      const reads: Array<[string, (secrets: SecretRegistry) => unknown, unknown]> = [
+        ["mask", (s) => s.mask("a wq-secret-71 b"), "a *** b"],
+        ["maskJson", (s) => s.maskJson('{"k":"wq-secret-71"}'), '{"k":"***"}'],
+        ["maskPart", (s) => s.maskPart("a wq-secret-71", true, 0).out, "a ***"],
+        ["safeCutIndex", (s) => s.safeCutIndex("a wq-sec"), 2],
+        ["longest", (s) => s.longest >= "wq-secret-71".length, true],
+        ["size", (s) => s.size, 1],
+      ];
+      for (const [name, read, expected] of reads) {
+        const secrets = new SecretRegistry();
+        secrets.register("wq-secret-71");
+        assert.deepEqual(read(secrets), expected, name);
+      }
+      // A streaming masker made before the value was registered masks it too.
+      const secrets = new SecretRegistry();
+      const masker = new SecretMasker(secrets);
+      secrets.register("wq-secret-71");
+      assert.equal(masker.write("x wq-secret-71 y") + masker.end(), "x *** y");
+      const settled = new SecretRegistry();
+      settled.register("wq-secret-71");
+      settled.settle();
+      assert.equal(settled.mask("wq-secret-71"), "***");
     },
   },
 ];
