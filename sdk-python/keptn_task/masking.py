@@ -95,13 +95,16 @@ class SecretRegistry:
         with self._lock:
             if js_trim(value) == "" or value in self._values:
                 return
-            self._values.add(value)
+            raw = value
             value = _combine_surrogates(value)
             new = [value]
             for piece in _pieces_of(value):
                 for form in _forms_of(piece):
                     if _js_length(form) >= MIN_PIECE_LENGTH and js_trim(form) != "":
                         new.append(form)
+            # Known only once its forms are: a value whose forms raised is not taken as done,
+            # and registering it again raises again rather than leave it unmasked.
+            self._values.add(raw)
             forms = list(self._forms)
             for form in new:
                 if form not in self._form_set:

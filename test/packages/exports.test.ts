@@ -154,6 +154,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     "terminationReadBytes",
     // The one rule of what is secret (sdk/src/contract/secret-rule.ts).
     "SECRET_QUERY_PARAM",
+    "headerSecrets",
     "redactUrl",
     "registerTaskSecrets",
     "urlSecrets",

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redactUrl, urlSecrets } from "../../sdk/src/contract/secret-rule.js";
+import { headerSecrets, redactUrl, urlSecrets } from "../../sdk/src/contract/secret-rule.js";
 import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { PYTHON, runCli } from "../helpers/keptn-task-cli.js";
@@ -273,6 +273,42 @@ const FAILS = tmp.file(
     "",
   ].join("\n"),
 );
+
+describe("credentials in OTEL_EXPORTER_OTLP_HEADERS", () => {
+  it("masks the token after an authentication scheme that a task prints alone (runner)", async () => {
+    const script = tmp.file(
+      "task.ts",
+      'const h = Deno.env.get("OTEL_EXPORTER_OTLP_HEADERS") ?? "";\n' +
+        'console.log("token:", h.split(" ")[1]);\n' +
+        'console.log("user:pass:", atob(h.split(",")[1]?.split(" ")[1] ?? ""));\n',
+    );
+    const result = await runRunner("deno", {
+      SCRIPT: script,
+      // Nothing listens there: the export gives up, the task's output is what is checked.
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+      OTEL_EXPORTER_OTLP_HEADERS:
+        "authorization=Bearer hdr-t0ken-9f3a,x-basic=Basic dXNlcjpwYXNzLXdvcmQtNzc=",
+    });
+    expect(result.code).toBe(0);
+    const output = result.stdout + result.stderr;
+    expect(result.stdout).toContain("token: ***");
+    expect(output).not.toContain("hdr-t0ken-9f3a");
+    expect(output).not.toContain("pass-word-77");
+  });
+
+  it("calls the credentials after a scheme secret, and for Basic also what they decode to", () => {
+    expect(headerSecrets("Bearer abc.def")).toEqual(["Bearer abc.def", "abc.def"]);
+    expect(headerSecrets("Basic dXNlcjpwYXNz")).toEqual([
+      "Basic dXNlcjpwYXNz",
+      "dXNlcjpwYXNz",
+      "user:pass",
+      "pass",
+    ]);
+    expect(headerSecrets("plain-api-key")).toEqual(["plain-api-key"]);
+    // Not base64 of text: the credentials as written only.
+    expect(headerSecrets("Basic !!!")).toEqual(["Basic !!!", "!!!"]);
+  });
+});
 
 describe("the command's channels", () => {
   const manifest = FAILS;

@@ -53,7 +53,14 @@ export async function supervise(
   const stops = forwardSignals(child, options);
   // The secrets' forms (registered before, computed on first use) are computed now, while the
   // task's process starts, rather than before it: the masker reads none of its output earlier.
-  options.secrets.settle();
+  try {
+    options.secrets.settle();
+  } catch (error) {
+    // Forms that cannot be computed would leave output unmasked: the task must not run on.
+    child.kill("SIGKILL");
+    await child.status;
+    throw error;
+  }
   const output = masked ? maskOutput(child, options) : undefined;
   const status = await child.status;
   if (output !== undefined) await output.drain();

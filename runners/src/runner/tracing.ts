@@ -4,6 +4,8 @@
  * Keptn's (the `traceparent` of `KEPTN_CONTEXT`), carries Keptn's context as attributes (the
  * operator's own attribute names), and is what the task's `TRACEPARENT` names.
  */
+
+import { registerTaskSecrets } from "@keptn-task/sdk/contract";
 import {
   type OtelOn,
   parseTraceparent,
@@ -36,7 +38,7 @@ export function startRunSpan(input: RunTracingInput): {
   const config = readOtelConfig(input.env, "keptn-task");
   if (!config.enabled) return { tracing: undefined, warnings: config.warnings };
   // Header values are credentials: masked in every output, the span's and the task's too.
-  for (const value of Object.values(config.headers)) input.secrets.register(value);
+  registerTaskSecrets(input.secrets, { headers: Object.values(config.headers) });
   return { tracing: runSpan(config, input), warnings: config.warnings };
 }
 

@@ -76,6 +76,7 @@ export {
   pythonArgsProblem,
 } from "./python-args.js";
 export {
+  headerSecrets,
   redactUrl,
   registerTaskSecrets,
   SECRET_QUERY_PARAM,

@@ -5,7 +5,9 @@
  * - `SECURE_DATA`, whole, each line, and each JSON leaf (the forms of each: `SecretRegistry`);
  * - in a URL (an `httpRef`, a proxy): the user info, and the value of every query parameter whose
  *   name looks like a credential (`SECRET_QUERY_PARAM`), as written and %-decoded;
- * - any value given as secret: `--secret`, a container's `secretKeyRef` values, `registerSecret`.
+ * - any value given as secret: `--secret`, a container's `secretKeyRef` values, `registerSecret`;
+ * - a request header's value given as secret (`OTEL_EXPORTER_OTLP_HEADERS`): whole, and the
+ *   credentials after an authentication scheme (`Bearer <token>`; for `Basic`, also decoded).
  *
  * `redactUrl` shows a URL without exactly what `urlSecrets` registers. Pure: no I/O, nothing loaded
  * (the runner reads it before a task starts).
@@ -23,6 +25,8 @@ export interface TaskSecrets {
   readonly urls?: readonly string[];
   /** Values that are secret whole: `--secret`, a container's `secretKeyRef` values. */
   readonly values?: readonly string[];
+  /** Request header values that carry credentials: `OTEL_EXPORTER_OTLP_HEADERS`'. */
+  readonly headers?: readonly string[];
 }
 
 /**
@@ -37,6 +41,43 @@ export function registerTaskSecrets(secrets: SecretRegistry, from: TaskSecrets):
   if (from.secureData !== undefined) secrets.register(from.secureData);
   for (const value of from.values ?? []) secrets.register(value);
   for (const url of from.urls ?? []) for (const value of urlSecrets(url)) secrets.register(value);
+  for (const header of from.headers ?? [])
+    for (const value of headerSecrets(header)) secrets.register(value);
+}
+
+/** An authentication scheme (RFC 9110's token) and the credentials after it. */
+const AUTH_SCHEME = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S.*)$/;
+
+/**
+ * The secret values of a request header's value: the value whole and, after an authentication
+ * scheme (`Bearer abc`, `ApiKey abc`), the credentials alone, which a task is as likely to print;
+ * for `Basic`, also `user:password` decoded and the password.
+ *
+ * @example
+ * ```ts
+ * headerSecrets("Basic dXNlcjpwYXNz");
+ * // ["Basic dXNlcjpwYXNz", "dXNlcjpwYXNz", "user:pass", "pass"]
+ * ```
+ */
+export function headerSecrets(value: string): string[] {
+  const secrets = new Set<string>([value.trim()]);
+  const match = AUTH_SCHEME.exec(value.trim());
+  const credentials = match?.[2]?.trim();
+  if (match === null || credentials === undefined) return [...secrets];
+  secrets.add(credentials);
+  if (match[1]?.toLowerCase() === "basic" && /^[A-Za-z0-9+/]+={0,2}$/.test(credentials)) {
+    try {
+      const decoded = new TextDecoder("utf-8", { fatal: true }).decode(
+        Uint8Array.from(atob(credentials), (c) => c.charCodeAt(0)),
+      );
+      secrets.add(decoded);
+      const colon = decoded.indexOf(":");
+      if (colon >= 0) secrets.add(decoded.slice(colon + 1));
+    } catch {
+      // Not base64 of UTF-8 text: the encoded credentials are registered as they are.
+    }
+  }
+  return [...secrets].filter((secret) => secret !== "");
 }
 
 /**

@@ -5,6 +5,7 @@
  * span (`TRACEPARENT`) or, without the runner, of Keptn's (`KEPTN_CONTEXT`'s `traceparent`).
  */
 
+import { registerTaskSecrets } from "../contract/secret-rule.js";
 import {
   childTraceparent,
   parseTraceparent,
@@ -77,7 +78,7 @@ export function createTaskSpans(
       flush: async () => undefined,
     };
   }
-  for (const value of Object.values(config.headers)) secrets.register(value);
+  registerTaskSecrets(secrets, { headers: Object.values(config.headers) });
   return onSpans(config, parent, carrier.TRACESTATE, secrets, log);
 }
 
