@@ -70,6 +70,15 @@ describe("a Deno task's exit code that reads as 0 only modulo 256", () => {
       "process.exit(768) of node:process",
       'import process from "node:process";\nprocess.exit(768);',
     ],
+    // Node's `exit` listeners run after every `unload` listener, the guard's included.
+    [
+      "process.exitCode = 256 in a Node exit listener",
+      'import process from "node:process";\nprocess.on("exit", () => { process.exitCode = 256; });',
+    ],
+    [
+      "Deno.exitCode = 256 in an exit listener of the process global",
+      'globalThis.process.on("exit", () => { Deno.exitCode = 256; });',
+    ],
   ];
   // process: a child of the runner; auto: in the runner's own process; secret: a child with its
   // output masked; main: a child because it asks for import.meta.main.
@@ -103,6 +112,11 @@ describe("a Deno task's exit code that reads as 0 only modulo 256", () => {
     const script = tmp.file("exit-3.ts", "Deno.exit(3);\n");
     expect((await runRunner("deno", { SCRIPT: script })).code).toBe(3);
     expect((await runRunner("deno", { SCRIPT: script }, { isolation: "process" })).code).toBe(3);
+    const listener = tmp.file(
+      "exit-listener-3.ts",
+      'import process from "node:process";\nprocess.on("exit", () => { process.exitCode = 3; });\n',
+    );
+    expect((await runRunner("deno", { SCRIPT: listener })).code).toBe(3);
     const zero = tmp.file("exit-0.ts", "Deno.exit(0);\n");
     expect((await runRunner("deno", { SCRIPT: zero }, { isolation: "process" })).code).toBe(0);
   });

@@ -5,4 +5,5 @@
  */
 import { guardExit } from "./exit-guard.js";
 
-guardExit();
+// `?node`: the task may use Node's process, whose `exit` listeners run after `unload`.
+guardExit(undefined, { node: new URL(import.meta.url).searchParams.has("node") });

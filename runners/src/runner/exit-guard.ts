@@ -18,6 +18,7 @@ import { endListeners } from "./end-listeners.js";
  */
 export function guardExit(
   onEnd?: (exitCode: number, readAsZero: number | undefined) => void,
+  options: { node?: boolean } = {},
 ): void {
   let readAsZero: number | undefined;
   const exit = Deno.exit;
@@ -33,5 +34,19 @@ export function guardExit(
     if (readsAsSuccess(code)) readAsZero ??= code;
     Deno.exitCode = taskExitCode(code);
     onEnd?.(Deno.exitCode, readAsZero);
+    // Node's `exit` listeners run after this, and may set `process.exitCode` (256 would end
+    // with 0): a listener added now runs after all of the task's. Reading `process` wakes
+    // Deno's Node layer, so only for a task that may use it (`options.node`).
+    if (options.node) {
+      const node = (globalThis as { process?: NodeExitEmitter }).process;
+      node?.on("exit", () => {
+        Deno.exitCode = taskExitCode(Deno.exitCode);
+      });
+    }
   });
+}
+
+/** What the guard uses of Node's `process`. */
+interface NodeExitEmitter {
+  on(event: "exit", listener: () => void): unknown;
 }

@@ -62,8 +62,10 @@ export function denoCommand(
       "--no-prompt",
       "--no-config",
       ...(importMap === undefined ? [] : [`--import-map=${importMap}`]),
-      // The one exit path (exit-guard.ts): no exit code reads as 0 by the system's cut.
-      `--preload=${exitGuard}`,
+      // The one exit path (exit-guard.ts): no exit code reads as 0 by the system's cut. For code
+      // that may use Node's process (its own or its imports'), the guard also ends behind
+      // Node's `exit` listeners, which run after every `unload` listener.
+      `--preload=${script.usesNodeProcess || script.importsUnseen ? `${fileUrl(exitGuard)}?node` : exitGuard}`,
       ...settings.denoPermissions,
       script.path,
       ...before,
@@ -117,4 +119,9 @@ function refusal(word: string, why: string): string {
       ? "so a failed task would be reported as a success: remove it"
       : "so the task would not run: put the task's own arguments after --";
   return `Cannot run the task: CMD_ARGS "${word}" ${why}, ${consequence}`;
+}
+
+/** The `file:` URL of an absolute path, each segment percent-encoded. */
+function fileUrl(path: string): string {
+  return `file://${path.split("/").map(encodeURIComponent).join("/")}`;
 }
