@@ -99,6 +99,33 @@ spec:
       );
     });
 
+    it("masks the OpenTelemetry exporter's credentials given with --env, from the shell or as a value", async () => {
+      const path = manifest(
+        "otel-env.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: otel-env, namespace: shop }
+spec:
+  deno:
+    inline: { code: "console.log(1)" }
+`,
+      );
+      const env = { OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer hdr-t0ken-9f3a" };
+      const given = [
+        "--env",
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "--env",
+        "OTEL_EXPORTER_OTLP_ENDPOINT=http://u:Pw-s3cret-77@127.0.0.1:4318",
+      ];
+      for (const extra of [["--dry-run"], ["--dry-run", "-o", "json"]]) {
+        const result = await runCliInProcess(["run", "otel-env", "-f", path, ...given, ...extra], {
+          env,
+        });
+        expect(result.stdout).toContain("OTEL_EXPORTER_OTLP_HEADERS");
+        expect(result.stdout + result.stderr).not.toMatch(/hdr-t0ken-9f3a|Pw-s3cret-77/);
+      }
+    });
+
     it("runs the python image, or the one given with --image, with docker too", async () => {
       const result = await runCliInProcess([
         "run",

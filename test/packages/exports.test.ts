@@ -155,6 +155,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     // The one rule of what is secret (sdk/src/contract/secret-rule.ts).
     "SECRET_QUERY_PARAM",
     "headerSecrets",
+    "otelSecrets",
     "redactUrl",
     "registerTaskSecrets",
     "urlSecrets",

@@ -296,6 +296,22 @@ describe("credentials in OTEL_EXPORTER_OTLP_HEADERS", () => {
     expect(output).not.toContain("pass-word-77");
   });
 
+  it("masks the exporter's headers and endpoint credentials with export off too (runner)", async () => {
+    const script = tmp.file(
+      "otel-env.ts",
+      'console.log(Deno.env.get("OTEL_EXPORTER_OTLP_ENDPOINT"), Deno.env.get("OTEL_EXPORTER_OTLP_HEADERS"));\n',
+    );
+    const result = await runRunner("deno", {
+      SCRIPT: script,
+      OTEL_SDK_DISABLED: "true",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel:C0llect0r-pw@127.0.0.1:9/?api_key=k3y-abc-123",
+      OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20hdr-t0ken-9f3a",
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout + result.stderr).not.toMatch(/C0llect0r-pw|k3y-abc-123|hdr-t0ken-9f3a/);
+    expect(result.stdout).toContain("http://***@127.0.0.1:9/?api_key=***");
+  });
+
   it("calls the credentials after a scheme secret, and for Basic also what they decode to", () => {
     expect(headerSecrets("Bearer abc.def")).toEqual(["Bearer abc.def", "abc.def"]);
     expect(headerSecrets("Basic dXNlcjpwYXNz")).toEqual([

@@ -206,6 +206,8 @@ function runnerEnv(
     values: fromSecrets.flatMap((variable) => env[variable.name] ?? []),
   });
   const all = { ...env, ...Object.fromEntries(request.env) };
+  // The exporter's credentials, in what the task gets (--env): masked as the runner masks them.
+  registerTaskSecrets(context.secrets, { env: all });
   checkEnvSizes(name, all);
   return all;
 }

@@ -139,14 +139,15 @@ function readRuntime(args: readonly string[]): Runtime {
 
 /**
  * Registers what the one rule of what is secret (`registerTaskSecrets`) names: `SECURE_DATA` (in
- * every form a task may print it) and what an httpRef URL in `SCRIPT` carries.
+ * every form a task may print it), what an httpRef URL in `SCRIPT` carries, and the
+ * OpenTelemetry exporter's credentials in the environment (`otelSecrets`).
  */
 function registerSecrets(
   env: Record<string, string>,
   raw: Readonly<Record<string, Uint8Array>>,
   secrets: SecretRegistry,
 ): void {
-  registerTaskSecrets(secrets, { secureData: env.SECURE_DATA, urls: [env.SCRIPT ?? ""] });
+  registerTaskSecrets(secrets, { secureData: env.SECURE_DATA, urls: [env.SCRIPT ?? ""], env });
   // A Secret's data is bytes: one that is not UTF-8 is masked in every form it prints in (and
   // with a secret registered, the task gets a process of its own, whose output is masked).
   if (raw.SECURE_DATA !== undefined)

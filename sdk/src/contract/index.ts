@@ -77,6 +77,7 @@ export {
 } from "./python-args.js";
 export {
   headerSecrets,
+  otelSecrets,
   redactUrl,
   registerTaskSecrets,
   SECRET_QUERY_PARAM,

@@ -7,7 +7,9 @@
  *   name looks like a credential (`SECRET_QUERY_PARAM`), as written and %-decoded;
  * - any value given as secret: `--secret`, a container's `secretKeyRef` values, `registerSecret`;
  * - a request header's value given as secret (`OTEL_EXPORTER_OTLP_HEADERS`): whole, and the
- *   credentials after an authentication scheme (`Bearer <token>`; for `Basic`, also decoded).
+ *   credentials after an authentication scheme (`Bearer <token>`; for `Basic`, also decoded);
+ * - in a task's environment, whether or not spans are exported (a task may read them): the
+ *   OpenTelemetry exporter's header values and the URL secrets of its endpoints.
  *
  * `redactUrl` shows a URL without exactly what `urlSecrets` registers. Pure: no I/O, nothing loaded
  * (the runner reads it before a task starts).
@@ -27,6 +29,8 @@ export interface TaskSecrets {
   readonly values?: readonly string[];
   /** Request header values that carry credentials: `OTEL_EXPORTER_OTLP_HEADERS`'. */
   readonly headers?: readonly string[];
+  /** A task's environment: what `otelSecrets` finds in it is secret. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -41,8 +45,46 @@ export function registerTaskSecrets(secrets: SecretRegistry, from: TaskSecrets):
   if (from.secureData !== undefined) secrets.register(from.secureData);
   for (const value of from.values ?? []) secrets.register(value);
   for (const url of from.urls ?? []) for (const value of urlSecrets(url)) secrets.register(value);
-  for (const header of from.headers ?? [])
+  const otel = from.env === undefined ? { headers: [], urls: [] } : otelSecrets(from.env);
+  for (const header of [...(from.headers ?? []), ...otel.headers])
     for (const value of headerSecrets(header)) secrets.register(value);
+  for (const url of otel.urls) for (const value of urlSecrets(url)) secrets.register(value);
+}
+
+/** The OpenTelemetry exporter's variables that hold credentials. */
+const OTEL_HEADERS = ["OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"];
+const OTEL_ENDPOINTS = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
+
+/**
+ * The exporter's header values (`key=value,…`, each value as written and URL-decoded) and
+ * endpoint URLs in `env`, set or not export: the task can read them either way.
+ *
+ * @example
+ * ```ts
+ * otelSecrets({ OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20abc" });
+ * // { headers: ["Bearer%20abc", "Bearer abc"], urls: [] }
+ * ```
+ */
+export function otelSecrets(env: Readonly<Record<string, string | undefined>>): {
+  headers: string[];
+  urls: string[];
+} {
+  const headers = new Set<string>();
+  for (const name of OTEL_HEADERS) {
+    for (const entry of (env[name] ?? "").split(",")) {
+      const equals = entry.indexOf("=");
+      const value = (equals < 0 ? entry : entry.slice(equals + 1)).trim();
+      if (value === "") continue;
+      headers.add(value);
+      try {
+        headers.add(decodeURIComponent(value));
+      } catch {
+        // Not URL-encoded: as written only.
+      }
+    }
+  }
+  const urls = OTEL_ENDPOINTS.map((name) => env[name] ?? "").filter((url) => url !== "");
+  return { headers: [...headers], urls };
 }
 
 /** An authentication scheme (RFC 9110's token) and the credentials after it. */
