@@ -128,6 +128,7 @@ describe("a Python task's exit code", () => {
     ["raise SystemExit(512)", 1, "raise SystemExit(512)\n"],
     ["sys.exit(-256)", 1, "import sys\nsys.exit(-256)\n"],
     ["os._exit(256)", 1, "import os\nos._exit(256)\n"],
+    ["posix._exit(256)", 1, "import posix\nposix._exit(256)\n"],
     [
       "sys.exit of an int subclass whose __int__, __index__ and __ne__ say 0",
       3,

@@ -6,7 +6,7 @@ the ``__main__`` module, with ``__file__``, ``sys.argv`` and ``sys.path[0]`` as 
 sets them, and an uncaught exception is reported as Python reports it (the launcher's own frames
 left out). What the launcher adds is the end: the system keeps the low 8 bits of an exit code, so
 ``sys.exit(256)`` would end a failed task with 0, a success. Here every code a task asks for
-(``sys.exit``, ``raise SystemExit``, ``os._exit``) ends through ``task_exit_code``, the Python
+(``sys.exit``, ``raise SystemExit``, ``os._exit``, ``posix._exit``) ends through ``task_exit_code``, the Python
 twin of the TypeScript policy's ``taskExitCode`` (``sdk/src/contract/process-policy.ts``);
 ``test/safety/exit-path.test.ts`` holds both to one rule for every code from -65535 to 65535.
 
@@ -118,7 +118,11 @@ def main() -> None:
     def guarded_exit(code: int) -> None:
         raw_exit(task_exit_code(code))
 
+    # os._exit is posix._exit (nt._exit on Windows): both names end through the guard.
     os._exit = guarded_exit  # type: ignore[assignment]
+    platform = sys.modules.get(os.name)
+    if platform is not None and getattr(platform, "_exit", None) is raw_exit:
+        platform._exit = guarded_exit  # type: ignore[attr-defined]
     try:
         _run(path)
     except SystemExit as error:
