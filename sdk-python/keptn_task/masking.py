@@ -420,10 +420,28 @@ def _add_lines(pieces: Set[str], value: str) -> None:
     trimmed = js_trim(value)
     if trimmed != value:
         _add_piece(pieces, trimmed)
-    if "\r" in value or "\n" in value:
-        for line in set(_LINE_BREAKS.split(value)) | set(_NEWLINES.split(value)):
-            _add_piece(pieces, line)
-            _add_piece(pieces, js_trim(line))
+    if "\r" not in value and "\n" not in value:
+        _add_assigned(pieces, value)
+        return
+    for line in set(_LINE_BREAKS.split(value)) | set(_NEWLINES.split(value)):
+        _add_piece(pieces, line)
+        _add_piece(pieces, js_trim(line))
+        _add_assigned(pieces, line)
+
+
+#: The start of a line of a dotenv, properties or YAML file: ``KEY=``, ``export KEY=``, ``key: ``.
+_ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*[=:][ \t]*")
+
+
+def _add_assigned(pieces: Set[str], line: str) -> None:
+    """The value of a ``KEY=value`` (or ``key: value``) line, trimmed and without its quotes."""
+    start = _ASSIGNMENT.match(line)
+    if start is None:
+        return
+    value = js_trim(line[start.end() :])
+    if len(value) >= 2 and value[0] in "\"'" and value.endswith(value[0]):
+        value = value[1:-1]
+    _add_piece(pieces, value)
 
 
 def _pieces_of(value: str) -> Set[str]:

@@ -2,7 +2,8 @@
  * The one rule of what is secret in a task's run, for the SDK, the bootstrap runner and the
  * `keptn-task` command alike:
  *
- * - `SECURE_DATA`, whole, each line, and each JSON leaf (the forms of each: `SecretRegistry`);
+ * - `SECURE_DATA`, whole, each line, each JSON leaf, and the value of each `KEY=value` or
+ *   `key: value` line (the forms of each: `SecretRegistry`);
  * - in a URL (an `httpRef`, a proxy): the user info, and the value of every query parameter whose
  *   name looks like a credential (`SECRET_QUERY_PARAM`), as written and %-decoded;
  * - any value given as secret: `--secret`, a container's `secretKeyRef` values, `registerSecret`;

@@ -24,8 +24,9 @@ const MIN_PIECE_LENGTH = 4;
 
 /**
  * A set of secret values and every form in which they can appear in output: the whole value (at
- * any length), each JSON leaf (numbers by their exact JSON text) and each line, of the value and
- * of its leaves, of at least 4 characters and not only white space; and for each of those its
+ * any length), each JSON leaf (numbers by their exact JSON text), each line and the value of a
+ * `KEY=value` or `key: value` line, of the value and of its leaves, of at least 4 characters and
+ * not only white space; and for each of those its
  * JSON-escaped (once and twice, also with non-ASCII as `\uXXXX` as Python writes it), URL- and
  * form-encoded (as JavaScript and as Python's `quote` / `quote_plus` write them), Python `repr`,
  * base64 / base64url forms (also when the secret starts 1 or 2 bytes into the encoded data, as in
@@ -362,12 +363,33 @@ function addPiece(pieces: Set<string>, piece: string): void {
 function addLines(pieces: Set<string>, value: string): void {
   const trimmed = value.trim();
   if (trimmed !== value) addPiece(pieces, trimmed);
-  if (!/[\r\n]/.test(value)) return;
+  if (!/[\r\n]/.test(value)) {
+    addAssigned(pieces, value);
+    return;
+  }
   const lines = [...value.split(/\r?\n|\r/), ...value.split(/\r?\n/)];
   for (const line of new Set(lines)) {
     addPiece(pieces, line);
     addPiece(pieces, line.trim());
+    addAssigned(pieces, line);
   }
+}
+
+/** The start of a line of a dotenv, properties or YAML file: `KEY=`, `export KEY=`, `key: `. */
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*[=:][ \t]*/;
+
+/**
+ * The value of a `KEY=value` (or `key: value`) line, trimmed and without its quotes: a secret
+ * holding a dotenv or YAML file is read and printed a value at a time.
+ */
+function addAssigned(pieces: Set<string>, line: string): void {
+  const start = ASSIGNMENT.exec(line);
+  if (start === null) return;
+  let value = line.slice(start[0].length).trim();
+  const quote = value[0];
+  if (value.length >= 2 && (quote === '"' || quote === "'") && value.endsWith(quote))
+    value = value.slice(1, -1);
+  addPiece(pieces, value);
 }
 
 /** Adds [start, end) to the sorted masks, merging it with the last one when they overlap. */
