@@ -132,6 +132,16 @@ describe("keptn-task init NAME", () => {
     expect(test.code).toBe(1);
   });
 
+  it("fails the test command when a Python test ends the process with os._exit(256)", async () => {
+    const dir = emptyFolder();
+    writeFileSync(
+      join(dir, "test_exit.py"),
+      "import os, unittest\n\nclass T(unittest.TestCase):\n    def test_exit(self):\n        os._exit(256)\n",
+    );
+    const test = await runCli(["test"], { cwd: dir });
+    expect(test.code).toBe(1);
+  });
+
   it("fails the test command on a type error in the task's own code, as deno test does", async () => {
     const dir = emptyFolder();
     await runCli(["init", "gate"], { cwd: dir });

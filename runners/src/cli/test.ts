@@ -64,13 +64,34 @@ Examples:
     }
     if (python.length > 0 && code === 0) {
       const path = [join(dist, "python"), env.PYTHONPATH].filter(Boolean).join(delimiter);
-      code = await pass(findPython(env), ["-m", "unittest", ...python], context, {
+      const launcher = join(dist, "task_launch.py");
+      code = await pass(findPython(env), ["-c", guardedUnittest(launcher), ...python], context, {
         PYTHONPATH: path,
       });
     }
     return code;
   },
 };
+
+/**
+ * `python3 -m unittest`, with `os._exit` (and `posix._exit`) ending through the launcher's
+ * `task_exit_code` as a task does: `os._exit(256)` in a test would otherwise end the run with 0.
+ */
+function guardedUnittest(launcher: string): string {
+  return [
+    "import os, runpy, sys",
+    "from importlib.util import module_from_spec, spec_from_file_location",
+    `spec = spec_from_file_location("keptn_task_launch", ${JSON.stringify(launcher)})`,
+    "launch = module_from_spec(spec); spec.loader.exec_module(launch)",
+    "raw = os._exit",
+    "def guarded(code): raw(launch.task_exit_code(code))",
+    "os._exit = guarded",
+    "platform = sys.modules.get(os.name)",
+    "if getattr(platform, '_exit', None) is raw: platform._exit = guarded",
+    "sys.argv[0] = 'python -m unittest'",
+    "runpy.run_module('unittest', run_name='__main__', alter_sys=True)",
+  ].join("\n");
+}
 
 /** Every test file in the current folder, in name order. */
 async function testFiles(context: CliContext): Promise<string[]> {
