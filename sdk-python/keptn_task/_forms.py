@@ -15,6 +15,9 @@ _INSPECT_MAX_STRING = 10_000
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+#: A ``\\uXXXX`` escape with lower-case hex digits.
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-f]{4})")
+
 
 def _js_length(text: str) -> int:
     # JavaScript counts UTF-16 code units; counting the same way keeps the 4-character rule equal.
@@ -94,6 +97,8 @@ def _forms_of(piece: str) -> List[str]:
         escaped.replace("/", "\\/"),
         ascii_escaped.replace("/", "\\/"),
         _go_escape(escaped),
+        # \uXXXX with upper-case hex digits, as Jackson and .NET's encoders write non-ASCII.
+        _UNICODE_ESCAPE.sub(lambda m: "\\u" + m.group(1).upper(), ascii_escaped),
     ]
     # %-escapes in lower case ("%2f"), as some encoders write them.
     forms += [_lower_percent(form) for form in forms if "%" in form]

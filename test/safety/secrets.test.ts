@@ -30,11 +30,15 @@ def go(text):
 def lower(text):
     import re
     return re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), text)
+def upper_u(text):
+    import re
+    return re.sub(r"\\\\u([0-9a-f]{4})", lambda m: "\\\\u" + m.group(1).upper(), text)
 forms = [
     secret, json.dumps(secret), json.dumps(secret, ensure_ascii=False), json.dumps(json.dumps(secret)),
     repr(secret), urllib.parse.quote(secret), urllib.parse.quote_plus(secret), lower(urllib.parse.quote(secret)),
     base64.b64encode(data).decode(), base64.urlsafe_b64encode(data).decode(), "Basic " + base64.b64encode(b"user:" + data).decode(),
     data.hex(), data.hex().upper(), repr(data), json.dumps(secret).replace("/", "\\\\/"), go(json.dumps(secret, ensure_ascii=False)),
+    upper_u(json.dumps(secret)),
 ]
 with open(plan["side"], "w") as side:
     json.dump(forms, side)

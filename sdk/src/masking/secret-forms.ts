@@ -44,6 +44,10 @@ export function formsOf(piece: string): string[] {
   // Escape styles of other encoders: `\/` (PHP, some JSON writers), Go's HTML-safe \u003c, \u003e,
   // \u0026, \u2028 and \u2029, and %-escapes in lower case (`%2f`).
   forms.push(escaped.replaceAll("/", "\\/"), ascii.replaceAll("/", "\\/"), goEscape(escaped));
+  // \uXXXX with upper-case hex digits, as Jackson and .NET's encoders write non-ASCII.
+  forms.push(
+    ascii.replace(/\\u([0-9a-f]{4})/g, (_, digits: string) => `\\u${digits.toUpperCase()}`),
+  );
   for (const form of forms.slice()) if (form.includes("%")) forms.push(lowerPercent(form));
   const bytes = new TextEncoder().encode(wellFormed(piece));
   // Hex of the UTF-8 bytes (bytes.hex(), Buffer#toString("hex"), Go's %x and %X); Python's
