@@ -75,19 +75,15 @@ Examples:
 
 /**
  * `python3 -m unittest`, with `os._exit` (and `posix._exit`) ending through the launcher's
- * `task_exit_code` as a task does: `os._exit(256)` in a test would otherwise end the run with 0.
+ * `guard_os_exit` as a task does: `os._exit(256)` in a test would otherwise end the run with 0.
  */
 function guardedUnittest(launcher: string): string {
   return [
-    "import os, runpy, sys",
+    "import runpy, sys",
     "from importlib.util import module_from_spec, spec_from_file_location",
     `spec = spec_from_file_location("keptn_task_launch", ${JSON.stringify(launcher)})`,
     "launch = module_from_spec(spec); spec.loader.exec_module(launch)",
-    "raw = os._exit",
-    "def guarded(code): raw(launch.task_exit_code(code))",
-    "os._exit = guarded",
-    "platform = sys.modules.get(os.name)",
-    "if getattr(platform, '_exit', None) is raw: platform._exit = guarded",
+    "launch.guard_os_exit()",
     "sys.argv[0] = 'python -m unittest'",
     "runpy.run_module('unittest', run_name='__main__', alter_sys=True)",
   ].join("\n");

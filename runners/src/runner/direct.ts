@@ -29,7 +29,7 @@ import { guardExit } from "./exit-guard.js";
 import { type Level, writeLogLine } from "./log-line.js";
 import { type ResolvedScript, SDK_SPECIFIER } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
-import { splitCmdArgs } from "./task-command.js";
+import { fileUrl, splitCmdArgs } from "./task-command.js";
 import type { TerminationLog } from "./termination-log.js";
 
 type Descriptor = { name: string; variable?: string };
@@ -189,12 +189,6 @@ export function runDirect(options: DirectOptions): void {
   import(fileUrl(script.path)).catch((error: unknown) => {
     throw error;
   });
-}
-
-/** The `file:` URL of a path, every segment percent-encoded (`#`, `?`, `%` are file names too). */
-function fileUrl(path: string): string {
-  const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
-  return `file://${absolute.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 /**

@@ -121,7 +121,8 @@ function refusal(word: string, why: string): string {
   return `Cannot run the task: CMD_ARGS "${word}" ${why}, ${consequence}`;
 }
 
-/** The `file:` URL of an absolute path, each segment percent-encoded. */
-function fileUrl(path: string): string {
-  return `file://${path.split("/").map(encodeURIComponent).join("/")}`;
+/** The `file:` URL of a path, every segment percent-encoded (`#`, `?`, `%` are file names too). */
+export function fileUrl(path: string): string {
+  const absolute = path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
+  return `file://${absolute.split("/").map(encodeURIComponent).join("/")}`;
 }

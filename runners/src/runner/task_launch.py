@@ -98,6 +98,23 @@ def _run(path: str) -> None:
     exec(code, main.__dict__)
 
 
+def guard_os_exit() -> None:
+    """Makes ``os._exit`` (and ``posix._exit``, the same function) end through ``task_exit_code``.
+
+    Also used by ``keptn-task test`` around ``python3 -m unittest``.
+    """
+    raw_exit = os._exit
+
+    def guarded_exit(code: int) -> None:
+        raw_exit(task_exit_code(code))
+
+    # os._exit is posix._exit (nt._exit on Windows): both names end through the guard.
+    os._exit = guarded_exit  # type: ignore[assignment]
+    platform = sys.modules.get(os.name)
+    if platform is not None and getattr(platform, "_exit", None) is raw_exit:
+        platform._exit = guarded_exit  # type: ignore[attr-defined]
+
+
 def main() -> None:
     """Runs the task named by ``sys.argv[1]`` and ends with its exit code (see the module doc)."""
     if sys.flags.inspect:
@@ -113,16 +130,7 @@ def main() -> None:
     # python3 FILE puts the folder of FILE first on sys.path (not with -P or -I).
     if not getattr(sys.flags, "safe_path", False) and sys.path:
         sys.path[0] = os.path.dirname(os.path.realpath(path))
-    raw_exit = os._exit
-
-    def guarded_exit(code: int) -> None:
-        raw_exit(task_exit_code(code))
-
-    # os._exit is posix._exit (nt._exit on Windows): both names end through the guard.
-    os._exit = guarded_exit  # type: ignore[assignment]
-    platform = sys.modules.get(os.name)
-    if platform is not None and getattr(platform, "_exit", None) is raw_exit:
-        platform._exit = guarded_exit  # type: ignore[attr-defined]
+    guard_os_exit()
     try:
         _run(path)
     except SystemExit as error:

@@ -5,7 +5,6 @@
  * operator's own attribute names), and is what the task's `TRACEPARENT` names.
  */
 
-import { registerTaskSecrets } from "@keptn-task/sdk/contract";
 import {
   type OtelOn,
   parseTraceparent,
@@ -37,8 +36,8 @@ export function startRunSpan(input: RunTracingInput): {
 } {
   const config = readOtelConfig(input.env, "keptn-task");
   if (!config.enabled) return { tracing: undefined, warnings: config.warnings };
-  // Header values are credentials: masked in every output, the span's and the task's too.
-  registerTaskSecrets(input.secrets, { headers: Object.values(config.headers) });
+  // Header values are credentials: registered with the settings (otelSecrets of the same
+  // environment), so masked in every output, the span's and the task's too.
   return { tracing: runSpan(config, input), warnings: config.warnings };
 }
 
