@@ -72,16 +72,65 @@ function docsOf(symbol, checker) {
 const PRINT =
   ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
 
+const SIGNATURE_PRINTER = ts.createPrinter({ removeComments: true });
+
+/**
+ * A function's signatures as its source writes them, types by the names the author gave them: what
+ * TypeScript infers behind a name can be pages long (a zod schema's output type). The overloads
+ * when it has any, else the implementation's; a return type left to inference is printed by the
+ * checker.
+ */
+function declaredSignatures(name, symbol, declaration, checker) {
+  const functions = (symbol.declarations ?? []).filter(ts.isFunctionDeclaration);
+  const overloads = functions.filter((f) => f.body === undefined);
+  return (overloads.length > 0 ? overloads : functions)
+    .map((f) => {
+      const returns =
+        f.type ??
+        ts.factory.createTypeReferenceNode(
+          checker.typeToString(
+            checker.getReturnTypeOfSignature(checker.getSignatureFromDeclaration(f)),
+            undefined,
+            PRINT,
+          ),
+        );
+      const bare = ts.factory.createFunctionDeclaration(
+        undefined,
+        f.asteriskToken,
+        name,
+        f.typeParameters,
+        // A default value is the implementation's business: the parameter is optional.
+        f.parameters.map((p) =>
+          ts.factory.createParameterDeclaration(
+            undefined,
+            p.dotDotDotToken,
+            p.name,
+            p.initializer === undefined
+              ? p.questionToken
+              : ts.factory.createToken(ts.SyntaxKind.QuestionToken),
+            p.type ??
+              ts.factory.createTypeReferenceNode(
+                checker.typeToString(checker.getTypeAtLocation(p), undefined, PRINT),
+              ),
+            undefined,
+          ),
+        ),
+        returns,
+        undefined,
+      );
+      return SIGNATURE_PRINTER.printNode(
+        ts.EmitHint.Unspecified,
+        bare,
+        declaration.getSourceFile(),
+      ).replace(/;$/, "");
+    })
+    .join("\n");
+}
+
 /** The declaration as a reader wants it: signatures, not bodies. */
 function signatureOf(name, symbol, declaration, checker) {
   const kind = kindOf(declaration);
-  if (kind === "function") {
-    const type = checker.getTypeOfSymbolAtLocation(symbol, declaration);
-    return type
-      .getCallSignatures()
-      .map((s) => `function ${name}${checker.signatureToString(s, undefined, PRINT)}`)
-      .join("\n");
-  }
+  if (kind === "function") return declaredSignatures(name, symbol, declaration, checker);
   if (kind === "class") {
     const type = checker.getTypeOfSymbolAtLocation(symbol, declaration);
     const constructors = type

@@ -180,6 +180,20 @@ describe("the documentation site", () => {
     expect(missing).toEqual([]);
   });
 
+  it("gives each function's signature as its source writes it, types by their names", () => {
+    const api = readFileSync(join(DOCS, "reference", "sdk-api.md"), "utf8");
+    // TypeScript would print the zod schema's output type behind this name: 8 KB on one line.
+    expect(api).toContain(
+      "function normalizeDefinition(manifest: KeptnTaskDefinitionManifest, options?: NormalizeOptions): TaskDefinition\n",
+    );
+    // A default value makes the parameter optional; an inferred parameter type is printed.
+    expect(api).toContain(
+      "function parseManifests(text: string, file?: string, options?: LoadManifestsOptions): ManifestSet\n",
+    );
+    const long = api.split("\n").filter((line) => /^function /.test(line) && line.length > 300);
+    expect(long).toEqual([]);
+  });
+
   it("shows the help of every command on the generated command-line page", () => {
     const cli = readFileSync(join(DOCS, "reference", "cli.md"), "utf8");
     for (const command of ["validate", "render", "run", "bundle"]) {

@@ -1,18 +1,14 @@
-// Runs the `keptn-task` command as a user does: `node runners/bin/keptn-task.js ...` in a process.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./deno.js";
+import { PYTHON } from "./python.js";
 import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";
 
 /** The bin shim npm links as `keptn-task`. */
 export const CLI = `${ROOT}runners/bin/keptn-task.js`;
 
-/** The real python3 (not a pyenv shim, which costs ~100 ms per start). */
-export const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
-  encoding: "utf8",
-}).trim();
+export { PYTHON };
 
 /** What a CLI run left behind. */
 export interface CliResult extends ProcessResult {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TestProject } from "vitest/node";
+import { resolvePython } from "./python.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,6 +18,8 @@ declare module "vitest" {
 
 /** vitest globalSetup: makes the run's directory, removes it when the run ends. */
 export default function setup(project: TestProject): () => void {
+  // Every test file's workers start from this process's environment: python3 is asked once.
+  process.env.KEPTN_TASK_TEST_PYTHON ||= resolvePython();
   const dir = mkdtempSync(join(tmpdir(), "keptn-task-run-cache-"));
   project.provide("runCache", dir);
   return () => rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,7 @@ export interface SiteServer {
 
 /**
  * Serves the files of `root` as a static host does: `/` is `index.html`, an unknown path is
- * the site's own `404.html` with status 404.
+ * the site's own `404.html` with status 404, the hashed files under `/assets/` cacheable.
  */
 export async function startSiteServer(root: string): Promise<SiteServer> {
   const server = createServer((req, res) => {
@@ -33,6 +33,12 @@ export async function startSiteServer(root: string): Promise<SiteServer> {
       .then((body) => {
         res.writeHead(inside ? 200 : 404, {
           "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+          // As VitePress asks of a host: its assets' names carry their hash, so a browser keeps
+          // them; a page is asked for again each time.
+          "cache-control":
+            inside && path.startsWith("/assets/")
+              ? "public, max-age=31536000, immutable"
+              : "no-cache",
         });
         res.end(body);
       })

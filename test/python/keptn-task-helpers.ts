@@ -1,19 +1,15 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PYTHON } from "../helpers/python.js";
 import { type RunOptions, runProcess } from "../helpers/run-process.js";
 
 // What the tests of the Python package `keptn_task` (sdk-python) share: the machine's real python3,
 // with PYTHONPATH set as the python runner sets it and the variables as the operator sets them.
 // Each test file removes the scratch folder `dir` in its own afterAll.
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-// Resolved once: `python3` from PATH may be a shim; the interpreter itself starts faster and
-// receives signals directly.
-export const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
-  encoding: "utf8",
-}).trim();
+export { PYTHON };
 
 export const dir = mkdtempSync(join(tmpdir(), "keptn-task-python-"));
 

@@ -1,14 +1,9 @@
-// keptn_task's public API is typed: pyright (a real type checker) reads a task's code with the
-// package on its path and says what `task()` gives, and flags a misuse of the typed data.
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
+import { PYTHON } from "../helpers/python.js";
 import { runProcess } from "../helpers/run-process.js";
 
-const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
-  encoding: "utf8",
-}).trim();
 const PYRIGHT = join(ROOT, "node_modules/pyright/index.js");
 
 interface Diagnostic {

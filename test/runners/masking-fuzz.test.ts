@@ -1,8 +1,9 @@
 // A bounded fuzz of the safety promise through the real runner process: a random secret as
-// SECURE_DATA, a python task that prints it in a random form (as written, JSON-escaped, repr,
-// URL-quoted, base64), cut at random points into separate flushed writes on stdout or stderr,
-// between random text. Whatever the shape, no form of the secret reaches the output, and the
-// runner ends with the task's own exit code.
+// SECURE_DATA, a python task that prints it one to three times, each in a random form (as
+// written, JSON-escaped, repr, URL-quoted, base64), cut at random points into separate flushed
+// writes on stdout or stderr, between random text. Whatever the shape, no form of the secret
+// reaches the output, and the runner ends with the task's own exit code. Several prints per run
+// check as many shapes with a third of the processes, and interleave the two streams.
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { PYTHON } from "../helpers/keptn-task-cli.js";
@@ -25,14 +26,15 @@ forms = {
     "quote": urllib.parse.quote(secret),
     "base64": base64.b64encode(secret.encode()).decode(),
 }
-text = plan["before"] + forms[plan["form"]] + plan["after"]
-stream = sys.stderr if plan["stderr"] else sys.stdout
-last = 0
-for cut in sorted(set(plan["cuts"])) + [len(text)]:
-    cut = min(cut, len(text))
-    stream.write(text[last:cut])
-    stream.flush()
-    last = cut
+for shape in plan["prints"]:
+    text = shape["before"] + forms[shape["form"]] + shape["after"]
+    stream = sys.stderr if shape["stderr"] else sys.stdout
+    last = 0
+    for cut in sorted(set(shape["cuts"])) + [len(text)]:
+        cut = min(cut, len(text))
+        stream.write(text[last:cut])
+        stream.flush()
+        last = cut
 sys.exit(plan["exit"])
 `,
 );
@@ -62,12 +64,16 @@ const secretArb = fc
   })
   .filter((s) => s.trim() === s && /\S{4}/.test(s));
 
-const planArb = fc.record({
+const shapeArb = fc.record({
   form: fc.constantFrom(...FORMS),
   before: fc.string({ maxLength: 20 }).map((s) => s.replace(/[\ud800-\udfff]/g, "")),
   after: fc.string({ maxLength: 20 }).map((s) => s.replace(/[\ud800-\udfff]/g, "")),
   cuts: fc.array(fc.nat({ max: 120 }), { maxLength: 6 }),
   stderr: fc.boolean(),
+});
+
+const planArb = fc.record({
+  prints: fc.array(shapeArb, { minLength: 1, maxLength: 3 }),
   exit: fc.constantFrom(0, 0, 3),
 });
 
@@ -89,7 +95,7 @@ describe("the runner's masking under a bounded fuzz", () => {
         }
         expect(result.code).toBe(plan.exit);
       }),
-      { numRuns: 250, seed: Number(process.env.KEPTN_TASK_FUZZ_SEED ?? 20261129) },
+      { numRuns: 120, seed: Number(process.env.KEPTN_TASK_FUZZ_SEED ?? 20261129) },
     );
   }, 600_000);
 });

@@ -8,6 +8,7 @@ import {
   SecretMasker,
   SecretRegistry,
 } from "../../sdk/src/index.js";
+import { PYTHON } from "../helpers/python.js";
 
 // Random secrets (plain, unicode, JSON documents, multi-line) must never appear in the output of
 // the logger or of the streaming masker, however the output is split into writes.
@@ -146,9 +147,6 @@ describe("secret masking (property-based)", () => {
 
 // Forms other programs print, checked against the programs themselves: Python (one python3
 // process for a batch of random values) and Node's util.inspect.
-const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
-  encoding: "utf8",
-}).trim();
 
 /** Characters that print the same in Python 3.11 and in this Node (no recent Unicode). */
 const char = fc.oneof(
