@@ -172,3 +172,33 @@ for (const entry of [
     filter: (path) => !/__pycache__|\.pyc$|\.egg-info/.test(path),
   });
 }
+
+// The `keptn-task` command (bin/keptn-task.js imports lib/cli/main.js): one bundle of its code,
+// the SDK and their dependencies, each subcommand a chunk loaded when it runs. A command started
+// as ~250 files (zod, ajv, yaml, the SDK's modules) spent a third of its CPU resolving and
+// loading them: `keptn-task run` of a Deno task took 0.94 s of CPU, bundled 0.66 s (bench/cli.mjs).
+// Its dependencies stay declared in package.json (what is installed is what is bundled, same
+// versions). Not bundled: esbuild and deno (native binaries, found through their packages),
+// pino-pretty (loaded only for --pretty). The type check is `npm run typecheck` (the repository's
+// tsconfig covers runners/src), which `npm test` runs.
+const cli = `${root}lib/cli`;
+rmSync(cli, { recursive: true, force: true });
+await build({
+  entryPoints: { main: `${root}src/cli/main.ts` },
+  outdir: cli,
+  // Chunks beside main.js: the code that finds package.json and dist/ from import.meta.url
+  // may land in any of them.
+  chunkNames: "[name]-[hash]",
+  bundle: true,
+  splitting: true,
+  platform: "node",
+  format: "esm",
+  target: "node20.19",
+  external: ["esbuild", "deno", "pino-pretty"],
+  legalComments: "eof",
+  logLevel: "warning",
+  // CommonJS dependencies (ajv) require() Node's built-ins; an ES module has no require.
+  banner: {
+    js: 'import { createRequire as __keptnTaskRequire } from "node:module"; const require = __keptnTaskRequire(import.meta.url);',
+  },
+});
