@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/keptn-task-cli.js";
+import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keptn-task-loop-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -172,7 +172,7 @@ describe("keptn-task run --code FILE", () => {
   });
 
   it("refuses a missing file, naming it, with exit code 64", async () => {
-    const result = await runCli(["run", "greet", "-f", MANIFESTS, "--code", "nope.ts"]);
+    const result = await runCliInProcess(["run", "greet", "-f", MANIFESTS, "--code", "nope.ts"]);
     expect(result.code).toBe(64);
     expect(result.stderrLines).toEqual([
       'keptn-task: Cannot read --code file "nope.ts" for "keptn-task run": no such file or directory',
@@ -180,7 +180,7 @@ describe("keptn-task run --code FILE", () => {
   });
 
   it("refuses a Python file for a Deno task", async () => {
-    const result = await runCli(["run", "greet", "-f", MANIFESTS, "--code", "task.py"]);
+    const result = await runCliInProcess(["run", "greet", "-f", MANIFESTS, "--code", "task.py"]);
     expect(result.code).toBe(64);
     expect(result.stderrLines[0]).toMatch(
       /^keptn-task: Cannot use --code "task.py" with "greet": it is a deno task .*: give its TypeScript or JavaScript file$/,
@@ -188,7 +188,7 @@ describe("keptn-task run --code FILE", () => {
   });
 
   it("refuses a container task, whose code is its image", async () => {
-    const result = await runCli(["run", "boxed", "-f", MANIFESTS, "--code", DENO_TASK]);
+    const result = await runCliInProcess(["run", "boxed", "-f", MANIFESTS, "--code", DENO_TASK]);
     expect(result.code).toBe(64);
     expect(result.stderrLines[0]).toContain('Cannot use --code with container task "boxed"');
   });
@@ -238,7 +238,7 @@ describe("keptn-task run --data @FILE", () => {
 
   it("refuses a nested value, naming the key", async () => {
     const data = file("nested.yaml", "greeting:\n  text: hi\n");
-    const result = await runCli(["run", "greet", "-f", MANIFESTS, "--data", `@${data}`]);
+    const result = await runCliInProcess(["run", "greet", "-f", MANIFESTS, "--data", `@${data}`]);
     expect(result.code).toBe(64);
     expect(result.stderrLines).toEqual([
       `keptn-task: Cannot use --data @${data} with "keptn-task run": "greeting" is a map: DATA holds strings only (write it as a JSON string if the task parses it)`,
@@ -247,12 +247,19 @@ describe("keptn-task run --data @FILE", () => {
 
   it("refuses a file that is a list, and a missing file", async () => {
     const list = file("list.yaml", "- a\n- b\n");
-    const listed = await runCli(["run", "greet", "-f", MANIFESTS, "--data", `@${list}`]);
+    const listed = await runCliInProcess(["run", "greet", "-f", MANIFESTS, "--data", `@${list}`]);
     expect(listed.code).toBe(64);
     expect(listed.stderrLines[0]).toContain(
       "expected a map of parameters (key: value), received a list",
     );
-    const missing = await runCli(["run", "greet", "-f", MANIFESTS, "--data", "@missing.yaml"]);
+    const missing = await runCliInProcess([
+      "run",
+      "greet",
+      "-f",
+      MANIFESTS,
+      "--data",
+      "@missing.yaml",
+    ]);
     expect(missing.code).toBe(64);
     expect(missing.stderrLines[0]).toBe(
       'keptn-task: Cannot read --data file "missing.yaml" for "keptn-task run": no such file or directory',
@@ -334,7 +341,7 @@ describe("keptn-task run --report FILE", () => {
   });
 
   it("refuses a report path that cannot be written, before the task runs", async () => {
-    const result = await runCli([
+    const result = await runCliInProcess([
       "run",
       "greet",
       "-f",
@@ -372,7 +379,7 @@ describe("a container task's secretKeyRef variables", () => {
   });
 
   it("name the variable when its value is missing, and how to give it", async () => {
-    const result = await runCli(["run", "container-secret", "-f", FIXTURE, "--", "true"]);
+    const result = await runCliInProcess(["run", "container-secret", "-f", FIXTURE, "--", "true"]);
     expect(result.code).toBe(78);
     expect(result.stderrLines).toEqual([
       'keptn-task: Cannot run "container-secret": API_TOKEN: Secret "api-token" key "token" has no value: give it with --env API_TOKEN=VALUE (masked), or add the Secret with -f',

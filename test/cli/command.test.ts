@@ -103,7 +103,7 @@ describe("keptn-task run: the summary says why", () => {
   });
 
   it("leaves only the task's own output with -q", async () => {
-    const result = await runCli(["run", "sdk-fail", "-f", F, "-q"]);
+    const result = await runCliInProcess(["run", "sdk-fail", "-f", F, "-q"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe("");
     const logs = result.stdout
@@ -117,7 +117,7 @@ describe("keptn-task run: the summary says why", () => {
   });
 
   it("still gives the JSON report with -q --output json, which a script asked for", async () => {
-    const result = await runCli(["run", "sdk-fail", "-f", F, "-q", "--output", "json"]);
+    const result = await runCliInProcess(["run", "sdk-fail", "-f", F, "-q", "--output", "json"]);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stderr)).toMatchObject({
       definition: "sdk-fail",
@@ -150,7 +150,7 @@ describe("keptn-task run: log lines for people", () => {
   });
 
   it("passes every other line through unchanged, one pino-pretty cannot format and an unfinished last one too", async () => {
-    const result = await runCli(["run", "mixed-output", "-f", F, "--pretty"]);
+    const result = await runCliInProcess(["run", "mixed-output", "-f", F, "--pretty"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(
@@ -161,11 +161,11 @@ describe("keptn-task run: log lines for people", () => {
 
   it("leaves the lines raw off a terminal, and with --no-pretty", async () => {
     for (const flags of [[], ["--no-pretty"]]) {
-      const result = await runCli(["run", "sdk-fail", "-f", F, ...flags]);
+      const result = await runCliInProcess(["run", "sdk-fail", "-f", F, ...flags]);
       expect(result.stdout.split("\n")[0]).toMatch(/^\{"level":"info","time":"[^"]+",/);
       expect(result.stderr).toMatch(/^\{"level":"error",.*"msg":"Task exited with code 1"\}\n/);
     }
-    const both = await runCli(["run", "sdk-fail", "-f", F, "--pretty", "--no-pretty"]);
+    const both = await runCliInProcess(["run", "sdk-fail", "-f", F, "--pretty", "--no-pretty"]);
     expect(both.stderrLines).toEqual([
       'keptn-task: Cannot use --pretty with --no-pretty in "keptn-task run": give one of them',
     ]);

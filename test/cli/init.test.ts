@@ -61,7 +61,7 @@ describe("keptn-task init NAME", () => {
 
   it("puts the task's own code inline in a definition whose first line names the schema", async () => {
     const dir = emptyFolder();
-    await runCli(["init", "gate"], { cwd: dir });
+    await runCliInProcess(["init", "gate"], { cwd: dir });
     const yaml = read(dir, "gate.yaml");
     expect(yaml.split("\n")[0]).toBe(SCHEMA_MODELINE);
     expect(SCHEMA_MODELINE).toBe(
@@ -77,12 +77,12 @@ describe("keptn-task init NAME", () => {
 
   it("writes a workflow that validates for GitHub and runs the tests, kept for a second task", async () => {
     const dir = emptyFolder();
-    await runCli(["init", "first"], { cwd: dir });
+    await runCliInProcess(["init", "first"], { cwd: dir });
     const workflow = read(dir, WORKFLOW_PATH);
     expect(workflow).toContain("- run: npx keptn-task validate --images keptn-task -o github .\n");
     expect(workflow).toContain("- run: npx keptn-task test\n");
     writeFileSync(join(dir, WORKFLOW_PATH), `${workflow}# edited\n`);
-    const second = await runCli(["init", "second", "--python"], { cwd: dir });
+    const second = await runCliInProcess(["init", "second", "--python"], { cwd: dir });
     expect(second.code).toBe(0);
     expect(second.stderrLines).toContain(
       `keptn-task: Kept ${WORKFLOW_PATH}: it checks every task of this folder`,
@@ -125,7 +125,7 @@ describe("keptn-task init NAME", () => {
 
   it("fails the test command when a generated test fails, with the test runner's code", async () => {
     const dir = emptyFolder();
-    await runCli(["init", "gate"], { cwd: dir });
+    await runCliInProcess(["init", "gate"], { cwd: dir });
     writeFileSync(join(dir, "gate.ts"), read(dir, "gate.ts").replace("> 10", "> 20"));
     const test = await runCli(["test"], { cwd: dir });
     expect(test.stdout).toMatch(/1 passed \| 1 failed/);
@@ -144,7 +144,7 @@ describe("keptn-task init NAME", () => {
 
   it("fails the test command on a type error in the task's own code, as deno test does", async () => {
     const dir = emptyFolder();
-    await runCli(["init", "gate"], { cwd: dir });
+    await runCliInProcess(["init", "gate"], { cwd: dir });
     writeFileSync(
       join(dir, "gate.ts"),
       `${read(dir, "gate.ts")}\nexport const limit: number = "ten";\n`,
