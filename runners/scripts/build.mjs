@@ -176,7 +176,7 @@ for (const entry of [
 // The `keptn-task` command (bin/keptn-task.js imports lib/cli/main.js): one bundle of its code,
 // the SDK and their dependencies, each subcommand a chunk loaded when it runs. A command started
 // as ~250 files (zod, ajv, yaml, the SDK's modules) spent a third of its CPU resolving and
-// loading them: `keptn-task run` of a Deno task took 0.94 s of CPU, bundled 0.66 s (bench/cli.mjs).
+// loading them: `keptn-task run` of a Deno task took 0.97 s of CPU, bundled 0.63 s (farm-bench, side by side).
 // Its dependencies stay declared in package.json (what is installed is what is bundled, same
 // versions). Not bundled: esbuild and deno (native binaries, found through their packages),
 // pino-pretty (loaded only for --pretty). The type check is `npm run typecheck` (the repository's

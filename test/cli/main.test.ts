@@ -1,11 +1,37 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
-import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
+import { CLI, runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
+import { runProcess } from "../helpers/run-process.js";
 
 const COMMANDS = ["validate", "render", "run", "bundle"];
 
 describe("keptn-task", () => {
+  it("says in one line that the current folder no longer exists (64), whatever the command", async () => {
+    const scratch = mkdtempSync(join(tmpdir(), "keptn-task-gone-"));
+    try {
+      // The shell goes into a folder, which is then removed, as a terminal left in a deleted one.
+      const result = await runProcess(
+        "bash",
+        [
+          "-c",
+          'mkdir gone && cd gone && rmdir ../gone && exec "$0" "$1" --version',
+          process.execPath,
+          CLI,
+        ],
+        { cwd: scratch },
+      );
+      expect(result.stderr).toBe(
+        "keptn-task: Cannot start: the current folder no longer exists (removed or renamed): cd to a folder that does, and run the command again\n",
+      );
+      expect(result.code).toBe(64);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it("prints its help with every command on --help and exits 0", async () => {
     const result = await runCli(["--help"]);
     expect(result.code).toBe(0);

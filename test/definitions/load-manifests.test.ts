@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import {
@@ -176,6 +178,58 @@ stringData:
       "bomb.yaml:2:8: Cannot parse YAML: aliases expand to too many nodes (more than 100), the first at line 2, column 8",
     ]);
     expect(set.objects.map((o) => o.location.object)).toEqual(["ConfigMap/default/kept"]);
+  });
+
+  it("refuses an alias inside the node it names (a cycle), at its line, and keeps the others", () => {
+    // A value that contains itself: reading it never ended ("Maximum call stack size exceeded").
+    const cyclic = "metadata: &m\n  name: x\n  self: *m\n";
+    const inParameters = "spec:\n  deno:\n    parameters:\n      map: &p { a: *p }\n";
+    for (const [body, at] of [
+      [cyclic, "5:9"],
+      [inParameters, "6:20"],
+    ] as const) {
+      const text = `apiVersion: lifecycle.keptn.sh/v1\nkind: KeptnTaskDefinition\n${body}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: kept }\n`;
+      const set = parseManifests(text, "cyc.yaml", { onError: "collect" });
+      expect(set.errors.map((e) => [e.message, e.exitCode])).toEqual([
+        [
+          `cyc.yaml:${at}: Cannot parse YAML: an alias (*) inside the node its anchor (&) names at line ${at.replace(":", ", column ")}: the value would never end`,
+          65,
+        ],
+      ]);
+      expect(set.objects.map((o) => o.location.object)).toEqual(["ConfigMap/default/kept"]);
+    }
+  });
+
+  it("refuses a kustomization whose aliases contain themselves or expand without end", async () => {
+    const root = mkdtempSync(join(tmpdir(), "keptn-task-kustomize-"));
+    try {
+      const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+      for (const name of ["b", "c", "d", "e"]) {
+        const before = bomb.at(-1)?.slice(0, 1);
+        bomb.push(`${name}: &${name} [${Array(9).fill(`*${before}`).join(", ")}]`);
+      }
+      const cases = {
+        cyclic: "resources: &r\n  - *r\n",
+        bomb: `${bomb.join("\n")}\nresources: []\n`,
+      };
+      for (const [name, text] of Object.entries(cases)) {
+        mkdirSync(join(root, name));
+        writeFileSync(join(root, name, "kustomization.yaml"), text);
+      }
+      const set = await loadManifests(root, { onError: "collect" });
+      expect(set.errors.map((e) => [e.message, e.exitCode])).toEqual([
+        [
+          `${root}/bomb/kustomization.yaml: Cannot read the kustomization: its aliases expand to too many nodes`,
+          65,
+        ],
+        [
+          `${root}/cyclic/kustomization.yaml: Cannot read the kustomization: an alias (*) inside the node its anchor (&) names: the value would never end`,
+          65,
+        ],
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("reads folders recursively, in name order, only .yaml, .yml and .json files", async () => {

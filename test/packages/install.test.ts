@@ -1,7 +1,7 @@
 // The packages as users get them: packed with `npm pack`, installed into empty projects outside
 // the repository, used there with nothing of this checkout on PATH and no KEPTN_TASK_* setting.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { measure, sizeSentence } from "../../scripts/install-sizes.mjs";
@@ -175,6 +175,33 @@ describe("the keptn-task command installed from packed tarballs", () => {
     expect(result.stdout).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: starting\n {4}/m);
     expect(result.stdout).toContain('token: "***"');
     expect(result.code).toBe(0);
+  });
+
+  it("says in one line that pino-pretty is missing from a damaged install, before the task runs (127)", async () => {
+    const damaged = await installedOnce("tool", (packed) => [packed.sdk, packed.runners]);
+    try {
+      rmSync(join(damaged, "node_modules/pino-pretty"), { recursive: true, force: true });
+      writeFiles(damaged, { "defs.yaml": DEFINITIONS });
+      const result = await runProcess(
+        process.execPath,
+        [
+          join(damaged, "node_modules/.bin/keptn-task"),
+          "run",
+          "greet",
+          "-f",
+          "defs.yaml",
+          "--pretty",
+        ],
+        { cwd: damaged, env: { PATH: pathOutsideRepository() }, timeoutMs: 120_000 },
+      );
+      expect(result.stderr).toBe(
+        'keptn-task: Cannot show log lines readable: the package "pino-pretty" is not installed: run npm install @keptn-task/runners again, or pass --no-pretty\n',
+      );
+      expect(result.stdout).toBe("");
+      expect(result.code).toBe(127);
+    } finally {
+      removeAll(damaged);
+    }
   });
 
   it("runs Python code with the machine's python3 and the keptn_task module the package ships", async () => {

@@ -3,7 +3,7 @@
  * registry every line it writes is masked with. Commands get it as a value, so nothing else in
  * the CLI reads the process's globals.
  */
-import { SecretRegistry } from "@keptn-task/sdk";
+import { SecretRegistry, UsageError } from "@keptn-task/sdk";
 
 /** A stream the CLI writes to. */
 export interface OutputStream {
@@ -106,13 +106,22 @@ export interface CliContext {
  * @returns The `CliIo` of this process.
  */
 export function processIo(): CliIo {
+  let cwd: string;
+  try {
+    cwd = process.cwd();
+  } catch {
+    // ENOENT: the folder the shell is in was removed (or renamed) after it went there.
+    throw new UsageError(
+      "Cannot start: the current folder no longer exists (removed or renamed): cd to a folder that does, and run the command again",
+    );
+  }
   return {
     stdout: guardOutput(process.stdout),
     stderr: guardOutput(process.stderr),
     // Touched only when a command reads `-`: an idle terminal stdin must not hold the process.
     stdin: { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
     env: process.env,
-    cwd: process.cwd(),
+    cwd,
     terminal: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
   };
 }

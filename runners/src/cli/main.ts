@@ -109,7 +109,15 @@ Examples:
  * process.exitCode = await main(process.argv.slice(2));
  * ```
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], given?: CliIo): Promise<number> {
+  let io: CliIo;
+  try {
+    io = given ?? processIo();
+  } catch (error) {
+    if (!(error instanceof KeptnTaskError)) throw error;
+    process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+    return error.exitCode;
+  }
   const context = createContext(io);
   const [name, ...rest] = argv;
   try {

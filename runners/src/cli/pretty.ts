@@ -3,7 +3,7 @@
  * `level`, `time`, `msg`, fields) shown by `pino-pretty` as `[time] LEVEL (name): message` with
  * the fields below; every other line passes through unchanged. In a Job the lines stay JSON.
  */
-import type { SecretRegistry } from "@keptn-task/sdk";
+import { RuntimeMissingError, type SecretRegistry } from "@keptn-task/sdk";
 import type { OutputStream } from "./io.js";
 
 /** A line longer than this is passed on as it is, never held whole. */
@@ -22,6 +22,18 @@ export interface PrettyOptions {
   readonly secrets: SecretRegistry;
 }
 
+/** pino-pretty, which @keptn-task/runners brings; a damaged install says so in one line. */
+async function loadPrettyFactory() {
+  try {
+    return (await import("pino-pretty")).prettyFactory;
+  } catch (error) {
+    throw new RuntimeMissingError(
+      'Cannot show log lines readable: the package "pino-pretty" is not installed: run npm install @keptn-task/runners again, or pass --no-pretty',
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Wraps `sink` so each complete JSON log line written to it is shown human-readable. A line is
  * held until its end only while it may be JSON (it starts with `{`); any other text goes on at
@@ -31,7 +43,7 @@ export async function createPrettyStream(
   sink: OutputStream,
   options: PrettyOptions,
 ): Promise<PrettyStream> {
-  const { prettyFactory } = await import("pino-pretty");
+  const prettyFactory = await loadPrettyFactory();
   const pretty = prettyFactory({
     colorize: options.colorize,
     translateTime: "SYS:HH:MM:ss.l",

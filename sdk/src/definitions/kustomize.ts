@@ -12,6 +12,7 @@ import { ManifestError } from "../errors/errors.js";
 import { isRecord } from "./is-record.js";
 import { readManifest } from "./manifest-files.js";
 import { createFieldLocator, type FieldLocator } from "./positions.js";
+import { cyclicAlias } from "./yaml-bounds.js";
 
 /** The names kustomize looks for in a folder. */
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -118,7 +119,24 @@ export async function readKustomization(file: string): Promise<Kustomization> {
     prettyErrors: false,
     uniqueKeys: false,
   });
-  const value: unknown = document.errors.length === 0 ? document.toJS() : undefined;
+  let value: unknown;
+  if (document.errors.length === 0) {
+    if (cyclicAlias(document) !== undefined) {
+      throw new ManifestError(
+        "Cannot read the kustomization: an alias (*) inside the node its anchor (&) names: the value would never end",
+        { file },
+      );
+    }
+    try {
+      value = document.toJS();
+    } catch {
+      // The yaml package's cap on alias expansions (100 by default): an alias bomb.
+      throw new ManifestError(
+        "Cannot read the kustomization: its aliases expand to too many nodes",
+        { file },
+      );
+    }
+  }
   if (!isRecord(value) || !isMap(document.contents)) {
     throw new ManifestError("Cannot read the kustomization: not a YAML mapping", { file });
   }

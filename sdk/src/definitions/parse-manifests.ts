@@ -6,7 +6,7 @@ import type { DocumentSource, LoadManifestsOptions, ManifestSet, Sink } from "./
 import { metadataOf, NO_TEXT, objectLabel, readObject } from "./manifest-readers.js";
 import { DEFAULT_NAMESPACE } from "./normalize.js";
 import { createFieldLocator, type FieldLocator, joinFieldPath } from "./positions.js";
-import { duplicateKey, shapeProblem } from "./yaml-bounds.js";
+import { cyclicAlias, duplicateKey, shapeProblem } from "./yaml-bounds.js";
 
 /**
  * How far aliases may expand a document (the yaml package's `maxAliasCount`): enough for any
@@ -183,6 +183,8 @@ export function parseInto(text: string, file: string, sink: Sink, skippable = fa
     }
     let value: unknown;
     try {
+      // An alias inside the node it names makes a cyclic value, which no reader of it ends.
+      if (cyclicAlias(document) !== undefined) throw new Error("cyclic alias");
       value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch {
       // Not kept as the cause: its message names the alias, which may be a secret value.
@@ -206,6 +208,7 @@ function aliasError(
 ): ManifestError {
   let unresolved: number | undefined;
   let first: number | undefined;
+  const cycle = cyclicAlias(document);
   visit(document, {
     Alias(_key, node) {
       const offset = node.range?.[0] ?? 0;
@@ -222,12 +225,14 @@ function aliasError(
     return `at line ${line}, column ${col}`;
   };
   const message =
-    unresolved !== undefined
-      ? `an alias (*) with no anchor (&) before it ${at(unresolved)}: quote a value that starts with *`
-      : first !== undefined
-        ? `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}), the first ${at(first)}`
-        : "cannot expand its aliases";
-  const offset = unresolved ?? first;
+    cycle !== undefined
+      ? `an alias (*) inside the node its anchor (&) names ${at(cycle)}: the value would never end`
+      : unresolved !== undefined
+        ? `an alias (*) with no anchor (&) before it ${at(unresolved)}: quote a value that starts with *`
+        : first !== undefined
+          ? `aliases expand to too many nodes (more than ${MAX_ALIAS_COUNT}), the first ${at(first)}`
+          : "cannot expand its aliases";
+  const offset = cycle ?? unresolved ?? first;
   const position = offset === undefined ? undefined : lineCounter.linePos(offset);
   return new ManifestError(
     `Cannot parse YAML: ${message}`,

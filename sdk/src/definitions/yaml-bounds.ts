@@ -1,7 +1,7 @@
 /**
  * What keeps the YAML parse of a repository's file bounded: shapes refused before parsing (deep
- * flow nesting, a flood of documents), and duplicate keys found with a set per map (the parser's
- * own check compares every pair).
+ * flow nesting, a flood of documents), duplicate keys found with a set per map (the parser's
+ * own check compares every pair), and aliases that make a value contain itself.
  */
 import { type Document, isScalar, visit } from "yaml";
 
@@ -54,6 +54,22 @@ export function duplicateKey(document: Document.Parsed): number | undefined {
           return visit.BREAK;
         }
         seen.add(id);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Where the first alias inside the very node it refers to is (a cycle), if any. */
+export function cyclicAlias(document: Document.Parsed): number | undefined {
+  let found: number | undefined;
+  visit(document, {
+    Alias(_key, node, path) {
+      const target = node.resolve(document);
+      if (target !== undefined && path.includes(target)) {
+        found = node.range?.[0] ?? 0;
+        return visit.BREAK;
       }
       return undefined;
     },
