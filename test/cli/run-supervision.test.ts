@@ -34,6 +34,43 @@ spec:
       expect(result.leftovers).toEqual([]);
     });
 
+    it("leaves no runner and no task running when the command itself is killed (SIGKILL)", async () => {
+      const path = manifest(
+        "outlives.yaml",
+        `apiVersion: lifecycle.keptn.sh/v1
+kind: KeptnTaskDefinition
+metadata: { name: outlives }
+spec:
+  python:
+    inline:
+      code: |
+        import os, time
+        print(os.getpid(), os.getppid(), flush=True)
+        time.sleep(40)
+`,
+      );
+      let printed = "";
+      let pids: number[] = [];
+      // A cancelled CI job or an OOM kill: the command gets no chance to stop what it started.
+      const result = await runCli(["run", "outlives", "-f", path], {
+        timeoutMs: 20_000,
+        onStdout: (chunk, child) => {
+          printed += chunk;
+          if (!printed.includes("\n") || pids.length > 0) return;
+          pids = printed.trim().split(" ").map(Number);
+          child.kill("SIGKILL");
+        },
+      });
+      expect(result.signal).toBe("SIGKILL");
+      expect(pids).toHaveLength(2);
+      // The kernel sends the runner SIGTERM (setpriv --pdeathsig): it stops the task, then ends.
+      const deadline = Date.now() + 15_000;
+      while (pids.some(isRunning) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(pids.filter(isRunning)).toEqual([]);
+    });
+
     it("delivers one Ctrl-C to a Deno task exactly once", async () => {
       const path = manifest(
         "counts-sigint.yaml",

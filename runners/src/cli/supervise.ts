@@ -10,8 +10,9 @@
  * outer layer a pod has too.
  */
 import { type ChildProcess, type ChildProcessByStdio, spawn } from "node:child_process";
+import { accessSync, constants as fsConstants } from "node:fs";
 import { constants } from "node:os";
-import { basename } from "node:path";
+import { basename, isAbsolute } from "node:path";
 import { Readable } from "node:stream";
 import type { SecretRegistry } from "@keptn-task/sdk";
 import { createMaskingStream, RuntimeMissingError } from "@keptn-task/sdk";
@@ -120,6 +121,36 @@ export interface Outcome {
   readonly timedOut: boolean;
 }
 
+/** util-linux's setpriv, where it is: Linux only (Debian has it in every install). */
+let setpriv: string | null | undefined;
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The command line that starts `command` so the kernel sends it SIGTERM when this process dies
+ * (setpriv --pdeathsig): a `keptn-task` killed with SIGKILL (a cancelled CI job, an OOM kill)
+ * must not leave the runner and its task running on, unsupervised and past their timeout. The
+ * child stops as at any SIGTERM. Without setpriv (not Linux), or for a command not given by an
+ * absolute path (whose "not found" the spawn reports itself), the command line as it is.
+ */
+function tiedToThisProcess(command: string, args: readonly string[]): [string, string[]] {
+  setpriv ??=
+    process.platform === "linux"
+      ? (["/usr/bin/setpriv", "/bin/setpriv"].find(isExecutable) ?? null)
+      : null;
+  if (setpriv === null || !isAbsolute(command) || !isExecutable(command)) {
+    return [command, [...args]];
+  }
+  return [setpriv, ["--pdeathsig", "TERM", "--", command, ...args]];
+}
+
 /**
  * Starts the process in its own process group and supervises it to its end.
  *
@@ -130,8 +161,9 @@ export async function supervise(options: SuperviseOptions): Promise<Outcome> {
   // Its own process group: a Ctrl-C at the terminal reaches only the CLI, which forwards it
   // once; and the group can be killed as a whole, with whatever the task left behind.
   let child: ChildProcessByStdio<null, Readable, Readable>;
+  const [command, args] = tiedToThisProcess(options.command, options.args);
   try {
-    child = spawn(options.command, [...options.args], {
+    child = spawn(command, args, {
       env: options.env,
       cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],
