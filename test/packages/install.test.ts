@@ -1,7 +1,15 @@
 // The packages as users get them: packed with `npm pack`, installed into empty projects outside
 // the repository, used there with nothing of this checkout on PATH and no KEPTN_TASK_* setting.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { measure, sizeSentence } from "../../scripts/install-sizes.mjs";
@@ -324,6 +332,34 @@ describe("the keptn-task command installed from packed tarballs", () => {
       expect(result.code).toBe(127);
     } finally {
       for (const [from, to] of moved) renameSync(to, from);
+    }
+  });
+});
+
+describe("the command's tarball", () => {
+  it("ships no Python bytecode that running the tests (or a task) left in dist", () => {
+    // python3 writes __pycache__ next to keptn_task when a task imports it from dist/python.
+    const caches = ["dist/__pycache__", "dist/python/keptn_task/__pycache__"].map((dir) =>
+      join(ROOT, "runners", dir),
+    );
+    const planted = caches.filter((dir) => !existsSync(dir));
+    try {
+      for (const dir of caches) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "planted.cpython-311.pyc"), "");
+      }
+      const [packed] = JSON.parse(
+        execFileSync("npm", ["pack", "--dry-run", "--json", "-w", "runners"], {
+          cwd: ROOT,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+      ) as { files: { path: string }[] }[];
+      expect(packed?.files.length).toBeGreaterThan(10);
+      expect(packed?.files.filter((f) => /__pycache__|\.pyc$/.test(f.path))).toEqual([]);
+    } finally {
+      for (const dir of caches) rmSync(join(dir, "planted.cpython-311.pyc"), { force: true });
+      for (const dir of planted) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
