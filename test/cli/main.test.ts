@@ -114,6 +114,12 @@ describe("keptn-task", () => {
       /unknown option "--outptu" \(did you mean --output\?\)/,
     ],
     [["help", "deploy"], /^keptn-task: Cannot run "keptn-task deploy": unknown command/],
+    // An option where the command goes is an unknown option, with the program's own near it.
+    [
+      ["--verison"],
+      /^keptn-task: Cannot run "keptn-task --verison": unknown option \(did you mean "keptn-task --version"\?\): give a command first/,
+    ],
+    [["-x"], /^keptn-task: Cannot run "keptn-task -x": unknown option: give a command first /],
     [
       ["run", "hello", "-f", "examples/hello", "--bogus"],
       /^keptn-task: Cannot parse the arguments of "keptn-task run": unknown option "--bogus": see keptn-task run --help$/,

@@ -166,6 +166,13 @@ export async function main(argv: readonly string[], given?: CliIo): Promise<numb
 }
 
 function unknownCommand(name: string): UsageError {
+  if (name.startsWith("-")) {
+    // An option where the command goes: the program's own options are --help and --version.
+    const near = closestName(name, ["--help", "--version"]);
+    return new UsageError(
+      `Cannot run "${PROGRAM} ${name}": unknown option${didYouMean(near && `"${PROGRAM} ${near}"`)}: give a command first (keptn-task COMMAND --help for its options): see keptn-task --help`,
+    );
+  }
   const names = COMMANDS.map((c) => c.name);
   const near = closestName(name, names);
   return new UsageError(
