@@ -123,6 +123,15 @@ describe("keptn-task init NAME", () => {
     ]);
   });
 
+  it("refuses test files that do not exist, naming them, with exit code 64", async () => {
+    const dir = emptyFolder();
+    const result = await runCliInProcess(["test", "nope.test.ts", "test_nope.py"], { cwd: dir });
+    expect(result.stderrLines).toEqual([
+      `keptn-task: Cannot test "nope.test.ts", "test_nope.py" with "keptn-task test": no such file: give the path of a test file, from "${dir}"`,
+    ]);
+    expect(result.code).toBe(64);
+  });
+
   it("fails the test command when a generated test fails, with the test runner's code", async () => {
     const dir = emptyFolder();
     await runCliInProcess(["init", "gate"], { cwd: dir });

@@ -4,8 +4,8 @@
  * `@keptn-task/sdk/testing` offline), Python tests with `keptn_task` on `PYTHONPATH`.
  */
 import { spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
-import { delimiter, dirname, join } from "node:path";
+import { readdir, stat } from "node:fs/promises";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { UsageError } from "@keptn-task/sdk";
 import { runnerDenoFlags } from "@keptn-task/sdk/contract";
 import type { Command } from "./args.js";
@@ -41,6 +41,16 @@ Examples:
     if (other.length > 0) {
       throw new UsageError(
         `Cannot test ${other.map((f) => `"${f}"`).join(", ")} with "keptn-task test": expected Deno test files (*.test.ts) or Python ones (*.py)`,
+      );
+    }
+    const missing = [];
+    for (const file of files) {
+      const found = await stat(resolve(context.io.cwd, file)).catch(() => undefined);
+      if (found?.isFile() !== true) missing.push(file);
+    }
+    if (missing.length > 0) {
+      throw new UsageError(
+        `Cannot test ${missing.map((f) => `"${f}"`).join(", ")} with "keptn-task test": no such file: give the path of a test file, from "${context.io.cwd}"`,
       );
     }
     if (files.length === 0) {
