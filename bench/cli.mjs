@@ -4,17 +4,24 @@
 // The command is one esbuild bundle (runners/scripts/build.mjs); this is what that buys a user.
 //
 //   npm run bench:cli        (RUNS=15 by default)
+//   VS=/other/checkout/runners/bin/keptn-task.js node bench/cli.mjs
+//                            (the same commands through another build too, interleaved: before
+//                            and after a change, side by side)
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const runs = Number(process.env.RUNS ?? 15);
 const cli = `${root}runners/bin/keptn-task.js`;
+const commands = (bin, label) => [
+  [`${label}--version`, [bin, "--version"]],
+  [`${label}validate examples/hello`, [bin, "validate", "examples/hello"]],
+  [`${label}run hello -f examples/hello`, [bin, "run", "hello", "-f", "examples/hello"]],
+];
 const cases = [
   ["node -e 0 (floor)", ["-e", "0"]],
-  ["keptn-task --version", [cli, "--version"]],
-  ["keptn-task validate examples/hello", [cli, "validate", "examples/hello"]],
-  ["keptn-task run hello -f examples/hello", [cli, "run", "hello", "-f", "examples/hello"]],
+  ...commands(cli, "keptn-task "),
+  ...(process.env.VS ? commands(process.env.VS, `${process.env.VS} `) : []),
 ];
 
 const times = cases.map(() => []);
