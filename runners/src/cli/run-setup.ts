@@ -202,12 +202,13 @@ function runnerEnv(
     },
   });
   const fromSecrets = resolved.env.filter((variable) => "valueFrom" in variable);
+  const all = { ...env, ...Object.fromEntries(request.env) };
+  // The secretKeyRef values, and the exporter's credentials in what the task gets (--env): masked
+  // as the runner masks them.
   registerTaskSecrets(context.secrets, {
     values: fromSecrets.flatMap((variable) => env[variable.name] ?? []),
+    env: all,
   });
-  const all = { ...env, ...Object.fromEntries(request.env) };
-  // The exporter's credentials, in what the task gets (--env): masked as the runner masks them.
-  registerTaskSecrets(context.secrets, { env: all });
   checkEnvSizes(name, all);
   return all;
 }

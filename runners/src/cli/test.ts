@@ -34,7 +34,8 @@ Examples:
   keptn-task test check-threshold.test.ts test_notify.py
 `,
   async run(args, context) {
-    const files = args.positionals.length > 0 ? [...args.positionals] : await testFiles(context);
+    const given = [...args.positionals];
+    const files = given.length > 0 ? given : await testFiles(context);
     const deno = files.filter((file) => DENO_TEST.test(file));
     const python = files.filter((file) => !DENO_TEST.test(file) && PYTHON_TEST.test(file));
     const other = files.filter((file) => !deno.includes(file) && !python.includes(file));
@@ -43,8 +44,9 @@ Examples:
         `Cannot test ${other.map((f) => `"${f}"`).join(", ")} with "keptn-task test": expected Deno test files (*.test.ts) or Python ones (*.py)`,
       );
     }
+    // What the folder's listing found exists; what was named may not.
     const missing = [];
-    for (const file of files) {
+    for (const file of given) {
       const found = await stat(resolve(context.io.cwd, file)).catch(() => undefined);
       if (found?.isFile() !== true) missing.push(file);
     }

@@ -4,7 +4,6 @@
  * Keptn's (the `traceparent` of `KEPTN_CONTEXT`), carries Keptn's context as attributes (the
  * operator's own attribute names), and is what the task's `TRACEPARENT` names.
  */
-
 import {
   type OtelOn,
   parseTraceparent,

@@ -121,7 +121,7 @@ export async function readKustomization(file: string): Promise<Kustomization> {
   });
   let value: unknown;
   if (document.errors.length === 0) {
-    if (cyclicAlias(document) !== undefined) {
+    if (text.includes("*") && cyclicAlias(document) !== undefined) {
       throw new ManifestError(
         "Cannot read the kustomization: an alias (*) inside the node its anchor (&) names: the value would never end",
         { file },

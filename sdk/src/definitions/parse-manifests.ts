@@ -168,6 +168,8 @@ export function parseInto(text: string, file: string, sink: Sink, skippable = fa
     sink.skipped.push(Object.freeze({ file, reason }));
     return;
   }
+  // An alias is written with `*`: a file without one needs no look for a cycle.
+  const mayAlias = text.includes("*");
   list.forEach((document, index) => {
     const base: ManifestLocation = { file, document: index + 1 };
     const problem = document.errors[0];
@@ -184,7 +186,7 @@ export function parseInto(text: string, file: string, sink: Sink, skippable = fa
     let value: unknown;
     try {
       // An alias inside the node it names makes a cyclic value, which no reader of it ends.
-      if (cyclicAlias(document) !== undefined) throw new Error("cyclic alias");
+      if (mayAlias && cyclicAlias(document) !== undefined) throw new Error("cyclic alias");
       value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch {
       // Not kept as the cause: its message names the alias, which may be a secret value.
