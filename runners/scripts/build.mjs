@@ -113,7 +113,16 @@ await build({
   if (/\bimport\b(?!\.meta\b)/.test(code)) throw new Error("exit-guard.js must import nothing");
 });
 // The launcher of Python tasks (standard library only): the one exit path on Python's side.
-copyFileSync(`${root}src/runner/task_launch.py`, `${dist}/task_launch.py`);
+// The python-runtime's entry point, which runs a plain Python task without starting Deno first
+// and hands anything else to bootstrap.js (standard library only, and keptn_task's masker).
+for (const file of [
+  "task_launch.py",
+  "python_entry.py",
+  "python_entry_checks.py",
+  "python_entry_fetch.py",
+  "python_entry_supervise.py",
+])
+  copyFileSync(`${root}src/runner/${file}`, `${dist}/${file}`);
 // With the SDK bundle's, which dist/ holds too (copied below).
 recordBundledPackages("runners/build/bundled-packages.json", bundled, [
   "sdk/build/bundled-packages.json",

@@ -4,7 +4,9 @@ import { localTags } from "../../scripts/images/bake.mjs";
 import { runnerDenoFlags } from "../../sdk/src/contract/index.js";
 import { ROOT } from "../helpers/deno.js";
 import { runCliInProcess } from "../helpers/keptn-task-cli.js";
-import { dir, manifest, SECRET, TASKS } from "./run-helpers.js";
+import { runScratch, SECRET, TASKS } from "./run-helpers.js";
+
+const { dir, manifest } = runScratch();
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

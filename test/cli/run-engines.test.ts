@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localTags } from "../../scripts/images/bake.mjs";
 import { ROOT } from "../helpers/deno.js";
 import { runCli } from "../helpers/keptn-task-cli.js";
-import { ctrlC, dir, TASKS } from "./run-helpers.js";
+import { ctrlC, runScratch, TASKS } from "./run-helpers.js";
+
+const { dir } = runScratch();
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli, runCliInProcess } from "../helpers/keptn-task-cli.js";
-import { dir, SECRET, TASKS } from "./run-helpers.js";
+import { runScratch, SECRET, TASKS } from "./run-helpers.js";
+
+const { dir } = runScratch();
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/keptn-task-cli.js";
-import { ctrlC, dir, isRunning, manifest, TASKS } from "./run-helpers.js";
+import { ctrlC, isRunning, runScratch, TASKS } from "./run-helpers.js";
+
+const { dir, manifest } = runScratch();
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

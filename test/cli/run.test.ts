@@ -6,7 +6,9 @@ import { ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { CLI, runCli } from "../helpers/keptn-task-cli.js";
 import { runProcess } from "../helpers/run-process.js";
-import { ctrlC, dir, manifest, SECRET, TASKS } from "./run-helpers.js";
+import { ctrlC, runScratch, SECRET, TASKS } from "./run-helpers.js";
+
+const { dir, manifest } = runScratch();
 
 // keptn-task run: running a definition as its Job would. --dry-run, the errors, supervising the
 // task and the container engines are in run-dry-run, run-errors, run-supervision and

@@ -10,7 +10,9 @@ import { afterAll, beforeAll } from "vitest";
 import { ROOT } from "../helpers/deno.js";
 
 export const EXAMPLES = join(ROOT, "examples");
+// One per process running tests (test files may share one, and this module), removed when it ends.
 export const dir = mkdtempSync(join(tmpdir(), "keptn-task-examples-"));
+process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 /** A request the loopback server received. */
 interface Seen {
@@ -100,7 +102,6 @@ export function serveExamples(): void {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   });
 }
 

@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { runnerDenoFlags } from "../../sdk/src/contract/index.js";
+import { pythonEntryCommand, runnerDenoFlags } from "../../sdk/src/contract/index.js";
 import { WORKLOAD_CONTEXT } from "../fixtures/keptn-context.js";
 import { DENO, ROOT } from "./deno.js";
+import { PYTHON } from "./python.js";
 import { type ProcessResult, type RunOptions, runProcess } from "./run-process.js";
 
 /** The bundled runner, as the images run it (`npm run build` writes it). */
@@ -26,7 +27,25 @@ export type RunnerOptions = Omit<RunOptions, "env"> & {
   isolation?: Isolation;
   /** Deno flags to start the runner with instead of the images' (`IMAGE_FLAGS`). */
   flags?: readonly string[];
+  /**
+   * For a python task: start `bootstrap.js` itself rather than the Python entry in front of it,
+   * as the python-runtime image starts (`false` only to compare the two).
+   */
+  entry?: boolean;
 };
+
+/** The Python entry the python-runtime image starts (`npm run build` copies it). */
+export const PYTHON_ENTRY = `${ROOT}runners/dist/python_entry.py`;
+
+/** The command the images start for `runtime`: `[command, ...args]`. */
+export function runnerCommand(
+  runtime: string,
+  flags: readonly string[] = IMAGE_FLAGS,
+  entry = true,
+): string[] {
+  const runner = [DENO, "run", ...flags, RUNNER, runtime];
+  return runtime === "python" && entry ? pythonEntryCommand(PYTHON, PYTHON_ENTRY, runner) : runner;
+}
 
 /**
  * Runs the bundled runner with the pinned Deno as the images run it: `deno run <IMAGE_FLAGS>
@@ -38,8 +57,9 @@ export function runRunner(
   env: Record<string, string | undefined>,
   options: RunnerOptions = {},
 ): Promise<ProcessResult> {
-  const { isolation = "auto", flags = IMAGE_FLAGS, ...rest } = options;
-  return runProcess(DENO, ["run", ...flags, RUNNER, runtime], {
+  const { isolation = "auto", flags = IMAGE_FLAGS, entry = true, ...rest } = options;
+  const [command = DENO, ...args] = runnerCommand(runtime, flags, entry);
+  return runProcess(command, args, {
     ...rest,
     env: {
       KEPTN_CONTEXT,
@@ -91,13 +111,13 @@ export function runRunnerWithBytes(
   bytes: Record<string, Uint8Array>,
   options: RunnerOptions = {},
 ): Promise<ProcessResult> {
-  const { isolation = "auto", flags = IMAGE_FLAGS, ...rest } = options;
+  const { isolation = "auto", flags = IMAGE_FLAGS, entry = true, ...rest } = options;
   const exports = Object.entries(bytes)
     .map(([name, value]) => `export ${name}=${bashBytes(value)}; `)
     .join("");
   return runProcess(
     "bash",
-    ["-c", `${exports}exec "$@"`, "bash", DENO, "run", ...flags, RUNNER, runtime],
+    ["-c", `${exports}exec "$@"`, "bash", ...runnerCommand(runtime, flags, entry)],
     {
       ...rest,
       env: {

@@ -9,7 +9,7 @@ import {
   podmanBuildArgs,
   repoRoot,
 } from "../../scripts/images/bake.mjs";
-import { runnerDenoFlags } from "../../sdk/src/contract/index.js";
+import { pythonEntryCommand, runnerDenoFlags } from "../../sdk/src/contract/index.js";
 
 // docker-bake.hcl cannot run here (no buildx); these checks tie it to the files it names and to
 // the podman build that npm run images performs. No podman needed.
@@ -152,14 +152,21 @@ describe.each(["deno-runtime", "python-runtime"])("the %s Dockerfile", (name) =>
     expect(dockerfile.text).toMatch(/^USER 65532:65532$/m);
     const entrypoint = dockerfile.text.match(/^ENTRYPOINT (.*)$/m)?.[1] ?? "";
     const argv = JSON.parse(entrypoint) as string[];
-    expect(argv.slice(0, 3)).toEqual(["/usr/bin/tini", "--", "/usr/bin/deno"]);
+    expect(argv.slice(0, 2)).toEqual(["/usr/bin/tini", "--"]);
     expect(argv.slice(-2)).toEqual(["/app/bootstrap.js", name.replace("-runtime", "")]);
   });
 
-  it("starts the runner with the SDK's runner flags: no prompts, no config search, its import map", () => {
+  it("starts the runner with the SDK's runner flags (python: through the Python entry)", () => {
     const entrypoint = dockerfile.text.match(/^ENTRYPOINT (.*)$/m)?.[1] ?? "";
     const argv = JSON.parse(entrypoint) as string[];
-    expect(argv.slice(3, -2)).toEqual(["run", ...runnerDenoFlags("/app/import-map.json")]);
+    const runtime = name.replace("-runtime", "");
+    const runner = ["/usr/bin/deno", "run", ...runnerDenoFlags("/app/import-map.json")];
+    const command = [...runner, "/app/bootstrap.js", runtime];
+    expect(argv.slice(2)).toEqual(
+      runtime === "python"
+        ? pythonEntryCommand("/usr/bin/python3", "/app/python_entry.py", command)
+        : command,
+    );
   });
 
   it("keeps everything it writes under /tmp", () => {

@@ -112,6 +112,7 @@ const ENTRY_POINTS: Record<string, string[]> = {
     // The one rule for python options before the script: the runner refuses, validate reports.
     "PYTHON_INSPECTS",
     "pythonArgsProblem",
+    "pythonEntryCommand",
     "readDataMap",
     // The KEPTN_CONTEXT contract (sdk/src/contract/keptn-context.ts) and its trace context.
     "CONTEXT_KEYS",

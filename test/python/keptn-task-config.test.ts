@@ -1,6 +1,6 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { issueMessage, issuePattern } from "../helpers/vectors.js";
 import {
   configFailure,
@@ -16,7 +16,6 @@ import {
 // The Python package `keptn_task` (sdk-python) exercised by the machine's real python3: its configuration
 // errors.
 // Shared helpers: keptn-task-helpers.ts.
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("keptn_task configuration errors", () => {
   // The messages are the shared vectors' (test/vectors/*.json), as the TS SDK writes them.

@@ -1,10 +1,8 @@
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { issueMessage } from "../helpers/vectors.js";
 import {
   configFailure,
   context,
-  dir,
   fixture,
   NOT_NUMBERS,
   runPython,
@@ -15,7 +13,6 @@ import {
 // The Python package `keptn_task` (sdk-python) exercised by the machine's real python3: its context, data
 // and secure data.
 // Shared helpers: keptn-task-helpers.ts.
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("keptn_task context, data and secure data", () => {
   it("reads a typed context with its trace context from KEPTN_CONTEXT as the operator sets it", async () => {

@@ -1,12 +1,11 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dir, fixture, jsonLines, runCode, runPython, SECRET } from "./keptn-task-helpers.js";
 
 // The Python package `keptn_task` (sdk-python) exercised by the machine's real python3: how a task ends
 // (its deadline, fail, succeed and SIGTERM).
 // Shared helpers: keptn-task-helpers.ts.
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("keptn_task deadline", () => {
   it("sets task.stopping at KEPTN_TASK_DEADLINE, logs it, and has no time left after it", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,11 +7,13 @@ import { type RunOptions, runProcess } from "../helpers/run-process.js";
 
 // What the tests of the Python package `keptn_task` (sdk-python) share: the machine's real python3,
 // with PYTHONPATH set as the python runner sets it and the variables as the operator sets them.
-// Each test file removes the scratch folder `dir` in its own afterAll.
+// The scratch folder `dir` is one per process running tests (test files may share one, and
+// this module), removed when that process ends.
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export { PYTHON };
 
 export const dir = mkdtempSync(join(tmpdir(), "keptn-task-python-"));
+process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 export function runPython(
   args: string[],

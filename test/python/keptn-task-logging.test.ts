@@ -1,11 +1,9 @@
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
-import { context, dir, fixture, jsonLines, runCode, runPython } from "./keptn-task-helpers.js";
+import { describe, expect, it } from "vitest";
+import { context, fixture, jsonLines, runCode, runPython } from "./keptn-task-helpers.js";
 
 // The Python package `keptn_task` (sdk-python) exercised by the machine's real python3: its logging and
 // masking.
 // Shared helpers: keptn-task-helpers.ts.
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("keptn_task logging and masking", () => {
   const TOKEN = 's3cr3t"pa\\ss/wörd?>>';

@@ -1,16 +1,15 @@
 // keptn_task's handler form, as the TS SDK's: run(handler, data=...) ends a real task by the
 // handler's outcome, and keptn_task.testing.run_handler gives a unit test the exit code, the
 // reason and the masked log lines. The shared cases are in test/vectors/handlers.json.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
 import { PYTHON } from "../helpers/keptn-task-cli.js";
 import { runProcess } from "../helpers/run-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "keptn-task-py-run-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TASK = `from dataclasses import dataclass
 from keptn_task import Task, run

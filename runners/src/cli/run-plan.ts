@@ -3,10 +3,10 @@
  * Deno (`local`), or the runner image in podman or docker, run as the image tests run it. Pure:
  * paths and the environment come in, nothing is written or started here.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "@keptn-task/sdk";
-import { runnerDenoFlags } from "@keptn-task/sdk/contract";
+import { pythonEntryCommand, runnerDenoFlags } from "@keptn-task/sdk/contract";
 import type { ResolvedTask } from "@keptn-task/sdk/definitions";
 
 /** Where a task runs. */
@@ -213,9 +213,16 @@ function planLocalRunner(input: PlanInput, files: CodeFile[]): RunPlan {
   const runner = input.runner ?? "bootstrap.js";
   // As the images start it: a plain Deno task then runs in the runner's own process.
   const flags = runnerDenoFlags(join(dirname(runner), "import-map.json"));
+  const denoRunner = [input.deno ?? "deno", "run", ...flags, runner, resolved.runner];
+  // A python task starts as the python-runtime image starts it: through the Python entry.
+  const entry = join(dirname(runner), "python_entry.py");
+  const [command = "deno", ...args] =
+    resolved.runner === "python" && input.python !== undefined && existsSync(entry)
+      ? pythonEntryCommand(input.python, entry, denoRunner)
+      : denoRunner;
   return {
-    command: input.deno ?? "deno",
-    args: ["run", ...flags, runner, resolved.runner],
+    command,
+    args,
     env: { ...base, ...input.runnerSettings, ...taskEnv },
     taskEnv,
     files,

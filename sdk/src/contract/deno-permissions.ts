@@ -57,3 +57,28 @@ export const DEFAULT_DENO_PERMISSIONS: readonly string[] = [
 export function runnerDenoFlags(importMap: string): string[] {
   return ["--allow-all", "--no-prompt", "--no-config", `--import-map=${importMap}`];
 }
+
+/**
+ * How the python-runtime starts: `python3 -I -S python_entry.py <the runner's own command>`. The
+ * entry (`runners/src/runner/python_entry.py`) runs a plain Python task itself, without a Deno
+ * start in front of python3, and hands anything else to the runner's command with `execv`.
+ * `-I`: no `PYTHON*` variable, user site or current folder reaches the entry; `-S`: no `site`
+ * import (faster; the task's own python3 gets both as usual).
+ *
+ * @param python - The interpreter (`/usr/bin/python3` in the image).
+ * @param entry - Path of `python_entry.py`, next to the runner's `bootstrap.js`.
+ * @param runner - The runner's command: `[deno, "run", ...runnerDenoFlags(map), bootstrap, "python"]`.
+ *
+ * @example
+ * ```ts
+ * pythonEntryCommand("/usr/bin/python3", "/app/python_entry.py", ["/usr/bin/deno", "run"]);
+ * // ["/usr/bin/python3", "-I", "-S", "/app/python_entry.py", "/usr/bin/deno", "run"]
+ * ```
+ */
+export function pythonEntryCommand(
+  python: string,
+  entry: string,
+  runner: readonly string[],
+): string[] {
+  return [python, "-I", "-S", entry, ...runner];
+}

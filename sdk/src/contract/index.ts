@@ -15,6 +15,7 @@
 export {
   DEFAULT_DENO_PERMISSIONS,
   DENO_TASK_ENV,
+  pythonEntryCommand,
   runnerDenoFlags,
 } from "./deno-permissions.js";
 export { readDataMap } from "./env-json.js";

@@ -1,0 +1,181 @@
+"""httpRef code for ``python_entry.py``: one plain GET, or ``None`` for the runner to fetch it.
+
+Only what needs none of the runner's fetch steps is taken here: a URL with no user info, query,
+fragment (pin), escape or dot segment, already in the form WHATWG's parser gives back (so the
+runner would show it unchanged), and no proxy (checked by the caller); one attempt, answered with
+200 and a body that passes the runner's ``checkBody`` (not empty, UTF-8, not only white space,
+not an HTML page) within its 5 MiB. Anything else (a redirect, an error status, a timeout, a
+refused connection, a chunk that does not parse) is ``None``: the runner then fetches with its
+retries, redirect rules and words. Raw sockets rather than ``http.client``, which loads the
+``email`` package (~30 ms of a start).
+"""
+
+import os
+import re
+import signal
+import socket
+import time
+
+from python_entry_checks import JOB_SIGNALS, MAX_CODE_BYTES, NotRun, js_trim
+
+#: A URL as WHATWG's parser writes it back unchanged: lower-case scheme and host, a path of
+#: plain segments, no user info, port 80/443, query, fragment, escape or dot segment.
+_PLAIN_URL = re.compile(
+    r"(https?)://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)"
+    r"(?::([1-9][0-9]{0,4}))?((?:/(?!\.\.?(?:/|$))[A-Za-z0-9._~-]*)+)"
+)
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+#: The whole exchange, after which the runner takes over (it has a minute, and retries).
+_ATTEMPT_S = 10.0
+_MAX_HEAD_BYTES = 64 * 1024
+
+
+def fetch_plain(url: str, tmp_dir: str):  # type: ignore[no-untyped-def]
+    """Fetches plain httpRef code into a scratch folder: ``(path, source)``, or ``None``.
+
+    Raises:
+        NotRun: a stop signal arrived meanwhile (as the runner's fetch aborts, nothing runs).
+    """
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None:
+        return None
+    scheme, host, port, path = match.groups()
+    last = host.rsplit(".", 1)[-1]
+    if (last[0].isdigit() or last.startswith("0x")) and _IPV4.fullmatch(host) is None:
+        return None
+    default_port = {"http": 80, "https": 443}[scheme]
+    if port is not None and (int(port) > 65535 or int(port) == default_port):
+        return None
+    previous = {number: signal.getsignal(number) for number in JOB_SIGNALS}
+
+    def stop(number, _frame):  # type: ignore[no-untyped-def]
+        raise NotRun(number)
+
+    for number in JOB_SIGNALS:
+        signal.signal(number, stop)
+    try:
+        body = _get(scheme, host, int(port or default_port), path, url)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    code = _checked_code(body)
+    if code is None:
+        return None
+    # As Deno.makeTempDir makes the runner's: only this user may enter it.
+    folder = os.path.join(tmp_dir, "keptn-task-" + os.urandom(6).hex())
+    os.mkdir(folder, 0o700)
+    name = url.rsplit("/", 1)[-1]
+    extension = name[name.rfind(".") :] if name.lower().endswith(".py") else ".py"
+    file_path = os.path.join(folder, "function" + extension)
+    with open(file_path, "wb") as file:
+        file.write(code.encode("utf-8"))
+    return file_path, url
+
+
+def _get(scheme: str, host: str, port: int, path: str, url: str):  # type: ignore[no-untyped-def]
+    """The body of a 200 answer to one GET, or ``None``."""
+    deadline = time.monotonic() + _ATTEMPT_S
+    try:
+        sock = socket.create_connection((host, port), timeout=_ATTEMPT_S)
+    except OSError:
+        return None
+    try:
+        if scheme == "https":
+            import ssl
+
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+        authority = host if port == {"http": 80, "https": 443}[scheme] else f"{host}:{port}"
+        request = f"GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+        sock.sendall(request.encode("ascii"))
+        data = _read_all(sock, deadline)
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    return None if data is None else _body_of(data)
+
+
+def _read_all(sock, deadline: float):  # type: ignore[no-untyped-def]
+    """Everything the server sends until it closes; ``None`` past the size limit or the deadline."""
+    chunks = []
+    total = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        sock.settimeout(left)
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > MAX_CODE_BYTES + _MAX_HEAD_BYTES:
+            return None
+        chunks.append(chunk)
+
+
+def _body_of(data: bytes):  # type: ignore[no-untyped-def]
+    """The body of a complete ``HTTP/1.x 200`` response, or ``None``."""
+    head, separator, body = data.partition(b"\r\n\r\n")
+    if not separator or len(head) > _MAX_HEAD_BYTES:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    status = lines[0].split(" ")
+    if len(status) < 2 or status[0] not in ("HTTP/1.1", "HTTP/1.0") or status[1] != "200":
+        return None
+    headers = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        key = name.strip().lower()
+        if not colon or key in headers:
+            return None
+        headers[key] = value.strip()
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml") or "content-encoding" in headers:
+        return None
+    if "transfer-encoding" in headers:
+        return _unchunked(body) if headers["transfer-encoding"].lower() == "chunked" else None
+    length = headers.get("content-length")
+    if length is None:
+        return body
+    if not length.isdigit() or int(length) != len(body):
+        return None
+    return body
+
+
+def _unchunked(body: bytes):  # type: ignore[no-untyped-def]
+    """A chunked body decoded, or ``None`` when it does not parse to its last chunk."""
+    out = []
+    at = 0
+    while True:
+        end = body.find(b"\r\n", at)
+        if end < 0:
+            return None
+        size_text = body[at:end].split(b";")[0].strip()
+        if not size_text or any(c not in b"0123456789abcdefABCDEF" for c in size_text):
+            return None
+        size = int(size_text, 16)
+        if size == 0:
+            return b"".join(out)
+        start = end + 2
+        if body[start + size : start + size + 2] != b"\r\n":
+            return None
+        out.append(body[start : start + size])
+        at = start + size + 2
+
+
+def _checked_code(body):  # type: ignore[no-untyped-def]
+    """The code, when the body passes the runner's ``checkBody``; else ``None``."""
+    if body is None or len(body) == 0 or len(body) > MAX_CODE_BYTES:
+        return None
+    try:
+        code = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # As TextDecoder reads it: a byte order mark is not part of the text.
+    if code.startswith("\ufeff"):
+        code = code[1:]
+    start = js_trim(code)[:14].lower()
+    if js_trim(code) == "" or start.startswith(("<!doctype html", "<html")):
+        return None
+    return code
