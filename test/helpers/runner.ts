@@ -66,6 +66,8 @@ export function runRunner(
       CMD_ARGS: "",
       SCRIPT: "",
       TMPDIR: tmpdir(),
+      // The real interpreter, not a shim on PATH (pyenv's costs ~150 ms a start).
+      KEPTN_TASK_PYTHON: PYTHON,
       ...(isolation === "process" ? { KEPTN_TASK_ISOLATION: "process" } : {}),
       ...env,
     },
@@ -125,6 +127,7 @@ export function runRunnerWithBytes(
         CMD_ARGS: "",
         SCRIPT: "",
         TMPDIR: tmpdir(),
+        KEPTN_TASK_PYTHON: PYTHON,
         ...(isolation === "process" ? { KEPTN_TASK_ISOLATION: "process" } : {}),
         ...env,
       },

@@ -17,6 +17,7 @@ import { connect, createServer as createTcpServer, type Socket } from "node:net"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { PYTHON } from "./python.js";
 import { ignorePipeErrors } from "./run-process.js";
 
 /** The code `/ok.ts` serves. */
@@ -262,7 +263,7 @@ export interface BlackholePort {
  */
 export async function startBlackhole(): Promise<BlackholePort> {
   const child = spawn(
-    "python3",
+    PYTHON,
     [
       "-c",
       "import socket,sys,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()",

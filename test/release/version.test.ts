@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/deno.js";
+import { PYTHON } from "../helpers/python.js";
 import { runProcess } from "../helpers/run-process.js";
 
 const version = (
@@ -28,7 +29,7 @@ describe("the project's version", () => {
     const out = mkdtempSync(join(tmpdir(), "keptn-task-wheel-"));
     try {
       const built = execFileSync(
-        "python3",
+        PYTHON,
         [
           "-c",
           "import sys; sys.path.insert(0, sys.argv[1]); import backend; print(backend.build_wheel(sys.argv[2])); print(backend.build_sdist(sys.argv[2]))",
@@ -42,7 +43,7 @@ describe("the project's version", () => {
         `keptn_task-${version}.tar.gz`,
       ]);
       const metadata = execFileSync(
-        "python3",
+        PYTHON,
         [
           "-c",
           "import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())",
