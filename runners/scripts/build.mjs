@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { bundledPackages, recordBundledPackages } from "../../scripts/release/bundled-packages.mjs";
 import { bundleOptions } from "../../sdk/scripts/bundle-options.mjs";
+import { writeKeptnValidators } from "./keptn-validators.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = `${root}dist`;
@@ -211,3 +212,5 @@ await build({
     js: 'import { createRequire as __keptnTaskRequire } from "node:module"; const require = __keptnTaskRequire(import.meta.url);',
   },
 });
+// The Keptn CRD validators, compiled now, where the bundled keptn-schema.ts loads them.
+await writeKeptnValidators(`${root}../sdk/dist`, cli);
