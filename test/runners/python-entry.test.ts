@@ -212,6 +212,10 @@ describe("a plain task ends through the entry exactly as through the runner", ()
     "a reason the task wrote itself": {
       code: "import os, sys\nopen(os.environ['KEPTN_TASK_TERMINATION_LOG'], 'w').write('own reason')\nsys.exit(4)\n",
     },
+    "SECURE_DATA whose lines hold a JSON literal (once hung the runner's masker)": {
+      code: "import os\nprint(os.environ['SECURE_DATA'].split('=')[1], 'is set')\n",
+      env: { SECURE_DATA: "DEBUG=false\nenabled: true" },
+    },
     "SECURE_DATA printed on both streams, cut in two": {
       code: "import os, sys\ns = os.environ['SECURE_DATA']\nsys.stdout.write(s[:5]); sys.stdout.flush(); print(s[5:])\nsys.stderr.write('x' + s)\nsys.exit(2)\n",
       env: { SECURE_DATA: "the-secret-token" },

@@ -140,7 +140,9 @@ function v8Excerpt(piece: string): string {
   if (first === "" || '"{[-0123456789 \t\n\r'.includes(first)) return "";
   let failsAt = 0;
   const literal = ["null", "true", "false"].find((word) => word[0] === first);
-  if (literal !== undefined) while (piece[failsAt] === literal[failsAt]) failsAt++;
+  // Bounded by both: past their ends both read `undefined`, which would match for ever.
+  const same = literal === undefined ? 0 : Math.min(piece.length, literal.length);
+  while (failsAt < same && piece[failsAt] === literal?.[failsAt]) failsAt++;
   const end = failsAt + V8_EXCERPT_AFTER;
   return piece.length > end ? `${piece.slice(0, end)}"...` : "";
 }
