@@ -6,7 +6,11 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Server as TcpServer,
+} from "node:net";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +26,17 @@ let server: FileServer;
 /** Answers the ways a file server may: in chunks, with a redirect, compressed. */
 let odd: Server;
 let oddOrigin: string;
+/** Writes raw responses no HTTP library would, and counts connections. */
+let raw: TcpServer;
+let rawOrigin: string;
+let rawConnections = 0;
+const RAW_RESPONSES: Record<string, string> = {
+  // No Content-Length, no chunks: only the connection's end ends it, as a cut one would.
+  "/close-delimited.py": "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nprint('cut?')\n",
+  "/odd-length.py": "HTTP/1.1 200 OK\r\nContent-Length: \u00b2\r\n\r\nprint(1)\n",
+  "/spaced-name.py": "HTTP/1.1 200 OK\r\nContent-Length : 9\r\n\r\nprint(1)\n",
+  "/framed.py": "HTTP/1.1 200 OK\r\nContent-Length: 16\r\n\r\nprint('framed')\n",
+};
 const SIGTERM_TASK = `${ROOT}test/fixtures/runners/sigterm.py`;
 
 beforeAll(async () => {
@@ -44,8 +59,21 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => odd.listen(0, "127.0.0.1", resolve));
   oddOrigin = `http://127.0.0.1:${(odd.address() as AddressInfo).port}`;
+  raw = createTcpServer((socket) => {
+    rawConnections += 1;
+    socket.on("error", () => undefined);
+    socket.once("data", (request) => {
+      const path = request.toString("latin1").split(" ")[1] ?? "";
+      // The framed answer keeps the connection open, as a server ignoring Connection: close.
+      socket.write(Buffer.from(RAW_RESPONSES[path] ?? "HTTP/1.1 404 Not Found\r\n\r\n", "latin1"));
+      if (path !== "/framed.py") socket.end();
+    });
+  });
+  await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+  rawOrigin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  await new Promise((resolve) => raw.close(resolve));
   odd.closeAllConnections();
   await new Promise((resolve) => odd.close(resolve));
   await server.close();
@@ -92,6 +120,51 @@ describe("the Python entry runs a plain task itself", () => {
     });
     expect(result.stdout).toBe("remote True ['a']\n");
     expect(result.code).toBe(0);
+  });
+
+  it("reads a body framed by Content-Length from a server that keeps the connection open", async () => {
+    const result = await entryAlone({ SCRIPT: `${rawOrigin}/framed.py` });
+    expect(result.stdout).toBe("framed\n");
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    ["/close-delimited.py", "a body only the connection's end ends (a cut one would pass)"],
+    ["/odd-length.py", "a Content-Length that is not ASCII digits"],
+    ["/spaced-name.py", "a header name with a space before its colon"],
+  ])("hands %s to the runner: %s", async (path) => {
+    const result = await entryAlone({ SCRIPT: `${rawOrigin}${path}` });
+    expect(result.stdout).toBe("handed-over\n");
+    expect(result.stderr).toBe("");
+  });
+
+  it("hands https to the runner when a trust variable is set, before connecting", async () => {
+    const https = `https://127.0.0.1:${rawOrigin.split(":")[2]}/framed.py`;
+    const before = rawConnections;
+    const result = await entryAlone({ SCRIPT: https, SSL_CERT_FILE: "/nonexistent.pem" });
+    expect(result.stdout).toBe("handed-over\n");
+    expect(rawConnections).toBe(before);
+    // Without it, the entry tries (the plain server fails the handshake, so it hands over).
+    await entryAlone({ SCRIPT: https });
+    expect(rawConnections).toBe(before + 1);
+  });
+
+  it.each([
+    ["a host name label of 64 characters", { SCRIPT: `http://${"a".repeat(64)}.example.com/x.py` }],
+    ["a TMPDIR that is not there", { SCRIPT: "FRAMED", TMPDIR: "/nonexistent/tmp" }],
+    [
+      "a grace period with more digits than a double holds",
+      { KEPTN_TASK_GRACE_SECONDS: `1${"0".repeat(400)}` },
+    ],
+  ])("hands %s to the runner, with no traceback", async (_name, env: Record<string, string>) => {
+    const script = env.SCRIPT === "FRAMED" ? `${rawOrigin}/framed.py` : env.SCRIPT;
+    const result = await entryAlone({
+      SCRIPT: tmp.file("grace.py", "print(1)\n"),
+      ...env,
+      ...(script ? { SCRIPT: script } : {}),
+    });
+    expect(result.stdout).toBe("handed-over\n");
+    expect(result.stderr).toBe("");
   });
 
   it("reads a body sent in chunks", async () => {
@@ -254,6 +327,41 @@ describe("a plain task ends through the entry exactly as through the runner", ()
     const [through, direct] = [await run(true), await run(false)];
     expect(through).toEqual(direct);
     expect(through.stderr).toContain("Received SIGTERM: forwarded to the task");
+  });
+});
+
+describe("a task that exits after a forwarded signal while its output drains", () => {
+  // It leaves a process holding its stdout, so the output drains for DRAIN_MS after it exited,
+  // longer than the grace period: the grace timer must not call it killed.
+  const code = [
+    "import os, signal, subprocess, sys, time",
+    "subprocess.Popen(['sleep', '4'])",
+    "signal.signal(signal.SIGTERM, lambda *_: (time.sleep(0.3), sys.exit(3)))",
+    "os.write(1, b'ready\\n')",
+    "time.sleep(30)",
+  ].join("\n");
+
+  it.each([true, false])("ends with its exit code, not killed (entry: %s)", async (entry) => {
+    const script = tmp.file(`drain-${entry}.py`, `${code}\n`);
+    const log = tmp.file(`drain-${entry}.log`, "");
+    const result = await runRunner(
+      "python",
+      {
+        SCRIPT: script,
+        SECURE_DATA: "drain-secret",
+        KEPTN_TASK_GRACE_SECONDS: "1",
+        KEPTN_TASK_TERMINATION_LOG: log,
+      },
+      {
+        entry,
+        onStdout: (chunk, child) => {
+          if (chunk.includes("ready")) child.kill("SIGTERM");
+        },
+      },
+    );
+    expect(result.stderr).not.toContain("killed");
+    expect(readFileSync(log, "utf8")).toBe("Task stopped by SIGTERM with exit code 3");
+    expect(result.code).toBe(3);
   });
 });
 

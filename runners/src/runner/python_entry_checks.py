@@ -89,7 +89,7 @@ def plain_run(environ, environb, here: str):  # type: ignore[no-untyped-def]
     if script[:7].lower() == "http://" or script[:8].lower() == "https://":
         from python_entry_fetch import fetch_plain
 
-        fetched = fetch_plain(script, environ.get("TMPDIR", "/tmp"))
+        fetched = fetch_plain(script, environ)
         if fetched is None:
             return None
         path, source = fetched
@@ -176,7 +176,9 @@ def _grace_seconds(raw):  # type: ignore[no-untyped-def]
         return _DEFAULT_GRACE_S
     if re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw.strip(_JS_SPACE)) is None or raw != raw.strip():
         return None
-    return min(float(raw), _MAX_TIMER_S)
+    seconds = float(raw)
+    # As Number() reads it: more digits than a double holds are Infinity, which the runner refuses.
+    return min(seconds, _MAX_TIMER_S) if seconds != float("inf") else None
 
 
 def _task_args(cmd_args: str):  # type: ignore[no-untyped-def]

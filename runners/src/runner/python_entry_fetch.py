@@ -3,9 +3,12 @@
 Only what needs none of the runner's fetch steps is taken here: a URL with no user info, query,
 fragment (pin), escape or dot segment, already in the form WHATWG's parser gives back (so the
 runner would show it unchanged), and no proxy (checked by the caller); one attempt, answered with
-200 and a body that passes the runner's ``checkBody`` (not empty, UTF-8, not only white space,
-not an HTML page) within its 5 MiB. Anything else (a redirect, an error status, a timeout, a
-refused connection, a chunk that does not parse) is ``None``: the runner then fetches with its
+200 and a body framed by Content-Length or chunks (never one that only the connection's end
+ends: a cut connection would pass for it) that passes the runner's ``checkBody`` (not empty,
+UTF-8, not only white space, not an HTML page) within its 5 MiB; over https, only with the
+system's trust store (no SSL_CERT_FILE, SSL_CERT_DIR, DENO_CERT or DENO_TLS_CA_STORE, which the
+two runtimes read differently). Anything else (a redirect, an error status, a timeout, a refused
+connection, a header that does not parse) is ``None``: the runner then fetches with its
 retries, redirect rules and words. Raw sockets rather than ``http.client``, which loads the
 ``email`` package (~30 ms of a start).
 """
@@ -26,12 +29,16 @@ _PLAIN_URL = re.compile(
 )
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 #: The whole exchange, after which the runner takes over (it has a minute, and retries).
 _ATTEMPT_S = 10.0
+#: Where each runtime finds trusted certificates besides its own store.
+_TRUST_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "DENO_CERT", "DENO_TLS_CA_STORE")
 _MAX_HEAD_BYTES = 64 * 1024
 
 
-def fetch_plain(url: str, tmp_dir: str):  # type: ignore[no-untyped-def]
+def fetch_plain(url: str, environ):  # type: ignore[no-untyped-def]
     """Fetches plain httpRef code into a scratch folder: ``(path, source)``, or ``None``.
 
     Raises:
@@ -43,6 +50,8 @@ def fetch_plain(url: str, tmp_dir: str):  # type: ignore[no-untyped-def]
     scheme, host, port, path = match.groups()
     last = host.rsplit(".", 1)[-1]
     if (last[0].isdigit() or last.startswith("0x")) and _IPV4.fullmatch(host) is None:
+        return None
+    if scheme == "https" and any(name in environ for name in _TRUST_VARIABLES):
         return None
     default_port = {"http": 80, "https": 443}[scheme]
     if port is not None and (int(port) > 65535 or int(port) == default_port):
@@ -63,7 +72,7 @@ def fetch_plain(url: str, tmp_dir: str):  # type: ignore[no-untyped-def]
     if code is None:
         return None
     # As Deno.makeTempDir makes the runner's: only this user may enter it.
-    folder = os.path.join(tmp_dir, "keptn-task-" + os.urandom(6).hex())
+    folder = os.path.join(environ.get("TMPDIR", "/tmp"), "keptn-task-" + os.urandom(6).hex())
     os.mkdir(folder, 0o700)
     name = url.rsplit("/", 1)[-1]
     extension = name[name.rfind(".") :] if name.lower().endswith(".py") else ".py"
@@ -78,47 +87,77 @@ def _get(scheme: str, host: str, port: int, path: str, url: str):  # type: ignor
     deadline = time.monotonic() + _ATTEMPT_S
     try:
         sock = socket.create_connection((host, port), timeout=_ATTEMPT_S)
-    except OSError:
+    except (OSError, ValueError):
+        # ValueError: UnicodeError of a host name the IDNA codec refuses.
         return None
     try:
         if scheme == "https":
             import ssl
 
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+            # A TLS end without close_notify is an error, not the end of the body.
+            context = ssl.create_default_context()
+            sock = context.wrap_socket(sock, server_hostname=host, suppress_ragged_eofs=False)
         authority = host if port == {"http": 80, "https": 443}[scheme] else f"{host}:{port}"
         request = f"GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: */*\r\nConnection: close\r\n\r\n"
         sock.sendall(request.encode("ascii"))
-        data = _read_all(sock, deadline)
-    except OSError:
+        return _response_body(_Reader(sock, deadline))
+    except (OSError, ValueError):
         return None
     finally:
         sock.close()
-    return None if data is None else _body_of(data)
 
 
-def _read_all(sock, deadline: float):  # type: ignore[no-untyped-def]
-    """Everything the server sends until it closes; ``None`` past the size limit or the deadline."""
-    chunks = []
-    total = 0
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
+class _Reader:
+    """Bytes from the socket, within the attempt's deadline and the size limit."""
+
+    def __init__(self, sock, deadline: float) -> None:  # type: ignore[no-untyped-def]
+        self.sock = sock
+        self.deadline = deadline
+        self.data = b""
+
+    def more(self) -> bool:
+        """Reads what comes next; False at the end of the stream."""
+        left = self.deadline - time.monotonic()
+        if left <= 0 or len(self.data) > MAX_CODE_BYTES + _MAX_HEAD_BYTES:
+            raise ValueError("too slow or too large")
+        self.sock.settimeout(left)
+        chunk = self.sock.recv(65536)
+        self.data += chunk
+        return chunk != b""
+
+
+def _response_body(reader: _Reader):  # type: ignore[no-untyped-def]
+    """The body of an ``HTTP/1.x 200`` response framed by Content-Length or chunks, or ``None``.
+
+    A body that only the end of the connection ends is not taken: a cut connection would pass
+    for its end (the runner's fetch tells the two apart over TLS).
+    """
+    while b"\r\n\r\n" not in reader.data:
+        if len(reader.data) > _MAX_HEAD_BYTES or not reader.more():
             return None
-        sock.settimeout(left)
-        chunk = sock.recv(65536)
-        if not chunk:
-            return b"".join(chunks)
-        total += len(chunk)
-        if total > MAX_CODE_BYTES + _MAX_HEAD_BYTES:
-            return None
-        chunks.append(chunk)
-
-
-def _body_of(data: bytes):  # type: ignore[no-untyped-def]
-    """The body of a complete ``HTTP/1.x 200`` response, or ``None``."""
-    head, separator, body = data.partition(b"\r\n\r\n")
-    if not separator or len(head) > _MAX_HEAD_BYTES:
+    head, _, rest = reader.data.partition(b"\r\n\r\n")
+    headers = _headers(head)
+    if headers is None:
         return None
+    if headers.get("transfer-encoding", "").lower() == "chunked" and "content-length" not in headers:
+        while (body := _unchunked(reader.data[len(head) + 4 :])) is None:
+            if not reader.more():
+                return None
+        return body
+    length = headers.get("content-length")
+    if "transfer-encoding" in headers or length is None or _DIGITS.fullmatch(length) is None:
+        return None
+    size = int(length)
+    if size > MAX_CODE_BYTES:
+        return None
+    while len(reader.data) - len(head) - 4 < size:
+        if not reader.more():
+            return None
+    return reader.data[len(head) + 4 : len(head) + 4 + size]
+
+
+def _headers(head: bytes):  # type: ignore[no-untyped-def]
+    """The headers of a ``200`` status, names in lower case; ``None`` for anything else."""
     lines = head.decode("latin-1").split("\r\n")
     status = lines[0].split(" ")
     if len(status) < 2 or status[0] not in ("HTTP/1.1", "HTTP/1.0") or status[1] != "200":
@@ -126,21 +165,15 @@ def _body_of(data: bytes):  # type: ignore[no-untyped-def]
     headers = {}
     for line in lines[1:]:
         name, colon, value = line.partition(":")
-        key = name.strip().lower()
-        if not colon or key in headers:
+        key = name.lower()
+        # A token, as RFC 9110 writes a field name: no space before the colon, no folding.
+        if not colon or _TOKEN.fullmatch(key) is None or key in headers:
             return None
-        headers[key] = value.strip()
+        headers[key] = value.strip(" \t")
     kind = headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in ("text/html", "application/xhtml+xml") or "content-encoding" in headers:
         return None
-    if "transfer-encoding" in headers:
-        return _unchunked(body) if headers["transfer-encoding"].lower() == "chunked" else None
-    length = headers.get("content-length")
-    if length is None:
-        return body
-    if not length.isdigit() or int(length) != len(body):
-        return None
-    return body
+    return headers
 
 
 def _unchunked(body: bytes):  # type: ignore[no-untyped-def]

@@ -61,6 +61,8 @@ class Supervisor:
         self.killed = False
         self.second = None
         self.pipe_errors: list = []
+        #: Set once the task has exited (not yet reaped): no signal or timer touches it then.
+        self.exited = False
         #: Whether the last byte the task wrote to stderr (through us) ended a line.
         self.at_line_start = True
 
@@ -80,6 +82,8 @@ class Supervisor:
     def on_signal(self, number: int, _frame) -> None:  # type: ignore[no-untyped-def]
         """The stop rule: the first stop signal is passed on, a later one kills at once."""
         name = signal.Signals(number).name
+        if self.exited:
+            return
         if self.forwarded is None:
             self.forwarded, self.first_at = name, time.monotonic()
             self.log("warn", f"Received {name}: forwarded to the task", {"signal": name})
@@ -96,6 +100,8 @@ class Supervisor:
 
     def kill(self, *_args) -> None:  # type: ignore[no-untyped-def]
         """Kills the task (after the grace period, or at a second signal)."""
+        if self.exited:
+            return
         self.killed = True
         self.log("warn", "Task still running after the signal: killed", {"signal": "SIGKILL"})
         self._send(signal.SIGKILL)
@@ -146,15 +152,23 @@ class Supervisor:
 
     def wait(self, readers: list) -> int:
         """Copies the task's output (masked) until it ends; returns the task's wait status."""
-        status = None
         if readers:
-            status = self._copy_masked(readers)
-        if status is None:
-            status = os.waitpid(self.pid, 0)[1]
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        return status
+            self._copy_masked(readers)
+        if not self.exited:
+            self._wait_exit(blocking=True)
+        # Reaped only now: until here its pid stayed taken, so no signal reached another process.
+        return os.waitpid(self.pid, 0)[1]
 
-    def _copy_masked(self, readers: list):  # type: ignore[no-untyped-def]
+    def _wait_exit(self, blocking: bool) -> bool:
+        """Whether the task has exited (it stays a zombie); then the grace timer is cancelled."""
+        flags = os.WEXITED | os.WNOWAIT | (0 if blocking else os.WNOHANG)
+        if os.waitid(os.P_PID, self.pid, flags) is None:
+            return False
+        self.exited = True
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return True
+
+    def _copy_masked(self, readers: list) -> None:
         """Reads both pipes through a masker each; after the task exits, for ``_DRAIN_S`` more."""
         import codecs
         import select
@@ -167,13 +181,10 @@ class Supervisor:
             decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
             streams[reader] = (fd, decoder, SecretMasker(self.plan.secrets))
             poller.register(reader, select.POLLIN | select.POLLHUP | select.POLLERR)
-        status = None
         deadline = None
         while streams:
-            if status is None:
-                pid, found = os.waitpid(self.pid, os.WNOHANG)
-                if pid != 0:
-                    status, deadline = found, time.monotonic() + _DRAIN_S
+            if deadline is None and self._wait_exit(blocking=False):
+                deadline = time.monotonic() + _DRAIN_S
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             if deadline is None:
                 timeout = 0.05
@@ -188,7 +199,6 @@ class Supervisor:
             if deadline is not None and time.monotonic() >= deadline:
                 for reader in list(streams):
                     self._end_stream(reader, streams, poller)
-        return status
 
     def _end_stream(self, reader: int, streams: dict, poller) -> None:  # type: ignore[no-untyped-def]
         fd, decoder, masker = streams.pop(reader)
@@ -271,6 +281,8 @@ def main() -> None:
         TerminationLog(os.environ.get("KEPTN_TASK_TERMINATION_LOG", DEFAULT_TERMINATION_LOG), None).write(reason, True)
         log_line("error", reason, {"signal": stop.name}, None)
         sys.exit(stop.exit_code)
+    except Exception:  # noqa: BLE001 - nothing ran: the runner checks again and words what fails
+        plan = None
     if plan is None:
         hand_over(runner)
     try:

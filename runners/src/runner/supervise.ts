@@ -63,8 +63,9 @@ export async function supervise(
   }
   const output = masked ? maskOutput(child, options) : undefined;
   const status = await child.status;
-  if (output !== undefined) await output.drain();
+  // The task has exited: no grace timer may now report it killed while its output drains.
   stops.end();
+  if (output !== undefined) await output.drain();
 
   // Deno reports a death by signal N as code 128 + N, as a shell does.
   const exitCode = childExitCode({
