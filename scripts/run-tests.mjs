@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs vitest and ends with the plain closing line CI reads: "N passed, N failed[, N skipped]".
-// Usage: node scripts/run-tests.mjs [--checks] [vitest args...]
-// --checks also runs the type check (`npm run typecheck`) and the lint (`npm run lint`), each
-// alongside vitest rather than before it: the tests mostly wait on the processes they start, and
-// the two checks fill that idle CPU (about 10 s off `npm test` on a 2-core machine). Their output
-// is printed after vitest's; each check that fails counts as one failed test.
+// Usage: node scripts/run-tests.mjs [--build] [--checks] [vitest args...]
+// --build builds every workspace first, in package.json's order (vitest needs what they build).
+// --checks also runs the lint (`npm run lint`) from the start and the type check (`npm run
+// typecheck`) once the SDK's declarations are built (it reads them): the build keeps one core
+// busy, the checks take the other, and what is left of them runs alongside vitest. Their output
+// is printed after vitest's; each check that fails counts as one failed test, and a build that
+// fails ends the run as one failed test.
 // With KEPTN_TASK_TEST_TOTALS=<file>, also appends "passed failed skipped" to that file, so a
 // caller running several test commands (.ci/run) can print one closing line for all of them.
 import { spawn } from "node:child_process";
@@ -29,19 +31,36 @@ function run(command, args, options) {
 }
 
 const args = process.argv.slice(2);
-const withChecks = args[0] === "--checks";
-const vitestArgs = withChecks ? args.slice(1) : args;
+const flags = new Set();
+while (args[0] === "--build" || args[0] === "--checks") flags.add(args.shift());
+const withChecks = flags.has("--checks");
+const vitestArgs = args;
 
 const dir = mkdtempSync(join(tmpdir(), "keptn-task-tests-"));
 const report = join(dir, "report.json");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const checks = withChecks
-  ? ["typecheck", "lint"].map((script) =>
-      run(npm, ["run", "--silent", script], { stdio: ["ignore", "pipe", "pipe"] }).then(
-        (result) => ({ script, ...result }),
-      ),
-    )
+/** Starts `npm run SCRIPT` with its output kept for the end. */
+const check = (script) =>
+  run(npm, ["run", "--silent", script], { stdio: ["ignore", "pipe", "pipe"] }).then((result) => ({
+    script,
+    ...result,
+  }));
+const checks = withChecks ? [check("lint")] : [];
+const workspaces = flags.has("--build")
+  ? JSON.parse(readFileSync("package.json", "utf8")).workspaces
   : [];
+for (const [index, workspace] of workspaces.entries()) {
+  const build = await run(npm, ["run", "build", "--if-present", "-w", workspace], {
+    stdio: "inherit",
+  });
+  if (build.code !== 0) {
+    console.log(`npm run build -w ${workspace}: failed (exit code ${build.code})`);
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
+  if (index === 0 && withChecks) checks.push(check("typecheck"));
+}
+if (withChecks && workspaces.length === 0) checks.push(check("typecheck"));
 const tests = await run(
   process.execPath,
   [
