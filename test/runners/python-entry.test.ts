@@ -330,6 +330,38 @@ describe("a plain task ends through the entry exactly as through the runner", ()
   });
 });
 
+describe("a bug of the entry's own after the task started", () => {
+  it("kills the task and ends with 70 (internal error), saying only the error's name", async () => {
+    const task = tmp.file("long.py", "import time\nprint('started', flush=True)\ntime.sleep(30)\n");
+    const log = tmp.file("bug.log", "");
+    const code = [
+      "import os, sys",
+      `sys.path.insert(0, ${JSON.stringify(`${ROOT}runners/dist`)})`,
+      "import python_entry_supervise as entry",
+      "from python_entry_checks import plain_run",
+      "plan = plain_run(os.environ, os.environb, sys.path[0])",
+      "def broken(self, readers):",
+      "    raise KeyError(os.environ['SECURE_DATA'])",
+      "entry.Supervisor._copy_masked = broken",
+      "print('exit', entry.run(plan), flush=True)",
+    ].join("\n");
+    const result = await runProcess(PYTHON, ["-I", "-S", "-c", code], {
+      env: {
+        KEPTN_CONTEXT,
+        SCRIPT: task,
+        SECURE_DATA: "bug-secret-value",
+        KEPTN_TASK_PYTHON: PYTHON,
+        KEPTN_TASK_TERMINATION_LOG: log,
+      },
+      timeoutMs: 20_000,
+    });
+    expect(result.stdout).toBe("exit 70\n");
+    expect(readFileSync(log, "utf8")).toBe("Runner failed: unhandled KeyError");
+    expect(result.stderr).toContain('"code":"INTERNAL","exitCode":70');
+    expect(result.stderr).not.toContain("bug-secret-value");
+  });
+});
+
 describe("a task that exits after a forwarded signal while its output drains", () => {
   // It leaves a process holding its stdout, so the output drains for DRAIN_MS after it exited,
   // longer than the grace period: the grace timer must not call it killed.

@@ -106,6 +106,22 @@ class Supervisor:
         self.log("warn", "Task still running after the signal: killed", {"signal": "SIGKILL"})
         self._send(signal.SIGKILL)
 
+    def internal_failure(self, error: Exception) -> int:
+        """Ends the task and reports a bug of the entry's own as the runner does (70)."""
+        if not self.exited:
+            self.exited = True
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            os.kill(self.pid, signal.SIGKILL)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+        # Only the error's name: nothing of the task's data or secrets.
+        reason = f"Runner failed: unhandled {type(error).__name__}"
+        self.plan.termination.write(reason, True)
+        self.log("error", reason, {"code": "INTERNAL", "exitCode": 70})
+        return 70
+
     def _send(self, number: int) -> None:
         try:
             os.kill(self.pid, number)
@@ -240,7 +256,10 @@ def run(plan: Plain) -> int:
     sup = Supervisor(plan)
     started = time.monotonic()
     readers = sup.start()
-    status = sup.wait(readers)
+    try:
+        status = sup.wait(readers)
+    except Exception as error:  # noqa: BLE001 - a bug of ours must not pass for the task's end
+        return sup.internal_failure(error)
     duration_ms = round((time.monotonic() - started) * 1000)
     died_of = None
     if os.WIFSIGNALED(status):
@@ -290,7 +309,10 @@ def main() -> None:
     except NotStarted:
         code = None
     finally:
-        plan.remove_scratch()  # type: ignore[union-attr]
+        try:
+            plan.remove_scratch()  # type: ignore[union-attr]
+        except OSError:
+            pass  # a folder in TMPDIR that the container's end removes anyway
     if code is None:
         hand_over(runner)
     sys.exit(code)
