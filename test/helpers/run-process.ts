@@ -39,6 +39,12 @@ export interface RunOptions {
  * Runs a real process to its end and collects its output. The environment is exactly `env`
  * plus PATH and HOME, as a Job's container starts with a clean environment.
  */
+/** Children still running, killed when this process ends (a test that timed out left them). */
+const running = new Set<import("node:child_process").ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export function runProcess(
   command: string,
   args: string[],
@@ -57,6 +63,8 @@ export function runProcess(
       stdio: ["pipe", "pipe", "pipe"],
       detached: options.detached ?? false,
     });
+    running.add(child);
+    child.once("exit", () => running.delete(child));
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => {

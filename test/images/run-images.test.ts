@@ -309,12 +309,16 @@ describe.each(RUNTIMES)("the $image image", ({ image, tag, mountPath, extension,
     const entrypoint = JSON.parse(
       await podmanOutput(["image", "inspect", "--format", "{{json .Config.Entrypoint}}", tag]),
     ) as string[];
-    const result = await runMounted("processes", code.processes, {
-      // Deno asks for --allow-all to read /proc; python needs no permission.
-      KEPTN_TASK_DENO_PERMISSIONS: "--allow-all",
-    });
+    const result = await runMounted(
+      "processes",
+      code.processes,
+      // Deno asks for --allow-all to read /proc; python needs no permission (and a runner option
+      // would send the run from the Python entry to the Deno runner, whose command it becomes).
+      image === "deno-runtime" ? { KEPTN_TASK_DENO_PERMISSIONS: "--allow-all" } : {},
+    );
     expect(result.code).toBe(0);
     expect(entrypoint[0]).toBe("/usr/bin/tini");
+    // The python-runtime's runner is the Python entry (python3 -I -S python_entry.py ...).
     expect(JSON.parse(result.stdout)).toEqual({
       pid1: entrypoint,
       runner: entrypoint.slice(2),
