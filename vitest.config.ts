@@ -32,8 +32,9 @@ export default defineConfig({
     // vitest's default in a run is one worker fewer than the cores: one on a 2-core machine, so
     // every file ran after the other. The tests mostly wait on the processes they start (deno,
     // python3, the command) or on a deadline passing, so more files than cores keep them busy.
-    // On this project's 2-core machine, with files sharing their workers: 3 at a time ran
-    // `npm test` in 317 to 341 s, 4 in 314 s, 5 in 344 s (and a CPU-budget test then failed).
+    // On this project's 2-core machine, with files sharing their workers, 4 at a time ran
+    // `npm test` in 314 s, 3 in 317-341 s, 5 in 344 s while a stray process took ~0.6 core;
+    // quiet, 4 at a time, 244-246 s.
     maxWorkers: availableParallelism() + 2,
     // Test files share their worker process and its loaded modules instead of each starting a
     // fresh one (vitest's default): on this 2-core machine that took ~110 s of CPU off a run of
