@@ -61,17 +61,27 @@ export function runRunner(
   const [command = DENO, ...args] = runnerCommand(runtime, flags, entry);
   return runProcess(command, args, {
     ...rest,
-    env: {
-      KEPTN_CONTEXT,
-      CMD_ARGS: "",
-      SCRIPT: "",
-      TMPDIR: tmpdir(),
-      // The real interpreter, not a shim on PATH (pyenv's costs ~150 ms a start).
-      KEPTN_TASK_PYTHON: PYTHON,
-      ...(isolation === "process" ? { KEPTN_TASK_ISOLATION: "process" } : {}),
-      ...env,
-    },
+    env: operatorEnv(env, isolation),
   });
+}
+
+/**
+ * The variables the operator always sets (KEPTN_CONTEXT, CMD_ARGS, SCRIPT), a TMPDIR, the real
+ * python3 (not a shim on PATH: pyenv's costs ~150 ms a start), the isolation, then `env`.
+ */
+function operatorEnv(
+  env: Record<string, string | undefined>,
+  isolation: Isolation,
+): Record<string, string | undefined> {
+  return {
+    KEPTN_CONTEXT,
+    CMD_ARGS: "",
+    SCRIPT: "",
+    TMPDIR: tmpdir(),
+    KEPTN_TASK_PYTHON: PYTHON,
+    ...(isolation === "process" ? { KEPTN_TASK_ISOLATION: "process" } : {}),
+    ...env,
+  };
 }
 
 /** A scratch directory removed by `cleanup()`; `file(name, text)` writes into it. */
@@ -122,15 +132,7 @@ export function runRunnerWithBytes(
     ["-c", `${exports}exec "$@"`, "bash", ...runnerCommand(runtime, flags, entry)],
     {
       ...rest,
-      env: {
-        KEPTN_CONTEXT,
-        CMD_ARGS: "",
-        SCRIPT: "",
-        TMPDIR: tmpdir(),
-        KEPTN_TASK_PYTHON: PYTHON,
-        ...(isolation === "process" ? { KEPTN_TASK_ISOLATION: "process" } : {}),
-        ...env,
-      },
+      env: operatorEnv(env, isolation),
     },
   );
 }

@@ -22,6 +22,11 @@ _DEFAULT_GRACE_S = 10.0
 _MAX_TIMER_S = 2_147_483.647
 _TERMINATION_MAX_BYTES = 4096
 DEFAULT_TERMINATION_LOG = "/dev/termination-log"
+
+
+def termination_log_path(environ) -> str:  # type: ignore[no-untyped-def]
+    """Where the termination message goes: ``KEPTN_TASK_TERMINATION_LOG``, else Kubernetes' path."""
+    return environ.get("KEPTN_TASK_TERMINATION_LOG", DEFAULT_TERMINATION_LOG)
 #: JavaScript's String.prototype.trim white space (``str.strip()`` differs at \x1c-\x1f, \ufeff).
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 #: CMD_ARGS words this entry splits itself (no quote, escape or comment for shlex to read).
@@ -79,7 +84,8 @@ def plain_run(environ, environb, here: str):  # type: ignore[no-untyped-def]
     if grace_s is None or after is None or python == "":
         return None
     script = contract["SCRIPT"] or ""
-    if script == "" or js_trim(script) != script or _ends_in_space(script):
+    # No white space around it, by JavaScript's rule or Python's (the runner trims it).
+    if script == "" or js_trim(script) != script or script.strip() != script:
         return None
     try:
         secrets = _registry(contract["SECURE_DATA"], here)
@@ -106,13 +112,9 @@ def plain_run(environ, environb, here: str):  # type: ignore[no-untyped-def]
         secrets=secrets,
         grace_s=grace_s,
         source=source,
-        termination_log=environ.get("KEPTN_TASK_TERMINATION_LOG", DEFAULT_TERMINATION_LOG),
+        termination_log=termination_log_path(environ),
         scratch=scratch,
     )
-
-
-def _ends_in_space(text: str) -> bool:
-    return text.strip() != text
 
 
 def _plain_environment(environ) -> bool:  # type: ignore[no-untyped-def]

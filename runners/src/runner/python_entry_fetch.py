@@ -33,6 +33,7 @@ _DIGITS = re.compile(r"[0-9]{1,10}")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
 #: The whole exchange, after which the runner takes over (it has a minute, and retries).
 _ATTEMPT_S = 10.0
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Where each runtime finds trusted certificates besides its own store.
 _TRUST_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR", "DENO_CERT", "DENO_TLS_CA_STORE")
 _MAX_HEAD_BYTES = 64 * 1024
@@ -53,8 +54,7 @@ def fetch_plain(url: str, environ):  # type: ignore[no-untyped-def]
         return None
     if scheme == "https" and any(name in environ for name in _TRUST_VARIABLES):
         return None
-    default_port = {"http": 80, "https": 443}[scheme]
-    if port is not None and (int(port) > 65535 or int(port) == default_port):
+    if port is not None and (int(port) > 65535 or int(port) == _DEFAULT_PORTS[scheme]):
         return None
     previous = {number: signal.getsignal(number) for number in JOB_SIGNALS}
 
@@ -64,7 +64,7 @@ def fetch_plain(url: str, environ):  # type: ignore[no-untyped-def]
     for number in JOB_SIGNALS:
         signal.signal(number, stop)
     try:
-        body = _get(scheme, host, int(port or default_port), path, url)
+        body = _get(scheme, host, None if port is None else int(port), path)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
@@ -82,11 +82,12 @@ def fetch_plain(url: str, environ):  # type: ignore[no-untyped-def]
     return file_path, url
 
 
-def _get(scheme: str, host: str, port: int, path: str, url: str):  # type: ignore[no-untyped-def]
-    """The body of a 200 answer to one GET, or ``None``."""
+def _get(scheme: str, host: str, port, path: str):  # type: ignore[no-untyped-def]
+    """The body of a 200 answer to one GET (``port``: ``None`` for the scheme's), or ``None``."""
     deadline = time.monotonic() + _ATTEMPT_S
     try:
-        sock = socket.create_connection((host, port), timeout=_ATTEMPT_S)
+        address = (host, _DEFAULT_PORTS[scheme] if port is None else port)
+        sock = socket.create_connection(address, timeout=_ATTEMPT_S)
     except (OSError, ValueError):
         # ValueError: UnicodeError of a host name the IDNA codec refuses.
         return None
@@ -97,7 +98,7 @@ def _get(scheme: str, host: str, port: int, path: str, url: str):  # type: ignor
             # A TLS end without close_notify is an error, not the end of the body.
             context = ssl.create_default_context()
             sock = context.wrap_socket(sock, server_hostname=host, suppress_ragged_eofs=False)
-        authority = host if port == {"http": 80, "https": 443}[scheme] else f"{host}:{port}"
+        authority = host if port is None else f"{host}:{port}"
         request = f"GET {path} HTTP/1.1\r\nHost: {authority}\r\nAccept: */*\r\nConnection: close\r\n\r\n"
         sock.sendall(request.encode("ascii"))
         return _response_body(_Reader(sock, deadline))

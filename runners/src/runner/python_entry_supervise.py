@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 
-from python_entry_checks import DEFAULT_TERMINATION_LOG, NotRun, Plain, TerminationLog, plain_run
+from python_entry_checks import NotRun, Plain, TerminationLog, plain_run, termination_log_path
 
 #: How long output may keep flowing after the task exited (``DRAIN_MS`` of the process policy).
 _DRAIN_S = 2.0
@@ -22,10 +22,14 @@ def hand_over(runner: list) -> None:
     except OSError as error:
         # As the runner reports a runtime it cannot start (RuntimeMissingError, 127).
         reason = f'Cannot start the runner "{runner[0]}": {error.strerror}'
-        path = os.environ.get("KEPTN_TASK_TERMINATION_LOG", DEFAULT_TERMINATION_LOG)
-        TerminationLog(path, None).write(reason, True)
-        log_line("error", reason, {"code": "RUNTIME_MISSING", "exitCode": 127}, None)
-        sys.exit(127)
+        end_before_start(reason, {"code": "RUNTIME_MISSING", "exitCode": 127}, 127)
+
+
+def end_before_start(reason: str, fields: dict, exit_code: int) -> None:
+    """Ends a run that never started: the reason in the termination log and one log line."""
+    TerminationLog(termination_log_path(os.environ), None).write(reason, True)
+    log_line("error", reason, fields, None)
+    sys.exit(exit_code)
 
 
 def log_line(level: str, message: str, fields: dict, secrets) -> None:  # type: ignore[no-untyped-def]
@@ -297,9 +301,7 @@ def main() -> None:
     except NotRun as stop:
         # As the runner does when a signal comes while it fetches the code.
         reason = f"Received {stop.name} before the task started: not run"
-        TerminationLog(os.environ.get("KEPTN_TASK_TERMINATION_LOG", DEFAULT_TERMINATION_LOG), None).write(reason, True)
-        log_line("error", reason, {"signal": stop.name}, None)
-        sys.exit(stop.exit_code)
+        end_before_start(reason, {"signal": stop.name}, stop.exit_code)
     except Exception:  # noqa: BLE001 - nothing ran: the runner checks again and words what fails
         plan = None
     if plan is None:
