@@ -8,5 +8,6 @@
  */
 export { fetchScriptWith } from "./fetch/fetch-core.js";
 export { PROXY_VARIABLES } from "./fetch/proxy.js";
+export { socketConnectsPending, socketTransport } from "./fetch/socket-transport.js";
 export type { Transport } from "./fetch/transport.js";
 export { webTransport } from "./fetch/web-transport.js";

@@ -50,7 +50,8 @@ afterAll(async () => {
 describe("fetchScript bundled by esbuild and run by deno", () => {
   it.each([
     ["undici", "fetchScript"],
-    ["web", "Deno's own fetch, as the runner fetches"],
+    ["web", "Deno's own fetch, where the socket transport hands over"],
+    ["socket", "Deno's own sockets, as the runner fetches"],
   ])("keeps every fetch behaviour under Deno with the %s transport (%s)", async (transport) => {
     const closed = await closedPort();
     const hole = await startBlackhole();
@@ -82,7 +83,7 @@ describe("fetchScript bundled by esbuild and run by deno", () => {
 function expectedReport(transport: string, closed: number, hole: number) {
   const o = server.origin;
   const connect =
-    transport === "web"
+    transport !== "undici"
       ? "no connection or response within 150 ms (connectTimeoutMs)"
       : "no connection within 150 ms (connectTimeoutMs)";
   return {

@@ -5,12 +5,15 @@ import process from "node:process";
 import { FetchError } from "../../sdk/src/errors/errors.js";
 import { fetchScriptWith } from "../../sdk/src/fetch/fetch-core.js";
 import { fetchScript } from "../../sdk/src/fetch/index.js";
+import { socketTransport } from "../../sdk/src/fetch/socket-transport.js";
 import { webTransport } from "../../sdk/src/fetch/web-transport.js";
 
 const [origin = "", pin = "", closed = "", transport = "undici", hole = ""] = process.argv.slice(2);
 const fast = { retryDelayMs: 5, maxRetryDelayMs: 20 };
+const transports = { web: webTransport, socket: socketTransport };
+const chosen = transports[transport as keyof typeof transports];
 const fetchWith: typeof fetchScript =
-  transport === "web" ? (url, options) => fetchScriptWith(webTransport, url, options) : fetchScript;
+  chosen === undefined ? fetchScript : (url, options) => fetchScriptWith(chosen, url, options);
 
 async function outcome(url: string, options: Parameters<typeof fetchScript>[1] = {}) {
   try {
@@ -54,3 +57,6 @@ const report = {
   aborted: await outcome(`${origin}/slow.ts?ms=3000`, { signal: AbortSignal.timeout(100) }),
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
+// The socket transport's connection to the blackhole cannot be cancelled (Deno.connect): it would
+// keep the process alive until the system gives up on it.
+process.exit(0);

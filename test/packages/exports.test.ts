@@ -180,7 +180,13 @@ const ENTRY_POINTS: Record<string, string[]> = {
   // the runner's span of a task run).
   "@keptn-task/sdk/internal/tracing": ["parseTraceparent", "readOtelConfig", "startTracing"],
   // Not public API either: the runner's httpRef fetch on Deno's own fetch.
-  "@keptn-task/sdk/internal/fetch": ["PROXY_VARIABLES", "fetchScriptWith", "webTransport"],
+  "@keptn-task/sdk/internal/fetch": [
+    "PROXY_VARIABLES",
+    "fetchScriptWith",
+    "socketConnectsPending",
+    "socketTransport",
+    "webTransport",
+  ],
 };
 
 describe.each(Object.entries(ENTRY_POINTS))("the entry point %s", (specifier, expected) => {

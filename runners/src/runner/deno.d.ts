@@ -85,11 +85,6 @@ declare namespace Deno {
   function statSync(path: string | URL): FileInfo;
   function lstatSync(path: string | URL): FileInfo;
   function readTextFile(path: string | URL): Promise<string>;
-  function writeTextFile(
-    path: string | URL,
-    data: string,
-    options?: { create?: boolean },
-  ): Promise<void>;
   function writeTextFileSync(
     path: string | URL,
     data: string,
@@ -97,6 +92,6 @@ declare namespace Deno {
   ): void;
   function readTextFileSync(path: string | URL): string;
   function readFileSync(path: string | URL): Uint8Array;
-  function makeTempDir(options?: { prefix?: string; dir?: string }): Promise<string>;
+  function makeTempDirSync(options?: { prefix?: string; dir?: string }): string;
   function remove(path: string | URL, options?: { recursive?: boolean }): Promise<void>;
 }

@@ -54,6 +54,7 @@ export function directBlocker(
   if (script.baseUrl !== undefined && script.resolvesSpecifiers)
     return "it may resolve specifiers against its URL (import.meta.resolve)";
   if (script.checksMain) return "it asks for import.meta.main or Deno.mainModule";
+  if (script.connectPending) return "a connection of the fetch that timed out is still pending";
   if (script.usesNodeProcess) return "it may read Node's process.argv (process, node: or npm:)";
   if (script.importsUnseen)
     return "it imports local or computed modules, which the runner does not inspect";

@@ -1,11 +1,19 @@
 /**
- * Fetches httpRef code with Deno's own `fetch` (the SDK's fetch steps on its web transport): no
- * Node compatibility layer, no HTTP client to load, so an httpRef Job starts about as fast as
- * Keptn's `deno run URL`. Where the environment names a proxy, the SDK's undici fetch
+ * Fetches httpRef code on Deno's own sockets (the SDK's fetch steps on its socket transport, which
+ * hands what it does not carry plainly to Deno's `fetch`): no Node compatibility layer, no HTTP
+ * client to load, so an httpRef Job starts about as fast as Keptn's `deno run URL`. Where the environment names a proxy, the SDK's undici fetch
  * (`fetch-loader.ts`) takes over: it reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY as before.
  */
 import type { FetchedScript, FetchScriptOptions } from "@keptn-task/sdk/fetch";
-import { fetchScriptWith, PROXY_VARIABLES, webTransport } from "@keptn-task/sdk/internal/fetch";
+import {
+  fetchScriptWith,
+  PROXY_VARIABLES,
+  socketConnectsPending,
+  socketTransport,
+} from "@keptn-task/sdk/internal/fetch";
+
+/** Whether a connection the fetch gave up on is still being made (see `socketConnectsPending`). */
+export const connectsPending = socketConnectsPending;
 
 /** Variables naming a proxy: the SDK's, and ALL_PROXY, which Deno's fetch reads too. */
 const PROXY_NAMES = [...PROXY_VARIABLES, "all_proxy", "ALL_PROXY"];
@@ -21,5 +29,5 @@ export async function fetchScript(
     const loader = (await import("./fetch-loader.js")) as typeof import("./fetch-loader.js");
     return await loader.fetchScript(url, { ...options, env });
   }
-  return await fetchScriptWith(webTransport, url, { ...options, env: {} });
+  return await fetchScriptWith(socketTransport, url, { ...options, env: {} });
 }

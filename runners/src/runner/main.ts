@@ -115,7 +115,7 @@ class Run {
 
   /** A scratch directory, made on first use, removed when the runner is done. */
   readonly makeWorkDir = async (): Promise<string> => {
-    this.#workDir ??= await Deno.makeTempDir({
+    this.#workDir ??= Deno.makeTempDirSync({
       ...(this.settings === undefined ? {} : { dir: this.settings.tmpDir }),
       prefix: "keptn-task-",
     });
@@ -349,6 +349,6 @@ async function importMapFor(
     },
   };
   const path = `${await workDir()}/import-map.json`;
-  await Deno.writeTextFile(path, JSON.stringify(map));
+  Deno.writeTextFileSync(path, JSON.stringify(map));
   return path;
 }

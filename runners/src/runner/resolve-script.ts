@@ -33,6 +33,12 @@ export interface ResolvedScript {
    * when fetched, as only a process of its own with an import map answers it.
    */
   readonly resolvesSpecifiers: boolean;
+  /**
+   * Set when fetching it left a connection still being made (one that timed out, which Deno
+   * cannot cancel): it keeps Deno's event loop alive, so the task gets a process of its own and
+   * the runner ends itself when the task ends.
+   */
+  readonly connectPending?: true;
 }
 
 /** The specifier task code imports the SDK by. */
@@ -176,7 +182,7 @@ export async function resolveScript(
   if (runtime === "deno" && !EXTENSIONS.deno.test(path)) {
     // Deno picks the language by extension; a ConfigMap key file has none. TypeScript runs JS too.
     const copy = `${await workDir()}/function.ts`;
-    await Deno.writeTextFile(copy, code);
+    Deno.writeTextFileSync(copy, code);
     return { path: copy, source: path, ...inspect(code) };
   }
   return { path, source: path, ...inspect(code) };
@@ -189,7 +195,7 @@ async function fetchToFile(
   options: FetchOptions,
 ): Promise<ResolvedScript> {
   // Loaded only for URLs: Deno's fetch with the SDK's fetch steps (fetch-native.ts).
-  const { fetchScript } = await import("./fetch-native.js");
+  const { fetchScript, connectsPending } = await import("./fetch-native.js");
   const fetched = await fetchScript(url, {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onRetry: (event) => options.onRetry?.("Fetching task code failed: retrying", { ...event }),
@@ -206,12 +212,13 @@ async function fetchToFile(
     : DEFAULT_EXTENSION[runtime];
   assertNotEmpty(code, redactUrl(url));
   const path = `${await workDir()}/function${extension}`;
-  await Deno.writeTextFile(path, code);
+  Deno.writeTextFileSync(path, code);
   return {
     path,
     source: redactUrl(url),
     baseUrl: new URL(".", parsed).href,
     ...inspect(code),
+    ...(connectsPending() ? { connectPending: true } : {}),
   };
 }
 

@@ -67,7 +67,7 @@ export async function terminationRelay(
   }
   // In the runner's scratch directory, which only its user can enter.
   const relay = `${await workDir()}/termination-message`;
-  await Deno.writeTextFile(relay, "");
+  Deno.writeTextFileSync(relay, "");
   return relay;
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { redactUrl } from "../contract/secret-rule.js";
+import { alarm } from "../core/alarm.js";
 import { type RetryPolicy, retryDelay, sleep } from "../core/retry.js";
 import { AttemptFailure, fetchError } from "./attempt-failure.js";
 import {
@@ -38,7 +39,7 @@ export async function fetchScriptWith(
   const limits = fetchLimits(options);
   const deadline = Date.now() + limits.timeoutMs;
   const total = new AbortController();
-  const totalTimer = setTimeout(() => total.abort(), limits.timeoutMs);
+  const disarm = alarm(limits.timeoutMs, () => total.abort());
   const session = transport.open(request.proxy, limits.connectTimeoutMs);
   const run: FetchRun = {
     shown,
@@ -56,7 +57,7 @@ export async function fetchScriptWith(
   try {
     return await fetchWithRetries(run);
   } finally {
-    clearTimeout(totalTimer);
+    disarm();
     await session.close().catch(() => undefined);
   }
 }
@@ -131,10 +132,8 @@ async function attemptOnce(
 ): Promise<AttemptResult | AttemptFailure> {
   const { attemptTimeoutMs } = run.limits;
   const controller = new AbortController();
-  const timer =
-    attemptTimeoutMs === undefined
-      ? undefined
-      : setTimeout(() => controller.abort(), attemptTimeoutMs);
+  const disarm =
+    attemptTimeoutMs === undefined ? undefined : alarm(attemptTimeoutMs, () => controller.abort());
   try {
     return await run.session.attempt(run.request.target, {
       signal: AbortSignal.any([run.signal, controller.signal]),
@@ -152,7 +151,7 @@ async function attemptOnce(
       true,
     );
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    disarm?.();
   }
 }
 

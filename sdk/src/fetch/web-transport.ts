@@ -11,6 +11,7 @@
  */
 
 import { redactUrl } from "../contract/secret-rule.js";
+import { alarm } from "../core/alarm.js";
 import { AttemptFailure, networkFailure, statusFailure } from "./attempt-failure.js";
 import { headersAfterRedirect, isRedirect, nextHop } from "./redirects.js";
 import { headerProblem, tooLargeReason } from "./response-checks.js";
@@ -80,7 +81,7 @@ async function send(
   init: Record<string, unknown>,
 ): Promise<Response> {
   const answer = new AbortController();
-  const timer = setTimeout(() => answer.abort(), request.connectTimeoutMs);
+  const disarm = alarm(request.connectTimeoutMs, () => answer.abort());
   try {
     return await fetch(url, {
       ...init,
@@ -101,7 +102,7 @@ async function send(
     }
     throw networkFailure(new WebNetworkError(error, url), request.connectTimeoutMs);
   } finally {
-    clearTimeout(timer);
+    disarm();
   }
 }
 
@@ -160,7 +161,7 @@ const CODES: readonly [RegExp, string][] = [
  * A `fetch` failure with undici's code for it, so the reason reads as undici's transport words
  * it (`connection refused (ECONNREFUSED)`). Its message never names the URL's query or user info.
  */
-class WebNetworkError extends Error {
+export class WebNetworkError extends Error {
   readonly code: string | undefined;
 
   constructor(error: unknown, url: URL) {
