@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// Bundles the runner into runners/dist/: bootstrap.js (the entry point), chunks loaded on demand
-// (the HTTP client, the logger), the SDK bundle that task code imports as "@keptn-task/sdk", and
+// Bundles the runner into runners/dist/: bootstrap.js (the entry point) and runner.js (the runner,
+// which it loads), bundles loaded on demand (the HTTP client, the logger), the SDK bundle that task code imports as "@keptn-task/sdk", and
 // the import map that says so.
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { bundledPackages, recordBundledPackages } from "../../scripts/release/bundled-packages.mjs";
@@ -15,11 +14,12 @@ const dist = `${root}dist`;
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-// The hot path (bootstrap.js and what it imports statically) holds no pino, no zod and no node:
-// import (nor anything else from outside the bundle): Deno spends ~50 ms waking its Node compatibility layer, and ~6 ms on zod's schemas. The HTTP client is a chunk loaded only
-// for URLs; the logger is a separate bundle loaded only when the runner has something to say.
+// The hot path (bootstrap.js and runner.js) holds no pino, no zod and no node: import (nor
+// anything else from outside the bundle): Deno spends ~50 ms waking its Node compatibility layer,
+// and ~6 ms on zod's schemas. The HTTP client is a bundle loaded only behind a proxy; the logger
+// is a bundle loaded only when the runner has something to say.
 const { banner: _banner, ...noBanner } = bundleOptions;
-// The SDK's fetch imports "undici"; the runner's chunk takes only the parts it uses.
+// The SDK's fetch imports "undici"; the fetch-loader bundle takes only the parts it uses.
 const undiciSubset = {
   name: "undici-subset",
   setup(build) {
@@ -30,65 +30,58 @@ const undiciSubset = {
 };
 // The npm packages inside the bundles, for the images' SBOMs (scripts/release/sbom.mjs).
 const bundled = [];
+// The runner: one script (esbuild's IIFE, which declares `keptnRunner`), which bootstrap.js
+// compiles as a function body rather than import as a module: Deno analyses every module it
+// loads (from scratch in a Job's empty DENO_DIR), V8 compiles a function only when it runs.
+await build({
+  ...noBanner,
+  format: "iife",
+  globalName: "keptnRunner",
+  entryPoints: { runner: `${root}src/runner/runner-main.ts` },
+  outdir: dist,
+  metafile: true,
+}).then(({ metafile, warnings }) => {
+  bundled.push(...bundledPackages(metafile));
+  // esbuild warns of what a script cannot have (import.meta): the build must not go on.
+  if (warnings.length > 0) throw new Error(`runner.js: ${warnings.map((w) => w.text).join("; ")}`);
+  const output =
+    metafile.outputs[Object.keys(metafile.outputs).find((o) => o.endsWith("runner.js"))];
+  const heavy = [
+    ...Object.keys(output.inputs).filter((input) =>
+      /node_modules\/(pino|undici|zod)\//.test(input),
+    ),
+    ...output.imports.map(({ path }) => path),
+  ];
+  if (heavy.length > 0) throw new Error(`runner.js must not load ${heavy.join(", ")}`);
+  // Every module runner.js loads is named by a URL computed at run time (a bundle of its own).
+  if (/\bimport\(\s*["'`]/.test(readFileSync(`${dist}/runner.js`, "utf8"))) {
+    throw new Error("runner.js: a literal import() is left");
+  }
+});
+// The entry point: a module that imports nothing and loads runner.js.
+await build({
+  ...noBanner,
+  entryPoints: { bootstrap: `${root}src/runner/bootstrap.ts` },
+  outdir: dist,
+  metafile: true,
+}).then(({ metafile }) => {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  if ((output?.imports.length ?? 1) > 0) throw new Error("bootstrap.js must import nothing");
+});
+// The fetch through undici, for an environment naming a proxy: the HTTP client takes only the
+// parts of undici it uses, and gets `require` from node-require.ts (no banner).
 await build({
   ...noBanner,
   plugins: [...noBanner.plugins, undiciSubset],
-  entryPoints: { bootstrap: `${root}src/runner/bootstrap.ts` },
+  entryPoints: { "fetch-loader": `${root}src/runner/fetch-loader.ts` },
   outdir: dist,
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
   metafile: true,
 }).then(({ metafile }) => {
   bundled.push(...bundledPackages(metafile));
-  // What loads before the task starts: bootstrap.js and the chunks it imports statically.
-  const hot = new Set();
-  // Modules outside the bundle it imports statically or requires: node: built-ins, for one.
-  const external = new Set();
-  const visit = (output) => {
-    if (hot.has(output)) return;
-    hot.add(output);
-    for (const { path, kind, external: outside } of metafile.outputs[output]?.imports ?? []) {
-      if (kind === "dynamic-import") continue;
-      if (outside) external.add(path);
-      else visit(path);
-    }
-  };
-  visit(Object.keys(metafile.outputs).find((output) => output.endsWith("dist/bootstrap.js")));
-  const heavy = [
-    ...[...hot].flatMap((output) =>
-      Object.keys(metafile.outputs[output]?.inputs ?? {}).filter((input) =>
-        /node_modules\/(pino|undici|zod)\//.test(input),
-      ),
-    ),
-    ...external,
-  ];
-  if (heavy.length > 0) throw new Error(`bootstrap.js must not load ${heavy.join(", ")}`);
   const wholeUndici = Object.values(metafile.outputs).some((output) =>
     Object.keys(output.inputs).some((input) => /node_modules\/undici\/index\.js$/.test(input)),
   );
-  if (wholeUndici) throw new Error("the runner's chunks must take undici's parts, not its index");
-
-  // Deno parses every module a literal import("...") names before the program starts, when
-  // DENO_DIR holds no analysis of it yet, as in every Job (an empty /tmp): the fetch chunk (the
-  // HTTP client, ~560 KB) cost every start ~40 ms for a task that never fetches. A specifier
-  // computed at run time (import.meta.resolve of the same path) is loaded only when the import
-  // runs. So the chunks' literal dynamic imports become computed ones: in the hot path, and in
-  // the chunks it loads (the fetch chunk loads the HTTP client only behind a proxy).
-  for (const output of Object.keys(metafile.outputs).filter((name) => name.endsWith(".js"))) {
-    // esbuild names outputs relative to the working directory.
-    const file = resolve(output);
-    let code = readFileSync(file, "utf8");
-    for (const { path, kind } of metafile.outputs[output]?.imports ?? []) {
-      if (kind !== "dynamic-import") continue;
-      let specifier = relative(dirname(output), path);
-      if (!specifier.startsWith(".")) specifier = `./${specifier}`;
-      const literal = `import(${JSON.stringify(specifier)})`;
-      if (code.split(literal).length !== 2) throw new Error(`${output}: expected one ${literal}`);
-      code = code.replace(literal, `import(import.meta.resolve(${JSON.stringify(specifier)}))`);
-    }
-    if (/\bimport\(\s*["'`]/.test(code)) throw new Error(`${output}: a literal import() is left`);
-    writeFileSync(file, code);
-  }
+  if (wholeUndici) throw new Error("fetch-loader.js must take undici's parts, not its index");
 });
 // Bundles of their own (not chunks, which the SDK's barrel would pull into the hot path): the
 // logger, and the schema check of an unusual KEPTN_CONTEXT.

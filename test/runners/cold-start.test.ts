@@ -1,7 +1,8 @@
 // Every Job starts with an empty /tmp, so the runner's DENO_DIR holds nothing: Deno analyses each
 // module it loads from scratch. What the runner makes it analyse before the task starts is what
-// every Job pays for, so a task that fetches nothing must not cost the analysis of the fetch code,
-// and one that fetches must not cost the analysis of undici (Deno's own fetch does it).
+// every Job pays for: only its tiny entry module (bootstrap.js), which loads the runner itself
+// (runner.js) as a script, never analysed, and never undici unless a proxy is named (the runner
+// fetches on Deno's own sockets).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,7 +21,7 @@ function analysisCache(denoDir: string): string {
 }
 
 describe("the runner's start with an empty DENO_DIR, as in every Job", () => {
-  it("analyses its own bundle and the task, and not the HTTP client, for a task from a file", async () => {
+  it("analyses its entry module and the task, not the runner's script or the HTTP client, for a task from a file", async () => {
     const denoDir = join(tmp.dir, "deno-dir-file");
     const result = await runRunner("deno", {
       SCRIPT: tmp.file("hello.ts", 'console.log("hello");\n'),
@@ -31,10 +32,11 @@ describe("the runner's start with an empty DENO_DIR, as in every Job", () => {
     const cache = analysisCache(denoDir);
     expect(cache).toContain("runners/dist/bootstrap.js");
     expect(cache).toContain("/hello.ts");
+    expect(cache).not.toContain("runner.js");
     expect(cache).not.toContain("fetch-loader");
   });
 
-  it("fetches a URL with Deno's own fetch: analyses the fetch chunk, not the HTTP client", async () => {
+  it("fetches a URL on Deno's own sockets: analyses neither the runner's script nor the HTTP client", async () => {
     const server = await startFileServer({ "/hello.ts": 'console.log("fetched");\n' });
     try {
       const denoDir = join(tmp.dir, "deno-dir-url");
@@ -45,7 +47,8 @@ describe("the runner's start with an empty DENO_DIR, as in every Job", () => {
       expect(result.stdout).toBe("fetched\n");
       expect(result.code).toBe(0);
       const cache = analysisCache(denoDir);
-      expect(cache).toContain("fetch-native");
+      expect(cache).toContain("runners/dist/bootstrap.js");
+      expect(cache).not.toContain("runner.js");
       expect(cache).not.toContain("fetch-loader");
     } finally {
       await server.close();

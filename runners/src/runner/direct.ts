@@ -27,7 +27,7 @@ import {
 import { endListeners } from "./end-listeners.js";
 import { guardExit } from "./exit-guard.js";
 import { type Level, writeLogLine } from "./log-line.js";
-import { type ResolvedScript, SDK_SPECIFIER } from "./resolve-script.js";
+import type { ResolvedScript } from "./resolve-script.js";
 import type { RunnerSettings } from "./settings.js";
 import { fileUrl, splitCmdArgs } from "./task-command.js";
 import type { TerminationLog } from "./termination-log.js";
@@ -39,11 +39,15 @@ const granted = (descriptor: Descriptor) =>
 /**
  * Why the task cannot run in the runner's own process, or `undefined` when it can. Nothing is
  * changed here; `narrowPermissions` does that once the answer is yes.
+ *
+ * @param sdkMapped Whether the runner's import map maps the SDK to its bundle. (Resolving alone
+ *   is not enough: a runner started without `--no-config` next to a package.json naming the SDK
+ *   resolves it from there, which holds for the runner's own modules only, not the task's.)
  */
 export function directBlocker(
   settings: RunnerSettings,
   script: ResolvedScript,
-  sdkUrl: string,
+  sdkMapped: boolean,
 ): string | undefined {
   if (settings.runtime !== "deno") return "a python task is a process of its own";
   if (settings.isolation === "process") return "KEPTN_TASK_ISOLATION is process";
@@ -58,8 +62,7 @@ export function directBlocker(
   if (script.usesNodeProcess) return "it may read Node's process.argv (process, node: or npm:)";
   if (script.importsUnseen)
     return "it imports local or computed modules, which the runner does not inspect";
-  if (script.importsSdk && !sdkMapped(sdkUrl))
-    return "the runner was started without its import map";
+  if (script.importsSdk && !sdkMapped) return "the runner was started without its import map";
   // With a terminal, Deno would ask there for a permission the task lacks instead of denying it
   // (unless started with --no-prompt, which a program cannot tell).
   if (Deno.stdin.isTerminal()) return "stdin is a terminal";
@@ -73,19 +76,6 @@ export function directBlocker(
 const ALL = ["read", "write", "net", "env", "run", "ffi", "sys", "import"];
 /** What a task run in the runner's process does not get: what the default flags leave out. */
 const DROPPED = ["run", "ffi", "sys"];
-
-/**
- * Whether the runner's import map maps the SDK to its bundle. Resolving alone is not enough: a
- * runner started without `--no-config` next to a package.json naming the SDK resolves it from
- * there, which holds for the runner's own modules only, not for the task's file.
- */
-function sdkMapped(sdkUrl: string): boolean {
-  try {
-    return import.meta.resolve(SDK_SPECIFIER) === sdkUrl;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Gives up the permissions a task does not get by default: starting processes, FFI and system

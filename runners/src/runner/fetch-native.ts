@@ -18,15 +18,20 @@ export const connectsPending = socketConnectsPending;
 /** Variables naming a proxy: the SDK's, and ALL_PROXY, which Deno's fetch reads too. */
 const PROXY_NAMES = [...PROXY_VARIABLES, "all_proxy", "ALL_PROXY"];
 
-/** `fetchScript` of the SDK, on Deno's `fetch` unless a proxy is named. */
+/**
+ * `fetchScript` of the SDK, on Deno's sockets unless a proxy is named.
+ *
+ * @param loaderUrl URL of the fetch through undici (`fetch-loader.ts`), for a proxy.
+ */
 export async function fetchScript(
   url: string,
+  loaderUrl: string,
   options: FetchScriptOptions = {},
 ): Promise<FetchedScript> {
   const env = Deno.env.toObject();
   if (PROXY_NAMES.some((name) => (env[name] ?? "").trim() !== "")) {
-    // Computed, so Deno loads the HTTP client only here (see runners/scripts/build.mjs).
-    const loader = (await import("./fetch-loader.js")) as typeof import("./fetch-loader.js");
+    // A bundle of its own (the HTTP client, ~330 KB), loaded only here.
+    const loader = (await import(loaderUrl)) as typeof import("./fetch-loader.js");
     return await loader.fetchScript(url, { ...options, env });
   }
   return await fetchScriptWith(socketTransport, url, { ...options, env: {} });

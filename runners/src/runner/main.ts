@@ -20,6 +20,13 @@ import { TerminationLog, terminationRelay } from "./termination-log.js";
 export interface RunnerAssets {
   /** URL of the SDK bundle task code imports as `@keptn-task/sdk`. */
   readonly sdk: string;
+  /**
+   * What `@keptn-task/sdk` resolves to through the import map the runner was started with, if
+   * anything: `sdk` unless it was started without its import map.
+   */
+  readonly sdkResolved: string | undefined;
+  /** URL of the fetch through undici, loaded only when the environment names a proxy. */
+  readonly fetchLoader: string;
   /** Path of the import map that maps it. */
   readonly importMap: string;
   /** URL of the runner's logger module, loaded only when something is logged. */
@@ -189,6 +196,7 @@ class Run {
 async function runTask(run: Run, settings: RunnerSettings): Promise<number | DirectRun> {
   for (const warning of settings.warnings) await run.log("warn", warning);
   const script = await resolveScript(settings.script, settings.runtime, run.makeWorkDir, {
+    loader: run.assets.fetchLoader,
     // A signal while the code is fetched aborts the fetch, and the task never starts.
     ...(/^https?:\/\//i.test(settings.script) ? { signal: run.relay().signal } : {}),
     onRetry: (message, fields) => void run.log("warn", message, fields),
@@ -196,7 +204,7 @@ async function runTask(run: Run, settings: RunnerSettings): Promise<number | Dir
   if (/^https?:\/\//i.test(settings.script))
     run.tracing.event("fetch", { "url.full": script.source });
   run.tracing.event("resolve", { "code.filepath": script.source });
-  const blocker = directBlocker(settings, script, run.assets.sdk);
+  const blocker = directBlocker(settings, script, run.assets.sdkResolved === run.assets.sdk);
   if (blocker === undefined) return await prepareDirect(run, settings, script);
   await run.log("debug", `Running task as a child process: ${blocker}`);
   return await runChild(run, settings, script);

@@ -1,5 +1,6 @@
 import { CodeResolutionError, UsageError } from "@keptn-task/sdk";
 import { redactUrl } from "@keptn-task/sdk/contract";
+import { connectsPending, fetchScript } from "./fetch-native.js";
 import type { Runtime } from "./settings.js";
 
 /** Where the task's code is, ready to run. */
@@ -111,6 +112,8 @@ function inspect(
 
 /** Options for fetching `httpRef` code. */
 export interface FetchOptions {
+  /** URL of the fetch through undici (`fetch-loader.ts`), for an environment naming a proxy. */
+  readonly loader: string;
   /** Aborts the fetch (the runner's signal relay). */
   readonly signal?: AbortSignal;
   /** Told of each retry, for the runner's log. */
@@ -140,7 +143,7 @@ export async function resolveScript(
   script: string,
   runtime: Runtime,
   workDir: () => Promise<string>,
-  options: FetchOptions = {},
+  options: FetchOptions,
 ): Promise<ResolvedScript> {
   if (script === "") {
     throw new CodeResolutionError(
@@ -194,9 +197,8 @@ async function fetchToFile(
   workDir: () => Promise<string>,
   options: FetchOptions,
 ): Promise<ResolvedScript> {
-  // Loaded only for URLs: Deno's fetch with the SDK's fetch steps (fetch-native.ts).
-  const { fetchScript, connectsPending } = await import("./fetch-native.js");
-  const fetched = await fetchScript(url, {
+  // Deno's sockets with the SDK's fetch steps (fetch-native.ts).
+  const fetched = await fetchScript(url, options.loader, {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     onRetry: (event) => options.onRetry?.("Fetching task code failed: retrying", { ...event }),
   });

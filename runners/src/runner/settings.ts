@@ -74,8 +74,8 @@ export async function readSettings(
   args: readonly string[],
   env: Record<string, string>,
   secrets: SecretRegistry,
-  pythonPath = "",
-  contextWarnings = new URL("./context-warnings.js", import.meta.url).href,
+  pythonPath: string,
+  contextWarnings: string,
   raw: Readonly<Record<string, Uint8Array>> = {},
 ): Promise<RunnerSettings> {
   const runtime = readRuntime(args);
