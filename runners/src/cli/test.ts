@@ -65,10 +65,10 @@ Examples:
     let code = 0;
     if (deno.length > 0) {
       // The runner's flags, with the configuration that skips checking the SDK's declaration
-      // files (runners/scripts/build.mjs) instead of none.
+      // files (runners/scripts/build.mjs) instead of none (`deno test` takes no --no-code-cache).
       const flags = [
         ...runnerDenoFlags(join(dist, "import-map.json")).filter(
-          (flag) => flag !== "--allow-all" && flag !== "--no-config",
+          (flag) => !["--allow-all", "--no-config", "--no-code-cache"].includes(flag),
         ),
         `--config=${join(dist, "deno-test.json")}`,
       ];

@@ -61,6 +61,8 @@ export function denoCommand(
       "run",
       "--no-prompt",
       "--no-config",
+      // Never read again: the task's process ends with the Job (see runnerDenoFlags).
+      "--no-code-cache",
       ...(importMap === undefined ? [] : [`--import-map=${importMap}`]),
       // The one exit path (exit-guard.ts): no exit code reads as 0 by the system's cut. For code
       // that may use Node's process (its own or its imports'), the guard also ends behind
