@@ -7,7 +7,8 @@ import { fetchScriptWith } from "../../sdk/src/fetch/fetch-core.js";
 import { socketConnectsPending, socketTransport } from "../../sdk/src/fetch/socket-transport.js";
 import { webTransport } from "../../sdk/src/fetch/web-transport.js";
 
-const [origin = "", paths = "", hole = ""] = process.argv.slice(2);
+const [origin = "", paths = "", hole = "", tlsHttp1 = "", tlsHttp2Only = ""] =
+  process.argv.slice(2);
 const options = { env: {}, retries: 1, retryDelayMs: 5, maxRetryDelayMs: 20, maxBytes: 2000 };
 
 async function outcome(transport: typeof webTransport, url: string, extra: object = {}) {
@@ -32,6 +33,10 @@ report.injected = {
   socket: await outcome(socketTransport, `${origin}/framed`, { headers: { "x-a": "1\r\nx-b: 2" } }),
   web: await outcome(webTransport, `${origin}/framed`, { headers: { "x-a": "1\r\nx-b: 2" } }),
 };
+// TLS: read on the sockets, and from a server that takes only HTTP/2 (no protocol in common)
+// through Deno's fetch.
+report.tlsHttp1 = await outcome(socketTransport, `${tlsHttp1}/x.ts`);
+report.tlsHttp2Only = await outcome(socketTransport, `${tlsHttp2Only}/x.ts`);
 report.pendingBefore = socketConnectsPending();
 report.blackhole = await outcome(socketTransport, `http://127.0.0.1:${hole}/x.ts`, {
   retries: 0,

@@ -3,6 +3,7 @@
 // transport), by the real deno binary against a raw TCP server on 127.0.0.1.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createSecureServer, type Http2SecureServer } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DENO, ROOT } from "../helpers/deno.js";
-import { startBlackhole } from "../helpers/script-server.js";
+import { selfSignedCertificate, startBlackhole } from "../helpers/script-server.js";
 
 const run = promisify(execFile);
 const CODE = "console.log('ok');\n";
@@ -57,6 +58,9 @@ const BROKEN = Object.keys(ANSWERS).filter(
 );
 
 let server: Server;
+/** TLS servers: one that takes HTTP/1.1 too, one that takes only HTTP/2. */
+let tls: Http2SecureServer[];
+const tlsHits = [0, 0];
 let dir: string;
 let bundle: string;
 const hits = new Map<string, number>();
@@ -73,6 +77,15 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const certificate = await selfSignedCertificate();
+  tls = [true, false].map((allowHTTP1, index) =>
+    createSecureServer({ ...certificate, allowHTTP1 }, (_request, response) => {
+      tlsHits[index] = (tlsHits[index] ?? 0) + 1;
+      response.writeHead(200, { "content-type": "text/plain" }).end(CODE);
+    }),
+  );
+  for (const each of tls)
+    await new Promise<void>((resolve) => each.listen(0, "127.0.0.1", resolve));
   dir = await mkdtemp(join(tmpdir(), "socket-transport-"));
   bundle = join(dir, "bundle.js");
   await build({
@@ -86,9 +99,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const each of tls) await new Promise((resolve) => each.close(resolve));
   await new Promise((resolve) => server.close(resolve));
   await rm(dir, { recursive: true, force: true });
 });
+
+/** This process's environment without what sends https to Deno's fetch (SSL_CERT_FILE, ...). */
+function socketEnv(): Record<string, string | undefined> {
+  const env = { ...process.env };
+  for (const name of ["DENO_CERT", "DENO_TLS_CA_STORE", "SSL_CERT_FILE", "SSL_CERT_DIR"])
+    delete env[name];
+  return env;
+}
 
 type Outcome = { ok: boolean; code?: string; message?: string; attempts?: number };
 type Pair = { socket: Outcome; web: Outcome };
@@ -101,8 +123,18 @@ describe("the socket transport, as the runner fetches httpRef code under Deno", 
     try {
       ({ stdout } = await run(
         DENO,
-        ["run", "-A", bundle, origin, Object.keys(ANSWERS).join(","), String(hole.port)],
-        { env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, timeout: 60_000 },
+        [
+          "run",
+          "-A",
+          // The servers' certificate is self-signed (DENO_CERT would send https to fetch).
+          "--unsafely-ignore-certificate-errors=127.0.0.1",
+          bundle,
+          origin,
+          Object.keys(ANSWERS).join(","),
+          String(hole.port),
+          ...tls.map((each) => `https://127.0.0.1:${(each.address() as AddressInfo).port}`),
+        ],
+        { env: { ...socketEnv(), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, timeout: 60_000 },
       ));
     } finally {
       hole.close();
@@ -111,6 +143,8 @@ describe("the socket transport, as the runner fetches httpRef code under Deno", 
       pendingBefore: boolean;
       pendingAfter: boolean;
       blackhole: Outcome;
+      tlsHttp1: Outcome;
+      tlsHttp2Only: Outcome;
     };
     for (const path of [...SUCCESSES, ...HANDED_OVER]) {
       expect(report[path]?.socket, path).toEqual(report[path]?.web);
@@ -134,6 +168,10 @@ describe("the socket transport, as the runner fetches httpRef code under Deno", 
     expect(report.injected?.socket).toEqual(report.injected?.web);
     expect(report.injected?.socket.ok).toBe(false);
     expect(hits.get("/framed")).toBe(2);
+    // Over TLS; a server that takes only HTTP/2 is read by Deno's fetch instead.
+    expect(report.tlsHttp1).toMatchObject({ ok: true, code: CODE });
+    expect(report.tlsHttp2Only).toMatchObject({ ok: true, code: CODE });
+    expect(tlsHits).toEqual([1, 1]);
     // A connection that timed out is still being made (Deno cannot cancel it): said, so the
     // runner gives such a task a process of its own and ends itself.
     expect(report.pendingBefore).toBe(false);

@@ -175,7 +175,7 @@ function route(req: IncomingMessage, res: ServerResponse, origin: string) {
 }
 
 /** A self-signed certificate for 127.0.0.1, made by the openssl command for one test run. */
-async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+export async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
   const dir = await mkdtemp(join(tmpdir(), "script-server-tls-"));
   try {
     const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];

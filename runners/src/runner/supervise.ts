@@ -242,7 +242,7 @@ async function copyMasked(
  * may take a turn or two of the event loop more: a write of no bytes is such a turn, and costs
  * far less than a first timer. A process the task left behind may hold the pipes open: they get
  * `DRAIN_MS`, then reading stops, so the Job ends when the task does (as Keptn's own images end
- * with their shell). (Timers are touched only when needed: Deno spends ~4 ms loading its timers
+ * with their shell). (Timers are touched only when needed: Deno spends ~20 ms loading its timers
  * on the first setTimeout, which a task whose output ended with it never pays.)
  */
 async function drain(

@@ -39,6 +39,8 @@ interface DenoSockets {
 /** Variables that change which certificates Deno trusts: https then goes through `fetch`. */
 const TRUST_VARIABLES = ["DENO_CERT", "DENO_TLS_CA_STORE", "SSL_CERT_FILE", "SSL_CERT_DIR"];
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A TLS handshake refused for ALPN (rustls' words): the server takes no HTTP/1.1. */
+const NO_COMMON_PROTOCOL = /NoApplicationProtocol|no_application_protocol|application protocol/i;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Deno's sockets, falling back to the web transport for what they do not carry plainly. */
@@ -164,7 +166,9 @@ async function open(
     return { head, reader, close: done };
   } catch (error) {
     done();
-    if (error instanceof Http1Unsupported) return undefined;
+    // Not HTTP/1.x, or a TLS server that takes only HTTP/2 (no protocol in common): for fetch.
+    if (error instanceof Http1Unsupported || NO_COMMON_PROTOCOL.test(String(error)))
+      return undefined;
     if (answer.signal.aborted && !request.signal.aborted) {
       throw new AttemptFailure(
         `no connection or response within ${request.connectTimeoutMs} ms (connectTimeoutMs)`,
