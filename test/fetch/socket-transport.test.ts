@@ -50,6 +50,12 @@ const ANSWERS: Record<string, string | Buffer> = {
   "/huge-head": ok(`X-Big: ${"a".repeat(70_000)}`, `Content-Length: ${CODE.length}`) + CODE,
   "/too-large": `${ok("Transfer-Encoding: chunked")}${"1000\r\n".concat("x".repeat(4096), "\r\n").repeat(3)}0\r\n\r\n`,
   "/no-head": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n",
+  // A bare LF, CR or NUL in a field line: a header hidden from one reader and not the next.
+  "/bare-lf": ok("Content-Length: 7", `X-A: b\nContent-Length: ${CODE.length}`) + CODE,
+  "/bare-cr": ok(`Content-Length: ${CODE.length}`, "X-A: b\rX-B: c") + CODE,
+  "/nul-value": ok(`Content-Length: ${CODE.length}`, "X-A: b\u0000") + CODE,
+  // HTTP/1.0 has no transfer codings: handed to Deno's fetch, which refuses it too.
+  "/http10-chunked": `${head(["HTTP/1.0 200 OK", "Transfer-Encoding: chunked"])}${CODE.length.toString(16)}\r\n${CODE}\r\n0\r\n\r\n`,
 };
 const SUCCESSES = ["/framed", "/chunked", "/continue", "/http10", "/redirect", "/same-lengths"];
 const HANDED_OVER = ["/gzip", "/unframed", "/huge-head"];

@@ -280,4 +280,26 @@ describe("deno runner: httpRef through a proxy", () => {
       await server.close();
     }
   });
+  it("reports a failed fetch through a proxy as a fetch failure (69) in one line", async () => {
+    const proxy = await startProxy();
+    try {
+      // Bypassed for 127.0.0.1: undici's proxy agent connects to the closed port itself.
+      const result = await runRunner("deno", {
+        SCRIPT: "http://user:s3cret@127.0.0.1:9/x.ts?token=t0ps3cret",
+        HTTP_PROXY: proxy.origin,
+        NO_PROXY: "127.0.0.1",
+      });
+      expect(result.code).toBe(69);
+      const lines = result.stderr.split("\n").filter(Boolean);
+      expect(lines.length).toBeGreaterThan(0);
+      const last = JSON.parse(lines.at(-1) ?? "{}") as Record<string, unknown>;
+      expect(last).toMatchObject({ code: "FETCH_FAILED", exitCode: 69 });
+      expect(String(last.msg)).toMatch(
+        /^Cannot fetch task code from "http:\/\/127\.0\.0\.1:9\/x\.ts\?token=\*\*\*": connection refused/,
+      );
+      expect(result.stderr).not.toMatch(/s3cret|t0ps3cret|\n\s+at /);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

@@ -1,10 +1,17 @@
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DENO, ROOT } from "../helpers/deno.js";
 import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { runProcess } from "../helpers/run-process.js";
-import { RUNNER, runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
+import {
+  IMAGE_FLAGS,
+  KEPTN_CONTEXT,
+  RUNNER,
+  runnerLogLines,
+  runRunner,
+  scratch,
+} from "../helpers/runner.js";
 
 const SIGTERM_TASK = `${ROOT}test/fixtures/runners/sigterm.py`;
 const tmp = scratch("keptn-runner-failures-");
@@ -30,6 +37,27 @@ function failure(result: { stderr: string; code: number | null }) {
 }
 
 describe("runner failures: one clear line, a distinct exit code, never a success", () => {
+  // bootstrap.js compiles runner.js: a broken install is the runner's bug, said in one line.
+  it.each([
+    ["empty", ""],
+    ["cut", "var keptnRunner=(()=>{"],
+    ["without the runner", "var other = 1;"],
+  ])("ends with 70 in one line when runner.js is %s", async (_name, text) => {
+    const dist = join(tmp.dir, `dist-${_name.replace(/ /g, "-")}`);
+    cpSync(`${ROOT}runners/dist`, dist, { recursive: true });
+    writeFileSync(join(dist, "runner.js"), text);
+    const flags = IMAGE_FLAGS.map((flag) =>
+      flag.startsWith("--import-map=") ? `--import-map=${dist}/import-map.json` : flag,
+    );
+    const result = await runProcess(DENO, ["run", ...flags, join(dist, "bootstrap.js"), "deno"], {
+      env: { KEPTN_CONTEXT, SCRIPT: tmp.file("never.ts", 'console.log("ran");\n'), CMD_ARGS: "" },
+    });
+    expect(failure(result)).toMatchObject({ code: 70, level: "fatal" });
+    expect(failure(result).msg).toMatch(/^Runner failed: cannot load runner\.js: \w+: /);
+    expect(result.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(result.stdout).toBe("");
+  });
+
   for (const runtime of ["deno", "python"]) {
     it(`ends with 66 when SCRIPT is empty (${runtime})`, async () => {
       const result = await runRunner(runtime, { SCRIPT: "" });

@@ -14,19 +14,27 @@ const host: RunnerHost = {
 };
 const AsyncFunction = (async () => undefined).constructor as new (
   ...args: string[]
-) => (host: RunnerHost) => Promise<void>;
-let code: string;
+) => () => Promise<unknown>;
+let start: (host: RunnerHost) => Promise<void>;
 try {
-  code = Deno.readTextFileSync(`${host.dirname}/runner.js`);
+  // runner.js declares `keptnRunner` (esbuild's IIFE, runners/scripts/build.mjs).
+  const code = Deno.readTextFileSync(`${host.dirname}/runner.js`);
+  const load = new AsyncFunction(`${code}\nreturn keptnRunner.start;`);
+  start = (await load()) as typeof start;
+  if (typeof start !== "function") throw new TypeError("runner.js defines no start function");
 } catch (error) {
-  // The image or the package is broken: one line, and the exit code of a runner bug (EX_SOFTWARE).
-  const reason = error instanceof Error ? error.message : String(error);
-  const line = { level: "fatal", name: "keptn-task-runner", msg: `Runner failed: ${reason}` };
+  // The image or the package is broken (runner.js missing, cut or changed): one line, and the
+  // exit code of a runner bug (EX_SOFTWARE).
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const line = {
+    level: "fatal",
+    name: "keptn-task-runner",
+    msg: `Runner failed: cannot load runner.js: ${reason}`,
+  };
   Deno.stderr.writeSync(new TextEncoder().encode(`${JSON.stringify(line)}\n`));
   Deno.exit(70);
 }
-// runner.js declares `keptnRunner` (esbuild's IIFE, runners/scripts/build.mjs).
-await new AsyncFunction("host", `${code}\nreturn keptnRunner.start(host);`)(host);
+await start(host);
 
 /** What `specifier` resolves to through the runner's import map, if it resolves. */
 function resolves(specifier: string): string | undefined {

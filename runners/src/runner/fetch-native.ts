@@ -4,6 +4,7 @@
  * client to load, so an httpRef Job starts about as fast as Keptn's `deno run URL`. Where the environment names a proxy, the SDK's undici fetch
  * (`fetch-loader.ts`) takes over: it reads HTTPS_PROXY, HTTP_PROXY and NO_PROXY as before.
  */
+import { FetchError } from "@keptn-task/sdk";
 import type { FetchedScript, FetchScriptOptions } from "@keptn-task/sdk/fetch";
 import {
   fetchScriptWith,
@@ -14,6 +15,23 @@ import {
 
 /** Whether a connection the fetch gave up on is still being made (see `socketConnectsPending`). */
 export const connectsPending = socketConnectsPending;
+
+/**
+ * The loader is a bundle of its own, with its own copy of the SDK's error classes: its
+ * `FetchError` is not the runner's, which the runner reports as a fetch failure (exit 69) rather
+ * than as a bug of its own. The same error, as the runner's class.
+ */
+function ownFetchError(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== "FetchError" || error instanceof FetchError)
+    return error;
+  const { url, attempts, status } = error as Error & {
+    url: string;
+    attempts: number;
+    status?: number;
+  };
+  const details = status === undefined ? { url, attempts } : { url, attempts, status };
+  return new FetchError(error.message, details, { cause: error });
+}
 
 /** Variables naming a proxy: the SDK's, and ALL_PROXY, which Deno's fetch reads too. */
 const PROXY_NAMES = [...PROXY_VARIABLES, "all_proxy", "ALL_PROXY"];
@@ -32,7 +50,11 @@ export async function fetchScript(
   if (PROXY_NAMES.some((name) => (env[name] ?? "").trim() !== "")) {
     // A bundle of its own (the HTTP client, ~330 KB), loaded only here.
     const loader = (await import(loaderUrl)) as typeof import("./fetch-loader.js");
-    return await loader.fetchScript(url, { ...options, env });
+    try {
+      return await loader.fetchScript(url, { ...options, env });
+    } catch (error) {
+      throw ownFetchError(error);
+    }
   }
   return await fetchScriptWith(socketTransport, url, { ...options, env: {} });
 }

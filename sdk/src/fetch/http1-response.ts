@@ -21,6 +21,8 @@ export class Http1Malformed extends Error {
 
 /** A response's status line and header fields. */
 export interface Http1Head {
+  /** The minor version: 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  readonly minor: number;
   readonly status: number;
   /** Lower-case names; repeated fields joined with ", ", as `Headers.get` joins them. */
   readonly headers: ReadonlyMap<string, string>;
@@ -146,8 +148,14 @@ export class Http1Reader {
 
 /** The status line and fields of a response head (without its final CRLF CRLF). */
 export function parseHead(text: string): Http1Head {
+  // A control character other than a tab (a bare CR or LF, a NUL) anywhere in the head: a line
+  // that hides another from one reader and not from the next. Refused, as fetch's clients do.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters refused
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(text.split("\r\n").join(""))) {
+    throw new Http1Malformed("a control character in the response's head");
+  }
   const [statusLine = "", ...lines] = text.split("\r\n");
-  const status = /^HTTP\/1\.[01] ([1-9]\d\d)(?: [^\r\n]*)?$/.exec(statusLine);
+  const status = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r\n]*)?$/.exec(statusLine);
   if (status === null) {
     if (/^HTTP\/\d/.test(statusLine)) throw new Http1Unsupported("not an HTTP/1.x response");
     throw new Http1Malformed("invalid HTTP response status line");
@@ -163,7 +171,7 @@ export function parseHead(text: string): Http1Head {
     const before = headers.get(key);
     headers.set(key, before === undefined ? value : `${before}, ${value}`);
   }
-  return { status: Number(status[1]), headers };
+  return { minor: Number(status[1]), status: Number(status[2]), headers };
 }
 
 /**
@@ -178,6 +186,10 @@ export function bodyFraming(head: Http1Head): "chunked" | number {
   }
   if (head.status === 204 || head.status === 304) return 0;
   const transfer = head.headers.get("transfer-encoding");
+  // HTTP/1.0 has no transfer codings (RFC 9112, 6.1): a faulty framing, for fetch to judge.
+  if (transfer !== undefined && head.minor === 0) {
+    throw new Http1Unsupported("an HTTP/1.0 response with a transfer coding");
+  }
   if (transfer !== undefined) {
     if (transfer.trim().toLowerCase() !== "chunked") {
       throw new Http1Unsupported(`the body's transfer coding is ${transfer}`);
