@@ -9,8 +9,11 @@
  * `redirects.ts`, as the web transport checks it). Whatever it does not carry plainly goes to
  * the web transport (Deno's `fetch`), from the same URL, so every other case keeps the one
  * implementation: an encoded body (it asks for none), a body that only the end of the connection
- * ends, a response that is not HTTP/1.x, a header value it would not send as is, and https when
- * the environment names other trusted certificates (`DENO_CERT`, `DENO_TLS_CA_STORE`, ...).
+ * ends, a head over 64 KiB, a response that is not HTTP/1.x or is HTTP/1.0 with a transfer coding,
+ * a header value it would not send as is, a TLS server that takes only HTTP/2, and https when
+ * the environment names other trusted certificates (`DENO_CERT`, `DENO_TLS_CA_STORE`, ...). A
+ * framing that is broken or ambiguous (a cut body, conflicting lengths, a control character in
+ * the head) is a network failure, retried, never read.
  * Like the web transport it takes no proxy, and `connectTimeoutMs` bounds the wait for a
  * response's head.
  */
