@@ -113,7 +113,7 @@ def on_sigterm(signum, frame):
     sys.exit(143)
 
 signal.signal(signal.SIGTERM, on_sigterm)
-print("ready", flush=True)
+print("ready\\n", end="", flush=True)
 while True:
     time.sleep(0.1)
 `,

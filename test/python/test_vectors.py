@@ -239,7 +239,7 @@ class DeadlineVectors(VectorCase):
 _WAIT_FOR_STOP = """
 from keptn_task import task
 t = task()
-print("ready", flush=True)
+print("ready\\n", end="", flush=True)
 t.stopping.wait(30)
 print("stopping", flush=True)
 """

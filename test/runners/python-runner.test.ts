@@ -120,7 +120,7 @@ describe("python runner", () => {
   it("ends with 143 when the task dies of the forwarded SIGTERM", async () => {
     const script = tmp.file(
       "default-sigterm.py",
-      "import time\nprint('ready', flush=True)\ntime.sleep(30)\n",
+      "import time\nprint('ready\\n', end='', flush=True)\ntime.sleep(30)\n",
     );
     const log = tmp.file("termination-python", "");
     const result = await runRunner(

@@ -141,7 +141,7 @@ describe("a process the task leaves behind, holding its output, with SECURE_DATA
     const log = tmp.file("termination-sleep", "");
     const script = tmp.file(
       "waits-on-sleep.py",
-      "import subprocess\nprint('ready', flush=True)\nsubprocess.run(['sleep', '8'])\n",
+      "import subprocess\nprint('ready\\n', end='', flush=True)\nsubprocess.run(['sleep', '8'])\n",
     );
     const result = await runRunner(
       "python",
@@ -267,7 +267,7 @@ describe("the runner's log", () => {
     const log = tmp.file("termination-second", "");
     const script = tmp.file(
       "stubborn.py",
-      "import signal, time\nsignal.signal(signal.SIGTERM, lambda *_: print('ignoring', flush=True))\nprint('ready', flush=True)\ntime.sleep(30)\n",
+      "import signal, time\nsignal.signal(signal.SIGTERM, lambda *_: print('ignoring', flush=True))\nprint('ready\\n', end='', flush=True)\ntime.sleep(30)\n",
     );
     let sent = 0;
     const result = await runRunner(
@@ -295,7 +295,7 @@ describe("python keptn_task with handle_signals=True", () => {
       [
         "from keptn_task import task",
         "t = task(handle_signals=True)",
-        "print('ready', flush=True)",
+        "print('ready\\n', end='', flush=True)",
         "t.stopping.wait(20)",
         "print('stopping is set:', t.stopping.is_set(), flush=True)",
       ].join("\n"),
