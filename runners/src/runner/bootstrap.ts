@@ -6,6 +6,7 @@
  * V8 compiles a function's body only when it first runs). Everything the runner needs of
  * `import.meta` it gets here.
  */
+import { writeLogLine } from "./log-line.js";
 import type { RunnerHost } from "./runner-main.js";
 
 const host: RunnerHost = {
@@ -27,12 +28,7 @@ try {
   // The image or the package is broken (runner.js missing, cut or changed): one line, and the
   // exit code of a runner bug (EX_SOFTWARE).
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const line = {
-    level: "fatal",
-    name: "keptn-task-runner",
-    msg: `Runner failed: cannot load runner.js: ${reason}`,
-  };
-  Deno.stderr.writeSync(new TextEncoder().encode(`${JSON.stringify(line)}\n`));
+  writeLogLine("info", undefined, "fatal", `Runner failed: cannot load runner.js: ${reason}`);
   Deno.exit(70);
 }
 await start(host);

@@ -50,6 +50,21 @@ export function networkFailure(
   });
 }
 
+/**
+ * The failure of an attempt with no connection or no response head within `connectTimeoutMs`,
+ * for a transport that bounds both with that one limit (Deno's `fetch`, Deno's sockets):
+ * retryable.
+ */
+export function noAnswerFailure(connectTimeoutMs: number, cause: unknown): AttemptFailure {
+  return new AttemptFailure(
+    `no connection or response within ${connectTimeoutMs} ms (connectTimeoutMs)`,
+    true,
+    undefined,
+    undefined,
+    { cause },
+  );
+}
+
 /** The failure for a status that is neither 2xx nor a redirect: retryable for 429 and 5xx. */
 export function statusFailure(
   status: number,

@@ -5,7 +5,7 @@
 import { type Dispatcher, request } from "undici";
 import { AttemptFailure, networkFailure, statusFailure } from "./attempt-failure.js";
 import { headersAfterRedirect, isRedirect, nextHop } from "./redirects.js";
-import { headerProblem, tooLargeReason } from "./response-checks.js";
+import { headerProblem, joinChunks, tooLargeReason } from "./response-checks.js";
 import type { AttemptRequest, AttemptResult } from "./transport.js";
 
 /** What every attempt of one fetch shares: its request, and undici's dispatcher. */
@@ -89,17 +89,7 @@ async function readBody(response: Response, settings: AttemptSettings): Promise<
     if (error instanceof AttemptFailure) throw error;
     throw networkFailure(error, settings.connectTimeoutMs, response.statusCode);
   }
-  return concat(chunks, size);
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return joinChunks(chunks, size);
 }
 
 function headerValue(header: string | string[] | undefined): string | undefined {

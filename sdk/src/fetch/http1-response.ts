@@ -5,6 +5,7 @@
  * `Http1Unsupported` (the caller lets Deno's `fetch` carry that request) or an `Http1Malformed`
  * (a network failure, retried as one).
  */
+import { joinChunks } from "./response-checks.js";
 
 /** Reads from a connection: `null` at its end (`Deno.Conn.read`). */
 export type ReadFn = (into: Uint8Array) => Promise<number | null>;
@@ -31,7 +32,8 @@ export interface Http1Head {
 /** The largest response head taken (fetch's client takes about as much). */
 const MAX_HEAD_BYTES = 64 * 1024;
 const CRLF = [0x0d, 0x0a] as const;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** An HTTP token (RFC 9110, 5.6.2): what a field name is made of. */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const latin1 = new TextDecoder("latin1");
 
 /** Buffered reading of one connection. */
@@ -98,7 +100,7 @@ export class Http1Reader {
     // Trailer fields, if any, up to the empty line that ends the message.
     let trailer = await this.#line();
     while (trailer !== "") trailer = await this.#line();
-    return concat(parts, size);
+    return joinChunks(parts, size);
   }
 
   /** One CRLF-ended line (without its CRLF), within 8 KiB. */
@@ -213,14 +215,4 @@ function indexOf(bytes: Uint8Array, pattern: readonly number[], from: number): n
     if (pattern.every((byte, offset) => bytes[at + offset] === byte)) return at;
   }
   return -1;
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
 }

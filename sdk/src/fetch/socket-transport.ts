@@ -19,8 +19,19 @@
  */
 
 import { alarm } from "../core/alarm.js";
-import { AttemptFailure, networkFailure, statusFailure } from "./attempt-failure.js";
-import { type Http1Head, Http1Reader, Http1Unsupported, type ReadFn } from "./http1-response.js";
+import {
+  AttemptFailure,
+  networkFailure,
+  noAnswerFailure,
+  statusFailure,
+} from "./attempt-failure.js";
+import {
+  type Http1Head,
+  Http1Reader,
+  Http1Unsupported,
+  type ReadFn,
+  TOKEN,
+} from "./http1-response.js";
 import { headersAfterRedirect, isRedirect, nextHop } from "./redirects.js";
 import { headerProblem, tooLargeReason } from "./response-checks.js";
 import type { AttemptRequest, AttemptResult, Transport, TransportSession } from "./transport.js";
@@ -41,7 +52,6 @@ interface DenoSockets {
 
 /** Variables that change which certificates Deno trusts: https then goes through `fetch`. */
 const TRUST_VARIABLES = ["DENO_CERT", "DENO_TLS_CA_STORE", "SSL_CERT_FILE", "SSL_CERT_DIR"];
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A TLS handshake refused for ALPN (rustls' words): the server takes no HTTP/1.1. */
 const NO_COMMON_PROTOCOL = /NoApplicationProtocol|no_application_protocol|application protocol/i;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
@@ -173,13 +183,7 @@ async function open(
     if (error instanceof Http1Unsupported || NO_COMMON_PROTOCOL.test(String(error)))
       return undefined;
     if (answer.signal.aborted && !request.signal.aborted) {
-      throw new AttemptFailure(
-        `no connection or response within ${request.connectTimeoutMs} ms (connectTimeoutMs)`,
-        true,
-        undefined,
-        undefined,
-        { cause: error },
-      );
+      throw noAnswerFailure(request.connectTimeoutMs, error);
     }
     throw networkFailure(new WebNetworkError(error, url), request.connectTimeoutMs);
   }

@@ -12,9 +12,14 @@
 
 import { redactUrl } from "../contract/secret-rule.js";
 import { alarm } from "../core/alarm.js";
-import { AttemptFailure, networkFailure, statusFailure } from "./attempt-failure.js";
+import {
+  AttemptFailure,
+  networkFailure,
+  noAnswerFailure,
+  statusFailure,
+} from "./attempt-failure.js";
 import { headersAfterRedirect, isRedirect, nextHop } from "./redirects.js";
-import { headerProblem, tooLargeReason } from "./response-checks.js";
+import { headerProblem, joinChunks, tooLargeReason } from "./response-checks.js";
 import type { AttemptRequest, AttemptResult, Transport } from "./transport.js";
 
 /** Deno's HTTP client, when the runtime has one: closed with the session. */
@@ -92,13 +97,7 @@ async function send(
     });
   } catch (error) {
     if (answer.signal.aborted && !request.signal.aborted) {
-      throw new AttemptFailure(
-        `no connection or response within ${request.connectTimeoutMs} ms (connectTimeoutMs)`,
-        true,
-        undefined,
-        undefined,
-        { cause: error },
-      );
+      throw noAnswerFailure(request.connectTimeoutMs, error);
     }
     throw networkFailure(new WebNetworkError(error, url), request.connectTimeoutMs);
   } finally {
@@ -130,13 +129,7 @@ async function readBody(response: Response, request: AttemptRequest): Promise<Ui
       response.status,
     );
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return joinChunks(chunks, size);
 }
 
 /** Drops a body we will not read. */
