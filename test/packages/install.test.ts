@@ -91,6 +91,7 @@ beforeAll(async () => {
   sdkOnly = await installedOnce("sdk", (packed) => [packed.sdk]);
   server = await startFileServer({
     "/lib/shout.ts": 'export const shout = (text: string): string => text.toUpperCase() + "!";\n',
+    "/tasks/fetched.ts": 'console.log("fetched", Deno.args.length);\n',
   });
   writeFiles(tool, {
     "defs.yaml": DEFINITIONS,
@@ -108,6 +109,15 @@ beforeAll(async () => {
       "",
     ].join("\n"),
     "bad.ts": BAD_TASK,
+    "fetched.yaml": [
+      "apiVersion: lifecycle.keptn.sh/v1",
+      "kind: KeptnTaskDefinition",
+      "metadata: { name: fetched }",
+      "spec:",
+      "  deno:",
+      `    httpRef: { url: "${server.origin}/tasks/fetched.ts" }`,
+      "",
+    ].join("\n"),
     "remote.ts": `import { task } from "@keptn-task/sdk";\nimport { shout } from "${server.origin}/lib/shout.ts";\nconst t = task();\nconsole.log(shout("bundled " + t.context.taskType));\n`,
   });
 }, 300_000);
@@ -176,6 +186,14 @@ describe("the keptn-task command installed from packed tarballs", () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain("s3cr3t-t0ken-value");
     expect(result.stderr).toContain("greet (inline, deno, local) succeeded");
     expect(result.code).toBe(0);
+  });
+
+  it("runs httpRef code the packed runner fetches itself, once", async () => {
+    const result = await keptnTask(["run", "fetched", "-f", "fetched.yaml"]);
+    expect(result.stdout).toBe("fetched 0\n");
+    expect(result.stderr).toContain("fetched (httpRef, deno, local) succeeded");
+    expect(result.code).toBe(0);
+    expect(server.hits("/tasks/fetched.ts")).toBe(1);
   });
 
   it("shows log lines human-readable with --pretty (pino-pretty installed with the command)", async () => {
