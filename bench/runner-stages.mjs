@@ -26,34 +26,56 @@ const MARK = (name) =>
   `Deno.stderr.writeSync(new TextEncoder().encode("MARK ${name} "+(performance.timeOrigin+performance.now())+"\\n"))`;
 
 /**
- * The stages, as edits of the built bundle: where each mark goes. Marks inside an expression
+ * The stages, as edits of the built scripts: where each mark goes. Marks inside an expression
  * use the comma operator; an argument of `spawn()` is evaluated before the call.
  */
-const STAGES = [
-  [/new Deno\.Command\(/, (found) => `(${MARK("making the task's process")},0)||${found}`],
-  [/\.spawn\(\)\}catch/, () => `.spawn(${MARK("Deno.Command ready, spawning")})}catch`],
-  [
-    /(\w+)=await (\w+)\.status;/,
-    (found) => `__stage=(${MARK("reading the task's output")},0),${found}`,
+const STAGES = {
+  // The task's process the entry module starts, gated, for a Deno task with SECURE_DATA.
+  "early-start.js": [
+    [
+      /new Deno\.Command\(/,
+      (found) => `(${MARK("early start: making the task's process")},0)||${found}`,
+    ],
+    [/\.spawn\(\)/, () => `.spawn(${MARK("early start: Deno.Command ready, spawning (gated)")})`],
   ],
-  [
-    /typeof (\w+)=="number"&&Deno\.exit\(\1\)/,
-    (found) => `${MARK("runner done: exits, or starts the task in its own process")};${found}`,
+  "runner.js": [
+    [
+      /(\w+)\.early\?\.take\(/,
+      (found) => `(${MARK("checked: taking the early process, or making one")},0)||${found}`,
+    ],
+    [/new Deno\.Command\(/, (found) => `(${MARK("making the task's process")},0)||${found}`],
+    [/\.spawn\(\)\}catch/, () => `.spawn(${MARK("Deno.Command ready, spawning")})}catch`],
+    [
+      /(\w+)\.secrets\.settle\(\)\}catch/,
+      (found) => found.replace("}catch", `;${MARK("secret forms settled")}}catch`),
+    ],
+    [/(\w+)\.stdin\.getWriter\(\)/, (found) => `(${MARK("the go given")},0)||${found}`],
+    [/await ([\w$]+)\.write\(([\w$]+)\),/, (found) => `${found}(${MARK("go written")}),`],
+    [
+      /(\w+)=await (\w+)\.status;/,
+      (found) => `__stage=(${MARK("reading the task's output")},0),${found}`,
+    ],
+    [
+      /typeof (\w+)=="number"&&Deno\.exit\(\1\)/,
+      (found) => `${MARK("runner done: exits, or starts the task in its own process")};${found}`,
+    ],
   ],
-];
+};
 
 /** A copy of the runner's bundle with the marks, in the scratch directory. */
 function markedRunner() {
   const dist = join(scratch, "dist");
   cpSync(`${root}runners/dist`, dist, { recursive: true });
-  const file = join(dist, "runner.js");
-  let code = readFileSync(file, "utf8");
-  for (const [at, edit] of STAGES) {
-    if (!at.test(code)) throw new Error(`bench: no ${at.source} in the runner's script`);
-    code = code.replace(at, edit);
+  for (const [name, stages] of Object.entries(STAGES)) {
+    const file = join(dist, name);
+    let code = readFileSync(file, "utf8");
+    for (const [at, edit] of stages) {
+      if (!at.test(code)) throw new Error(`bench: no ${at.source} in ${name}`);
+      code = code.replace(at, edit);
+    }
+    // The entry module (bootstrap.js) loads each as a script: marked as it starts.
+    writeFileSync(file, `${MARK(`${name} loaded`)};let __stage;${code}`);
   }
-  // The entry module (bootstrap.js) loads runner.js as a script: marked as it starts.
-  writeFileSync(file, `${MARK("runner's script loaded")};let __stage;${code}`);
   // A first module of the entry's, evaluated once Deno has loaded and analysed it.
   writeFileSync(join(dist, "loaded.js"), `${MARK("entry module loaded")};\n`);
   const entry = join(dist, "bootstrap.js");

@@ -58,6 +58,26 @@ await build({
     throw new Error("runner.js: a literal import() is left");
   }
 });
+// The early start of a task's process (early-start.ts), a script too, which the entry point loads
+// only when SECURE_DATA is set: the little it needs (no SDK barrel, no masker, no HTTP client).
+await build({
+  ...noBanner,
+  format: "iife",
+  globalName: "keptnEarlyStart",
+  entryPoints: { "early-start": `${root}src/runner/early-start.ts` },
+  outdir: dist,
+  metafile: true,
+}).then(({ metafile, warnings }) => {
+  if (warnings.length > 0)
+    throw new Error(`early-start.js: ${warnings.map((w) => w.text).join("; ")}`);
+  const [output] = Object.values(metafile.outputs);
+  const heavy = Object.keys(output.inputs).filter(
+    (input) => /node_modules\//.test(input) && !/node_modules\/shlex\//.test(input),
+  );
+  if (heavy.length > 0 || output.imports.length > 0 || output.bytes > 12_000) {
+    throw new Error(`early-start.js must stay small (${output.bytes} bytes): ${heavy.join(", ")}`);
+  }
+});
 // The entry point: a module that imports nothing and loads runner.js.
 await build({
   ...noBanner,

@@ -5,9 +5,14 @@
  * runner's bundle as modules took ~16 ms from a start; its ~70 KB as a function body ~7 ms, as
  * V8 compiles a function's body only when it first runs). Everything the runner needs of
  * `import.meta` it gets here.
+ *
+ * A Deno task with a secret to mask always runs as a process of its own: that process is started
+ * first, gated, while the runner loads and checks everything (`early-start.js`, a script too).
  */
+import type { EarlyTask, startEarly } from "./early-start.js";
 import { writeLogLine } from "./log-line.js";
-import type { RunnerHost } from "./runner-main.js";
+import type { RunnerHost } from "./runner-assets.js";
+import type { start } from "./runner-main.js";
 
 const host: RunnerHost = {
   url: import.meta.url,
@@ -17,21 +22,41 @@ const host: RunnerHost = {
 const AsyncFunction = (async () => undefined).constructor as new (
   ...args: string[]
 ) => () => Promise<unknown>;
-let start: (host: RunnerHost) => Promise<void>;
-try {
-  // runner.js declares `keptnRunner` (esbuild's IIFE, runners/scripts/build.mjs).
-  const code = Deno.readTextFileSync(`${host.dirname}/runner.js`);
-  const load = new AsyncFunction(`${code}\nreturn keptnRunner.start;`);
-  start = (await load()) as typeof start;
-  if (typeof start !== "function") throw new TypeError("runner.js defines no start function");
-} catch (error) {
-  // The image or the package is broken (runner.js missing, cut or changed): one line, and the
-  // exit code of a runner bug (EX_SOFTWARE).
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  writeLogLine("info", undefined, "fatal", `Runner failed: cannot load runner.js: ${reason}`);
-  Deno.exit(70);
+let early: EarlyTask | undefined;
+if (Deno.args[0] === "deno" && hasSecret())
+  early = await (await load<typeof startEarly>("early-start.js", "keptnEarlyStart.startEarly"))(
+    host,
+  );
+await (await load<typeof start>("runner.js", "keptnRunner.start"))(host, early);
+
+/**
+ * Compiles one of the runner's scripts (esbuild's IIFE, which declares a global: see
+ * runners/scripts/build.mjs) as a function body, and returns the function it names `name`.
+ */
+async function load<T>(file: string, name: string): Promise<T> {
+  try {
+    const code = Deno.readTextFileSync(`${host.dirname}/${file}`);
+    const loaded = await new AsyncFunction(`${code}\nreturn ${name};`)();
+    if (typeof loaded !== "function") throw new TypeError(`${file} defines no ${name} function`);
+    return loaded as T;
+  } catch (error) {
+    // The image or the package is broken (a file missing, cut or changed): one line, and the
+    // exit code of a runner bug (EX_SOFTWARE).
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    writeLogLine("info", undefined, "fatal", `Runner failed: cannot load ${file}: ${reason}`);
+    Deno.exit(70);
+  }
 }
-await start(host);
+
+/** Whether SECURE_DATA is set (and text: Deno's `get` of a value that is not throws, quoting it). */
+function hasSecret(): boolean {
+  try {
+    return (Deno.env.get("SECURE_DATA") ?? "").trim() !== "";
+  } catch {
+    // Not valid UTF-8: the runner reads it raw, and starts the task's process itself.
+    return false;
+  }
+}
 
 /** What `specifier` resolves to through the runner's import map, if it resolves. */
 function resolves(specifier: string): string | undefined {

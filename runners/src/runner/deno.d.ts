@@ -9,6 +9,7 @@ declare namespace Deno {
   }
   interface ChildProcess {
     readonly pid: number;
+    readonly stdin: WritableStream<Uint8Array>;
     readonly stdout: ReadableStream<Uint8Array>;
     readonly stderr: ReadableStream<Uint8Array>;
     readonly status: Promise<CommandStatus>;
@@ -42,7 +43,7 @@ declare namespace Deno {
     querySync(descriptor: PermissionDescriptor): { state: "granted" | "denied" | "prompt" };
     revokeSync(descriptor: PermissionDescriptor): { state: "granted" | "denied" | "prompt" };
   };
-  const stdin: { isTerminal(): boolean };
+  const stdin: { isTerminal(): boolean; read(into: Uint8Array): Promise<number | null> };
   function unrefTimer(id: number): void;
   function removeSync(path: string | URL, options?: { recursive?: boolean }): void;
   interface FsFile {

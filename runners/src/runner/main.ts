@@ -6,42 +6,18 @@ import {
   signalExitCode,
   taskEndReason,
 } from "@keptn-task/sdk/contract";
+import { terminationRelay } from "./child-env.js";
 import { directBlocker, narrowPermissions, runDirect } from "./direct.js";
+import type { EarlyTask } from "./early-start.js";
 import { LEVELS, type Level } from "./log-line.js";
 import { type ResolvedScript, resolveScript } from "./resolve-script.js";
 import { NO_TRACING, type RunTracing, startRunTracing } from "./run-span.js";
+import type { RunnerAssets } from "./runner-assets.js";
 import { type RunnerSettings, readSettings } from "./settings.js";
 import { SignalRelay } from "./signals.js";
 import { supervise, type TaskOutcome } from "./supervise.js";
 import { denoCommand, pythonCommand } from "./task-command.js";
-import { TerminationLog, terminationRelay } from "./termination-log.js";
-
-/** Files shipped next to the runner's bundle. */
-export interface RunnerAssets {
-  /** URL of the SDK bundle task code imports as `@keptn-task/sdk`. */
-  readonly sdk: string;
-  /**
-   * What `@keptn-task/sdk` resolves to through the import map the runner was started with, if
-   * anything: `sdk` unless it was started without its import map.
-   */
-  readonly sdkResolved: string | undefined;
-  /** URL of the fetch through undici, loaded only when the environment names a proxy. */
-  readonly fetchLoader: string;
-  /** Path of the import map that maps it. */
-  readonly importMap: string;
-  /** URL of the runner's logger module, loaded only when something is logged. */
-  readonly runnerLog: string;
-  /** URL of the bundle of the run's span (OpenTelemetry), loaded only when export is asked for. */
-  readonly tracing: string;
-  /** URL of the module checking an unusual KEPTN_CONTEXT with the SDK's schema. */
-  readonly contextWarnings: string;
-  /** Directory holding the `keptn_task` Python package. */
-  readonly pythonPath: string;
-  /** Path of the exit guard preloaded into a Deno task's own process (see `exit-guard.ts`). */
-  readonly exitGuard: string;
-  /** Path of the launcher that runs a Python task's file (see `task_launch.py`). */
-  readonly pythonLauncher: string;
-}
+import { TerminationLog } from "./termination-log.js";
 
 /** A task ready to run in the runner's own process: everything is checked, nothing started. */
 export interface DirectRun {
@@ -57,15 +33,17 @@ export interface DirectRun {
  * @param env - The container's environment.
  * @param assets - Where the files shipped next to the bundle are.
  * @param raw - The raw bytes of the contract's variables that are not valid UTF-8.
+ * @param early - The task's process the entry module started, waiting (see `early-start.ts`).
  */
 export async function main(
   args: readonly string[],
   env: Record<string, string>,
   assets: RunnerAssets,
   raw: Readonly<Record<string, Uint8Array>> = {},
+  early?: EarlyTask,
 ): Promise<number | DirectRun> {
   // First of all: the secrets, so nothing below can print them.
-  const run = new Run(assets, new SecretRegistry());
+  const run = new Run(assets, new SecretRegistry(), early);
   try {
     run.settings = await readSettings(
       args,
@@ -102,12 +80,17 @@ class Run {
   reason: string | undefined;
   #signals: SignalRelay | undefined;
   #workDir: string | undefined;
+  /** The task's process the entry module started, waiting (taken by `supervise`, or ended). */
+  readonly early: EarlyTask | undefined;
   /** The logger (pino, ~50 ms to load under Deno) is made once, on the first line worth logging. */
   #logger: Promise<Logger> | undefined;
 
-  constructor(assets: RunnerAssets, secrets: SecretRegistry) {
+  constructor(assets: RunnerAssets, secrets: SecretRegistry, early: EarlyTask | undefined) {
     this.assets = assets;
     this.secrets = secrets;
+    this.early = early;
+    // Made by the early start for the task's termination relay: the same directory.
+    this.#workDir = early?.workDir;
   }
 
   /**
@@ -184,8 +167,12 @@ class Run {
     return outcome;
   }
 
-  /** Stops listening for signals and removes the scratch directory (unless handed over). */
+  /**
+   * Ends a task's process started early and not taken (nothing of the task ran), stops listening
+   * for signals and removes the scratch directory (unless handed over).
+   */
   async cleanUp(): Promise<void> {
+    await this.early?.abandon();
     this.#signals?.dispose();
     if (this.#workDir !== undefined)
       await Deno.remove(this.#workDir, { recursive: true }).catch(() => undefined);
@@ -277,6 +264,7 @@ async function runChild(
     signals: run.relay(),
     graceMs: settings.graceMs,
     stderr: run.stderr,
+    ...(run.early === undefined ? {} : { early: run.early }),
     onEvent: ({ signal, killed }) => {
       const message = killed
         ? "Task still running after the signal: killed"
@@ -305,7 +293,7 @@ async function report(
   if (outcome.exitCode === 0) {
     // Kubernetes shows a succeeded container's message too: what the task wrote is masked.
     termination.maskTaskWords();
-    await run.log("debug", "Task succeeded", fields);
+    await run.log("debug", "Task succeeded", { ...fields, startedEarly: outcome.startedEarly });
     return 0;
   }
   const reason = taskEndReason(outcome);

@@ -2,112 +2,29 @@ import { CodeResolutionError, UsageError } from "@keptn-task/sdk";
 import { redactUrl } from "@keptn-task/sdk/contract";
 import { connectsPending, fetchScript } from "./fetch-native.js";
 import type { Runtime } from "./settings.js";
+import {
+  type CodeTraits,
+  DECLARATION_FILE,
+  DEFAULT_EXTENSION,
+  EXTENSIONS,
+  inspectCode,
+  MAX_CODE_BYTES,
+} from "./task-code.js";
 
 /** Where the task's code is, ready to run. */
-export interface ResolvedScript {
+export interface ResolvedScript extends CodeTraits {
   /** Local file to run. */
   readonly path: string;
   /** Where it came from, for messages: the mount path or the URL (credentials removed). */
   readonly source: string;
   /** For code fetched from a URL: the URL's directory, so relative imports still resolve there. */
   readonly baseUrl?: string;
-  /** Whether the code names the SDK, which the runner then maps to its bundled copy. */
-  readonly importsSdk: boolean;
-  /**
-   * Whether the code asks if it is the main module (`import.meta.main`, `Deno.mainModule`, or
-   * `import.meta` in any way but its url, dirname, filename or resolve): only a process of its
-   * own answers that as `deno run` does.
-   */
-  readonly checksMain: boolean;
-  /**
-   * Whether the code may read Node's `process` (`process`, `node:` or `npm:` imports), whose
-   * `argv` only a process of its own gets right.
-   */
-  readonly usesNodeProcess: boolean;
-  /**
-   * Whether the code imports modules the runner does not look into: relative ones, or with an
-   * import whose specifier is computed (or it reaches into `Deno[...]`).
-   */
-  readonly importsUnseen: boolean;
-  /**
-   * Whether the code may resolve a specifier itself (`import.meta.resolve`): against its URL
-   * when fetched, as only a process of its own with an import map answers it.
-   */
-  readonly resolvesSpecifiers: boolean;
   /**
    * Set when fetching it left a connection still being made (one that timed out, which Deno
    * cannot cancel): it keeps Deno's event loop alive, so the task gets a process of its own and
    * the runner ends itself when the task ends.
    */
   readonly connectPending?: true;
-}
-
-/** The specifier task code imports the SDK by. */
-export const SDK_SPECIFIER = "@keptn-task/sdk";
-const PLAIN_META = /^\s*\.\s*(url|dirname|filename|resolve)\b/;
-const NODE_PROCESS = /\bprocess\b|["'`](node|npm):/;
-// Each alternative is unambiguous (`\s*(?:\(\s*)?`, not `\s*\(?\s*`): linear in the code.
-const UNSEEN_IMPORT =
-  /\b(?:from|import)\s*(?:\(\s*)?["'`]\.{1,2}\/|\bimport\s*\(\s*(?!["'])|\bDeno\s*\[/;
-
-/** How far white space and comments may reach between `import`, `.` and `meta` before the code counts as using `import.meta`. */
-const META_GAP = 256;
-
-/**
- * Whether the code may use `import.meta` for anything but `url`, `dirname`, `filename` and
- * `resolve` (white space and comments may stand around the dot; strings and comments are not told
- * apart, so a mention counts). A scan, not a regular expression (one with comments in a loop
- * backtracks exponentially on a run of `/* *\/`), and each `import` looks at most `META_GAP`
- * characters ahead: linear in the code, whatever it holds. A longer gap counts as a use: the task
- * then runs as a child, where `import.meta.main` is true.
- */
-function usesImportMeta(code: string): boolean {
-  for (let at = code.indexOf("import"); at >= 0; at = code.indexOf("import", at + 6)) {
-    if (/[\w$]/.test(code[at - 1] ?? " ")) continue;
-    const dot = skipSpaceAndComments(code, at + 6);
-    if (dot < 0) return true;
-    if (code[dot] !== ".") continue;
-    const meta = skipSpaceAndComments(code, dot + 1);
-    if (meta < 0) return true;
-    if (!code.startsWith("meta", meta) || /[\w$]/.test(code[meta + 4] ?? " ")) continue;
-    if (!PLAIN_META.test(code.slice(meta + 4, meta + 44))) return true;
-  }
-  return false;
-}
-
-/**
- * The index of the first character from `at` on that is neither white space nor in a comment;
- * -1 when that is more than `META_GAP` characters away.
- */
-function skipSpaceAndComments(code: string, at: number): number {
-  const limit = Math.min(code.length, at + META_GAP);
-  let i = at;
-  for (;;) {
-    while (i < limit && /\s/.test(code[i] as string)) i++;
-    if (i >= limit) return i >= code.length ? code.length : -1;
-    if (!code.startsWith("/*", i)) return i;
-    // Searched within the gap only: an unclosed /* far from its end costs nothing more.
-    const close = code.slice(i + 2, limit).indexOf("*/");
-    if (close < 0) return limit === code.length ? code.length : -1;
-    i = i + 2 + close + 2;
-  }
-}
-
-/** What the runner needs to know about the code itself. */
-function inspect(
-  code: string,
-): Pick<
-  ResolvedScript,
-  "importsSdk" | "checksMain" | "usesNodeProcess" | "importsUnseen" | "resolvesSpecifiers"
-> {
-  const checksMain = /\bmainModule\b/.test(code) || usesImportMeta(code);
-  return {
-    importsSdk: code.includes(SDK_SPECIFIER),
-    checksMain,
-    usesNodeProcess: NODE_PROCESS.test(code),
-    importsUnseen: UNSEEN_IMPORT.test(code),
-    resolvesSpecifiers: /\bresolve\b/.test(code),
-  };
 }
 
 /** Options for fetching `httpRef` code. */
@@ -119,18 +36,6 @@ export interface FetchOptions {
   /** Told of each retry, for the runner's log. */
   readonly onRetry?: (message: string, fields: Record<string, unknown>) => void;
 }
-
-const EXTENSIONS: Record<Runtime, RegExp> = {
-  deno: /\.(ts|tsx|mts|js|jsx|mjs)$/i,
-  python: /\.py$/i,
-};
-const DEFAULT_EXTENSION: Record<Runtime, string> = { deno: ".ts", python: ".py" };
-/**
- * The most task code the runner reads from a file: the limit `fetchScript` applies to fetched
- * code (`FETCH_DEFAULTS.maxBytes`, not imported: that module brings the HTTP client). A
- * ConfigMap holds at most 1 MiB.
- */
-export const MAX_CODE_BYTES = 5 * 1024 * 1024;
 
 /**
  * Turns `SCRIPT` into a local file: a file path (the ConfigMap mounted with `subPath`), a
@@ -174,7 +79,7 @@ export async function resolveScript(
       `Cannot read task code from "${path}": the file is larger than ${MAX_CODE_BYTES} bytes (${info.size} bytes): a ConfigMap holds at most 1 MiB`,
     );
   }
-  if (runtime === "deno" && /\.d\.[mc]?ts$/i.test(path)) {
+  if (runtime === "deno" && DECLARATION_FILE.test(path)) {
     // Deno runs a declaration file as an empty module: exit 0 with nothing run.
     throw new UsageError(
       `Cannot run the task from "${path}": a .d.ts file only declares types, so nothing would run: point SCRIPT at the task's code`,
@@ -186,9 +91,9 @@ export async function resolveScript(
     // Deno picks the language by extension; a ConfigMap key file has none. TypeScript runs JS too.
     const copy = `${await workDir()}/function.ts`;
     Deno.writeTextFileSync(copy, code);
-    return { path: copy, source: path, ...inspect(code) };
+    return { path: copy, source: path, ...inspectCode(code) };
   }
-  return { path, source: path, ...inspect(code) };
+  return { path, source: path, ...inspectCode(code) };
 }
 
 async function fetchToFile(
@@ -219,7 +124,7 @@ async function fetchToFile(
     path,
     source: redactUrl(url),
     baseUrl: new URL(".", parsed).href,
-    ...inspect(code),
+    ...inspectCode(code),
     ...(connectsPending() ? { connectPending: true } : {}),
   };
 }

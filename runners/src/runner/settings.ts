@@ -9,6 +9,7 @@ import {
   registerTaskSecrets,
 } from "@keptn-task/sdk/contract";
 import { otelWanted } from "@keptn-task/sdk/internal";
+import { childEnv } from "./child-env.js";
 import { LEVELS } from "./log-line.js";
 import { rawSecretForms } from "./raw-env.js";
 import { pythonArgsBlocker, pythonEnvBlocker, splitCmdArgs } from "./task-command.js";
@@ -120,7 +121,7 @@ export async function readSettings(
     secrets,
     isolation: options.isolation,
     customPermissions: permissions.custom,
-    taskEnv: taskEnv(runtime, env, tmpDir, pythonPath),
+    taskEnv: childEnv(runtime, env, tmpDir, pythonPath),
     otel: otelWanted(env),
     warnings: warnings.map((i) => `${i.source}.${i.path}: ${i.message}`),
   });
@@ -223,28 +224,4 @@ function readOptions(env: Record<string, string>): {
 /** An issue with one of the runner's own `KEPTN_TASK_*` variables. */
 function option(name: string, message: string): ConfigIssue {
   return { source: "options", path: name, message };
-}
-
-/** The variables a task started as a child gets on top of the environment it inherits. */
-function taskEnv(
-  runtime: Runtime,
-  env: Record<string, string>,
-  tmpDir: string,
-  pythonPath: string,
-): Record<string, string> {
-  if (runtime === "deno") {
-    return {
-      // Remote imports are cached here; a tmpfs works with a read-only root filesystem.
-      DENO_DIR: env.DENO_DIR ?? `${tmpDir}/keptn-task-deno-dir`,
-      NO_COLOR: env.NO_COLOR ?? "1",
-    };
-  }
-  return {
-    PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? "1",
-    // The keptn_task module ships next to the runner: importable without installing anything.
-    ...(pythonPath === ""
-      ? {}
-      : { PYTHONPATH: [pythonPath, env.PYTHONPATH].filter(Boolean).join(":") }),
-    PYTHONDONTWRITEBYTECODE: env.PYTHONDONTWRITEBYTECODE ?? "1",
-  };
 }

@@ -1,7 +1,8 @@
 import { RuntimeMissingError, SecretMasker, type SecretRegistry } from "@keptn-task/sdk";
 import { childExitCode, DRAIN_MS, type TaskEnd } from "@keptn-task/sdk/contract";
+import type { EarlyTask } from "./early-start.js";
 import type { SignalRelay, StopSignal, StopStep } from "./signals.js";
-import type { TaskCommand } from "./task-command.js";
+import { type TaskCommand, taskProcess } from "./task-command.js";
 
 /** How a supervised task ended (a `TaskEnd` of the process policy, which words its reason). */
 export interface TaskOutcome extends TaskEnd {
@@ -17,6 +18,8 @@ export interface TaskOutcome extends TaskEnd {
   readonly secondSignal?: { readonly signal: StopSignal; readonly afterMs: number };
   /** Errors writing the task's output (for example EPIPE): reported, not fatal. */
   readonly pipeErrors: readonly unknown[];
+  /** Whether the task ran in the process the entry module started early (`early-start.ts`). */
+  readonly startedEarly: boolean;
 }
 
 /** Options of `supervise`. */
@@ -34,6 +37,8 @@ export interface SuperviseOptions {
    * runner's stderr ended a line, so the runner's own log line can start on a line of its own.
    */
   readonly stderr?: { atLineStart: boolean };
+  /** The task's process started early by the entry module, taken when it is this one. */
+  readonly early?: EarlyTask;
 }
 
 /**
@@ -49,19 +54,26 @@ export async function supervise(
   // With no secret there is nothing to mask: the task writes straight to the container's
   // stdout and stderr, with no pipe (and no copy) in between.
   const masked = options.secrets.size > 0;
-  const child = spawn(command, options.env, masked ? "piped" : "inherit");
+  const mode = masked ? "piped" : "inherit";
+  const early = options.early?.take(command, options.env, mode);
+  const child = early ?? spawn(command, options.env, mode);
   const stops = forwardSignals(child, options);
   // The secrets' forms (registered before, computed on first use) are computed now, while the
   // task's process starts, rather than before it: the masker reads none of its output earlier.
   try {
     options.secrets.settle();
   } catch (error) {
-    // Forms that cannot be computed would leave output unmasked: the task must not run on.
+    // Forms that cannot be computed would leave output unmasked: the task must not run (a gated
+    // process has not loaded its code yet).
     child.kill("SIGKILL");
     await child.status;
     throw error;
   }
+  // The go is on its way while the runner starts reading the task's output (which waits in
+  // the pipes until then).
+  const go = command.gated ? letGo(child) : undefined;
   const output = masked ? maskOutput(child, options) : undefined;
+  await go;
   const status = await child.status;
   // The task has exited: no grace timer may now report it killed while its output drains.
   stops.end();
@@ -81,6 +93,7 @@ export async function supervise(
     ...(status.signal === null ? {} : { diedOf: status.signal }),
     ...(killed ? { graceMs: options.graceMs } : {}),
     pipeErrors: output?.errors ?? [],
+    startedEarly: early !== undefined,
   };
 }
 
@@ -91,14 +104,7 @@ function spawn(
   output: "piped" | "inherit",
 ): Deno.ChildProcess {
   try {
-    return new Deno.Command(command.command, {
-      args: [...command.args],
-      // The task inherits the container's environment, with the runner's additions.
-      env,
-      stdin: "null",
-      stdout: output,
-      stderr: output,
-    }).spawn();
+    return new Deno.Command(command.command, taskProcess(command, env, output)).spawn();
   } catch (error) {
     throw new RuntimeMissingError(
       `Cannot start "${command.command}": ${error instanceof Error ? error.message : String(error)}`,
@@ -106,6 +112,24 @@ function spawn(
     );
   }
 }
+
+/**
+ * Gives a gated process its go (see `exit-guard-preload.ts`): its code loads now, with its output
+ * already read through the masker. Its stdin is then closed, and reads empty. A process that has
+ * already ended (a signal was forwarded to it) cannot take it: its status says how it ended.
+ */
+async function letGo(child: Deno.ChildProcess): Promise<void> {
+  const writer = child.stdin.getWriter();
+  try {
+    await writer.write(GO);
+    await writer.close();
+  } catch {
+    // EPIPE: it has ended
+  }
+}
+
+/** The byte a gated process waits for. */
+const GO = new Uint8Array([0x67]);
 
 /** What `forwardSignals` saw, read once the task has exited. */
 interface Stops {

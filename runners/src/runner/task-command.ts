@@ -7,8 +7,33 @@ import type { RunnerSettings } from "./settings.js";
 export interface TaskCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /**
+   * Set for a process that waits, before the task's code loads, for the runner's go (one byte
+   * "g" on its stdin, see `exit-guard-preload.ts`): the runner gives it once everything is
+   * checked, and an early start (`early-start.ts`) can be started before that.
+   */
+  readonly gated?: true;
   /** Something the runner should log before starting it. */
   readonly warning?: string;
+}
+
+/**
+ * How a task's process starts: with the environment it inherits plus `env`, its output piped (to
+ * be masked) or inherited, and its stdin empty. A gated process gets the runner's go on its
+ * stdin, which is then closed: the task reads it empty, as /dev/null.
+ */
+export function taskProcess(
+  command: TaskCommand,
+  env: Record<string, string>,
+  output: "piped" | "inherit",
+): Deno.CommandOptions {
+  return {
+    args: [...command.args],
+    env,
+    stdin: command.gated ? "piped" : "null",
+    stdout: output,
+    stderr: output,
+  };
 }
 
 /** `CMD_ARGS` split into the words before and after a lone `--`. */
@@ -48,15 +73,17 @@ export function splitCmdArgs(cmdArgs: string): SplitArgs {
  * `CMD_ARGS` (which Keptn's own deno image ignores) become the script's arguments.
  */
 export function denoCommand(
-  settings: RunnerSettings,
-  script: ResolvedScript,
+  settings: Pick<RunnerSettings, "cmdArgs" | "denoPermissions">,
+  script: Pick<ResolvedScript, "path" | "usesNodeProcess" | "importsUnseen">,
   importMap: string | undefined,
   exitGuard: string,
 ): TaskCommand {
   const { before, after, warning } = splitCmdArgs(settings.cmdArgs);
+  const guard = script.usesNodeProcess || script.importsUnseen ? "node&gate" : "gate";
   return {
     ...(warning === undefined ? {} : { warning }),
     command: Deno.execPath(),
+    gated: true,
     args: [
       "run",
       "--no-prompt",
@@ -66,8 +93,9 @@ export function denoCommand(
       ...(importMap === undefined ? [] : [`--import-map=${importMap}`]),
       // The one exit path (exit-guard.ts): no exit code reads as 0 by the system's cut. For code
       // that may use Node's process (its own or its imports'), the guard also ends behind
-      // Node's `exit` listeners, which run after every `unload` listener.
-      `--preload=${script.usesNodeProcess || script.importsUnseen ? `${fileUrl(exitGuard)}?node` : exitGuard}`,
+      // Node's `exit` listeners, which run after every `unload` listener. And the gate: the
+      // task's module loads once the runner says so.
+      `--preload=${fileUrl(exitGuard)}?${guard}`,
       ...settings.denoPermissions,
       script.path,
       ...before,

@@ -34,7 +34,7 @@ export class TerminationLog extends TerminationLogWriter {
   }
 
   /**
-   * Copies what a Deno task wrote to its relay file (see `terminationRelay` in main.ts) here, as
+   * Copies what a Deno task wrote to its relay file (see `terminationRelay` in child-env.ts) here, as
    * the task's own words: masked, cut, and kept by the runner's later `write()`s.
    */
   adoptRelay(relay: string | undefined): void {
@@ -44,31 +44,6 @@ export class TerminationLog extends TerminationLogWriter {
     if (text.trim() === "") return;
     this.#file.replace(truncateUtf8(this.#secrets.mask(text), LIMIT));
   }
-}
-
-/**
- * A file a Deno task can write its termination message to, when it cannot write the runner's:
- * Deno opens a path under `/dev` (`/dev/termination-log` in a pod) only for a process with every
- * permission, which a task never has. The task gets its path as `KEPTN_TASK_TERMINATION_LOG`
- * (which the SDK's `fail()` and `succeed()` honour); the runner copies what it holds
- * (`adoptRelay`). `undefined` when no relay is needed.
- */
-export async function terminationRelay(
-  runtime: string,
-  terminationLog: string,
-  workDir: () => Promise<string>,
-): Promise<string | undefined> {
-  if (runtime !== "deno" || !terminationLog.startsWith("/dev/")) return undefined;
-  try {
-    // Not in Kubernetes (no such file): nothing to relay to.
-    if (!Deno.statSync(terminationLog).isFile) return undefined;
-  } catch {
-    return undefined;
-  }
-  // In the runner's scratch directory, which only its user can enter.
-  const relay = `${await workDir()}/termination-message`;
-  Deno.writeTextFileSync(relay, "");
-  return relay;
 }
 
 /** The termination log through Deno's file API, optionally held open. */
