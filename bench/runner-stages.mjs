@@ -12,6 +12,7 @@
 // fails the bench rather than print a stage that was not measured.
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runnerDenoFlags } from "@keptn-task/sdk/contract";
@@ -39,6 +40,15 @@ const STAGES = {
     [/\.spawn\(\)/, () => `.spawn(${MARK("early start: Deno.Command ready, spawning (gated)")})`],
   ],
   "runner.js": [
+    [
+      /(async function [\w$]+\(\w,\w,\w,\w\)\{)(let \w=\(await [\w$]+\(\w,\w\.loader)/,
+      (_found, head, body) => `${head}${MARK("fetching the task's code")};${body}`,
+    ],
+    [/(\w)\.hash="",(\w)\.username=""/, (found) => `${MARK("code fetched")},${found}`],
+    [
+      /import\(([\w$]+)\((\w)\.path\)\)\.catch/,
+      (found) => `(${MARK("importing the task's module")},0)||${found}`,
+    ],
     [
       /(\w+)\.early\?\.take\(/,
       (found) => `(${MARK("checked: taking the early process, or making one")},0)||${found}`,
@@ -111,9 +121,18 @@ const python = spawnSync("python3", ["-c", "import sys; print(sys.executable)"])
   .trim();
 const KEPTN_DENO = [deno, "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env"];
 const SECRET = "bench-secret-4f9a2c";
+// The httpRef case's code, served from 127.0.0.1 as a file server would.
+const server = createServer((_request, response) => {
+  response.writeHead(200, { "content-type": "application/typescript" });
+  response.end(tasks["hello.ts"]);
+});
+await new Promise((listening) => server.listen(0, "127.0.0.1", listening));
+const url = `http://127.0.0.1:${server.address().port}/hello.ts`;
 const CASES = [
   ["deno, mounted file: ours", runner("deno"), { SCRIPT: join(scratch, "hello.ts") }],
   ["deno, mounted file: Keptn's", [...KEPTN_DENO, join(scratch, "hello.ts")], {}],
+  ["deno, httpRef: ours", runner("deno"), { SCRIPT: url }],
+  ["deno, httpRef: Keptn's", [...KEPTN_DENO, url], {}],
   [
     "deno, SECURE_DATA: ours",
     runner("deno"),
@@ -170,6 +189,7 @@ for (let round = 0; round <= RUNS; round++) {
     }
   }
 }
+server.close();
 rmSync(scratch, { recursive: true, force: true });
 const version = spawnSync(deno, ["--version"]).stdout.toString().split("\n")[0];
 console.log(

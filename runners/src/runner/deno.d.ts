@@ -43,7 +43,7 @@ declare namespace Deno {
     querySync(descriptor: PermissionDescriptor): { state: "granted" | "denied" | "prompt" };
     revokeSync(descriptor: PermissionDescriptor): { state: "granted" | "denied" | "prompt" };
   };
-  const stdin: { isTerminal(): boolean; read(into: Uint8Array): Promise<number | null> };
+  const stdin: { isTerminal(): boolean; readSync(into: Uint8Array): number | null };
   function unrefTimer(id: number): void;
   function removeSync(path: string | URL, options?: { recursive?: boolean }): void;
   interface FsFile {
