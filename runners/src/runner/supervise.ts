@@ -114,9 +114,10 @@ function spawn(
 }
 
 /**
- * Gives a gated process its go (see `exit-guard-preload.ts`): its code loads now, with its output
- * already read through the masker. Its stdin is then closed, and reads empty. A process that has
- * already ended (a signal was forwarded to it) cannot take it: its status says how it ended.
+ * Gives a gated process its go (see `exit-guard-preload.ts`), once the secret's forms are
+ * computed: its code loads now (what it writes waits in the pipes until the masker reads it).
+ * Its stdin is then closed, and reads empty. A process that has already ended (a signal was
+ * forwarded to it) cannot take it: its status says how it ended.
  */
 async function letGo(child: Deno.ChildProcess): Promise<void> {
   const writer = child.stdin.getWriter();
