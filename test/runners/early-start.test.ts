@@ -6,6 +6,8 @@ import { runProcess } from "../helpers/run-process.js";
 import {
   IMAGE_FLAGS,
   KEPTN_CONTEXT,
+  RUNNER,
+  runnerCommand,
   runnerLogLines,
   runRunner,
   scratch,
@@ -145,6 +147,48 @@ describe("the task's process started early by the entry module", () => {
       env: { SCRIPT: script, SECURE_DATA: SECRET, KEPTN_CONTEXT, TMPDIR: tmp.dir, ...env },
     });
     expect(JSON.parse(result.stdout.trim())).toEqual({ started: false });
+  });
+
+  it("is not started while SIGINT is ignored (cmd &): the forwarded SIGINT still stops the task", async () => {
+    // A process inherits an ignored signal; one the runner starts once it listens does not.
+    const script = tmp.file(
+      "sigint-task.ts",
+      'console.log("ready");\nawait new Promise((resolve) => setTimeout(resolve, 30_000));\nconsole.log("finished");\n',
+    );
+    const result = await runProcess(
+      "bash",
+      ["-c", 'trap "" INT; exec "$@"', "bash", ...runnerCommand("deno")],
+      {
+        env: { KEPTN_CONTEXT, SCRIPT: script, SECURE_DATA: SECRET, CMD_ARGS: "", TMPDIR: tmp.dir },
+        onStdout: (chunk, child) => {
+          if (chunk.includes("ready")) child.kill("SIGINT");
+        },
+      },
+    );
+    expect(result.stdout).toBe("ready\n");
+    expect(result.code).toBe(130);
+  });
+
+  it("without the permission to read the environment, fails as the runner does: one line, 70", async () => {
+    const { script, counter } = countingTask();
+    const result = await runProcess(
+      DENO,
+      [
+        "run",
+        "--allow-env=SECURE_DATA",
+        "--allow-read",
+        "--no-prompt",
+        "--no-config",
+        RUNNER,
+        "deno",
+      ],
+      { env: { KEPTN_CONTEXT, SCRIPT: script, SECURE_DATA: SECRET } },
+    );
+    expect(result.code).toBe(70);
+    expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual([
+      "Runner failed: unhandled NotCapable",
+    ]);
+    expect(readFileSync(counter, "utf8")).toBe("");
   });
 
   it("ends with 70 in one line when early-start.js is broken", async () => {

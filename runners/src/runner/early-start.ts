@@ -99,11 +99,18 @@ export class EarlyTask {
 export async function startEarly(
   host: RunnerHost,
   args: readonly string[] = Deno.args,
-  env: Record<string, string> = Deno.env.toObject(),
 ): Promise<EarlyTask | undefined> {
+  let env: Record<string, string>;
+  try {
+    env = Deno.env.toObject();
+  } catch {
+    // Started without the permission to read the environment: the runner reports it.
+    return undefined;
+  }
   const script = (env.SCRIPT ?? "").trim();
   if (
     args[0] !== "deno" ||
+    stopSignalIgnored() ||
     // What the runner registers as a secret (SecretRegistry.register): else nothing is masked.
     (env.SECURE_DATA ?? "").trim() === "" ||
     (env.KEPTN_TASK_DENO_PERMISSIONS ?? "").trim() !== "" ||
@@ -146,6 +153,24 @@ export async function startEarly(
     if (workDir !== undefined)
       await Deno.remove(workDir, { recursive: true }).catch(() => undefined);
     return undefined;
+  }
+}
+
+/**
+ * Whether this process ignores SIGINT or SIGTERM (a shell's `cmd &` leaves SIGINT ignored): a
+ * process started now would inherit that, and ignore the stop signal the runner forwards. The
+ * runner starts its own once it listens for both, and its process then gets the default action.
+ * Without /proc (not Linux) that cannot be told: no early start.
+ */
+function stopSignalIgnored(): boolean {
+  try {
+    const ignored = /^SigIgn:\s*([0-9a-f]+)$/m.exec(Deno.readTextFileSync("/proc/self/status"));
+    if (ignored?.[1] === undefined) return true;
+    // Bit n - 1 stands for signal n: SIGINT is 2, SIGTERM 15.
+    const mask = BigInt(`0x${ignored[1]}`);
+    return (mask & ((1n << 1n) | (1n << 14n))) !== 0n;
+  } catch {
+    return true;
   }
 }
 
