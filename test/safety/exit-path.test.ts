@@ -4,9 +4,10 @@
  * twin `task_exit_code` (Python launcher), and no failed task reads as a success.
  */
 import { spawnSync } from "node:child_process";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { childExitCode, taskExitCode } from "../../sdk/src/contract/process-policy.js";
 import { ROOT } from "../helpers/deno.js";
+import { type FileServer, startFileServer } from "../helpers/file-server.js";
 import { PYTHON } from "../helpers/keptn-task-cli.js";
 import { runnerLogLines, runRunner, scratch } from "../helpers/runner.js";
 
@@ -79,6 +80,11 @@ describe("a Deno task's exit code that reads as 0 only modulo 256", () => {
       "Deno.exitCode = 256 in an exit listener of the process global",
       'globalThis.process.on("exit", () => { Deno.exitCode = 256; });',
     ],
+    // The code scan cannot see the name: Deno says whether its Node process was loaded.
+    [
+      "process.exitCode = 256 in an exit listener of a process reached by a computed name",
+      'const p = (globalThis as Record<string, any>)["pro" + "cess"];\np.on("exit", () => { p.exitCode = 256; });',
+    ],
   ];
   // process: a child of the runner; auto: in the runner's own process; secret: a child with its
   // output masked; main: a child because it asks for import.meta.main.
@@ -98,6 +104,27 @@ describe("a Deno task's exit code that reads as 0 only modulo 256", () => {
       expect(result.code).toBe(1);
     });
   }
+
+  // A module imported from a URL, which the runner does not read, uses Node's process.
+  describe("from a module imported from a URL", () => {
+    let server: FileServer;
+    beforeAll(async () => {
+      server = await startFileServer({
+        "/lib.js":
+          'globalThis.process.on("exit", () => { globalThis.process.exitCode = 256; });\nexport const loaded = true;\n',
+      });
+    });
+    afterAll(async () => await server.close());
+    it.each(modes)("ends with 1 %s", async (_mode, env, prefix) => {
+      const script = tmp.file(
+        `exit-remote-${Math.random().toString(36).slice(2)}.ts`,
+        `${prefix}import { loaded } from "${server.origin}/lib.js";\nconsole.log(loaded);\n`,
+      );
+      const result = await runRunner("deno", { SCRIPT: script, ...env });
+      expect(result.stdout).toBe("true\n");
+      expect(result.code).toBe(1);
+    });
+  });
 
   it("says in the runner's own process which code would have read as 0", async () => {
     const script = tmp.file("exit-reason.ts", "Deno.exit(256);\n");

@@ -36,14 +36,35 @@ export function guardExit(
     onEnd?.(Deno.exitCode, readAsZero);
     // Node's `exit` listeners run after this, and may set `process.exitCode` (256 would end
     // with 0): a listener added now runs after all of the task's. Reading `process` wakes
-    // Deno's Node layer, so only for a task that may use it (`options.node`).
-    if (options.node) {
+    // Deno's Node layer, so only for a task that may use it (`options.node`) or that has loaded
+    // it (through a module the runner does not read, or a name it cannot see).
+    if (options.node || nodeProcessLoaded()) {
       const node = (globalThis as { process?: NodeExitEmitter }).process;
       node?.on("exit", () => {
-        Deno.exitCode = taskExitCode(Deno.exitCode);
+        const code = Deno.exitCode;
+        Deno.exitCode = taskExitCode(code);
+        // Only when a Node listener turned the exit into one that reads as 0.
+        if (readsAsSuccess(code) && readAsZero === undefined) {
+          readAsZero = code;
+          onEnd?.(Deno.exitCode, readAsZero);
+        }
       });
     }
   });
+}
+
+/**
+ * Whether Deno's Node `process` has been loaded in this process, asked without loading it: Deno
+ * registers its exit dispatch among its internals when it loads it (Deno 2). Where Deno keeps no
+ * such internals, `false`: the guard then follows Node's listeners for code that names them.
+ */
+function nodeProcessLoaded(): boolean {
+  const key = (Deno as { internal?: symbol }).internal;
+  if (key === undefined) return false;
+  const internals = (Deno as unknown as Record<symbol, unknown>)[key] as
+    | { dispatchProcessExitEvent?: unknown }
+    | undefined;
+  return typeof internals?.dispatchProcessExitEvent === "function";
 }
 
 /** What the guard uses of Node's `process`. */
