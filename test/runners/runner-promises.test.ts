@@ -184,6 +184,28 @@ describe("bad input: one line, a documented exit code", () => {
     });
   }
 
+  // Deno leaves such a variable out: the task would have run without its arguments.
+  for (const [runtime, extension, body] of [
+    ["deno", "ts", 'console.log("ran with", Deno.args);'],
+    ["python", "py", 'import sys\nprint("ran with", sys.argv[1:])'],
+  ] as const) {
+    it(`ends with 78 naming CMD_ARGS or SCRIPT when it is not valid UTF-8 (${runtime})`, async () => {
+      const script = tmp.file(`never-args.${extension}`, `${body}\n`);
+      const args = await runRunnerWithBytes(
+        runtime,
+        { SCRIPT: script },
+        { CMD_ARGS: Buffer.from([0x2d, 0x2d, 0x20, 0x78, 0xff, 0x79]) },
+      );
+      expect(failure(args)).toMatchObject({ code: 78 });
+      expect(failure(args).msg).toContain("CMD_ARGS: is not valid UTF-8: set it as UTF-8 text");
+      expect(args.stdout).toBe("");
+      const path = Buffer.from(script.replace(/never-args/, "never-\xff"), "latin1");
+      const scriptBytes = await runRunnerWithBytes(runtime, {}, { SCRIPT: path });
+      expect(failure(scriptBytes)).toMatchObject({ code: 78 });
+      expect(failure(scriptBytes).msg).toContain("SCRIPT: is not valid UTF-8");
+    });
+  }
+
   it("ends with 78 naming KEPTN_TASK_DENO_PERMISSIONS for a flag Deno does not know", async () => {
     const script = tmp.file("never-perm.ts", 'console.log("never");');
     const result = await runRunner("deno", {

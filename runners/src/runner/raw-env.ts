@@ -5,7 +5,13 @@
  */
 
 /** The variables the runner must see even when they are not valid UTF-8. */
-export const RAW_ENV_NAMES: readonly string[] = ["SECURE_DATA", "DATA", "KEPTN_CONTEXT"];
+export const RAW_ENV_NAMES: readonly string[] = [
+  "SECURE_DATA",
+  "DATA",
+  "KEPTN_CONTEXT",
+  "SCRIPT",
+  "CMD_ARGS",
+];
 
 /**
  * The raw bytes of each variable in `names` whose value is not valid UTF-8.

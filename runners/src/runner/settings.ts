@@ -156,16 +156,17 @@ function registerSecrets(
 }
 
 /**
- * `KEPTN_CONTEXT` and `DATA` that are set but cannot be read as text (never quoted: they may be
- * anything).
+ * `KEPTN_CONTEXT`, `DATA`, `SCRIPT` and `CMD_ARGS` that are set but cannot be read as text (never
+ * quoted: they may be anything). Deno leaves such a variable out as if unset: the task would run
+ * without its arguments, or with nothing to run.
  */
 function unreadable(raw: Readonly<Record<string, Uint8Array>>): ConfigIssue[] {
-  return (["KEPTN_CONTEXT", "DATA"] as const)
+  return (["KEPTN_CONTEXT", "DATA", "SCRIPT", "CMD_ARGS"] as const)
     .filter((name) => raw[name] !== undefined)
     .map((name) => ({
       source: name,
       path: "",
-      message: "is not valid UTF-8: set it as UTF-8 JSON",
+      message: `is not valid UTF-8: set it as UTF-8 ${name === "KEPTN_CONTEXT" || name === "DATA" ? "JSON" : "text"}`,
     }));
 }
 
