@@ -1,10 +1,9 @@
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DENO, ROOT } from "../helpers/deno.js";
 import { runProcess } from "../helpers/run-process.js";
 import {
-  IMAGE_FLAGS,
   KEPTN_CONTEXT,
   RUNNER,
   runnerCommand,
@@ -188,24 +187,6 @@ describe("the task's process started early by the entry module", () => {
     expect(runnerLogLines(result.stderr).map((line) => line.msg)).toEqual([
       "Runner failed: unhandled NotCapable",
     ]);
-    expect(readFileSync(counter, "utf8")).toBe("");
-  });
-
-  it("ends with 70 in one line when early-start.js is broken", async () => {
-    const dist = join(tmp.dir, "dist-broken-early");
-    cpSync(DIST, dist, { recursive: true });
-    writeFileSync(join(dist, "early-start.js"), "var keptnEarlyStart=(()=>{");
-    const flags = IMAGE_FLAGS.map((flag) =>
-      flag.startsWith("--import-map=") ? `--import-map=${dist}/import-map.json` : flag,
-    );
-    const { script, counter } = countingTask();
-    const result = await runProcess(DENO, ["run", ...flags, join(dist, "bootstrap.js"), "deno"], {
-      env: { KEPTN_CONTEXT, SCRIPT: script, SECURE_DATA: SECRET, CMD_ARGS: "" },
-    });
-    expect(result.code).toBe(70);
-    const lines = runnerLogLines(result.stderr);
-    expect(lines).toHaveLength(1);
-    expect(String(lines[0]?.msg)).toMatch(/^Runner failed: cannot load early-start\.js: \w+: /);
     expect(readFileSync(counter, "utf8")).toBe("");
   });
 });

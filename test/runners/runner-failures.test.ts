@@ -37,23 +37,33 @@ function failure(result: { stderr: string; code: number | null }) {
 }
 
 describe("runner failures: one clear line, a distinct exit code, never a success", () => {
-  // bootstrap.js compiles runner.js: a broken install is the runner's bug, said in one line.
+  // bootstrap.js compiles runner.js (and, with SECURE_DATA, early-start.js): a broken install is
+  // the runner's bug, said in one line.
   it.each([
-    ["empty", ""],
-    ["cut", "var keptnRunner=(()=>{"],
-    ["without the runner", "var other = 1;"],
-  ])("ends with 70 in one line when runner.js is %s", async (_name, text) => {
-    const dist = join(tmp.dir, `dist-${_name.replace(/ /g, "-")}`);
+    ["runner.js", "empty", ""],
+    ["runner.js", "cut", "var keptnRunner=(()=>{"],
+    ["runner.js", "without the runner", "var other = 1;"],
+    ["early-start.js", "cut", "var keptnEarlyStart=(()=>{"],
+  ])("ends with 70 in one line when %s is %s", async (file, name, text) => {
+    const dist = join(tmp.dir, `dist-${file}-${name.replace(/ /g, "-")}`);
     cpSync(`${ROOT}runners/dist`, dist, { recursive: true });
-    writeFileSync(join(dist, "runner.js"), text);
+    writeFileSync(join(dist, file), text);
     const flags = IMAGE_FLAGS.map((flag) =>
       flag.startsWith("--import-map=") ? `--import-map=${dist}/import-map.json` : flag,
     );
     const result = await runProcess(DENO, ["run", ...flags, join(dist, "bootstrap.js"), "deno"], {
-      env: { KEPTN_CONTEXT, SCRIPT: tmp.file("never.ts", 'console.log("ran");\n'), CMD_ARGS: "" },
+      env: {
+        KEPTN_CONTEXT,
+        SCRIPT: tmp.file("never.ts", 'console.log("ran");\n'),
+        CMD_ARGS: "",
+        // The early start is loaded only for a task with a secret to mask.
+        ...(file === "early-start.js" ? { SECURE_DATA: "broken-install-secret" } : {}),
+      },
     });
     expect(failure(result)).toMatchObject({ code: 70, level: "fatal" });
-    expect(failure(result).msg).toMatch(/^Runner failed: cannot load runner\.js: \w+: /);
+    expect(failure(result).msg).toMatch(
+      new RegExp(`^Runner failed: cannot load ${file.replace(".", "\\.")}: \\w+: `),
+    );
     expect(result.stderr.split("\n").filter(Boolean)).toHaveLength(1);
     expect(result.stdout).toBe("");
   });
